@@ -1,0 +1,1 @@
+"""Runnable benchmark suite: ``python -m benchmarks``."""

@@ -1,0 +1,1 @@
+"""Vectorized queueing core: Erlang B, C and A metrics and staffing."""

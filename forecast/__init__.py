@@ -1,0 +1,1 @@
+"""Contact forecasting: from call records to interval forecasts with quantiles."""

@@ -1,0 +1,1 @@
+"""Shift scheduling and named rostering, and the end-to-end plan."""
