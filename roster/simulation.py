@@ -1,0 +1,713 @@
+"""Discrete-event simulation of a contact center under a staffing plan or a roster.
+
+:func:`simulate` draws time-varying Poisson arrivals from a forecast (optionally over its
+quantile spread), handle times and patience (exponential or resampled from data), applies a
+trunk-line cap, serves callers first-come-first-served by the agents on duty, and reports the
+service per arrival interval with confidence intervals over independent replications.
+
+Agents come either from a staffing Series (agents on per interval) or from shift assignments
+(named agents with shifts and breaks). In both cases an agent who is due to leave or to start a
+break while on a call finishes the call first:
+
+* staffing Series: when the level drops, idle agents log off first and busy agents above the new
+  level log off as their calls end, so no new call starts while the calls in service are at or
+  above the level;
+* shift assignments: the agent whose shift or break begins finishes the call, then leaves; the
+  break still ends at its scheduled time, so a long call shortens it.
+
+The per-call recursions are in :mod:`roster.simulation_kernel`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from roster.simulation_kernel import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    integrate_count,
+    simulate_agents,
+    simulate_pool,
+)
+
+__all__ = ["SimulationResult", "simulate"]
+
+COUNTS = (
+    "offered",
+    "blocked",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "answered_within",
+    "answered_cutoff",
+    "wait_answered",
+    "busy_time",
+    "logged_time",
+    "scheduled_time",
+)
+"""Additive per-interval tallies kept for every replication."""
+
+METRICS = (
+    "service_level",
+    "asa",
+    "answer_rate",
+    "abandon_rate",
+    "blocking_rate",
+    "occupancy",
+)
+"""Ratios computed per replication from the tallies."""
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Per-interval service of a simulated plan, with confidence intervals.
+
+    Attributes
+    ----------
+    mean : DataFrame
+        Indexed by interval start (as given), one column per tally and metric: the mean over
+        replications. Tallies: ``offered`` (every arriving call, busy tone included),
+        ``blocked``, ``answered``, ``abandoned``, ``short_abandoned``, ``answered_within``
+        (answered within ``threshold``), ``answered_cutoff`` (within ``cutoff``),
+        ``wait_answered`` [s, summed], ``busy_time``, ``logged_time`` and ``scheduled_time``
+        [agent·s]; metrics: ``service_level``, ``asa`` [s], ``answer_rate``,
+        ``abandon_rate``, ``blocking_rate``, ``occupancy``. Calls are counted in the interval
+        they arrive in; agent time in the interval it is spent in.
+    half_width : DataFrame
+        Same shape: the half-width of the t-based confidence interval of each mean over
+        replications (``nan`` with a single replication, or where a ratio is undefined in
+        fewer than two replications).
+    replications : DataFrame
+        The tallies of every replication, indexed by (``replication``, interval).
+    confidence : float
+        Confidence level of ``half_width``.
+    threshold, cutoff : float
+        Service-level threshold and answer-rate cutoff used. [s]
+    short_abandon : float or None
+        Abandons with a wait at most this long were excluded from service level and
+        abandonment rate. [s]
+    """
+
+    mean: pd.DataFrame
+    half_width: pd.DataFrame
+    replications: pd.DataFrame
+    confidence: float
+    threshold: float
+    cutoff: float
+    short_abandon: float | None
+
+    @property
+    def n_replications(self) -> int:
+        """Number of replications."""
+        return int(self.replications.index.get_level_values("replication").nunique())
+
+    @property
+    def n_calls(self) -> int:
+        """Calls simulated over all replications."""
+        return int(self.replications["offered"].sum())
+
+    def summary(self, intervals=None) -> pd.DataFrame:
+        """Metrics over a span of intervals, with confidence intervals.
+
+        Each replication's tallies are summed over the span before the ratios are taken (so a
+        quiet interval weighs less than a busy one), then the replications are averaged.
+
+        Parameters
+        ----------
+        intervals : array-like, slice or None
+            Interval labels (as in the index of :attr:`mean`) or a positional slice; ``None``
+            for the whole horizon.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by tally and metric name, columns ``mean``, ``half_width``, ``low``,
+            ``high``.
+        """
+        reps = self.replications
+        labels = self.mean.index
+        if intervals is None:
+            chosen = labels
+        elif isinstance(intervals, slice):
+            chosen = labels[intervals]
+        else:
+            chosen = pd.Index(intervals)
+            missing = chosen.difference(labels)
+            if len(missing):
+                raise ValueError(f"intervals not in the result: {list(missing[:5])}")
+        mask = reps.index.get_level_values(1).isin(chosen)
+        totals = reps[mask].groupby(level="replication").sum()
+        table = pd.concat([totals, _metrics(totals, self.short_abandon is not None)], axis=1)
+        mean, half = _mean_half_width(table.to_numpy(), self.confidence)
+        out = pd.DataFrame({"mean": mean, "half_width": half}, index=table.columns)
+        out["low"] = out["mean"] - out["half_width"]
+        out["high"] = out["mean"] + out["half_width"]
+        return out
+
+
+def simulate(
+    volume,
+    aht=None,
+    agents=None,
+    *,
+    shifts=None,
+    breaks=None,
+    interval=None,
+    threshold=20.0,
+    cutoff=60.0,
+    patience=None,
+    trunks=None,
+    handle_times=None,
+    patience_times=None,
+    short_abandon=None,
+    spread="day",
+    replications=10,
+    confidence=0.95,
+    seed=None,
+) -> SimulationResult:
+    """Simulate a contact center interval by interval over independent replications.
+
+    Parameters
+    ----------
+    volume : Series, ndarray or DataFrame
+        Expected calls per interval (the forecast). A DataFrame holds forecast quantiles, one
+        column per level in (0, 1) (labels such as ``0.1``, ``"0.1"`` or ``"q0.1"``); each
+        replication then draws its expected volume from them (see ``spread``).
+    aht : float or array-like, optional
+        Mean handle time, overall or per interval (the interval the call arrives in). [s]
+        Handle times are exponential unless ``handle_times`` is given. Required unless
+        ``handle_times`` is.
+    agents : Series or array-like of int, optional
+        Agents on duty per interval. Exactly one of ``agents`` and ``shifts`` is required.
+    shifts : DataFrame, optional
+        Shift assignments: columns ``agent`` (optional, else one agent per row), ``start`` and
+        ``end``, as timestamps comparable with the index of ``volume`` or as seconds from the
+        start of the first interval. An agent may have several rows (several days).
+    breaks : DataFrame, optional
+        Breaks of the agents in ``shifts``: columns ``agent``, ``start``, ``end`` in the same
+        form; an agent is unavailable for new calls during a break.
+    interval : float, optional
+        Interval length. [s] Inferred from a regular DatetimeIndex when omitted; required
+        otherwise.
+    threshold : float, default 20
+        Service-level threshold. [s]
+    cutoff : float, default 60
+        Answer-rate cutoff: a call not answered within it counts as unanswered. [s]
+    patience : float or array-like, optional
+        Mean patience (time a caller waits before hanging up), overall or per interval; ``None``
+        with no ``patience_times`` means callers never abandon. [s] Exponential unless
+        ``patience_times`` is given.
+    trunks : int, optional
+        Trunk lines: a caller arriving when this many calls are in the system (queued and in
+        service) gets busy tone and is blocked. ``None`` for no cap.
+    handle_times, patience_times : array-like, optional
+        Empirical samples to resample handle times / patience from. [s] When ``aht`` (or
+        ``patience``) is also given, the draws are scaled so that their mean is that value in
+        each interval, so the shape comes from the data and the level from the plan.
+    short_abandon : float, optional
+        Abandons with a wait at most this long (misdials) are removed from the denominators of
+        the service level and the abandonment rate and from the abandon count of the latter.
+        [s] ``None`` keeps them (as the Erlang formulas do).
+    spread : {"day", "interval"}, default "day"
+        With forecast quantiles: draw one quantile level per calendar day (a busy day is busy
+        all day) or one per interval.
+    replications : int, default 10
+        Independent replications; confidence intervals are taken over them.
+    confidence : float, default 0.95
+        Confidence level of the t-based intervals.
+    seed : int or numpy.random.Generator, optional
+        Seed of :func:`numpy.random.default_rng`; equal seeds give equal results.
+
+    Returns
+    -------
+    SimulationResult
+
+    Notes
+    -----
+    Arrivals in interval :math:`k` are a Poisson process of rate :math:`v_k / L` (``v`` the
+    expected volume, ``L`` the interval length): a Poisson count, placed uniformly. Callers are
+    served first come, first served; a caller whose wait would exceed their patience abandons
+    at that moment and never holds an agent. With quantiles, each replication's expected
+    volume is interpolated linearly between the quantile levels (held at the extreme levels
+    beyond them), and Poisson noise is added on top.
+
+    Rates: service level = answered within ``threshold`` / (offered − short abandons);
+    answer rate = answered within ``cutoff`` / offered; abandonment rate = (abandoned − short
+    abandons) / (offered − short abandons); blocking rate = blocked / offered; ASA = mean wait
+    of answered calls; occupancy = busy agent time / logged-in agent time, where an agent
+    finishing a call past the end of a shift or the start of a break counts as logged in.
+
+    After the last interval the staffing of the last interval stays on (or, with shifts, the
+    agents' windows continue as given) so that calls still waiting are resolved; a caller who
+    is never answered and never hangs up counts as abandoned. Between non-contiguous intervals
+    of a staffing Series no agent is on.
+    """
+    rng = np.random.default_rng(seed)
+    if (agents is None) == (shifts is None):
+        raise ValueError("give exactly one of agents (per interval) and shifts")
+    if breaks is not None and shifts is None:
+        raise ValueError("breaks need shifts")
+    if aht is None and handle_times is None:
+        raise ValueError("give aht or handle_times")
+    replications = _positive_int(replications, "replications")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    if spread not in ("day", "interval"):
+        raise ValueError(f"spread must be 'day' or 'interval', got {spread!r}")
+    threshold = _non_negative(threshold, "threshold")
+    cutoff = _non_negative(cutoff, "cutoff")
+    if short_abandon is not None:
+        short_abandon = _non_negative(short_abandon, "short_abandon")
+    trunk_cap = -1 if trunks is None else _positive_int(trunks, "trunks", allow_zero=True)
+
+    index, quantile_levels, expected = _volumes(volume)
+    n_int = len(index)
+    length, starts = _timeline(index, interval)
+    day_of = _day_codes(index, starts)
+
+    aht_k = None if aht is None else _per_interval(aht, n_int, "aht", positive=True)
+    pat_k = None if patience is None else _per_interval(patience, n_int, "patience", True)
+    handle_sample = _sample(handle_times, "handle_times")
+    patience_sample = _sample(patience_times, "patience_times")
+
+    if agents is not None:
+        level = _agents(agents, n_int)
+        step_time, step_value = _staffing_steps(starts, length, level)
+        scheduled = level * length
+        windows = None
+    else:
+        windows = _windows(shifts, breaks, index, starts)
+        scheduled = _scheduled_time(windows, starts, length)
+
+    frames = []
+    for _ in range(replications):
+        rate = _draw_volume(expected, quantile_levels, day_of, spread, rng)
+        counts = rng.poisson(rate)
+        k = np.repeat(np.arange(n_int), counts)
+        arrival = np.sort(starts[k] + rng.random(k.size) * length) if k.size else starts[k]
+        # Sorting within each interval keeps `k` aligned: intervals are disjoint and ordered.
+        service = _durations(rng, k, aht_k, handle_sample)
+        if pat_k is None and patience_sample is None:
+            pat = np.full(k.size, np.inf)
+        else:
+            pat = _durations(rng, k, pat_k, patience_sample)
+        if windows is None:
+            status, start = simulate_pool(arrival, service, pat, step_time, step_value, trunk_cap)
+            busy_time, excess = _pool_time(start, service, step_time, step_value, starts, length)
+            logged_time = scheduled + excess
+        else:
+            offset, w_start, w_end = windows
+            status, start, _, overrun = simulate_agents(
+                arrival, service, pat, offset, w_start, w_end, trunk_cap
+            )
+            busy_time, overrun_time = _busy_time(start, service, overrun, starts, length)
+            logged_time = scheduled + overrun_time
+        frames.append(
+            _tally(
+                k,
+                n_int,
+                status,
+                start - arrival,
+                pat,
+                threshold,
+                cutoff,
+                short_abandon,
+                busy_time,
+                logged_time,
+                scheduled,
+            )
+        )
+
+    tallies = np.stack(frames)  # (replication, interval, tally)
+    reps = pd.DataFrame(
+        tallies.reshape(-1, len(COUNTS)),
+        columns=list(COUNTS),
+        index=pd.MultiIndex.from_product(
+            [range(replications), index], names=["replication", index.name or "interval"]
+        ),
+    )
+    exclude = short_abandon is not None
+    per_rep = np.concatenate(
+        [tallies, np.stack([_metrics_array(t, exclude) for t in tallies])], axis=2
+    )
+    mean, half = _mean_half_width(per_rep, confidence)
+    columns = list(COUNTS) + list(METRICS)
+    return SimulationResult(
+        mean=pd.DataFrame(mean, index=index, columns=columns),
+        half_width=pd.DataFrame(half, index=index, columns=columns),
+        replications=reps,
+        confidence=confidence,
+        threshold=threshold,
+        cutoff=cutoff,
+        short_abandon=short_abandon,
+    )
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def _positive_int(value, name, allow_zero=False):
+    if isinstance(value, bool) or not float(value).is_integer():
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if value < (0 if allow_zero else 1):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '>= 1'}, got {value!r}")
+    return value
+
+
+def _non_negative(value, name):
+    value = float(value)
+    if not value >= 0:
+        raise ValueError(f"{name} must be >= 0 seconds, got {value!r}")
+    return value
+
+
+def _quantile_level(label):
+    text = str(label).strip().lower()
+    text = text[1:] if text.startswith("q") else text
+    try:
+        level = float(text)
+    except ValueError:
+        raise ValueError(f"volume column {label!r} is not a quantile level") from None
+    if not 0 < level < 1:
+        raise ValueError(f"volume column {label!r} is not a quantile level in (0, 1)")
+    return level
+
+
+def _volumes(volume):
+    """Index, quantile levels (or None) and expected volumes (n_int,) or (n_int, n_levels)."""
+    if isinstance(volume, pd.DataFrame):
+        levels = np.array([_quantile_level(c) for c in volume.columns])
+        order = np.argsort(levels)
+        levels = levels[order]
+        if np.any(np.diff(levels) == 0):
+            raise ValueError(f"volume has repeated quantile levels: {list(volume.columns)}")
+        values = volume.to_numpy(float)[:, order]
+        index = volume.index
+    elif isinstance(volume, pd.Series):
+        levels, values, index = None, volume.to_numpy(float), volume.index
+    else:
+        values = np.asarray(volume, float)
+        if values.ndim != 1:
+            raise ValueError(f"volume must be one-dimensional, got shape {values.shape}")
+        levels, index = None, pd.RangeIndex(values.size, name="interval")
+    if values.shape[0] == 0:
+        raise ValueError("volume is empty")
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"volume must be finite and >= 0; interval {index[row]!r} is not")
+    if levels is not None:
+        values = np.maximum.accumulate(values, axis=1)  # crossing quantiles: keep them monotone
+    return index, levels, values
+
+
+def _timeline(index, interval):
+    """Interval length [s] and start of each interval [s from the first start]."""
+    if isinstance(index, pd.DatetimeIndex):
+        if not index.is_monotonic_increasing or not index.is_unique:
+            raise ValueError("volume index must be increasing and unique")
+        starts = (index - index[0]).total_seconds().to_numpy(float)
+        if interval is None:
+            if len(index) < 2:
+                raise ValueError("interval is required with a single interval")
+            interval = float(np.diff(starts).min())
+    elif interval is None:
+        raise ValueError("interval is required when volume has no DatetimeIndex")
+    else:
+        starts = None
+    length = float(interval)
+    if not length > 0:
+        raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
+    if starts is None:
+        starts = np.arange(len(index)) * length
+    elif np.any(np.diff(starts) < length):
+        raise ValueError(f"intervals of volume overlap for interval={length:g} s")
+    return length, starts
+
+
+def _day_codes(index, starts):
+    if isinstance(index, pd.DatetimeIndex):
+        return pd.factorize(index.normalize())[0]
+    return (starts // 86400).astype(np.int64)
+
+
+def _per_interval(value, n_int, name, positive=False):
+    arr = np.asarray(value, float)
+    if arr.ndim == 0:
+        arr = np.full(n_int, float(arr))
+    if arr.shape != (n_int,):
+        raise ValueError(f"{name} must be a scalar or one value per interval ({n_int})")
+    bad = ~np.isfinite(arr) | (arr <= 0 if positive else arr < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{name} must be finite and > 0; interval {i} has {arr[i]!r}")
+    return arr
+
+
+def _sample(values, name):
+    if values is None:
+        return None
+    arr = np.asarray(values, float).ravel()
+    if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0) or arr.sum() <= 0:
+        raise ValueError(f"{name} must be a non-empty sample of finite seconds >= 0")
+    return arr
+
+
+def _agents(agents, n_int):
+    arr = np.asarray(agents, float)
+    if arr.shape != (n_int,):
+        raise ValueError(f"agents must have one value per interval ({n_int}), got {arr.shape}")
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"agents must be whole numbers >= 0; interval {i} has {arr[i]!r}")
+    return arr.astype(np.int64)
+
+
+def _staffing_steps(starts, length, level):
+    """Step function of agents on: the interval levels, zero in gaps, the last level kept."""
+    ends = starts + length
+    gap = np.append(starts[1:] > ends[:-1], False)
+    times = np.concatenate([starts, ends[gap]])
+    values = np.concatenate([level, np.zeros(int(gap.sum()), np.int64)])
+    order = np.argsort(times, kind="stable")
+    return times[order], values[order]
+
+
+def _to_seconds(values, index, starts, name):
+    if isinstance(values, pd.Series) and (
+        pd.api.types.is_datetime64_any_dtype(values) or values.dtype == object
+    ):
+        if not isinstance(index, pd.DatetimeIndex):
+            raise ValueError(f"{name} holds timestamps but volume has no DatetimeIndex")
+        stamps = pd.to_datetime(values)
+        if stamps.dt.tz is None and index.tz is not None:
+            raise ValueError(f"{name} timestamps have no time zone but volume's index has")
+        return (stamps - index[0]).dt.total_seconds().to_numpy(float)
+    return np.asarray(values, float)
+
+
+def _windows(shifts, breaks, index, starts):
+    """Availability windows per agent as CSR arrays (offset, start, end)."""
+    if not isinstance(shifts, pd.DataFrame) or not {"start", "end"} <= set(shifts.columns):
+        raise ValueError("shifts must be a DataFrame with columns start and end")
+    agent = shifts["agent"] if "agent" in shifts else pd.Series(np.arange(len(shifts)))
+    codes, names = pd.factorize(agent.to_numpy(), sort=True)
+    s = _to_seconds(shifts["start"], index, starts, "shifts.start")
+    e = _to_seconds(shifts["end"], index, starts, "shifts.end")
+    bad = ~(np.isfinite(s) & np.isfinite(e) & (e > s))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"shifts row {shifts.index[i]!r}: end must be after start")
+    spans = [[] for _ in range(len(names))]
+    for c, a, b in zip(codes, s, e, strict=True):
+        spans[c].append((a, b))
+    cuts = [[] for _ in range(len(names))]
+    if breaks is not None:
+        if not isinstance(breaks, pd.DataFrame) or not {"agent", "start", "end"} <= set(
+            breaks.columns
+        ):
+            raise ValueError("breaks must be a DataFrame with columns agent, start and end")
+        lookup = {name: i for i, name in enumerate(names)}
+        bs = _to_seconds(breaks["start"], index, starts, "breaks.start")
+        be = _to_seconds(breaks["end"], index, starts, "breaks.end")
+        for row, a, b0, b1 in zip(breaks.index, breaks["agent"], bs, be, strict=True):
+            if a not in lookup:
+                raise ValueError(f"breaks row {row!r}: agent {a!r} has no shift")
+            if not (np.isfinite(b0) and np.isfinite(b1) and b1 > b0):
+                raise ValueError(f"breaks row {row!r}: end must be after start")
+            cuts[lookup[a]].append((b0, b1))
+    offset = [0]
+    w_start, w_end = [], []
+    for own, cut in zip(spans, cuts, strict=True):
+        merged = _subtract(_merge(own), _merge(cut))
+        w_start += [a for a, _ in merged]
+        w_end += [b for _, b in merged]
+        offset.append(len(w_start))
+    return (
+        np.asarray(offset, np.int64),
+        np.asarray(w_start, float),
+        np.asarray(w_end, float),
+    )
+
+
+def _merge(spans):
+    out = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _subtract(spans, cuts):
+    out = []
+    for a, b in spans:
+        for c0, c1 in cuts:
+            if c1 <= a or c0 >= b:
+                continue
+            if c0 > a:
+                out.append((a, c0))
+            a = max(a, c1)
+            if a >= b:
+                break
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _scheduled_time(windows, starts, length):
+    _, w_start, w_end = windows
+    time, delta = _events(w_start, w_end)
+    total, _ = integrate_count(
+        time, delta, np.zeros(1), np.zeros(1, np.int64), starts, length, starts.size
+    )
+    return total
+
+
+# --- one replication --------------------------------------------------------------------------
+
+
+def _draw_volume(expected, levels, day_of, spread, rng):
+    if levels is None:
+        return expected
+    n_draw = day_of.max() + 1 if spread == "day" else day_of.size
+    u = rng.random(n_draw)
+    u = u[day_of] if spread == "day" else u
+    # Linear interpolation of each interval's quantile function at its drawn level.
+    pos = np.interp(u, levels, np.arange(levels.size))
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, levels.size - 1)
+    frac = pos - lo
+    rows = np.arange(expected.shape[0])
+    return expected[rows, lo] * (1 - frac) + expected[rows, hi] * frac
+
+
+def _durations(rng, k, mean_k, sample):
+    if sample is None:
+        return rng.exponential(1.0, k.size) * mean_k[k]
+    draws = sample[rng.integers(0, sample.size, k.size)]
+    if mean_k is None:
+        return draws
+    return draws * (mean_k[k] / sample.mean())
+
+
+def _events(start, end):
+    time = np.concatenate([start, end])
+    delta = np.concatenate([np.ones(start.size, np.int64), -np.ones(end.size, np.int64)])
+    order = np.argsort(time, kind="stable")
+    return time[order], delta[order]
+
+
+def _pool_time(start, service, step_time, step_value, starts, length):
+    answered = ~np.isnan(start)
+    s = start[answered]
+    time, delta = _events(s, s + service[answered])
+    busy, excess = integrate_count(time, delta, step_time, step_value, starts, length, starts.size)
+    return busy, excess
+
+
+def _busy_time(start, service, overrun, starts, length):
+    answered = ~np.isnan(start)
+    s = start[answered]
+    e = s + service[answered]
+    time, delta = _events(s, e)
+    zero_t, zero_v = np.zeros(1), np.zeros(1, np.int64)
+    busy, _ = integrate_count(time, delta, zero_t, zero_v, starts, length, starts.size)
+    over = overrun[answered]
+    late = ~np.isnan(over)
+    time, delta = _events(over[late], e[late])
+    over_time, _ = integrate_count(time, delta, zero_t, zero_v, starts, length, starts.size)
+    return busy, over_time
+
+
+def _tally(
+    k,
+    n_int,
+    status,
+    wait,
+    pat,
+    threshold,
+    cutoff,
+    short_abandon,
+    busy_time,
+    logged_time,
+    scheduled,
+):
+    answered = status == ANSWERED
+    abandoned = status == ABANDONED
+    wait_answered = np.where(answered, wait, 0.0)
+    if short_abandon is None:
+        short = np.zeros_like(abandoned)
+    else:
+        short = abandoned & (pat <= short_abandon)
+
+    def count(mask, weights=None):
+        w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
+        return np.bincount(k, weights=w, minlength=n_int)
+
+    return np.column_stack(
+        [
+            np.bincount(k, minlength=n_int).astype(float),
+            count(status == BLOCKED),
+            count(answered),
+            count(abandoned),
+            count(short),
+            count(answered & (wait <= threshold)),
+            count(answered & (wait <= cutoff)),
+            count(answered, wait_answered),
+            busy_time,
+            logged_time,
+            scheduled,
+        ]
+    )
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+def _ratio(num, den):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _metrics_array(t, exclude_short):
+    c = {name: t[..., i] for i, name in enumerate(COUNTS)}
+    short = c["short_abandoned"] if exclude_short else 0.0
+    counted = c["offered"] - short
+    return np.stack(
+        [
+            _ratio(c["answered_within"], counted),
+            _ratio(c["wait_answered"], c["answered"]),
+            _ratio(c["answered_cutoff"], c["offered"]),
+            _ratio(c["abandoned"] - short, counted),
+            _ratio(c["blocked"], c["offered"]),
+            _ratio(c["busy_time"], c["logged_time"]),
+        ],
+        axis=-1,
+    )
+
+
+def _metrics(totals: pd.DataFrame, exclude_short: bool) -> pd.DataFrame:
+    values = _metrics_array(totals[list(COUNTS)].to_numpy(float), exclude_short)
+    return pd.DataFrame(values, index=totals.index, columns=list(METRICS))
+
+
+def _mean_half_width(values, confidence):
+    """Mean over axis 0 ignoring nan, and the t-based half-width of that mean."""
+    n = np.sum(~np.isnan(values), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.nansum(values, axis=0)
+        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+        dev = np.where(np.isnan(values), 0.0, values - mean)
+        var = np.sum(dev**2, axis=0) / np.maximum(n - 1, 1)
+        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+        half = np.where(n > 1, t * np.sqrt(var / np.maximum(n, 1)), np.nan)
+    return mean, half
