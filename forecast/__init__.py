@@ -1,1 +1,15 @@
 """Contact forecasting: from call records to interval forecasts with quantiles."""
+
+from forecast.calendar import DAY_TYPES, ChineseCalendar, HolidayCalendar, get_calendar
+from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
+
+__all__ = [
+    "DAY_TYPES",
+    "EVENT_KINDS",
+    "ChineseCalendar",
+    "Event",
+    "HolidayCalendar",
+    "event_mask",
+    "event_multiplier",
+    "get_calendar",
+]
