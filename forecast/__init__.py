@@ -2,6 +2,7 @@
 
 from forecast.calendar import DAY_TYPES, ChineseCalendar, HolidayCalendar, get_calendar
 from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
+from forecast.synthetic import SyntheticHotline, synthetic_hotline
 
 __all__ = [
     "DAY_TYPES",
@@ -9,7 +10,9 @@ __all__ = [
     "ChineseCalendar",
     "Event",
     "HolidayCalendar",
+    "SyntheticHotline",
     "event_mask",
     "event_multiplier",
     "get_calendar",
+    "synthetic_hotline",
 ]
