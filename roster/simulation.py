@@ -30,6 +30,7 @@ from roster.simulation_kernel import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
+    UNRESOLVED,
     integrate_count,
     simulate_agents,
     simulate_pool,
@@ -42,6 +43,7 @@ COUNTS = (
     "blocked",
     "answered",
     "abandoned",
+    "unresolved",
     "short_abandoned",
     "answered_within",
     "answered_cutoff",
@@ -72,7 +74,8 @@ class SimulationResult:
     mean : DataFrame
         Indexed by interval start (as given), one column per tally and metric: the mean over
         replications. Tallies: ``offered`` (every arriving call, busy tone included),
-        ``blocked``, ``answered``, ``abandoned``, ``short_abandoned``, ``answered_within``
+        ``blocked``, ``answered``, ``abandoned``, ``unresolved`` (never answered by a caller
+        who never hangs up, when no agent comes back), ``short_abandoned``, ``answered_within``
         (answered within ``threshold``), ``answered_cutoff`` (within ``cutoff``),
         ``wait_answered`` [s, summed], ``busy_time``, ``logged_time`` and ``scheduled_time``
         [agent·s]; metrics: ``service_level``, ``asa`` [s], ``answer_rate``,
@@ -244,8 +247,9 @@ def simulate(
 
     After the last interval the staffing of the last interval stays on (or, with shifts, the
     agents' windows continue as given) so that calls still waiting are resolved; a caller who
-    is never answered and never hangs up counts as abandoned. Between non-contiguous intervals
-    of a staffing Series no agent is on.
+    is never answered and never hangs up is counted as ``unresolved``, so that ``offered =
+    blocked + answered + abandoned + unresolved`` always holds. Between non-contiguous
+    intervals of a staffing Series no agent is on.
     """
     rng = np.random.default_rng(seed)
     if (agents is None) == (shifts is None):
@@ -659,6 +663,7 @@ def _tally(
             count(status == BLOCKED),
             count(answered),
             count(abandoned),
+            count(status == UNRESOLVED),
             count(short),
             count(answered & (wait <= threshold)),
             count(answered & (wait <= cutoff)),
@@ -689,7 +694,8 @@ def _metrics_array(t, exclude_short):
             _ratio(c["answered_cutoff"], c["offered"]),
             _ratio(c["abandoned"] - short, counted),
             _ratio(c["blocked"], c["offered"]),
-            _ratio(c["busy_time"], c["logged_time"]),
+            # busy <= logged holds exactly; the minimum only absorbs rounding of the sums.
+            _ratio(np.minimum(c["busy_time"], c["logged_time"]), c["logged_time"]),
         ],
         axis=-1,
     )

@@ -30,6 +30,14 @@ from numba import njit
 ANSWERED = 0
 ABANDONED = 1
 BLOCKED = 2
+UNRESOLVED = 3
+"""Still waiting for good: no agent will ever be free and the caller never hangs up."""
+
+
+@njit(cache=True)
+def _before(key_a, id_a, key_b, id_b):
+    """Heap order: by key, ties by id, so that equal times resolve reproducibly."""
+    return key_a < key_b or (key_a == key_b and id_a <= id_b)
 
 
 @njit(cache=True)
@@ -39,7 +47,7 @@ def _heap_push(keys, ids, size, key, ident):
     ids[i] = ident
     while i > 0:
         parent = (i - 1) >> 1
-        if keys[parent] <= keys[i]:
+        if _before(keys[parent], ids[parent], keys[i], ids[i]):
             break
         keys[parent], keys[i] = keys[i], keys[parent]
         ids[parent], ids[i] = ids[i], ids[parent]
@@ -58,9 +66,9 @@ def _heap_pop(keys, ids, size):
         if left >= size:
             break
         child = left
-        if left + 1 < size and keys[left + 1] < keys[left]:
+        if left + 1 < size and _before(keys[left + 1], ids[left + 1], keys[left], ids[left]):
             child = left + 1
-        if keys[i] <= keys[child]:
+        if _before(keys[i], ids[i], keys[child], ids[child]):
             break
         keys[child], keys[i] = keys[i], keys[child]
         ids[child], ids[i] = ids[i], ids[child]
@@ -97,7 +105,7 @@ def simulate_pool(arrival, service, patience, step_time, step_value, trunks):
     Returns
     -------
     status : ndarray of int8
-        ``ANSWERED``, ``ABANDONED`` or ``BLOCKED``.
+        ``ANSWERED``, ``ABANDONED``, ``BLOCKED`` or ``UNRESOLVED``.
     start : ndarray of float64
         Service start of answered calls, ``nan`` otherwise. [s]
     """
@@ -139,18 +147,18 @@ def simulate_pool(arrival, service, patience, step_time, step_value, trunks):
             if step + 1 < n_steps and step_time[step + 1] < nxt:
                 nxt = step_time[step + 1]
             t = nxt
-            if nxt > deadline:
+            if nxt > deadline or nxt == np.inf:
                 break
             while step + 1 < n_steps and step_time[step + 1] <= t:
                 step += 1
         floor = t
-        if found and t <= deadline:
+        if found and t <= deadline and t < np.inf:
             status[j] = ANSWERED
             start[j] = t
             busy = _heap_push(busy_keys, busy_ids, busy, t + service[j], j)
             leave = t + service[j]
         else:
-            status[j] = ABANDONED
+            status[j] = ABANDONED if deadline < np.inf else UNRESOLVED
             leave = deadline
         if trunks >= 0:
             in_system = _heap_push(trunk_keys, trunk_ids, in_system, leave, j)
@@ -158,8 +166,13 @@ def simulate_pool(arrival, service, patience, step_time, step_value, trunks):
 
 
 @njit(cache=True)
-def _available(agent, x, free, window, window_stop, window_start, window_end):
-    """Earliest time >= x at which ``agent`` is idle inside one of its windows (or inf)."""
+def _idle_since(agent, x, free, window, window_stop, window_start, window_end):
+    """When ``agent`` is (or will be) idle inside a window, looking from time ``x`` on.
+
+    The result is the start of the idle spell that covers ``max(x, free)`` or, if the agent is
+    off then, the start of its next window; ``inf`` when it has no window left. It is at most
+    ``max(x, free)`` exactly when the agent can take a call at that time.
+    """
     t = max(x, free[agent])
     w = window[agent]
     stop = window_stop[agent]
@@ -168,7 +181,7 @@ def _available(agent, x, free, window, window_stop, window_start, window_end):
     window[agent] = w
     if w == stop:
         return np.inf
-    return max(t, window_start[w])
+    return max(free[agent], window_start[w])
 
 
 @njit(cache=True)
@@ -199,9 +212,11 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
 
     Notes
     -----
-    Each agent's earliest availability is kept in a heap and refreshed lazily: availability
-    only moves forward as arrival times grow, so a stale key is a lower bound. Among idle
-    agents the one whose key is oldest, roughly the longest idle, takes the call.
+    Routing is longest-idle-agent first (ties to the lower agent number). Each agent is kept in
+    a heap under the start of its current or next idle spell; a key goes stale only when the
+    agent's window closes while idle, and stale keys are refreshed lazily as arrival times
+    grow, so the heap top is always the longest-idle agent, or, if none is idle, the one
+    free soonest.
     """
     n = arrival.size
     n_agents = window_offset.size - 1
@@ -216,7 +231,8 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
     ids = np.empty(n_agents + 1, np.int64)
     size = 0
     for i in range(n_agents):
-        size = _heap_push(keys, ids, size, -np.inf, i)
+        first = window_start[window[i]] if window[i] < window_stop[i] else np.inf
+        size = _heap_push(keys, ids, size, first, i)
     trunk_keys = np.empty(n + 1)
     trunk_ids = np.empty(n + 1, np.int64)
     in_system = 0
@@ -229,20 +245,22 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
                 status[j] = BLOCKED
                 continue
         x = max(a, floor)
-        while size > 0 and keys[0] < x:
+        # Refresh agents whose idle spell ended (window closed) before x; a key at or before x
+        # with its window still open is an agent idle since that key.
+        while size > 0 and keys[0] <= x and keys[0] < np.inf and window_end[window[ids[0]]] <= x:
             i = ids[0]
             size = _heap_pop(keys, ids, size)
             size = _heap_push(
                 keys,
                 ids,
                 size,
-                _available(i, x, free, window, window_stop, window_start, window_end),
+                _idle_since(i, x, free, window, window_stop, window_start, window_end),
                 i,
             )
-        t = keys[0] if size > 0 else np.inf
+        t = max(x, keys[0]) if size > 0 else np.inf
         floor = t
         deadline = a + patience[j]
-        if t <= deadline:
+        if t <= deadline and t < np.inf:
             i = ids[0]
             end = t + service[j]
             status[j] = ANSWERED
@@ -257,12 +275,12 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
                 keys,
                 ids,
                 size,
-                _available(i, t, free, window, window_stop, window_start, window_end),
+                _idle_since(i, t, free, window, window_stop, window_start, window_end),
                 i,
             )
             leave = end
         else:
-            status[j] = ABANDONED
+            status[j] = ABANDONED if deadline < np.inf else UNRESOLVED
             leave = deadline
         if trunks >= 0:
             in_system = _heap_push(trunk_keys, trunk_ids, in_system, leave, j)

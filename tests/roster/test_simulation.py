@@ -1,0 +1,522 @@
+"""Tests of the contact-center simulation.
+
+The compiled recursions are checked call by call against a plain event-driven simulation
+written here, and the whole simulation against exact queueing results computed here
+independently (Erlang B recursion, Erlang C closed form, and the M/M/n+M birth-death chain).
+"""
+
+import heapq
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.linalg import expm
+
+from roster.simulation import COUNTS, METRICS, simulate
+from roster.simulation_kernel import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    UNRESOLVED,
+    simulate_agents,
+    simulate_pool,
+)
+
+# --- an event-driven reference -----------------------------------------------------------------
+
+
+def _run_events(events, arrival, service, patience, trunks, on_change, pick, release):
+    """Event loop shared by both references; `pick` returns an idle server or None."""
+    n = len(arrival)
+    status = np.full(n, -1, np.int8)
+    start = np.full(n, np.nan)
+    queue = []  # waiting calls, arrival order
+    in_service = 0
+    for j in range(n):
+        heapq.heappush(events, (arrival[j], 3, j))
+    while events:
+        t = events[0][0]
+        batch = []
+        while events and events[0][0] == t:
+            batch.append(heapq.heappop(events))
+        for _, kind, data in batch:
+            if kind == 0:  # server change
+                on_change(t, data)
+            elif kind == 1:  # service completion
+                in_service -= 1
+                release(t, data)
+            elif kind == 2:  # patience runs out
+                if data in queue:
+                    queue.remove(data)
+                    status[data] = ABANDONED
+            else:  # arrival
+                if trunks >= 0 and len(queue) + in_service >= trunks:
+                    status[data] = BLOCKED
+                    continue
+                queue.append(data)
+                if np.isfinite(patience[data]):
+                    heapq.heappush(events, (arrival[data] + patience[data], 2, data))
+        while queue:
+            server = pick(t)
+            if server is None:
+                break
+            j = queue.pop(0)
+            status[j] = ANSWERED
+            start[j] = t
+            in_service += 1
+            heapq.heappush(events, (t + service[j], 1, server))
+    status[queue] = UNRESOLVED  # never answered, never hung up
+    return status, start
+
+
+def reference_pool(arrival, service, patience, step_time, step_value, trunks):
+    state = {"level": 0, "busy": 0}
+    events = [(float(t), 0, int(v)) for t, v in zip(step_time, step_value, strict=True)]
+    heapq.heapify(events)
+
+    def on_change(t, level):
+        state["level"] = level
+
+    def pick(t):
+        if state["busy"] < state["level"]:
+            state["busy"] += 1
+            return 0
+        return None
+
+    def release(t, server):
+        state["busy"] -= 1
+
+    return _run_events(events, arrival, service, patience, trunks, on_change, pick, release)
+
+
+def reference_agents(arrival, service, patience, offset, w_start, w_end, trunks):
+    n_agents = len(offset) - 1
+    on = [False] * n_agents
+    busy = [False] * n_agents
+    idle_since = [math.inf] * n_agents
+    events = []
+    for i in range(n_agents):
+        for w in range(offset[i], offset[i + 1]):
+            events.append((w_start[w], 0, (i, True)))
+            events.append((w_end[w], 0, (i, False)))
+    heapq.heapify(events)
+
+    def on_change(t, change):
+        i, now_on = change
+        on[i] = now_on
+        if now_on and not busy[i]:
+            idle_since[i] = t
+
+    def pick(t):
+        idle = [(idle_since[i], i) for i in range(n_agents) if on[i] and not busy[i]]
+        if not idle:
+            return None
+        i = min(idle)[1]
+        busy[i] = True
+        return i
+
+    def release(t, i):
+        busy[i] = False
+        idle_since[i] = t
+
+    return _run_events(events, arrival, service, patience, trunks, on_change, pick, release)
+
+
+def _calls(rng, n, horizon, aht, mean_patience):
+    arrival = np.sort(rng.random(n) * horizon)
+    service = rng.exponential(aht, n)
+    patience = np.full(n, np.inf) if mean_patience is None else rng.exponential(mean_patience, n)
+    return arrival, service, patience
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 300),
+    patience=st.sampled_from([None, 30.0, 200.0]),
+    trunks=st.sampled_from([-1, 0, 3, 8]),
+)
+def test_pool_recursion_matches_event_simulation(seed, n, patience, trunks):
+    rng = np.random.default_rng(seed)
+    horizon = 3600.0
+    arrival, service, pat = _calls(rng, n, horizon, 150.0, patience)
+    step_time = np.arange(0.0, horizon, 300.0)
+    step_value = rng.integers(0, 6, step_time.size)
+    status, start = simulate_pool(arrival, service, pat, step_time, step_value, trunks)
+    ref_status, ref_start = reference_pool(arrival, service, pat, step_time, step_value, trunks)
+    np.testing.assert_array_equal(status, ref_status)
+    np.testing.assert_allclose(start, ref_start, rtol=0, atol=1e-9)
+
+
+def _random_windows(rng, n_agents, horizon):
+    offset, w_start, w_end = [0], [], []
+    for _ in range(n_agents):
+        cuts = np.sort(rng.choice(np.arange(0.0, horizon, 60.0), 2 * rng.integers(0, 4), False))
+        w_start += list(cuts[::2])
+        w_end += list(cuts[1::2])
+        offset.append(len(w_start))
+    return np.array(offset), np.array(w_start, float), np.array(w_end, float)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 300),
+    n_agents=st.integers(0, 6),
+    patience=st.sampled_from([None, 30.0, 200.0]),
+    trunks=st.sampled_from([-1, 0, 3, 8]),
+)
+def test_agent_recursion_matches_event_simulation(seed, n, n_agents, patience, trunks):
+    rng = np.random.default_rng(seed)
+    horizon = 3600.0
+    arrival, service, pat = _calls(rng, n, horizon, 150.0, patience)
+    windows = _random_windows(rng, n_agents, horizon)
+    status, start, agent, overrun = simulate_agents(arrival, service, pat, *windows, trunks)
+    ref_status, ref_start = reference_agents(arrival, service, pat, *windows, trunks)
+    np.testing.assert_array_equal(status, ref_status)
+    np.testing.assert_allclose(start, ref_start, rtol=0, atol=1e-9)
+    offset, w_start, w_end = windows
+    answered = status == ANSWERED
+    assert np.all(agent[answered] >= 0) and np.all(agent[~answered] == -1)
+    for j in np.flatnonzero(answered):
+        own = slice(offset[agent[j]], offset[agent[j] + 1])
+        inside = (w_start[own] <= start[j]) & (start[j] < w_end[own])
+        assert inside.sum() == 1  # calls start only inside the agent's window
+        end = start[j] + service[j]
+        assert np.isnan(overrun[j]) == (end <= w_end[own][inside][0])
+
+
+# --- exact references --------------------------------------------------------------------------
+
+
+def erlang_b_exact(load, n):
+    b = 1.0
+    for k in range(1, n + 1):
+        b = load * b / (k + load * b)
+    return b
+
+
+def erlang_c_exact(load, n, aht, threshold):
+    b = erlang_b_exact(load, n)
+    wait = n * b / (n - load * (1 - b))
+    service_level = 1 - wait * math.exp(-(n - load) * threshold / aht)
+    asa = wait * aht / (n - load)
+    return wait, service_level, asa
+
+
+def erlang_a_exact(rate, aht, n, patience, threshold, cap=400):
+    """Abandon probability and P(answered within threshold) of M/M/n+M (birth-death chain)."""
+    mu, theta = 1 / aht, 1 / patience
+    k = np.arange(cap + 1)
+    death = np.minimum(k, n) * mu + np.maximum(k - n, 0) * theta
+    log_pi = np.concatenate([[0.0], np.cumsum(np.log(rate / death[1:]))])
+    pi = np.exp(log_pi - log_pi.max())
+    pi /= pi.sum()
+    queue = np.maximum(k - n, 0)
+    abandon = theta * np.sum(pi * queue) / rate
+    # A caller who finds k >= n in the system waits at position m = k - n + 1; positions fall at
+    # rate n*mu + (m-1)*theta (service or an abandon ahead); the caller leaves at rate theta.
+    m = np.arange(1, cap - n + 2)
+    size = m.size + 2  # transient positions, then "answered", then "abandoned"
+    gen = np.zeros((size, size))
+    ahead = n * mu + (m - 1) * theta
+    gen[np.arange(1, m.size), np.arange(m.size - 1)] = ahead[1:]
+    gen[0, m.size] = n * mu
+    gen[np.arange(m.size), m.size + 1] = theta
+    gen[np.arange(m.size), np.arange(m.size)] = -(ahead + theta)
+    answered_by = expm(gen * threshold)[: m.size, m.size]
+    within = pi[:n].sum() + np.sum(pi[n:] * answered_by)
+    return abandon, within
+
+
+# --- stationary agreement with the formulas ---------------------------------------------------
+
+VOLUME, AHT, AGENTS, INTERVAL = 200.0, 180.0, 22, 1800  # 20 erlangs on 22 agents
+WARMUP = 2
+
+
+def _stationary(seed, **kwargs):
+    index = pd.date_range("2025-03-03 08:00", periods=14, freq="30min")
+    return simulate(
+        pd.Series(VOLUME, index),
+        AHT,
+        pd.Series(AGENTS, index),
+        replications=8,
+        confidence=0.99,
+        seed=seed,
+        **kwargs,
+    )
+
+
+def _within(summary, metric, exact):
+    row = summary.loc[metric]
+    assert abs(row["mean"] - exact) <= row["half_width"], (metric, row.to_dict(), exact)
+
+
+def test_erlang_c_agreement():
+    load = VOLUME * AHT / INTERVAL
+    wait, service_level, asa = erlang_c_exact(load, AGENTS, AHT, 20)
+    result = _stationary(11, threshold=20)
+    summary = result.summary(slice(WARMUP, None))
+    _within(summary, "service_level", service_level)
+    _within(summary, "asa", asa)
+    assert summary.loc["abandon_rate", "mean"] == 0 and summary.loc["blocking_rate", "mean"] == 0
+    _within(summary, "occupancy", load / AGENTS)
+    # P(wait > 0): the same sample paths scored with a zero threshold.
+    no_wait = _stationary(11, threshold=0).summary(slice(WARMUP, None))
+    _within(no_wait, "service_level", 1 - wait)
+
+
+def test_erlang_a_agreement():
+    abandon, within = erlang_a_exact(VOLUME / INTERVAL, AHT, AGENTS - 2, 60.0, 20)
+    index = pd.date_range("2025-03-03 08:00", periods=14, freq="30min")
+    result = simulate(
+        pd.Series(VOLUME, index),
+        AHT,
+        pd.Series(AGENTS - 2, index),  # overloaded without abandonment: 20 erlangs on 20
+        patience=60.0,
+        replications=8,
+        confidence=0.99,
+        seed=12,
+    )
+    summary = result.summary(slice(WARMUP, None))
+    assert abandon > 0.03  # a regime where abandonment matters
+    _within(summary, "abandon_rate", abandon)
+    _within(summary, "service_level", within)
+
+
+def test_erlang_b_agreement():
+    load = VOLUME * AHT / INTERVAL
+    result = _stationary(13, trunks=AGENTS)
+    summary = result.summary(slice(WARMUP, None))
+    blocking = erlang_b_exact(load, AGENTS)
+    assert blocking > 0.05
+    _within(summary, "blocking_rate", blocking)
+    # With as many trunk lines as agents nobody queues.
+    assert summary.loc["asa", "mean"] == 0
+    assert summary.loc["service_level", "mean"] == pytest.approx(
+        1 - summary.loc["blocking_rate", "mean"]
+    )
+
+
+def test_exact_references_against_published_values():
+    # Erlang B(10 erlangs, 10 lines) = 0.2146 and Erlang C(10, 12) = 0.4494 (standard tables).
+    assert erlang_b_exact(10.0, 10) == pytest.approx(0.21458, abs=5e-5)
+    assert erlang_c_exact(10.0, 12, 180, 20)[0] == pytest.approx(0.44937, abs=5e-5)
+    # With very patient callers M/M/n+M tends to M/M/n.
+    abandon, within = erlang_a_exact(10 / 180, 180, 12, 1e7, 20)
+    assert abandon == pytest.approx(0, abs=1e-4)
+    assert within == pytest.approx(erlang_c_exact(10.0, 12, 180, 20)[1], abs=1e-4)
+
+
+# --- where per-interval (SIPP) staffing under- and over-delivers --------------------------------
+
+
+def _required(volume, aht, interval, target=0.8, threshold=20):
+    need = []
+    for v in np.asarray(volume):
+        load = v * aht / interval
+        n = int(np.floor(load)) + 1
+        while erlang_c_exact(load, n, aht, threshold)[1] < target:
+            n += 1
+        need.append(n)
+    return np.array(need)
+
+
+def test_sipp_misses_when_handle_time_is_long_relative_to_the_interval():
+    # Two busy hours then quiet ones, 15-minute intervals, 20-minute calls: each interval is
+    # staffed for 80/20 as if in steady state, but calls in service carry over the drop.
+    index = pd.date_range("2025-03-03 08:00", periods=12, freq="15min")
+    volume = pd.Series(np.where(np.arange(12) < 8, 90.0, 30.0), index)
+    aht = 1200.0
+    agents = pd.Series(_required(volume, aht, 900), index)
+    result = simulate(volume, aht, agents, replications=20, seed=5)
+    sl, hw = result.mean["service_level"], result.half_width["service_level"]
+    drop = 8
+    assert sl.iloc[drop] + hw.iloc[drop] < 0.8  # under-delivers right after the drop
+    # ... and over-delivers at the start of the day, when the floor starts empty.
+    assert sl.iloc[0] - hw.iloc[0] > 0.8
+
+
+# --- shifts and breaks ---------------------------------------------------------------------
+
+
+def test_shifts_breaks_and_overrun():
+    index = pd.date_range("2025-03-03 08:00", periods=6, freq="10min")
+    shifts = pd.DataFrame(
+        {"agent": ["a"], "start": [index[0]], "end": [index[0] + pd.Timedelta("1h")]}
+    )
+    breaks = pd.DataFrame({"agent": ["a"], "start": [index[2]], "end": [index[3]]})
+    result = simulate(
+        pd.Series(2.0, index),
+        handle_times=[240.0],
+        shifts=shifts,
+        breaks=breaks,
+        threshold=0,
+        replications=30,
+        seed=3,
+    )
+    mean = result.mean
+    np.testing.assert_allclose(mean["scheduled_time"], [600, 600, 0, 600, 600, 600])
+    # Nobody arriving during the break is answered at once.
+    assert mean["answered_within"].iloc[2] == 0
+    assert mean["offered"].iloc[2] > 0
+    # Calls running past the break start or the shift end are finished: logged-in time grows.
+    assert mean["logged_time"].iloc[2] > 0
+    assert np.all(mean["logged_time"] >= mean["scheduled_time"])
+    assert np.all(mean["busy_time"] <= mean["logged_time"] + 1e-9)
+
+
+def test_shifts_in_seconds_equal_a_flat_staffing_series():
+    index = pd.date_range("2025-03-03 08:00", periods=8, freq="30min")
+    volume = pd.Series(300.0, index)
+    # Shifts run on past the last interval, as the last staffing level does.
+    shifts = pd.DataFrame({"start": np.zeros(20), "end": np.full(20, 12 * 1800.0)})
+    by_shift = simulate(volume, 180.0, shifts=shifts, patience=90, replications=3, seed=8)
+    by_level = simulate(volume, 180.0, pd.Series(20, index), patience=90, replications=3, seed=8)
+    # Identical servers all on: the two agent models make the same calls wait.
+    cols = ["offered", "answered", "abandoned", "answered_within", "wait_answered"]
+    pd.testing.assert_frame_equal(by_shift.mean[cols], by_level.mean[cols])
+
+
+# --- accounting, reproducibility, inputs -------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    agents=st.lists(st.integers(0, 12), min_size=4, max_size=4),
+    trunks=st.sampled_from([None, 5, 15]),
+    patience=st.sampled_from([None, 45.0]),
+    short_abandon=st.sampled_from([None, 10.0]),
+)
+def test_tallies_reconcile(seed, agents, trunks, patience, short_abandon):
+    index = pd.date_range("2025-03-03 08:00", periods=4, freq="30min")
+    result = simulate(
+        pd.Series([100.0, 300.0, 200.0, 50.0], index),
+        240.0,
+        pd.Series(agents, index),
+        trunks=trunks,
+        patience=patience,
+        short_abandon=short_abandon,
+        replications=2,
+        seed=seed,
+    )
+    reps = result.replications
+    resolved = reps["blocked"] + reps["answered"] + reps["abandoned"] + reps["unresolved"]
+    assert (reps["offered"] == resolved).all()
+    assert (reps["answered_within"] <= reps["answered_cutoff"]).all()
+    assert (reps["answered_cutoff"] <= reps["answered"]).all()
+    assert (reps["short_abandoned"] <= reps["abandoned"]).all()
+    assert (reps["busy_time"] <= reps["logged_time"] + 1e-6).all()
+    if trunks is None:
+        assert (reps["blocked"] == 0).all()
+    if patience is None:
+        assert (reps["abandoned"] == 0).all()
+    else:
+        assert (reps["unresolved"] == 0).all()
+    if agents[-1] > 0:
+        assert (reps["unresolved"] == 0).all()
+    if short_abandon is None:
+        assert (reps["short_abandoned"] == 0).all()
+    rates = result.mean[list(METRICS)].drop(columns="asa")
+    assert ((rates >= 0) & (rates <= 1) | rates.isna()).all().all()
+    assert list(result.mean.columns) == list(COUNTS) + list(METRICS)
+    assert result.n_calls == reps["offered"].sum()
+
+
+def test_seeded_and_reproducible():
+    index = pd.date_range("2025-03-03 08:00", periods=4, freq="30min")
+    args = (pd.Series(200.0, index), 200.0, pd.Series(25, index))
+    a = simulate(*args, patience=60, replications=3, seed=1)
+    b = simulate(*args, patience=60, replications=3, seed=1)
+    c = simulate(*args, patience=60, replications=3, seed=2)
+    pd.testing.assert_frame_equal(a.replications, b.replications)
+    assert not a.replications.equals(c.replications)
+
+
+def test_empirical_samples_are_rescaled_to_the_interval_means():
+    # A quiet last interval so that all work is done within the horizon.
+    index = pd.date_range("2025-03-03 08:00", periods=3, freq="30min")
+    result = simulate(
+        pd.Series([1000.0, 1000.0, 0.0], index),
+        pd.Series([100.0, 300.0, 300.0], index),
+        pd.Series(1000, index),  # nobody waits: busy time is the handle time
+        handle_times=[1.0, 2.0, 3.0],
+        interval=1800,
+        replications=2,
+        seed=4,
+    )
+    work = result.summary()
+    assert work.loc["occupancy", "mean"] > 0
+    reps = result.replications
+    # Every call is answered at once; busy time over the day = sum of handle times.
+    assert reps["answered_within"].sum() == reps["offered"].sum()
+    mean_handle = reps.groupby(level=0)["busy_time"].sum().sum() / reps["offered"].sum()
+    assert mean_handle == pytest.approx(200.0, rel=0.05)
+
+
+def test_quantile_spread_widens_the_intervals():
+    index = pd.date_range("2025-03-03 08:00", periods=4, freq="30min")
+    quantiles = pd.DataFrame({"q0.1": 150.0, "q0.5": 200.0, "q0.9": 250.0}, index=index)
+    spread = simulate(quantiles, 180.0, pd.Series(25, index), replications=40, seed=6)
+    flat = simulate(quantiles["q0.5"], 180.0, pd.Series(25, index), replications=40, seed=6)
+    daily = spread.replications.groupby(level=0)["offered"].sum()
+    assert daily.std() > 2 * flat.replications.groupby(level=0)["offered"].sum().std()
+    assert spread.mean["offered"].mean() == pytest.approx(200.0, rel=0.05)
+    per_interval = simulate(quantiles, 180.0, pd.Series(25, index), spread="interval", seed=6)
+    assert per_interval.mean.shape == spread.mean.shape
+
+
+def test_summary_selects_intervals():
+    index = pd.date_range("2025-03-03 08:00", periods=4, freq="30min")
+    result = simulate(pd.Series(100.0, index), 180.0, pd.Series(15, index), replications=2, seed=0)
+    whole = result.summary()
+    assert whole.loc["offered", "mean"] == pytest.approx(result.mean["offered"].sum())
+    part = result.summary(index[:2])
+    assert part.loc["offered", "mean"] == pytest.approx(result.mean["offered"].iloc[:2].sum())
+    with pytest.raises(ValueError, match="not in the result"):
+        result.summary([pd.Timestamp("2030-01-01")])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"agents": None}, "exactly one of agents"),
+        ({"aht": None}, "aht or handle_times"),
+        ({"trunks": -1}, "trunks"),
+        ({"replications": 0}, "replications"),
+        ({"threshold": -5}, "threshold"),
+        ({"agents": [1.5, 2, 2]}, "whole numbers"),
+        ({"agents": [1, 2]}, "one value per interval"),
+        ({"patience": [10, 0, 10]}, "patience"),
+        ({"spread": "week"}, "spread"),
+        ({"confidence": 1.0}, "confidence"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs, match):
+    index = pd.date_range("2025-03-03 08:00", periods=3, freq="30min")
+    args = {"volume": pd.Series(10.0, index), "aht": 180.0, "agents": [2, 2, 2]}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        simulate(**args)
+
+
+def test_bad_volume_and_shifts():
+    index = pd.date_range("2025-03-03 08:00", periods=3, freq="30min")
+    with pytest.raises(ValueError, match="volume"):
+        simulate(pd.Series([1.0, -1.0, 2.0], index), 180.0, [1, 1, 1])
+    with pytest.raises(ValueError, match="quantile"):
+        simulate(pd.DataFrame({"p90": [1.0, 2.0, 3.0]}, index), 180.0, [1, 1, 1])
+    with pytest.raises(ValueError, match="interval is required"):
+        simulate(np.ones(3), 180.0, [1, 1, 1])
+    bad = pd.DataFrame({"start": [100.0], "end": [50.0]})
+    with pytest.raises(ValueError, match="end must be after start"):
+        simulate(pd.Series(1.0, index), 180.0, shifts=bad)
+    shifts = pd.DataFrame({"agent": ["a"], "start": [0.0], "end": [3600.0]})
+    stray = pd.DataFrame({"agent": ["b"], "start": [10.0], "end": [20.0]})
+    with pytest.raises(ValueError, match="has no shift"):
+        simulate(pd.Series(1.0, index), 180.0, shifts=shifts, breaks=stray)
