@@ -6,14 +6,10 @@ trunk-line cap, serves callers first-come-first-served by the agents on duty, an
 service per arrival interval with confidence intervals over independent replications.
 
 Agents come either from a staffing Series (agents on per interval) or from shift assignments
-(named agents with shifts and breaks). In both cases an agent who is due to leave or to start a
-break while on a call finishes the call first:
-
-* staffing Series: when the level drops, idle agents log off first and busy agents above the new
-  level log off as their calls end, so no new call starts while the calls in service are at or
-  above the level;
-* shift assignments: the agent whose shift or break begins finishes the call, then leaves; the
-  break still ends at its scheduled time, so a long call shortens it.
+(named agents with shifts and breaks). An agent who is due to leave or to start a break while on
+a call finishes the call first, then leaves; a break still ends at its scheduled time, so a long
+call shortens it. With a staffing Series the agents who leave when the level drops are the most
+recently joined; ``staffing="cap"`` reads the Series instead as a cap on calls in service.
 
 The per-call recursions are in :mod:`roster.simulation_kernel`.
 """
@@ -160,6 +156,7 @@ def simulate(
     *,
     shifts=None,
     breaks=None,
+    staffing="agents",
     interval=None,
     threshold=20.0,
     cutoff=60.0,
@@ -194,6 +191,12 @@ def simulate(
     breaks : DataFrame, optional
         Breaks of the agents in ``shifts``: columns ``agent``, ``start``, ``end`` in the same
         form; an agent is unavailable for new calls during a break.
+    staffing : {"agents", "cap"}, default "agents"
+        How a staffing Series is read when it drops. ``"agents"``: it counts agents; the
+        agents going off duty (the most recently joined) finish the call they are on and leave,
+        while the others keep answering. ``"cap"``: it caps the calls in service (seats,
+        licences); idle agents log off first and no call starts until the calls in service
+        are below the new level. Ignored with ``shifts``.
     interval : float, optional
         Interval length. [s] Inferred from a regular DatetimeIndex when omitted; required
         otherwise.
@@ -261,6 +264,8 @@ def simulate(
     replications = _positive_int(replications, "replications")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    if staffing not in ("agents", "cap"):
+        raise ValueError(f"staffing must be 'agents' or 'cap', got {staffing!r}")
     if spread not in ("day", "interval"):
         raise ValueError(f"spread must be 'day' or 'interval', got {spread!r}")
     threshold = _non_negative(threshold, "threshold")
@@ -281,9 +286,12 @@ def simulate(
 
     if agents is not None:
         level = _agents(agents, n_int)
-        step_time, step_value = _staffing_steps(starts, length, level)
         scheduled = level * length
-        windows = None
+        if staffing == "cap":
+            step_time, step_value = _staffing_steps(starts, length, level)
+            windows = None
+        else:
+            windows = _level_windows(starts, length, level)
     else:
         windows = _windows(shifts, breaks, index, starts)
         scheduled = _scheduled_time(windows, starts, length)
@@ -482,6 +490,28 @@ def _staffing_steps(starts, length, level):
     values = np.concatenate([level, np.zeros(int(gap.sum()), np.int64)])
     order = np.argsort(times, kind="stable")
     return times[order], values[order]
+
+
+def _level_windows(starts, length, level):
+    """Availability windows of agents numbered by seniority on the floor.
+
+    Agent ``i`` is on in the intervals whose level exceeds ``i``, so a rise brings in the
+    highest numbers and a drop sends them off first. Windows of adjacent intervals join, and
+    the agents on in the last interval stay on after it.
+    """
+    n_agents = int(level.max()) if level.size else 0
+    on = level[None, :] > np.arange(n_agents)[:, None]
+    ends = starts + length
+    ends[-1] = np.inf
+    joined = np.append(starts[1:] == ends[:-1], False)  # interval k runs into k + 1
+    prev_on = np.zeros_like(on)
+    prev_on[:, 1:] = on[:, :-1] & joined[None, :-1]
+    next_on = np.zeros_like(on)
+    next_on[:, :-1] = on[:, 1:] & joined[None, :-1]
+    agent, first = np.nonzero(on & ~prev_on)
+    _, last = np.nonzero(on & ~next_on)
+    offset = np.concatenate([[0], np.cumsum(np.bincount(agent, minlength=n_agents))])
+    return offset.astype(np.int64), starts[first], ends[last]
 
 
 def _to_seconds(values, index, starts, name):

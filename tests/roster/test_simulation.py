@@ -326,19 +326,51 @@ def _required(volume, aht, interval, target=0.8, threshold=20):
     return np.array(need)
 
 
-def test_sipp_misses_when_handle_time_is_long_relative_to_the_interval():
-    # Two busy hours then quiet ones, 15-minute intervals, 20-minute calls: each interval is
-    # staffed for 80/20 as if in steady state, but calls in service carry over the drop.
-    index = pd.date_range("2025-03-03 08:00", periods=12, freq="15min")
-    volume = pd.Series(np.where(np.arange(12) < 8, 90.0, 30.0), index)
-    aht = 1200.0
-    agents = pd.Series(_required(volume, aht, 900), index)
-    result = simulate(volume, aht, agents, replications=20, seed=5)
-    sl, hw = result.mean["service_level"], result.half_width["service_level"]
+def _two_level_day(aht, interval, periods, drop):
+    index = pd.date_range("2025-03-03 08:00", periods=periods, freq=f"{interval}s")
+    volume = pd.Series(np.where(np.arange(periods) < drop, 90.0, 30.0), index)
+    return volume, pd.Series(_required(volume, aht, interval), index)
+
+
+def test_sipp_with_long_handle_times_per_staffing_model():
+    # A busy morning then a quiet spell, 15-minute intervals, 20-minute calls: each interval
+    # is staffed for 80/20 as if in steady state, which the day never reaches.
+    volume, agents = _two_level_day(1200.0, 900, 12, 8)
     drop = 8
-    assert sl.iloc[drop] + hw.iloc[drop] < 0.8  # under-delivers right after the drop
-    # ... and over-delivers at the start of the day, when the floor starts empty.
-    assert sl.iloc[0] - hw.iloc[0] > 0.8
+    for staffing in ("agents", "cap"):
+        result = simulate(volume, 1200.0, agents, staffing=staffing, replications=20, seed=5)
+        sl, hw = result.mean["service_level"], result.half_width["service_level"]
+        # Over-delivers at the start of the day: the floor starts idle.
+        assert sl.iloc[0] - hw.iloc[0] > 0.8
+        overrun = result.mean["logged_time"] - result.mean["scheduled_time"]
+        if staffing == "cap":
+            # Read as a cap on calls in service, the drop stops all answering until enough
+            # calls end: the interval after it collapses.
+            assert sl.iloc[drop] + hw.iloc[drop] < 0.8
+        else:
+            # Read as agents, those leaving finish their calls: service holds up, paid for by
+            # overrun (agent time past the scheduled end), which starts where the level drops.
+            assert overrun.iloc[drop] > 0.1 * result.mean["scheduled_time"].iloc[drop]
+            assert (overrun.iloc[:drop] == 0).all()
+
+
+def test_staffing_series_is_agents_numbered_by_seniority():
+    # Agent i is on in the intervals whose level exceeds i: the same plan written as shifts
+    # gives the very same calls.
+    index = pd.date_range("2025-03-03 08:00", periods=6, freq="30min")
+    level = np.array([3, 5, 2, 0, 4, 4])
+    rows = []
+    for i in range(level.max()):
+        on = np.flatnonzero(level > i)
+        for k in on:
+            end = 1e7 if k == len(level) - 1 else (k + 1) * 1800.0  # the last level stays on
+            rows.append({"agent": i, "start": k * 1800.0, "end": end})
+    shifts = pd.DataFrame(rows)
+    volume = pd.Series(60.0, index)
+    kw = {"patience": 120.0, "trunks": 8, "replications": 3, "seed": 9}
+    by_level = simulate(volume, 300.0, pd.Series(level, index), **kw)
+    by_shift = simulate(volume, 300.0, shifts=shifts, **kw)
+    pd.testing.assert_frame_equal(by_level.replications, by_shift.replications)
 
 
 # --- shifts and breaks ---------------------------------------------------------------------
