@@ -110,6 +110,35 @@ class SimulationResult:
         """Calls simulated over all replications."""
         return int(self.replications["offered"].sum())
 
+    def resample(self, freq) -> SimulationResult:
+        """The same result over longer reporting intervals.
+
+        Tallies of each replication are summed into intervals of ``freq`` (floored at
+        ``freq`` boundaries, like :meth:`pandas.Timestamp.floor`) before the ratios and the
+        confidence intervals are taken, e.g. to report half hours from a simulation run on
+        5-minute arrival rates.
+
+        Parameters
+        ----------
+        freq : str or Timedelta
+            New interval length, a multiple of the simulated one (``"30min"``).
+
+        Returns
+        -------
+        SimulationResult
+        """
+        labels = self.mean.index
+        if not isinstance(labels, pd.DatetimeIndex):
+            raise ValueError("resample needs results indexed by interval start timestamps")
+        reps = self.replications
+        coarse = reps.index.get_level_values(1).floor(freq)
+        grouped = reps.groupby([reps.index.get_level_values(0), coarse]).sum()
+        grouped.index.names = reps.index.names
+        index = grouped.index.get_level_values(1).unique()
+        return _collect(
+            grouped, index, self.confidence, self.threshold, self.cutoff, self.short_abandon
+        )
+
     def summary(self, intervals=None) -> pd.DataFrame:
         """Metrics over a span of intervals, with confidence intervals.
 
@@ -343,10 +372,14 @@ def simulate(
             [range(replications), index], names=["replication", index.name or "interval"]
         ),
     )
-    exclude = short_abandon is not None
-    per_rep = np.concatenate(
-        [tallies, np.stack([_metrics_array(t, exclude) for t in tallies])], axis=2
-    )
+    return _collect(reps, index, confidence, threshold, cutoff, short_abandon)
+
+
+def _collect(reps, index, confidence, threshold, cutoff, short_abandon):
+    """A result from per-replication tallies (rows: every replication x every interval)."""
+    n_rep = reps.index.get_level_values(0).nunique()
+    tallies = reps.to_numpy(float).reshape(n_rep, len(index), len(COUNTS))
+    per_rep = np.concatenate([tallies, _metrics_array(tallies, short_abandon is not None)], axis=2)
     mean, half = _mean_half_width(per_rep, confidence)
     columns = list(COUNTS) + list(METRICS)
     return SimulationResult(

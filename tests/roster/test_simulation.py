@@ -354,6 +354,25 @@ def test_sipp_with_long_handle_times_per_staffing_model():
             assert (overrun.iloc[:drop] == 0).all()
 
 
+def test_sipp_misses_peaks_inside_the_interval():
+    # Half-hour staffing for 80/20 from half-hour totals, while two thirds of each half hour's
+    # calls come in its first ten minutes: the half hours fall well short of 80 %.
+    index = pd.date_range("2025-03-03 08:00", periods=36, freq="5min")
+    volume = pd.Series(np.tile([100.0, 100.0, 25.0, 25.0, 25.0, 25.0], 6), index)
+    half_hours = volume.resample("30min").sum()
+    need = _required(half_hours, 180.0, 1800)
+    agents = pd.Series(np.repeat(need, 6), index)
+    result = simulate(volume, 180.0, agents, replications=10, seed=2).resample("30min")
+    assert list(result.mean.index) == list(half_hours.index)
+    np.testing.assert_allclose(
+        result.mean["offered"], result.replications.groupby(level=1)["offered"].mean()
+    )
+    sl, hw = result.mean["service_level"], result.half_width["service_level"]
+    assert (sl.iloc[1:] + hw.iloc[1:] < 0.8).all()
+    whole = result.summary()
+    assert whole.loc["service_level", "high"] < 0.8
+
+
 def test_staffing_series_is_agents_numbered_by_seniority():
     # Agent i is on in the intervals whose level exceeds i: the same plan written as shifts
     # gives the very same calls.
