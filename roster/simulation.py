@@ -282,6 +282,17 @@ def simulate(
     is never answered and never hangs up is counted as ``unresolved``, so that ``offered =
     blocked + answered + abandoned + unresolved`` always holds. Between non-contiguous
     intervals of a staffing Series no agent is on.
+
+    The interval-by-interval staffing this simulation checks is the stationary independent
+    period-by-period (SIPP) approach of [1]_; the exact per-call recursion is described in
+    :mod:`roster.simulation_kernel`; the abandonment model is that of Erlang A [2]_.
+
+    References
+    ----------
+    .. [1] Green, L. V., Kolesar, P. J. and Soares, J. (2001). Improving the SIPP approach for
+       staffing service systems that have cyclic demands. Operations Research 49(4), 549-564.
+    .. [2] Garnett, O., Mandelbaum, A. and Reiman, M. (2002). Designing a call center with
+       impatient customers. Manufacturing & Service Operations Management 4(3), 208-227.
     """
     rng = np.random.default_rng(seed)
     if (agents is None) == (shifts is None):
@@ -308,6 +319,9 @@ def simulate(
     length, starts = _timeline(index, interval)
     day_of = _day_codes(index, starts)
 
+    for name, value in (("aht", aht), ("agents", agents), ("patience", patience)):
+        if isinstance(value, pd.Series) and not value.index.equals(index):
+            raise ValueError(f"{name} is a Series whose index differs from volume's")
     aht_k = None if aht is None else _per_interval(aht, n_int, "aht", positive=True)
     pat_k = None if patience is None else _per_interval(patience, n_int, "patience", True)
     handle_sample = _sample(handle_times, "handle_times")

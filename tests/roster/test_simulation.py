@@ -546,6 +546,8 @@ def test_summary_selects_intervals():
         ({"patience": [10, 0, 10]}, "patience"),
         ({"spread": "week"}, "spread"),
         ({"confidence": 1.0}, "confidence"),
+        ({"staffing": "seats"}, "staffing"),
+        ({"agents": pd.Series([2, 2, 2])}, "index differs"),
     ],
 )
 def test_bad_input_names_the_argument(kwargs, match):
