@@ -1,1 +1,26 @@
-"""Vectorized queueing core: Erlang B, C and A metrics and staffing."""
+"""Vectorized queueing core: Erlang B, C and A metrics and staffing, all times in seconds."""
+
+from .metrics import (
+    abandon_rate,
+    answer_rate,
+    asa,
+    erlang_b,
+    erlang_c,
+    kpis,
+    occupancy,
+    service_level,
+)
+from .staffing import max_volume, required_agents
+
+__all__ = [
+    "abandon_rate",
+    "answer_rate",
+    "asa",
+    "erlang_b",
+    "erlang_c",
+    "kpis",
+    "max_volume",
+    "occupancy",
+    "required_agents",
+    "service_level",
+]
