@@ -23,7 +23,7 @@ def _stirling_error(n):
     difference is, because its terms are small.
     """
     n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         inv2 = 1.0 / (n * n)
         out = (
             1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0)))
