@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from roster.simulation_agents import level_windows, shift_windows, staffing_steps
 from roster.simulation_kernel import (
     ABANDONED,
     ANSWERED,
@@ -214,12 +215,16 @@ def simulate(
     agents : Series or array-like of int, optional
         Agents on duty per interval. Exactly one of ``agents`` and ``shifts`` is required.
     shifts : DataFrame, optional
-        Shift assignments: columns ``agent`` (optional, else one agent per row), ``start`` and
-        ``end``, as timestamps comparable with the index of ``volume`` or as seconds from the
-        start of the first interval. An agent may have several rows (several days).
+        Shift assignments with columns ``start`` and ``end``, as timestamps comparable with
+        the index of ``volume`` or as seconds from the start of the first interval, and
+        either ``agent`` (named agents, one row per shift worked, e.g. a roster's
+        assignments; optional ``break_start``/``break_end`` columns add a break per row) or
+        ``agents`` (a count of agents working that shift, e.g. a shift schedule's shifts).
+        Without either, each row is one agent. See :func:`roster.simulation_agents.shift_windows`.
     breaks : DataFrame, optional
-        Breaks of the agents in ``shifts``: columns ``agent``, ``start``, ``end`` in the same
-        form; an agent is unavailable for new calls during a break.
+        Breaks, during which an agent takes no new call: named (``agent``, ``start``,
+        ``end``) or, with counted shifts, counted blocks (``date``, ``shift``, ``start``,
+        ``end``, ``agents`` and optionally ``break``).
     staffing : {"agents", "cap"}, default "agents"
         How a staffing Series is read when it drops. ``"agents"``: it counts agents; the
         agents going off duty (the most recently joined) finish the call they are on and leave,
@@ -331,12 +336,12 @@ def simulate(
         level = _agents(agents, n_int)
         scheduled = level * length
         if staffing == "cap":
-            step_time, step_value = _staffing_steps(starts, length, level)
+            step_time, step_value = staffing_steps(starts, length, level)
             windows = None
         else:
-            windows = _level_windows(starts, length, level)
+            windows = level_windows(starts, length, level)
     else:
-        windows = _windows(shifts, breaks, index, starts)
+        windows = shift_windows(shifts, breaks, index)
         scheduled = _scheduled_time(windows, starts, length)
 
     frames = []
@@ -527,121 +532,6 @@ def _agents(agents, n_int):
         i = int(np.argmax(bad))
         raise ValueError(f"agents must be whole numbers >= 0; interval {i} has {arr[i]!r}")
     return arr.astype(np.int64)
-
-
-def _staffing_steps(starts, length, level):
-    """Step function of agents on: the interval levels, zero in gaps, the last level kept."""
-    ends = starts + length
-    gap = np.append(starts[1:] > ends[:-1], False)
-    times = np.concatenate([starts, ends[gap]])
-    values = np.concatenate([level, np.zeros(int(gap.sum()), np.int64)])
-    order = np.argsort(times, kind="stable")
-    return times[order], values[order]
-
-
-def _level_windows(starts, length, level):
-    """Availability windows of agents numbered by seniority on the floor.
-
-    Agent ``i`` is on in the intervals whose level exceeds ``i``, so a rise brings in the
-    highest numbers and a drop sends them off first. Windows of adjacent intervals join, and
-    the agents on in the last interval stay on after it.
-    """
-    n_agents = int(level.max()) if level.size else 0
-    on = level[None, :] > np.arange(n_agents)[:, None]
-    ends = starts + length
-    ends[-1] = np.inf
-    joined = np.append(starts[1:] == ends[:-1], False)  # interval k runs into k + 1
-    prev_on = np.zeros_like(on)
-    prev_on[:, 1:] = on[:, :-1] & joined[None, :-1]
-    next_on = np.zeros_like(on)
-    next_on[:, :-1] = on[:, 1:] & joined[None, :-1]
-    agent, first = np.nonzero(on & ~prev_on)
-    _, last = np.nonzero(on & ~next_on)
-    offset = np.concatenate([[0], np.cumsum(np.bincount(agent, minlength=n_agents))])
-    return offset.astype(np.int64), starts[first], ends[last]
-
-
-def _to_seconds(values, index, starts, name):
-    if isinstance(values, pd.Series) and (
-        pd.api.types.is_datetime64_any_dtype(values) or values.dtype == object
-    ):
-        if not isinstance(index, pd.DatetimeIndex):
-            raise ValueError(f"{name} holds timestamps but volume has no DatetimeIndex")
-        stamps = pd.to_datetime(values)
-        if stamps.dt.tz is None and index.tz is not None:
-            raise ValueError(f"{name} timestamps have no time zone but volume's index has")
-        return (stamps - index[0]).dt.total_seconds().to_numpy(float)
-    return np.asarray(values, float)
-
-
-def _windows(shifts, breaks, index, starts):
-    """Availability windows per agent as CSR arrays (offset, start, end)."""
-    if not isinstance(shifts, pd.DataFrame) or not {"start", "end"} <= set(shifts.columns):
-        raise ValueError("shifts must be a DataFrame with columns start and end")
-    agent = shifts["agent"] if "agent" in shifts else pd.Series(np.arange(len(shifts)))
-    codes, names = pd.factorize(agent.to_numpy(), sort=True)
-    s = _to_seconds(shifts["start"], index, starts, "shifts.start")
-    e = _to_seconds(shifts["end"], index, starts, "shifts.end")
-    bad = ~(np.isfinite(s) & np.isfinite(e) & (e > s))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"shifts row {shifts.index[i]!r}: end must be after start")
-    spans = [[] for _ in range(len(names))]
-    for c, a, b in zip(codes, s, e, strict=True):
-        spans[c].append((a, b))
-    cuts = [[] for _ in range(len(names))]
-    if breaks is not None:
-        if not isinstance(breaks, pd.DataFrame) or not {"agent", "start", "end"} <= set(
-            breaks.columns
-        ):
-            raise ValueError("breaks must be a DataFrame with columns agent, start and end")
-        lookup = {name: i for i, name in enumerate(names)}
-        bs = _to_seconds(breaks["start"], index, starts, "breaks.start")
-        be = _to_seconds(breaks["end"], index, starts, "breaks.end")
-        for row, a, b0, b1 in zip(breaks.index, breaks["agent"], bs, be, strict=True):
-            if a not in lookup:
-                raise ValueError(f"breaks row {row!r}: agent {a!r} has no shift")
-            if not (np.isfinite(b0) and np.isfinite(b1) and b1 > b0):
-                raise ValueError(f"breaks row {row!r}: end must be after start")
-            cuts[lookup[a]].append((b0, b1))
-    offset = [0]
-    w_start, w_end = [], []
-    for own, cut in zip(spans, cuts, strict=True):
-        merged = _subtract(_merge(own), _merge(cut))
-        w_start += [a for a, _ in merged]
-        w_end += [b for _, b in merged]
-        offset.append(len(w_start))
-    return (
-        np.asarray(offset, np.int64),
-        np.asarray(w_start, float),
-        np.asarray(w_end, float),
-    )
-
-
-def _merge(spans):
-    out = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def _subtract(spans, cuts):
-    out = []
-    for a, b in spans:
-        for c0, c1 in cuts:
-            if c1 <= a or c0 >= b:
-                continue
-            if c0 > a:
-                out.append((a, c0))
-            a = max(a, c1)
-            if a >= b:
-                break
-        if a < b:
-            out.append((a, b))
-    return out
 
 
 def _scheduled_time(windows, starts, length):

@@ -433,6 +433,77 @@ def test_shifts_in_seconds_equal_a_flat_staffing_series():
     pd.testing.assert_frame_equal(by_shift.mean[cols], by_level.mean[cols])
 
 
+def _day_frames():
+    index = pd.date_range("2025-03-03 08:00", periods=16, freq="30min")
+    day = pd.Timestamp("2025-03-03")
+    hours = pd.to_timedelta
+    # Counted form: 3 agents on an early shift, 2 on a late one, lunch blocks per shift.
+    counted = pd.DataFrame(
+        {
+            "date": [day, day],
+            "shift": ["E", "L"],
+            "start": [day + hours("8h"), day + hours("11h")],
+            "end": [day + hours("14h"), day + hours("17h")],
+            "agents": [3, 2],
+        }
+    )
+    counted_breaks = pd.DataFrame(
+        {
+            "date": [day, day, day],
+            "shift": ["E", "E", "L"],
+            "break": ["meal", "meal", "meal"],
+            "start": [day + hours("11h"), day + hours("11h30min"), day + hours("14h")],
+            "end": [day + hours("11h30min"), day + hours("12h"), day + hours("14h30min")],
+            "agents": [2, 1, 2],
+        }
+    )
+    # The same day named: agents 0-2 early, 3-4 late, in the order the counts are handed out.
+    named = pd.DataFrame(
+        {
+            "agent": [0, 1, 2, 3, 4],
+            "start": [day + hours("8h")] * 3 + [day + hours("11h")] * 2,
+            "end": [day + hours("14h")] * 3 + [day + hours("17h")] * 2,
+            "break_start": [day + hours(h) for h in ("11h", "11h", "11h30min", "14h", "14h")],
+        }
+    )
+    named["break_end"] = named["break_start"] + hours("30min")
+    return index, counted, counted_breaks, named
+
+
+def test_counted_shifts_and_roster_assignments_agree():
+    index, counted, counted_breaks, named = _day_frames()
+    volume = pd.Series(40.0, index)
+    kw = {"patience": 90.0, "replications": 3, "seed": 4}
+    a = simulate(volume, 240.0, shifts=counted, breaks=counted_breaks, **kw)
+    b = simulate(volume, 240.0, shifts=named, **kw)
+    separate = named[["agent", "break_start", "break_end"]].rename(
+        columns={"break_start": "start", "break_end": "end"}
+    )
+    c = simulate(
+        volume,
+        240.0,
+        shifts=named.drop(columns=["break_start", "break_end"]),
+        breaks=separate,
+        **kw,
+    )
+    pd.testing.assert_frame_equal(a.replications, b.replications)
+    pd.testing.assert_frame_equal(b.replications, c.replications)
+    # Within 08-16: 3 agents 08-14 and 2 agents 11-16, minus 2.5 agent-hours of lunch.
+    assert a.mean["scheduled_time"].sum() == pytest.approx((3 * 6 + 2 * 5 - 2.5) * 3600)
+    # During 11:00-11:30 two of the early agents are at lunch: 1 early + 2 late on.
+    assert a.mean["scheduled_time"].iloc[6] == pytest.approx(3 * 1800)
+
+
+def test_counted_breaks_must_fit_their_shift():
+    index, counted, counted_breaks, _ = _day_frames()
+    too_many = counted_breaks.assign(agents=[3, 1, 2])
+    with pytest.raises(ValueError, match="4 agents on break but 3 on the shift"):
+        simulate(pd.Series(1.0, index), 240.0, shifts=counted, breaks=too_many)
+    stray = counted_breaks.assign(shift=["E", "E", "N"])
+    with pytest.raises(ValueError, match="match no shifts row"):
+        simulate(pd.Series(1.0, index), 240.0, shifts=counted, breaks=stray)
+
+
 # --- accounting, reproducibility, inputs -------------------------------------------------------
 
 
