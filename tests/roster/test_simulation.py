@@ -207,7 +207,7 @@ def erlang_c_exact(load, n, aht, threshold):
     return wait, service_level, asa
 
 
-def erlang_a_exact(rate, aht, n, patience, threshold, cap=400):
+def erlang_a_exact(rate, aht, n, patience, threshold, cap=250):
     """Abandon probability and P(answered within threshold) of M/M/n+M (birth-death chain)."""
     mu, theta = 1 / aht, 1 / patience
     k = np.arange(cap + 1)
