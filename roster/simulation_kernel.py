@@ -10,7 +10,11 @@ abandons never holds an agent. Two agent models are provided:
   agents log off first and busy agents beyond the new level log off as their call ends;
 * named *agents* with availability windows (shifts minus breaks): a call may start with an
   agent inside one of its windows; an agent whose window ends during a call finishes the call
-  (the overrun is reported) and its next window (after a break) starts as scheduled.
+  (the overrun is reported) and its next window (after a break) starts as scheduled; an
+  arriving call goes to the longest-idle agent.
+
+With a trunk cap, a caller who finds ``trunks`` calls in the system (waiting or in service)
+is blocked; a call holds its trunk until its service ends or its caller hangs up.
 
 All times are seconds from the start of the horizon.
 
