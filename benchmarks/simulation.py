@@ -5,7 +5,9 @@ Three groups of rows:
 * ``speed`` — wall time to simulate one million calls (a month of 30-minute intervals, with
   abandonment and a trunk cap), for a staffing Series and for named agents on shifts;
 * ``agreement`` — stationary cases where the exact formulas of :mod:`erlang` hold (Erlang C,
-  Erlang A, Erlang B), the formula against the simulated mean and its 95 % half-width;
+  Erlang A, Erlang B), the formula against the simulated mean and its 95 % half-width
+  (about one row in twenty is expected outside by chance, and the rows of one case share one
+  sample, so they miss together);
 * ``sipp`` — days staffed interval by interval with :func:`erlang.required_agents` for 80/20
   and simulated as a whole day: the service delivered around a drop in volume as handle time
   grows relative to the interval (with the staffing read as agents who finish their calls, and
