@@ -312,6 +312,27 @@ def test_exact_references_against_published_values():
     assert within == pytest.approx(erlang_c_exact(10.0, 12, 180, 20)[1], abs=1e-4)
 
 
+def test_time_varying_load_matches_the_infinite_server_transient():
+    # With more agents than could ever be busy, the calls in service form an M_t/M/infinity
+    # system whose mean m(t) solves m' = rate(t) - m / aht from m(0) = 0; within an interval
+    # of constant rate r, m relaxes to r * aht and its integral has a closed form.
+    index = pd.date_range("2025-03-03 08:00", periods=12, freq="15min")
+    volume = pd.Series([10.0, 80.0, 160.0, 40.0, 0.0, 120.0, 60.0, 60.0, 200.0, 5.0, 90.0, 30.0])
+    volume.index = index
+    aht, length = 600.0, 900.0
+    expected, m = [], 0.0
+    for v in volume:
+        target = v / length * aht
+        decay = math.exp(-length / aht)
+        expected.append(target * length + (m - target) * aht * (1 - decay))
+        m = target + (m - target) * decay
+    result = simulate(volume, aht, pd.Series(400, index), replications=40, seed=21)
+    busy, hw = result.mean["busy_time"], result.half_width["busy_time"]
+    assert (result.mean["answered_within"] == result.mean["offered"]).all()  # nobody waits
+    # Twelve intervals are checked at once: 1.5 half-widths keeps the joint level near 95 %.
+    assert (np.abs(busy - np.array(expected)) <= 1.5 * hw).all()
+
+
 # --- where per-interval (SIPP) staffing under- and over-delivers --------------------------------
 
 
