@@ -250,9 +250,9 @@ def simulate(
         ``patience``) is also given, the draws are scaled so that their mean is that value in
         each interval, so the shape comes from the data and the level from the plan.
     short_abandon : float, optional
-        Abandons with a wait at most this long (misdials) are removed from the denominators of
-        the service level and the abandonment rate and from the abandon count of the latter.
-        [s] ``None`` keeps them (as the Erlang formulas do).
+        Abandons with a wait at most this long (misdials) are left out of the calls counted
+        by the service level, the answer rate and the abandonment rate (numerator and
+        denominator), as hotlines report them. [s] ``None`` keeps them.
     spread : {"day", "interval"}, default "day"
         With forecast quantiles: draw one quantile level per calendar day (a busy day is busy
         all day) or one per interval.
@@ -276,10 +276,10 @@ def simulate(
     volume is interpolated linearly between the quantile levels (held at the extreme levels
     beyond them), and Poisson noise is added on top.
 
-    Rates: service level = answered within ``threshold`` / (offered − short abandons);
-    answer rate = answered within ``cutoff`` / offered; abandonment rate = (abandoned − short
-    abandons) / (offered − short abandons); blocking rate = blocked / offered; ASA = mean wait
-    of answered calls; occupancy = busy agent time / logged-in agent time, where an agent
+    Rates, with ``counted`` = offered − short abandons: service level = answered within
+    ``threshold`` / counted; answer rate = answered within ``cutoff`` / counted; abandonment
+    rate = (abandoned − short abandons) / counted; blocking rate = blocked / offered; ASA =
+    mean wait of answered calls; occupancy = busy agent time / logged-in agent time, where an agent
     finishing a call past the end of a shift or the start of a break counts as logged in.
 
     After the last interval the staffing of the last interval stays on (or, with shifts, the
@@ -658,7 +658,7 @@ def _metrics_array(t, exclude_short):
         [
             _ratio(c["answered_within"], counted),
             _ratio(c["wait_answered"], c["answered"]),
-            _ratio(c["answered_cutoff"], c["offered"]),
+            _ratio(c["answered_cutoff"], counted),
             _ratio(c["abandoned"] - short, counted),
             _ratio(c["blocked"], c["offered"]),
             # busy <= logged holds exactly; the minimum only absorbs rounding of the sums.

@@ -302,6 +302,29 @@ def test_erlang_b_agreement():
     )
 
 
+def test_short_abandons_agree_with_the_erlang_package():
+    erlang = pytest.importorskip("erlang")
+    index = pd.date_range("2025-03-03 08:00", periods=14, freq="30min")
+    volume, agents, patience = 400.0, 20, 60.0
+    result = simulate(
+        pd.Series(volume, index),
+        90.0,
+        pd.Series(agents, index),
+        patience=patience,
+        short_abandon=20.0,
+        replications=8,
+        confidence=0.99,
+        seed=14,
+    )
+    summary = result.summary(slice(WARMUP, None))
+    args = (np.array([volume]), 90.0, np.array([agents]))
+    kw = {"patience": patience, "short_abandon": 20.0}
+    assert summary.loc["short_abandoned", "mean"] > 0
+    _within(summary, "service_level", erlang.service_level(*args, threshold=20.0, **kw)[0])
+    _within(summary, "answer_rate", erlang.answer_rate(*args, cutoff=60.0, **kw)[0])
+    _within(summary, "abandon_rate", erlang.abandon_rate(*args, **kw)[0])
+
+
 def test_exact_references_against_published_values():
     # Erlang B(10 erlangs, 10 lines) = 0.2146 and Erlang C(10, 12) = 0.4494 (standard tables).
     assert erlang_b_exact(10.0, 10) == pytest.approx(0.21458, abs=5e-5)
