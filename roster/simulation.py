@@ -195,6 +195,7 @@ def simulate(
     handle_times=None,
     patience_times=None,
     short_abandon=None,
+    warmup=0.0,
     spread="day",
     replications=10,
     confidence=0.95,
@@ -253,6 +254,11 @@ def simulate(
         Abandons with a wait at most this long (misdials) are left out of the calls counted
         by the service level, the answer rate and the abandonment rate (numerator and
         denominator), as hotlines report them. [s] ``None`` keeps them.
+    warmup : float, default 0
+        Seconds simulated before the first interval, with its volume rate, handle times,
+        patience and (for a staffing Series) agents, and left out of the report, so that the
+        first interval does not start with an idle floor (a line open around the clock). With
+        ``shifts`` only the agents whose shifts cover that time are on. [s]
     spread : {"day", "interval"}, default "day"
         With forecast quantiles: draw one quantile level per calendar day (a busy day is busy
         all day) or one per interval.
@@ -317,6 +323,9 @@ def simulate(
     cutoff = _non_negative(cutoff, "cutoff")
     if short_abandon is not None:
         short_abandon = _non_negative(short_abandon, "short_abandon")
+    warmup = _non_negative(warmup, "warmup")
+    if not np.isfinite(warmup):
+        raise ValueError(f"warmup must be finite seconds, got {warmup!r}")
     trunk_cap = -1 if trunks is None else _positive_int(trunks, "trunks", allow_zero=True)
 
     index, quantile_levels, expected = _volumes(volume)
@@ -351,11 +360,19 @@ def simulate(
         k = np.repeat(np.arange(n_int), counts)
         arrival = np.sort(starts[k] + rng.random(k.size) * length) if k.size else starts[k]
         # Sorting within each interval keeps `k` aligned: intervals are disjoint and ordered.
-        service = _durations(rng, k, aht_k, handle_sample)
+        n_warm = 0
+        drawn_as = k
+        if warmup > 0:
+            # Calls before the first interval, like those of the first interval, unreported.
+            n_warm = rng.poisson(rate[0] * warmup / length)
+            early = starts[0] - warmup + np.sort(rng.random(n_warm)) * warmup
+            arrival = np.concatenate([early, arrival])
+            drawn_as = np.concatenate([np.zeros(n_warm, np.int64), k])
+        service = _durations(rng, drawn_as, aht_k, handle_sample)
         if pat_k is None and patience_sample is None:
-            pat = np.full(k.size, np.inf)
+            pat = np.full(arrival.size, np.inf)
         else:
-            pat = _durations(rng, k, pat_k, patience_sample)
+            pat = _durations(rng, drawn_as, pat_k, patience_sample)
         if windows is None:
             status, start = simulate_pool(arrival, service, pat, step_time, step_value, trunk_cap)
             busy_time, excess = _pool_time(start, service, step_time, step_value, starts, length)
@@ -367,13 +384,14 @@ def simulate(
             )
             busy_time, overrun_time = _busy_time(start, service, overrun, starts, length)
             logged_time = scheduled + overrun_time
+        shown = slice(n_warm, None)
         frames.append(
             _tally(
                 k,
                 n_int,
-                status,
-                start - arrival,
-                pat,
+                status[shown],
+                (start - arrival)[shown],
+                pat[shown],
                 threshold,
                 cutoff,
                 short_abandon,

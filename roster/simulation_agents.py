@@ -52,8 +52,9 @@ def level_windows(starts, length, level):
     """Availability windows of agents numbered by seniority on the floor.
 
     Agent ``i`` is on in the intervals whose level exceeds ``i``, so a rise brings in the
-    highest numbers and a drop sends them off first. Windows of adjacent intervals join, and
-    the agents on in the last interval stay on after it.
+    highest numbers and a drop sends them off first. Windows of adjacent intervals join; the
+    agents on in the first interval have been on since before it (a warm-up), and those on in
+    the last interval stay on after it.
 
     Returns
     -------
@@ -69,10 +70,12 @@ def level_windows(starts, length, level):
     prev_on[:, 1:] = on[:, :-1] & joined[None, :-1]
     next_on = np.zeros_like(on)
     next_on[:, :-1] = on[:, 1:] & joined[None, :-1]
+    begins = starts.astype(float)
+    begins[0] = -np.inf
     agent, first = np.nonzero(on & ~prev_on)
     _, last = np.nonzero(on & ~next_on)
     offset = np.concatenate([[0], np.cumsum(np.bincount(agent, minlength=n_agents))])
-    return offset.astype(np.int64), starts[first], ends[last]
+    return offset.astype(np.int64), begins[first], ends[last]
 
 
 def shift_windows(shifts, breaks, index):

@@ -270,6 +270,21 @@ def test_erlang_c_agreement():
     _within(no_wait, "service_level", 1 - wait)
 
 
+def test_warmup_removes_the_idle_start():
+    index = pd.date_range("2025-03-03 08:00", periods=2, freq="30min")
+    load = VOLUME * AHT / INTERVAL
+    _, service_level, _ = erlang_c_exact(load, AGENTS, AHT, 20)
+    kw = {"replications": 40, "confidence": 0.99, "seed": 15}
+    args = (pd.Series(VOLUME, index), AHT, pd.Series(AGENTS, index))
+    cold = simulate(*args, **kw).summary()
+    warm = simulate(*args, warmup=4 * 3600, **kw).summary()
+    assert cold.loc["service_level", "low"] > service_level  # an idle floor flatters the start
+    _within(warm, "service_level", service_level)
+    # Calls of the warm-up are not reported, but their work is.
+    assert warm.loc["offered", "mean"] == pytest.approx(2 * VOLUME, rel=0.05)
+    _within(warm, "occupancy", load / AGENTS)
+
+
 def test_erlang_a_agreement():
     abandon, within = erlang_a_exact(VOLUME / INTERVAL, AHT, AGENTS - 2, 60.0, 20)
     index = pd.date_range("2025-03-03 08:00", periods=14, freq="30min")
@@ -662,6 +677,7 @@ def test_summary_selects_intervals():
         ({"spread": "week"}, "spread"),
         ({"confidence": 1.0}, "confidence"),
         ({"staffing": "seats"}, "staffing"),
+        ({"warmup": -1}, "warmup"),
         ({"agents": pd.Series([2, 2, 2])}, "index differs"),
     ],
 )
