@@ -89,8 +89,8 @@ class SimulationResult:
     threshold, cutoff : float
         Service-level threshold and answer-rate cutoff used. [s]
     short_abandon : float or None
-        Abandons with a wait at most this long were excluded from service level and
-        abandonment rate. [s]
+        Abandons with a wait at most this long were left out of the service level, answer
+        rate and abandonment rate. [s]
     """
 
     mean: pd.DataFrame
@@ -108,7 +108,7 @@ class SimulationResult:
 
     @property
     def n_calls(self) -> int:
-        """Calls simulated over all replications."""
+        """Calls offered over all replications (warm-up calls not included)."""
         return int(self.replications["offered"].sum())
 
     def resample(self, freq) -> SimulationResult:
