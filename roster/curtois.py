@@ -34,10 +34,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = [
     "BEST_KNOWN",
@@ -484,37 +484,49 @@ class CurtoisSolution:
     time_s: float
 
 
-def solve_curtois(
-    instance: CurtoisInstance, *, time_limit: float = 60.0, threads: int | None = None
-) -> CurtoisSolution:
-    """Solve an instance by its exact integer programme with HiGHS.
+def _solve_highs(c, A, lo, hi, ub, integrality, time_limit, heuristic_effort):
+    """Minimise ``c @ x`` s.t. ``lo <= A x <= hi``, ``0 <= x <= ub`` with HiGHS MIP."""
+    A = sp.csc_array(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_ = np.zeros(A.shape[1])
+    lp.col_upper_ = np.asarray(ub, dtype=float)
+    lp.row_lower_ = np.asarray(lo, dtype=float)
+    lp.row_upper_ = np.asarray(hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+        for v in integrality
+    ]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
+    h.passModel(lp)
+    h.run()
+    info = h.getInfo()
+    status = h.getModelStatus()
+    if info.primal_solution_status != 2:  # no feasible point
+        return None, np.nan, False, h.modelStatusToString(status)
+    x = np.asarray(h.getSolution().col_value)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    return x, float(info.mip_dual_bound), optimal, h.modelStatusToString(status)
 
-    Variables ``x[e, d, t]`` (employee works type t on day d), weekend indicators and cover
-    slacks; every hard constraint of the module docstring is a linear row (the min-block
-    rules as the usual "no off-work^k-off pattern" cuts).
 
-    Parameters
-    ----------
-    instance : CurtoisInstance
-    time_limit : float
-        Wall-clock limit [s]; the best solution found is returned.
-    threads : int, optional
-        Unused by scipy's HiGHS interface; kept for symmetry with other solvers.
+def _model(instance: CurtoisInstance, members, base):
+    """The integer programme restricted to employees ``members``, the others' cover
+    contribution ``base`` (cover row -> count) held fixed.
 
-    Returns
-    -------
-    CurtoisSolution
-
-    Raises
-    ------
-    RuntimeError
-        If no feasible solution is found within the limit.
+    Returns (c, A, lo, hi, ub, integrality, nx, const); the first ``nx`` columns are
+    ``x[i, d, t]`` for the i-th member at index ``(i * horizon + d) * T + t``.
     """
-    if time_limit <= 0:
-        raise ValueError(f"time_limit={time_limit!r} must be positive")
-    t0 = time.perf_counter()
     emps, shifts, h = instance.employees, instance.shift_ids, instance.horizon
-    E, T, W = len(emps), len(shifts), h // 7
+    E, T, W = len(members), len(shifts), h // 7
     nx = E * h * T
 
     def x(i, d, t):
@@ -531,12 +543,14 @@ def solve_curtois(
     c = np.zeros(n)
     const = 0.0
     sidx = {s: t for t, s in enumerate(shifts)}
-    eidx = {e: i for i, e in enumerate(emps)}
+    eidx = {emps[e]: i for i, e in enumerate(members)}
     for e, d, s, w in instance.on_requests.itertuples(index=False):
-        const += w
-        c[x(eidx[e], d, sidx[s])] -= w
+        if e in eidx:
+            const += w
+            c[x(eidx[e], d, sidx[s])] -= w
     for e, d, s, w in instance.off_requests.itertuples(index=False):
-        c[x(eidx[e], d, sidx[s])] += w
+        if e in eidx:
+            c[x(eidx[e], d, sidx[s])] += w
     c[uof : uof + nc] = cov["under_weight"].to_numpy()
     c[oof : oof + nc] = cov["over_weight"].to_numpy()
 
@@ -556,7 +570,8 @@ def solve_curtois(
     ub = np.ones(n)
     ub[uof:] = np.inf
     length = instance.shifts["length"].to_numpy() // 60
-    for i, e in enumerate(emps):
+    for i, ei in enumerate(members):
+        e = emps[ei]
         st = instance.staff.loc[e]
         work = [[(x(i, d, t), 1.0) for t in range(T)] for d in range(h)]
         for d in range(h):
@@ -588,7 +603,7 @@ def solve_curtois(
         # w_d - sum w + w_{d+k+1} >= 1 - k
         for k in range(1, st["min_consecutive"]):
             for d in range(h - k - 1):
-                ent = [p for p in work[d]] + [p for p in work[d + k + 1]]
+                ent = [*work[d], *work[d + k + 1]]
                 ent += [(j, -1.0) for dd in range(d + 1, d + k + 1) for j, _ in work[dd]]
                 add(ent, 1 - k, np.inf)
         # work at d, off d+1..d+k, work at d+k+1 is forbidden for k < min_consecutive_off:
@@ -611,35 +626,199 @@ def solve_curtois(
     for q, (d, s, req) in enumerate(cov[["day", "shift", "requirement"]].itertuples(index=False)):
         t = sidx[s]
         ent = [(x(i, d, t), 1.0) for i in range(E)] + [(uof + q, 1.0), (oof + q, -1.0)]
-        add(ent, req, req)
+        rhs = req - base[q]
+        add(ent, rhs, rhs)
 
     A = sp.csr_array((vals, (rows, cols)), shape=(r, n))
     integrality = np.zeros(n)
     integrality[: nx + nk] = 1
-    remaining = time_limit - (time.perf_counter() - t0)
-    res = milp(
-        c,
-        constraints=LinearConstraint(A, lo, hi),
-        integrality=integrality,
-        bounds=Bounds(np.zeros(n), ub),
-        options={"time_limit": max(remaining, 1.0), "disp": False, "mip_rel_gap": 0.0},
-    )
-    if res.x is None:
+    return c, A, np.asarray(lo), np.asarray(hi), ub, integrality, nx, const
+
+
+def _solve_highs(c, A, lo, hi, ub, integrality, time_limit, start=None, heuristic_effort=0.05):
+    """Minimise ``c @ x`` s.t. ``lo <= A x <= hi``, ``0 <= x <= ub`` with HiGHS MIP.
+
+    ``start`` is a feasible point handed to HiGHS as its incumbent.
+    """
+    A = sp.csc_array(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_ = np.zeros(A.shape[1])
+    lp.col_upper_ = np.asarray(ub, dtype=float)
+    lp.row_lower_ = np.asarray(lo, dtype=float)
+    lp.row_upper_ = np.asarray(hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+        for v in integrality
+    ]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
+    h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(map(float, start))
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    info = h.getInfo()
+    status = h.getModelStatus()
+    if info.primal_solution_status != 2:  # no feasible point
+        return None, np.nan, False, h.modelStatusToString(status)
+    x = np.asarray(h.getSolution().col_value)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    return x, float(info.mip_dual_bound), optimal, h.modelStatusToString(status)
+
+
+def _decode(instance, members, xval, nx):
+    h, T = instance.horizon, len(instance.shift_ids)
+    sol = np.round(xval[:nx]).reshape(len(members), h, T)
+    grid = np.full((len(members), h), "", dtype=object)
+    ii, dd, tt = np.nonzero(sol > 0.5)
+    grid[ii, dd] = np.asarray(instance.shift_ids, dtype=object)[tt]
+    return grid
+
+
+def _encode(instance, grid, members, n):
+    """Full column vector of the restricted model for the members' rows of ``grid``."""
+    h, shifts = instance.horizon, instance.shift_ids
+    T, W = len(shifts), h // 7
+    E = len(members)
+    x = np.zeros(n)
+    sidx = {s: t for t, s in enumerate(shifts)}
+    for i, ei in enumerate(members):
+        for d in range(h):
+            s = grid[ei, d]
+            if s:
+                x[(i * h + d) * T + sidx[s]] = 1.0
+        for w in range(W):
+            x[E * h * T + i * W + w] = float(bool(grid[ei, 7 * w + 5] or grid[ei, 7 * w + 6]))
+    return x
+
+
+def _cover_counts(instance, grid, members):
+    rows = instance.cover[["day", "shift", "requirement"]].to_numpy()
+    sub = grid[list(members)]
+    return np.array([np.sum(sub[:, d] == s) for d, s, _ in rows], dtype=float)
+
+
+def _slacks(instance, grid, x, nx_nk):
+    rows = instance.cover[["day", "shift", "requirement"]].to_numpy()
+    have = np.array([np.sum(grid[:, d] == s) for d, s, _ in rows], dtype=float)
+    req = rows[:, 2].astype(float)
+    nc = len(rows)
+    x[nx_nk : nx_nk + nc] = np.clip(req - have, 0, None)
+    x[nx_nk + nc :] = np.clip(have - req, 0, None)
+    return x
+
+
+def solve_curtois(
+    instance: CurtoisInstance,
+    *,
+    time_limit: float = 60.0,
+    method: str = "lns",
+    neighbourhood: int = 4,
+    seed: int = 0,
+) -> CurtoisSolution:
+    """Solve an instance by its integer programme with HiGHS.
+
+    Variables ``x[e, d, t]`` (employee works type t on day d), weekend indicators and cover
+    slacks; every hard constraint of the module docstring is a linear row (the min-block
+    rules as the usual "no off-work^k-off pattern" cuts).
+
+    Parameters
+    ----------
+    instance : CurtoisInstance
+    time_limit : float
+        Wall-clock limit [s]; the best solution found is returned.
+    method : {"lns", "mip"}
+        ``"mip"`` runs branch-and-cut on the whole programme. ``"lns"`` (default) spends a
+        third of the time there, then improves the incumbent by large-neighbourhood search
+        with the same programme: the schedules of ``neighbourhood`` employees at a time are
+        re-optimised exactly while the others stay fixed (fix-and-optimise); the bound is the
+        one proven by the first phase.
+    neighbourhood : int
+        Employees freed per LNS step.
+    seed : int
+        Seed of the neighbourhood choice.
+
+    Returns
+    -------
+    CurtoisSolution
+
+    Raises
+    ------
+    RuntimeError
+        If no feasible solution is found within the limit.
+    """
+    if time_limit <= 0:
+        raise ValueError(f"time_limit={time_limit!r} must be positive")
+    if method not in ("lns", "mip"):
+        raise ValueError(f"method={method!r} must be 'lns' or 'mip'")
+    if neighbourhood < 1:
+        raise ValueError(f"neighbourhood={neighbourhood!r} must be >= 1")
+    t0 = time.perf_counter()
+    emps, h = instance.employees, instance.horizon
+    E = len(emps)
+    everyone = list(range(E))
+    nc = len(instance.cover)
+    c, A, lo, hi, ub, integ, nx, const = _model(instance, everyone, np.zeros(nc))
+    first = time_limit if method == "mip" else time_limit / 3
+    xval, bound, optimal, message = _solve_highs(c, A, lo, hi, ub, integ, first)
+    grid = None
+    if xval is not None:
+        grid = _decode(instance, everyone, xval, nx)
+    elif method == "lns":
+        # cover is soft: each employee's own feasible schedule makes a feasible roster
+        grid = np.full((E, h), "", dtype=object)
+        for i in everyone:
+            ci, Ai, loi, hii, ubi, ii, nxi, _ = _model(instance, [i], np.zeros(nc))
+            ci[nxi:] = 0.0
+            xi, _, _, _ = _solve_highs(ci, Ai, loi, hii, ubi, ii, 5.0)
+            if xi is None:
+                grid = None
+                break
+            grid[i] = _decode(instance, [i], xi, nxi)[0]
+    if grid is None:
         raise RuntimeError(
             f"{instance.name}: no feasible roster found within time_limit={time_limit} s "
-            f"(HiGHS: {res.message})"
+            f"(HiGHS: {message})"
         )
-    sol = np.round(res.x[:nx]).reshape(E, h, T)
-    grid = np.full((E, h), "", dtype=object)
-    ii, dd, tt = np.nonzero(sol > 0.5)
-    grid[ii, dd] = np.asarray(shifts, dtype=object)[tt]
+    best = curtois_objective(instance, grid).objective
+    rng = np.random.default_rng(seed)
+    k = min(neighbourhood, E)
+    while method == "lns" and not optimal and best > bound + 1e-6:
+        left = time_limit - (time.perf_counter() - t0)
+        if left < 0.5:
+            break
+        members = sorted(rng.choice(E, size=k, replace=False).tolist())
+        others = [i for i in everyone if i not in members]
+        base = _cover_counts(instance, grid, others)
+        cs, As, los, his, ubs, ints, nxs, _ = _model(instance, members, base)
+        start = _slacks(
+            instance, grid, _encode(instance, grid, members, len(cs)), len(cs) - 2 * nc
+        )
+        xs, _, _, _ = _solve_highs(cs, As, los, his, ubs, ints, min(left, 10.0), start=start)
+        if xs is None:
+            continue
+        trial = grid.copy()
+        trial[members] = _decode(instance, members, xs, nxs)
+        value = curtois_objective(instance, trial).objective
+        if value <= best:
+            grid, best = trial, value
     frame = pd.DataFrame(grid, index=pd.Index(emps, name="employee"))
-    value = curtois_objective(instance, grid)
-    bound = float(getattr(res, "mip_dual_bound", np.nan)) + const
     return CurtoisSolution(
         grid=frame,
-        objective=value.objective,
-        bound=bound,
-        optimal=res.status == 0,
+        objective=int(best),
+        bound=bound + const,
+        optimal=bool(optimal or best <= bound + const + 1e-6),
         time_s=time.perf_counter() - t0,
     )
