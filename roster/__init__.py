@@ -1,13 +1,27 @@
 """Shift scheduling and named rostering, and the end-to-end plan."""
 
+from roster.check import check
+from roster.people import Roster, build_roster
+from roster.rules import Rules
+from roster.seats import ScheduleInfeasible, ShiftSchedule, schedule_shifts
 from roster.shifts import BreakRule, ShiftTemplate, shift_family, twelve_hour_bands
 from roster.simulation import SimulationResult, simulate
+from roster.swap import SwapResult, swap
 
 __all__ = [
     "BreakRule",
+    "Roster",
+    "Rules",
+    "ScheduleInfeasible",
+    "ShiftSchedule",
     "ShiftTemplate",
     "SimulationResult",
+    "SwapResult",
+    "build_roster",
+    "check",
+    "schedule_shifts",
     "shift_family",
     "simulate",
+    "swap",
     "twelve_hour_bands",
 ]

@@ -155,7 +155,9 @@ class ShiftTemplate:
     last minute worked, a shift ending (in continuous time) in ``[22:00, 23:00]`` is a small
     night (小夜班); one ending in ``(23:00, 24:00]`` or in ``(00:00, 08:00]`` of the next day
     is a big night (大夜班), so that the 20:00–08:00 band counts as the big night it is. Any
-    shift working past midnight is a big night whatever its end.
+    shift working past midnight is a big night whatever its end. The rule looks at the end
+    only: a shift starting at midnight and ending after 08:00 (00:00–09:00) is not a night
+    shift by it; give such shapes a premium through their pay if the centre treats them so.
     """
 
     name: str

@@ -58,6 +58,8 @@ def test_explicit_paid_time_overrides_derivation():
         ("20:00", "08:00", "big"),  # twelve-hour night band
         ("00:00", "08:00", "big"),
         ("18:00", "09:00", "big"),  # worked through the night
+        ("00:00", "09:00", "none"),  # the rule looks at the end only
+        ("05:00", "13:00", "none"),
         ("08:00", "20:00", "none"),
     ],
 )
