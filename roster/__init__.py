@@ -2,6 +2,7 @@
 
 from roster.check import check
 from roster.people import Roster, build_roster
+from roster.pulloffs import PulloffPlan, place_pulloffs
 from roster.rules import Rules
 from roster.seats import ScheduleInfeasible, ShiftSchedule, schedule_shifts
 from roster.shifts import BreakRule, ShiftTemplate, shift_family, twelve_hour_bands
@@ -10,6 +11,7 @@ from roster.swap import SwapResult, swap
 
 __all__ = [
     "BreakRule",
+    "PulloffPlan",
     "Roster",
     "Rules",
     "ScheduleInfeasible",
@@ -19,6 +21,7 @@ __all__ = [
     "SwapResult",
     "build_roster",
     "check",
+    "place_pulloffs",
     "schedule_shifts",
     "shift_family",
     "simulate",
