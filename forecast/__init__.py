@@ -1,22 +1,55 @@
 """Contact forecasting: from call records to interval forecasts with quantiles."""
 
+from forecast.aht import forecast_aht
+from forecast.backtest import BacktestResult, accuracy, rolling_origin, score
 from forecast.calendar import DAY_TYPES, ChineseCalendar, HolidayCalendar, get_calendar
+from forecast.driver import AUTO_CANDIDATES, MODELS, ForecastDetails, forecast, future_index
 from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
+from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
+from forecast.models import (
+    CountRegression,
+    Method95598,
+    MultiSeasonal,
+    SameDayTypeAverage,
+    SeasonalNaive,
+    TopDownDaily,
+)
 from forecast.records import CallIntervals, RecordReport, intervals_from_calls
 from forecast.synthetic import SyntheticHotline, synthetic_hotline
 
 __all__ = [
+    "AUTO_CANDIDATES",
     "DAY_TYPES",
     "EVENT_KINDS",
+    "MODELS",
+    "BacktestResult",
     "CallIntervals",
     "ChineseCalendar",
+    "CountRegression",
+    "DayGrid",
     "Event",
+    "ForecastDetails",
+    "HistoryReport",
     "HolidayCalendar",
+    "Method95598",
+    "MultiSeasonal",
     "RecordReport",
+    "SameDayTypeAverage",
+    "SeasonalNaive",
     "SyntheticHotline",
+    "TopDownDaily",
+    "accuracy",
+    "check_history",
+    "day_features",
     "event_mask",
     "event_multiplier",
+    "forecast",
+    "forecast_aht",
+    "future_index",
     "get_calendar",
     "intervals_from_calls",
+    "rolling_origin",
+    "score",
     "synthetic_hotline",
+    "to_day_grid",
 ]

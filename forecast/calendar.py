@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import holidays as holidays_pkg
 import numpy as np
@@ -39,6 +39,7 @@ __all__ = [
     "DAY_TYPES",
     "ChineseCalendar",
     "HolidayCalendar",
+    "PlainCalendar",
     "get_calendar",
 ]
 
@@ -103,8 +104,10 @@ class HolidayCalendar:
     month_end_days: int = 3
     language: str | None = "en_US"
 
+    _uses_holidays = True
+
     def __post_init__(self) -> None:
-        if self.country not in holidays_pkg.list_supported_countries():
+        if self._uses_holidays and self.country not in holidays_pkg.list_supported_countries():
             raise ValueError(f"calendar: unknown country code {self.country!r}")
         parsed = {}
         for key, value in dict(self.overrides).items():
@@ -145,9 +148,9 @@ class HolidayCalendar:
         """Weekdays (Monday = 0) that are weekend days in this country."""
         return frozenset(self._holidays([2000]).weekend)
 
-    def _holidays(self, years, **kwargs):
-        return holidays_pkg.country_holidays(
-            self.country, subdiv=self.subdiv, years=years, language=self.language, **kwargs
+    def _holidays(self, years, observed: bool = True):
+        return _country_holidays(
+            self.country, self.subdiv, tuple(sorted(years)), self.language, observed
         )
 
     def _is_provisional_year(self, year: int) -> bool:
@@ -378,6 +381,14 @@ class ChineseCalendar(HolidayCalendar):
         return pd.Series(names).mode().iloc[0] if names else ""
 
 
+@lru_cache(maxsize=512)
+def _country_holidays(country, subdiv, years, language, observed):
+    # Building a year of holidays is slow; the objects are only read, so share them.
+    return holidays_pkg.country_holidays(
+        country, subdiv=subdiv, years=list(years), language=language, observed=observed
+    )
+
+
 def _china_static():
     from holidays.countries.china import ChinaStaticHolidays
 
@@ -388,13 +399,32 @@ def _china_substitutions() -> dict:
     return _china_static().special_public_holidays
 
 
+@dataclass(frozen=True, eq=False)
+class PlainCalendar(HolidayCalendar):
+    """Saturdays and Sundays off, no holidays: the calendar used when none is given.
+
+    Overrides and events work as for any calendar.
+    """
+
+    country: str = ""
+    _uses_holidays = False
+
+    @property
+    def weekend(self) -> frozenset[int]:
+        return frozenset({5, 6})
+
+    def _year_special_days(self, year: int) -> dict[pd.Timestamp, _Special]:
+        return {}
+
+
 def get_calendar(calendar) -> HolidayCalendar:
     """The calendar for a code, or the calendar given.
 
     Parameters
     ----------
-    calendar : str or HolidayCalendar
-        ``"CN"`` for the Chinese calendar, another ISO 3166 country code known to the
+    calendar : str, HolidayCalendar or None
+        ``None`` for :class:`PlainCalendar` (weekends only), ``"CN"`` for the Chinese
+        calendar, another ISO 3166 country code known to the
         ``holidays`` package (optionally ``"US-CA"`` for a subdivision), or a calendar object,
         returned as is.
 
@@ -409,15 +439,22 @@ def get_calendar(calendar) -> HolidayCalendar:
     """
     if isinstance(calendar, HolidayCalendar):
         return calendar
+    if calendar is None:
+        return PlainCalendar()
     if not isinstance(calendar, str):
         raise ValueError(f"calendar: expected a country code or a calendar, got {calendar!r}")
-    code = calendar.strip().upper()
+    return _calendar_for_code(calendar.strip().upper())
+
+
+@lru_cache(maxsize=64)
+def _calendar_for_code(code: str) -> HolidayCalendar:
+    # Calendars are immutable and cache their years: one object per code.
     if code in ("CN", "CHN"):
         return ChineseCalendar()
     country, _, subdiv = code.partition("-")
     supported = holidays_pkg.list_supported_countries()
     if country not in supported:
-        raise ValueError(f"calendar: unknown country code {calendar!r}")
+        raise ValueError(f"calendar: unknown country code {code!r}")
     if subdiv and subdiv not in supported[country]:
-        raise ValueError(f"calendar: unknown subdivision {calendar!r}")
+        raise ValueError(f"calendar: unknown subdivision {code!r}")
     return HolidayCalendar(country, subdiv=subdiv or None)

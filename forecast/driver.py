@@ -1,0 +1,290 @@
+"""The frame-level entry point: history in, interval forecasts with quantiles out."""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest import BacktestResult, rolling_origin
+from forecast.calendar import get_calendar
+from forecast.events import event_multiplier
+from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
+from forecast.models import (
+    CountRegression,
+    Method95598,
+    MultiSeasonal,
+    SameDayTypeAverage,
+    SeasonalNaive,
+    TopDownDaily,
+)
+from forecast.quantiles import count_quantiles
+
+__all__ = ["AUTO_CANDIDATES", "MODELS", "ForecastDetails", "forecast", "future_index"]
+
+#: Model names accepted by :func:`forecast`, with the template each name stands for.
+MODELS = {
+    "seasonal_naive": SeasonalNaive(),
+    "same_day_type": SameDayTypeAverage(4),
+    "95598": Method95598(),
+    "top_down": TopDownDaily(),
+    "top_down_ets": TopDownDaily(level="ets"),
+    "count_regression": CountRegression(),
+    "mstl": MultiSeasonal(),
+}
+#: Models ``model="auto"`` chooses among, by rolling-origin WAPE.
+AUTO_CANDIDATES = ("same_day_type", "top_down", "count_regression")
+
+
+@dataclass(frozen=True)
+class ForecastDetails:
+    """How a series was forecast (kept in ``result.attrs["details"]``).
+
+    Attributes
+    ----------
+    model : str
+        Model used.
+    dispersion : float
+        Negative-binomial dispersion behind the quantiles.
+    backtest_wape_pct : dict of str to float
+        Rolling-origin WAPE of each model tried.
+    history : HistoryReport
+        Repairs made to the history.
+    """
+
+    model: str
+    dispersion: float
+    backtest_wape_pct: dict
+    history: HistoryReport
+
+
+def future_index(grid: DayGrid, last: pd.Timestamp, periods: int) -> pd.DatetimeIndex:
+    """The next ``periods`` open intervals after ``last``.
+
+    An interval of the day is open on a weekday if it was present in the history on at least
+    half of the last four such weekdays (a centre closed at night or at weekends gets no
+    forecasts then).
+    """
+    step = pd.Timedelta(seconds=grid.interval)
+    weekday = grid.days.day_of_week.to_numpy()
+    open_table = np.zeros((7, grid.per_day), dtype=bool)
+    for w in range(7):
+        rows = np.flatnonzero(weekday == w)[-4:]
+        if len(rows):
+            open_table[w] = grid.present[rows].mean(axis=0) >= 0.5
+    if not open_table.any():
+        raise ValueError("history: no open intervals to extend")
+    per_week = int(open_table.sum())
+    span_days = 7 * (periods // max(per_week, 1) + 2)
+    candidates = pd.date_range(last + step, periods=span_days * grid.per_day, freq=step, name="ds")
+    slot = ((candidates - candidates.normalize()) // step).to_numpy()
+    keep = open_table[candidates.day_of_week.to_numpy(), slot]
+    return candidates[keep][:periods]
+
+
+def _check_horizon(horizon, series: pd.Series, step: pd.Timedelta, grid: DayGrid):
+    if isinstance(horizon, int | np.integer) and not isinstance(horizon, bool):
+        if horizon < 1:
+            raise ValueError(f"horizon must be >= 1 interval, got horizon={horizon}")
+        return future_index(grid, series.index[-1], int(horizon))
+    if isinstance(horizon, pd.DatetimeIndex):
+        index = horizon.tz_localize(None) if horizon.tz is not None else horizon
+        if len(index) == 0:
+            raise ValueError("horizon: empty DatetimeIndex")
+        off = (index - index.normalize()) % step != pd.Timedelta(0)
+        if off.any():
+            raise ValueError(
+                f"horizon: {int(off.sum())} times off the {step} grid, first {index[off][0]}"
+            )
+        if index.min() <= series.index[-1]:
+            raise ValueError(
+                f"horizon: starts at {index.min()}, not after the history's end {series.index[-1]}"
+            )
+        return index.rename("ds")
+    raise ValueError(f"horizon must be a number of intervals or a DatetimeIndex, got {horizon!r}")
+
+
+def _resolve_model(model):
+    if isinstance(model, str):
+        if model not in MODELS:
+            raise ValueError(f"model must be 'auto' or one of {sorted(MODELS)}, got {model!r}")
+        return model, MODELS[model]
+    if hasattr(model, "fit") and hasattr(model, "predict"):
+        return type(model).__name__, model
+    raise ValueError(f"model must be a name or a model object, got {model!r}")
+
+
+def _forecast_series(
+    history: pd.Series,
+    horizon,
+    model,
+    quantiles,
+    calendar,
+    events,
+    freq,
+    backtest_days: int,
+) -> pd.DataFrame:
+    cal = get_calendar(calendar)
+    all_events = (*cal.events, *(events or ()))
+    series, report = check_history(history, freq=freq, events=all_events)
+    step = report.freq
+    grid = to_day_grid(series, step)
+    index = _check_horizon(horizon, series, step, grid)
+    target_days = index.normalize()
+    span = pd.date_range(grid.days[0], target_days.max(), freq="D")
+    features = day_features(span, cal)
+    hist_days = features.iloc[: len(grid.days)]
+    future_days = features.loc[target_days.unique()]
+    # The lead that matters is how far the horizon reaches past the history.
+    lead = int(min(7, max(1, (target_days.min() - grid.days[-1]).days)))
+
+    if isinstance(model, str) and model == "auto":
+        tried: dict[str, BacktestResult] = {}
+        for name in AUTO_CANDIDATES:
+            template = MODELS[name]
+            try:
+                tried[name] = rolling_origin(
+                    template, grid.values, hist_days, lead=lead, origins=backtest_days
+                )
+            except ValueError:
+                continue
+        if not tried:
+            raise ValueError(
+                f"history: {int(np.isfinite(grid.values).any(axis=1).sum())} days with data is "
+                f"too short for any model (auto needs at least "
+                f"{min(MODELS[n].min_days for n in AUTO_CANDIDATES) + lead})"
+            )
+        wape = {n: _wape(r) for n, r in tried.items()}
+        name = min(wape, key=lambda n: (np.nan_to_num(wape[n], nan=np.inf), n))
+        template = MODELS[name]
+        chosen = tried[name]
+    else:
+        name, template = _resolve_model(model)
+        chosen = rolling_origin(template, grid.values, hist_days, lead=lead, origins=backtest_days)
+        wape = {name: _wape(chosen)}
+    phi = chosen.dispersion()
+    fitted = copy.deepcopy(template).fit(grid.values, hist_days)
+    day_mean = fitted.predict(future_days)
+    row = pd.Index(future_days.index).get_indexer(target_days)
+    slot = ((index - target_days) // step).to_numpy()
+    mean = day_mean[row, slot] * event_multiplier(index, all_events)
+    if np.isnan(mean).any():
+        missing = index[np.isnan(mean)]
+        raise ValueError(
+            f"horizon: no history for {len(missing)} requested intervals (first {missing[0]}); "
+            "the centre was never open then"
+        )
+    q = count_quantiles(mean, phi, quantiles)
+    out = pd.DataFrame({"mean": mean}, index=index)
+    for k, level in enumerate(quantiles):
+        out[f"q{level:g}"] = q[:, k]
+    out.attrs["details"] = ForecastDetails(
+        model=name, dispersion=phi, backtest_wape_pct=wape, history=report
+    )
+    return out
+
+
+def _wape(result: BacktestResult) -> float:
+    ok = np.isfinite(result.actual) & np.isfinite(result.mean)
+    total = result.actual[ok].sum()
+    return (
+        float(100 * np.abs(result.actual[ok] - result.mean[ok]).sum() / total) if total else np.nan
+    )
+
+
+def forecast(
+    history,
+    horizon,
+    *,
+    model="auto",
+    quantiles=(0.1, 0.5, 0.9),
+    calendar=None,
+    events=None,
+    freq=None,
+    backtest_days: int = 7,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """Forecast contacts per interval, with calibrated quantiles.
+
+    Parameters
+    ----------
+    history : pandas.Series or pandas.DataFrame
+        Counts per interval indexed by interval start, or a long frame with columns
+        ``unique_id``, ``ds``, ``y`` for several queues. Closed hours may simply be absent;
+        NaN counts are missing.
+    horizon : int or pandas.DatetimeIndex
+        Number of open intervals after the end of each history (closed hours skipped, as
+        learned from the last four weeks), or the exact interval starts wanted.
+    model : str or model object, default ``"auto"``
+        ``"auto"`` picks, per series, the model of ``AUTO_CANDIDATES`` with the lowest
+        rolling-origin WAPE; or one of ``MODELS``; or any object with ``fit(values, days)``
+        / ``predict(days)`` and a ``min_days`` attribute.
+    quantiles : sequence of float, default (0.1, 0.5, 0.9)
+        Quantile levels; columns ``q0.1`` etc. come from a negative-binomial law whose
+        dispersion is fitted to the chosen model's backtest errors.
+    calendar : str or calendar, optional
+        ``"CN"``, another country code, or a calendar object (overrides, events). Weekends
+        only when omitted.
+    events : iterable of Event, optional
+        Extra events: ``outage`` windows are treated as missing when fitting; every event's
+        ``multiplier`` scales the forecasts inside its window.
+    freq : str or Timedelta, optional
+        Interval length (inferred when omitted).
+    backtest_days : int, default 7
+        Origins of the rolling-origin backtest used for selection and calibration.
+    n_jobs : int, default 1
+        Processes for a long frame of many series.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by interval start ``ds`` (for a long frame: columns ``unique_id``, ``ds``),
+        with ``mean`` and one column per quantile. ``attrs["details"]`` holds a
+        :class:`ForecastDetails` (a dict of them by ``unique_id`` for a long frame).
+
+    Raises
+    ------
+    ValueError
+        Bad history (see :func:`forecast.history.check_history`), a horizon off the grid or
+        not after the history, an unknown model, or a history too short for the model.
+    """
+    quantiles = tuple(float(q) for q in np.atleast_1d(quantiles))
+    if any(not 0 < q < 1 for q in quantiles):
+        raise ValueError(f"quantiles must lie in (0, 1), got quantiles={quantiles}")
+    if not (isinstance(model, str) and model == "auto"):
+        _resolve_model(model)
+    args = (model, quantiles, calendar, events, freq, backtest_days)
+    if isinstance(history, pd.Series):
+        return _forecast_series(history, horizon, *args)
+    if not isinstance(history, pd.DataFrame):
+        raise TypeError(f"history: expected a Series or a long DataFrame, got {type(history)}")
+    missing = {"unique_id", "ds", "y"} - set(history.columns)
+    if missing:
+        raise ValueError(f"history: long frame lacks columns {sorted(missing)}")
+    series = {
+        uid: pd.Series(g["y"].to_numpy(), index=pd.DatetimeIndex(g["ds"]), name=str(uid))
+        for uid, g in history.groupby("unique_id", sort=True)
+    }
+    if n_jobs > 1 and len(series) > 1:
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            futures = {
+                uid: pool.submit(_forecast_series, s, horizon, *args) for uid, s in series.items()
+            }
+            results = {uid: f.result() for uid, f in futures.items()}
+    else:
+        results = {}
+        for uid, s in series.items():
+            try:
+                results[uid] = _forecast_series(s, horizon, *args)
+            except ValueError as exc:
+                raise ValueError(f"unique_id={uid!r}: {exc}") from None
+    frames = []
+    for uid, frame in results.items():
+        frames.append(frame.reset_index().assign(unique_id=uid))
+    out = pd.concat(frames, ignore_index=True)
+    out = out[["unique_id", "ds", *[c for c in out.columns if c not in ("unique_id", "ds")]]]
+    out.attrs["details"] = {uid: f.attrs["details"] for uid, f in results.items()}
+    return out

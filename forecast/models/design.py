@@ -1,0 +1,57 @@
+"""Day-level calendar regressors shared by the regression models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.history import HOLIDAY_CLASS, MAKEUP_CLASS
+
+__all__ = ["calendar_regressors", "open_steps"]
+
+
+def calendar_regressors(days: pd.DataFrame, *, weekdays: bool) -> pd.DataFrame:
+    """0/1 calendar effects per day (and weekday dummies when asked).
+
+    Columns: ``statutory`` (a statutory holiday), ``break`` (any other day of a holiday
+    break, or a bridge day), ``makeup`` (make-up workday), ``after_break`` / ``before_break``
+    (first / last working day around a break), ``dom1``-``dom3`` (billing-day peak),
+    ``month_end`` and, with ``weekdays``, ``dow1``-``dow6`` for ordinary days.
+    """
+    day_class = days["day_class"].to_numpy()
+    cols = {
+        "statutory": days["is_statutory"].to_numpy(),
+        "break": (day_class == HOLIDAY_CLASS) & ~days["is_statutory"].to_numpy(),
+        "makeup": day_class == MAKEUP_CLASS,
+        "after_break": days["after_break"].to_numpy(),
+        "before_break": days["before_break"].to_numpy(),
+        "dom1": days["dom"].to_numpy() == 1,
+        "dom2": days["dom"].to_numpy() == 2,
+        "dom3": days["dom"].to_numpy() == 3,
+        "month_end": days["month_end"].to_numpy(),
+    }
+    if weekdays:
+        for w in range(1, 7):
+            cols[f"dow{w}"] = day_class == w
+    return pd.DataFrame(cols, index=days.index).astype(float)
+
+
+def open_weekdays(days: pd.DataFrame, has_data: np.ndarray) -> np.ndarray:
+    """Weekdays on which the centre was open on at least half of the recent weeks."""
+    weekday = days["weekday"].to_numpy()[-56:]
+    seen = has_data[-56:]
+    share = np.array(
+        [seen[weekday == w].mean() if (weekday == w).any() else 0.0 for w in range(7)]
+    )
+    return share >= 0.5
+
+
+def open_steps(
+    last_day: pd.Timestamp, future: pd.DatetimeIndex, is_open: np.ndarray
+) -> np.ndarray:
+    """Open days from ``last_day`` (excluded) to each future day (included)."""
+    first = last_day + pd.Timedelta(days=1)
+    span = pd.date_range(first, max(future.max(), first), freq="D")
+    counts = np.cumsum(is_open[span.day_of_week.to_numpy()])
+    pos = ((future - first) // pd.Timedelta(days=1)).to_numpy()
+    return np.maximum(counts[np.clip(pos, 0, None)], 1)

@@ -1,0 +1,127 @@
+"""Top-down: daily totals from statsmodels, spread over the day by an intraday profile."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+from forecast.models.baselines import _check_fitted, _check_min_days
+from forecast.models.design import calendar_regressors, open_steps, open_weekdays
+from forecast.profiles import intraday_profiles
+
+__all__ = ["TopDownDaily", "daily_totals"]
+
+
+def daily_totals(values: np.ndarray, profiles: np.ndarray, day_class: np.ndarray) -> np.ndarray:
+    """Day totals, scaled up for days with some intervals missing.
+
+    A day whose observed intervals hold less than half of its class profile gets NaN.
+    """
+    observed = np.isfinite(values)
+    prof = np.nan_to_num(profiles[day_class])
+    covered = (prof * observed).sum(axis=1)
+    total = np.nansum(values, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(covered >= 0.5, total / covered, np.nan)
+
+
+class TopDownDaily:
+    """Daily totals × intraday profile per day type.
+
+    The daily model is a quasi-Poisson GLM of day totals on calendar effects (weekday,
+    holiday break, statutory day, make-up workday, days around a break, billing-day peak,
+    month end) fitted over the last ``window`` days. The level comes either from the same
+    GLM with recency weights (half-life ``half_life`` days) and a linear trend
+    (``level="glm"``, fast), or from damped-trend exponential smoothing (Holt) of the
+    calendar-adjusted log totals (``level="ets"``). Intraday shares are the
+    recent profile of the day's class shrunk toward the pooled workday or day-off profile.
+
+    Parameters
+    ----------
+    level : {"glm", "ets"}, default "glm"
+        How the level of the daily totals is followed.
+    window : int, default 182
+        Days of history the daily models use.
+    half_life : float, default 28
+        Recency half-life of the GLM level. [days]
+    profile_days : int, default 8
+        Recent complete days of a class in its intraday profile.
+
+    References
+    ----------
+    Gardner, E. S. (1985). Exponential smoothing: the state of the art. J. Forecasting 4, 1-28.
+    McCullagh, P. and Nelder, J. A. (1989). Generalized Linear Models, 2nd ed., ch. 6.
+    """
+
+    min_days = 28
+
+    def __init__(
+        self,
+        level: str = "glm",
+        window: int = 182,
+        half_life: float = 28.0,
+        profile_days: int = 8,
+    ):
+        self.level = level
+        self.window = window
+        self.half_life = half_life
+        self.profile_days = profile_days
+
+    def fit(self, values: np.ndarray, days: pd.DataFrame) -> TopDownDaily:
+        if self.level not in ("glm", "ets"):
+            raise ValueError(f"level must be 'glm' or 'ets', got level={self.level!r}")
+        _check_min_days("TopDownDaily", values, days, self.min_days)
+        values, days = values[-self.window :], days.iloc[-self.window :]
+        day_class = days["day_class"].to_numpy()
+        self.profiles_ = intraday_profiles(values, day_class, n=self.profile_days)
+        totals = daily_totals(values, self.profiles_, day_class)
+        use = np.isfinite(totals) & (totals > 0)
+        X = calendar_regressors(days, weekdays=True)
+        keep = X[use].std().to_numpy() > 0
+        self.columns_ = X.columns[keep]
+        design = sm.add_constant(X.loc[use, self.columns_].to_numpy(), has_constant="add")
+        t = (days["t"].to_numpy() - days["t"].to_numpy()[-1]) / 365.25
+        if self.level == "glm":
+            # Local level by recency weights, a linear trend inside the window.
+            age = (len(days) - 1 - np.arange(len(days))).astype(float)
+            weight = 0.5 ** (age / self.half_life)
+            design = np.column_stack([design, t[use]])
+            glm = sm.GLM(
+                totals[use], design, family=sm.families.Poisson(), var_weights=weight[use]
+            )
+            self.glm_ = glm.fit(scale="X2")
+            self.ets_ = None
+        else:
+            glm = sm.GLM(totals[use], design, family=sm.families.Poisson())
+            self.glm_ = glm.fit(scale="X2")
+            factor = np.exp(design[:, 1:] @ self.glm_.params[1:])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.ets_ = ExponentialSmoothing(
+                    np.log(totals[use] / factor),
+                    trend="add",
+                    damped_trend=True,
+                    initialization_method="estimated",
+                ).fit()
+        self.t_last_ = days["t"].to_numpy()[-1]
+        self.last_day_ = days.index[-1]
+        self.open_ = open_weekdays(days, use)
+        self.values_ = values
+        return self
+
+    def predict(self, days: pd.DataFrame) -> np.ndarray:
+        _check_fitted(self)
+        X = calendar_regressors(days, weekdays=True)[self.columns_].to_numpy()
+        if self.ets_ is None:
+            t = (days["t"].to_numpy() - self.t_last_) / 365.25
+            design = np.column_stack([np.ones(len(days)), X, t])
+            total = np.exp(design @ self.glm_.params)
+        else:
+            steps = open_steps(self.last_day_, days.index, self.open_)
+            path = np.asarray(self.ets_.forecast(int(steps.max())))
+            total = np.exp(path[steps - 1] + X @ self.glm_.params[1:])
+        return total[:, None] * self.profiles_[days["day_class"].to_numpy()]
