@@ -1,7 +1,9 @@
 """Shift scheduling and named rostering, and the end-to-end plan."""
 
 from roster.check import check
+from roster.excel import to_excel
 from roster.people import Roster, build_roster
+from roster.plots import plot_coverage, plot_roster
 from roster.pulloffs import PulloffPlan, place_pulloffs
 from roster.rules import Rules
 from roster.seats import ScheduleInfeasible, ShiftSchedule, schedule_shifts
@@ -22,9 +24,12 @@ __all__ = [
     "build_roster",
     "check",
     "place_pulloffs",
+    "plot_coverage",
+    "plot_roster",
     "schedule_shifts",
     "shift_family",
     "simulate",
     "swap",
+    "to_excel",
     "twelve_hour_bands",
 ]

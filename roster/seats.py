@@ -694,8 +694,9 @@ class _Model:
     def _rolling(self, prog, window, t0, time_limit, mip_rel_gap) -> np.ndarray:
         """Rolling horizon over days, then fix-and-optimize sweeps.
 
-        First pass: solve ``window`` days at a time on their own intervals, keep the first
-        day's shifts, move on a day. Sweeps: re-solve each day's shifts with all others held,
+        First pass: solve ``window`` days at a time on their own intervals (the previous day's
+        shifts reaching into them may be added to), keep the first day's shifts, move on a
+        day. Sweeps: re-solve each day's shifts with all others held,
         on its intervals and the next day's (so late shifts are credited for the hours they
         reach into), starting from the incumbent so that a sweep never makes things worse;
         repeat while they gain and time remains.
@@ -722,20 +723,54 @@ class _Model:
         is_shift[: prog.ny] = True
         sol = np.zeros(len(prog.c))
 
-        def solve_part(cols, rows, start, limit):
-            sub = prog.restrict(cols, rows, sol)
+        def solve_part(cols, rows, start, limit, lower=None, upper=None):
+            sub = prog.restrict(cols, rows, sol, lower, upper)
             res = _solve_mip(sub, start, time_limit=limit, mip_rel_gap=mip_rel_gap)
-            if res is None:
-                raise self._elastic_diagnosis()
-            return res[0]
+            return None if res is None else res[0]
 
+        crosses = np.array([t.crosses_midnight for t in self.templates])
+        col_cross = np.zeros(len(prog.c), bool)
+        col_cross[:nx] = crosses[self.col_t]
+        col_cross[nx : prog.ny] = crosses[self.col_t[self.b_col]]
+        link_cross = is_link & crosses[self.col_t[np.maximum(prog.row_x, 0)]]
+        rule_len = np.array([r[2] for r in self.rules] or [0])
+        b_at = self.col_day[self.b_col] * P + self.opt_start[self.b_opt] - cut
+        b_ops = np.c_[b_at // P, (b_at + rule_len[self.opt_slot[self.b_opt]] - 1) // P]
+        if self.boundary == "wrap":
+            b_ops %= len(self.days)
+        is_cap = (prog.row_grid >= 0) & ~np.isfinite(prog.row_lo)
         for k, day in enumerate(days):
-            ahead = days[k : k + window]
+            ahead = list(days[k : k + window])
+            left = time_limit - (time.perf_counter() - t0)
+            limit = max(0.5, 0.5 * left / (len(days) - k))
             cols = np.flatnonzero(np.isin(col_op, ahead))
             rows = np.flatnonzero(np.isin(row_op, ahead))
-            left = time_limit - (time.perf_counter() - t0)
-            part = solve_part(cols, rows, None, max(0.5, 0.5 * left / (len(days) - k)))
-            keep = col_op[cols] == day
+            part = solve_part(cols, rows, None, limit)
+            back = [days[k - 1]] if k > 0 else ([days[-1]] if self.boundary == "wrap" else [])
+            if part is None and back:
+                # the morning needs the night before: let the previous day's shifts reaching
+                # into this day grow (never shrink, so that day stays covered; their breaks
+                # on that day stay as they are, since its intervals are not re-checked)
+                shift_in = is_shift & (
+                    np.isin(col_op, ahead) | (np.isin(col_op, back) & col_cross)
+                )
+                cols = np.flatnonzero(shift_in | (~is_shift & np.isin(col_op, ahead)))
+                rows = np.flatnonzero(
+                    np.where(
+                        is_link,
+                        np.isin(row_op, ahead) | (np.isin(row_op, back) & link_cross),
+                        np.isin(row_op, ahead) | (is_cap & np.isin(row_op, back)),
+                    )
+                )
+                lower = np.where(is_shift[cols], sol[cols], 0.0)
+                upper = prog.ub[cols].copy()
+                held = cols[(cols >= nx) & (cols < prog.ny)]
+                held = held[np.isin(b_ops[held - nx], back).any(axis=1)]
+                upper[np.isin(cols, held)] = sol[held]
+                part = solve_part(cols, rows, None, limit, lower, upper)
+            if part is None:
+                raise self._elastic_diagnosis()
+            keep = np.isin(col_op[cols], [*back, day])
             sol[cols[keep]] = part[keep]
 
         best = prog.c @ sol
@@ -751,7 +786,9 @@ class _Model:
                 left = time_limit - (time.perf_counter() - t0)
                 if left <= 0:
                     break
-                sol[cols] = solve_part(cols, rows, sol[cols], max(0.5, left / len(days)))
+                part = solve_part(cols, rows, sol[cols], max(0.5, left / len(days)))
+                if part is not None:
+                    sol[cols] = part
             value = prog.c @ sol
             if value > best - 1e-6 * max(1.0, abs(best)):
                 break
@@ -993,9 +1030,13 @@ class _Program:
     row_x: np.ndarray  # shift column of each link row (-1: other rows)
     col_grid: np.ndarray  # interval of each slack column (-1: shift and break columns)
     col_day: np.ndarray  # day of each shift or break column (-2: slack columns)
+    lb: np.ndarray | None = None  # lower bounds of the columns (default 0)
 
-    def restrict(self, cols: np.ndarray, rows: np.ndarray, fixed: np.ndarray) -> _Program:
-        """The program over ``cols`` and ``rows``, the other columns held at ``fixed``."""
+    def restrict(
+        self, cols: np.ndarray, rows: np.ndarray, fixed: np.ndarray, lower=None, upper=None
+    ) -> _Program:
+        """The program over ``cols`` and ``rows``, the other columns held at ``fixed``, with
+        bounds ``lower`` (default 0) and ``upper`` (default as before) on ``cols``."""
         A = self.A[rows]
         held = A @ fixed - A[:, cols] @ fixed[cols]
         return _Program(
@@ -1003,7 +1044,7 @@ class _Program:
             sparse.csr_array(A[:, cols]),
             self.row_lo[rows] - held,
             self.row_hi[rows] - held,
-            self.ub[cols],
+            self.ub[cols] if upper is None else np.asarray(upper, float),
             self.integrality[cols],
             0,
             0,
@@ -1012,6 +1053,7 @@ class _Program:
             self.row_x[rows],
             self.col_grid[cols],
             self.col_day[cols],
+            None if lower is None else np.asarray(lower, float),
         )
 
 
@@ -1023,7 +1065,7 @@ def _highs(prog: _Program, integer: bool, options: dict):
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
     lp.col_cost_ = prog.c
-    lp.col_lower_ = np.zeros(A.shape[1])
+    lp.col_lower_ = np.zeros(A.shape[1]) if prog.lb is None else prog.lb
     lp.col_upper_ = np.where(np.isinf(prog.ub), inf, prog.ub)
     lp.row_lower_ = np.where(np.isinf(prog.row_lo), -inf, prog.row_lo)
     lp.row_upper_ = np.where(np.isinf(prog.row_hi), inf, prog.row_hi)

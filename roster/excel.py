@@ -1,0 +1,192 @@
+"""Rosters and coverage as an Excel workbook, the form planners publish and edit them in."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["roster_grid", "seats_grid", "to_excel"]
+
+_NIGHT_FILL = {"small": "FFF2CC", "big": "D9D2E9"}
+_HOLIDAY_FILL = "F4CCCC"
+_SHORT_FILL = "F4CCCC"
+_WEEKDAYS = "一二三四五六日"
+
+
+def roster_grid(assignments: pd.DataFrame, *, rest: str = "休") -> pd.DataFrame:
+    """Agents x days of shift codes.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Columns ``agent``, ``date`` (start day of the shift) and ``shift`` (code), as
+        ``Roster.assignments``.
+    rest : str
+        Code written on days an agent has no shift.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: agents (in order of first appearance); columns: every date from the first to
+        the last. Two shifts of one agent on one day are joined by ``"/"``.
+    """
+    missing = {"agent", "date", "shift"} - set(assignments.columns)
+    if missing:
+        raise ValueError(f"assignments lacks columns {sorted(missing)}")
+    a = assignments.assign(date=pd.to_datetime(assignments["date"]).dt.normalize())
+    if len(a) == 0:
+        return pd.DataFrame()
+    days = pd.date_range(a["date"].min(), a["date"].max(), freq="D")
+    agents = pd.unique(a["agent"])
+    grid = (
+        a.groupby(["agent", "date"], sort=False)["shift"]
+        .agg(lambda s: "/".join(map(str, s)))
+        .unstack("date")
+        .reindex(index=agents, columns=days)
+    )
+    return grid.fillna(rest)
+
+
+def seats_grid(coverage: pd.DataFrame, column: str = "scheduled") -> pd.DataFrame:
+    """Time of day x date of one coverage column (the planners' seats-per-interval table).
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Indexed by interval start, as ``ShiftSchedule.coverage``.
+    column : str
+        Column to lay out, e.g. ``"scheduled"``, ``"net"``, ``"required"`` or ``"gap"``.
+    """
+    if column not in coverage.columns:
+        raise ValueError(f"column={column!r} is not in coverage (has {list(coverage.columns)})")
+    idx = pd.DatetimeIndex(coverage.index)
+    frame = pd.DataFrame(
+        {"time": idx.strftime("%H:%M"), "date": idx.normalize(), "v": coverage[column].to_numpy()}
+    )
+    return frame.pivot(index="time", columns="date", values="v")
+
+
+def to_excel(
+    path: str | PathLike,
+    assignments: pd.DataFrame | None = None,
+    *,
+    totals: pd.DataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
+    schedule=None,
+    holidays=None,
+    rest: str = "休",
+) -> Path:
+    """Write a roster workbook.
+
+    Sheets, each present when its input is given: ``Roster`` (agents x days of shift codes,
+    night shifts and holidays shaded), ``Totals`` (per-agent totals), ``Coverage`` (per
+    interval), ``Seats`` (time of day x date of agents at work) and, from a ``ShiftSchedule``,
+    ``Shifts`` (agents per template per day).
+
+    Parameters
+    ----------
+    path : str or path-like
+        Workbook to write (``.xlsx``); overwritten if it exists.
+    assignments : pandas.DataFrame, optional
+        Columns ``agent``, ``date``, ``shift``, ``start``, ``end`` (as ``Roster.assignments``).
+    totals : pandas.DataFrame, optional
+        Per-agent totals (as ``Roster.totals``), written as given.
+    coverage : pandas.DataFrame, optional
+        Per-interval coverage (``required``, ``scheduled``, ``net``, ``gap``...).
+    schedule : ShiftSchedule, optional
+        Stage-1 result; gives ``Shifts`` and, if ``coverage`` is None, the coverage.
+    holidays : iterable of date-like, optional
+        Days shaded in the roster header.
+    rest : str
+        Code for a day off in the roster grid.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    if assignments is None and totals is None and coverage is None and schedule is None:
+        raise ValueError("nothing to write: give assignments, totals, coverage or schedule")
+    if coverage is None and schedule is not None:
+        coverage = schedule.coverage
+    hol = set(pd.to_datetime(list(holidays)).normalize()) if holidays is not None else set()
+
+    def fill(color):
+        return PatternFill(start_color=color, end_color=color, fill_type="solid")
+
+    def widths(ws, first=14, other=10):
+        for i in range(1, ws.max_column + 1):
+            ws.column_dimensions[get_column_letter(i)].width = first if i == 1 else other
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        if assignments is not None:
+            grid = roster_grid(assignments, rest=rest)
+            header = [f"{d:%m-%d} {_WEEKDAYS[d.day_of_week]}" for d in grid.columns]
+            out = grid.copy()
+            out.columns = header
+            out.index.name = "agent"
+            out.to_excel(writer, sheet_name="Roster")
+            ws = writer.sheets["Roster"]
+            night = _night_of(assignments)
+            bold = Font(bold=True)
+            for j, day in enumerate(grid.columns, start=2):
+                cell = ws.cell(row=1, column=j)
+                cell.font = bold
+                cell.alignment = Alignment(horizontal="center")
+                if day in hol:
+                    cell.fill = fill(_HOLIDAY_FILL)
+            for i, agent in enumerate(grid.index, start=2):
+                for j, day in enumerate(grid.columns, start=2):
+                    kind = night.get((agent, day))
+                    if kind in _NIGHT_FILL:
+                        ws.cell(row=i, column=j).fill = fill(_NIGHT_FILL[kind])
+            ws.freeze_panes = "B2"
+            widths(ws)
+        if totals is not None:
+            totals.to_excel(writer, sheet_name="Totals")
+            widths(writer.sheets["Totals"])
+        if schedule is not None:
+            schedule.counts.to_excel(writer, sheet_name="Shifts")
+            writer.sheets["Shifts"].freeze_panes = "B2"
+            widths(writer.sheets["Shifts"], 12, 11)
+        if coverage is not None:
+            cov = coverage.copy()
+            cov.index = pd.DatetimeIndex(cov.index).tz_localize(None)
+            cov.index.name = "interval"
+            cov.to_excel(writer, sheet_name="Coverage")
+            ws = writer.sheets["Coverage"]
+            ws.freeze_panes = "B2"
+            widths(ws, 19, 11)
+            if "gap" in cov:
+                col = list(cov.columns).index("gap") + 2
+                for i in np.flatnonzero(cov["gap"].to_numpy() < -1e-9):
+                    ws.cell(row=i + 2, column=col).fill = fill(_SHORT_FILL)
+            if "scheduled" in cov:
+                seats = seats_grid(cov, "scheduled")
+                seats.columns = [f"{d:%m-%d}" for d in seats.columns]
+                seats.to_excel(writer, sheet_name="Seats")
+                writer.sheets["Seats"].freeze_panes = "B2"
+                widths(writer.sheets["Seats"], 8, 7)
+    return path
+
+
+def _night_of(assignments: pd.DataFrame) -> dict:
+    """(agent, day) -> night class, from a ``night`` column or from start and end."""
+    a = assignments
+    if "night" in a:
+        kinds = a["night"].astype(str).to_numpy()
+    elif {"start", "end"} <= set(a.columns):
+        from roster.check import night_class
+
+        kinds = night_class(a["start"], a["end"])
+    else:
+        return {}
+    days = pd.to_datetime(a["date"]).dt.normalize()
+    return dict(zip(zip(a["agent"], days, strict=True), kinds, strict=True))

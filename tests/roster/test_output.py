@@ -1,0 +1,125 @@
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from openpyxl import load_workbook
+
+from roster.excel import roster_grid, seats_grid, to_excel
+from roster.plots import plot_coverage, plot_roster
+from roster.seats import schedule_shifts
+from roster.shifts import ShiftTemplate
+
+H = 3600
+D0 = pd.Timestamp("2025-03-01")
+
+
+def assignments():
+    rows = [
+        ("li", 0, "0800-1700", 8, 17),
+        ("li", 1, "2000-0800", 20, 32),
+        ("wang", 0, "1400-2300", 14, 23),
+        ("wang", 2, "0800-1700", 8, 17),
+    ]
+    return pd.DataFrame(
+        {
+            "agent": [r[0] for r in rows],
+            "date": [D0 + pd.Timedelta(days=r[1]) for r in rows],
+            "shift": [r[2] for r in rows],
+            "start": [D0 + pd.Timedelta(days=r[1], hours=r[3]) for r in rows],
+            "end": [D0 + pd.Timedelta(days=r[1], hours=r[4]) for r in rows],
+            "break_start": [D0 + pd.Timedelta(hours=12), pd.NaT, pd.NaT, pd.NaT],
+            "break_end": [D0 + pd.Timedelta(hours=12.5), pd.NaT, pd.NaT, pd.NaT],
+        }
+    )
+
+
+def small_schedule():
+    idx = pd.date_range(D0, periods=48, freq="h")
+    req = pd.Series(np.where((idx.hour >= 8) & (idx.hour < 20), 3.0, 1.0), index=idx)
+    templates = [
+        ShiftTemplate.from_clock("08:00", "20:00"),
+        ShiftTemplate.from_clock("20:00", "08:00"),
+    ]
+    return schedule_shifts(req, templates, floors=None, boundary="wrap")
+
+
+def test_roster_grid_codes_and_rest_days():
+    grid = roster_grid(assignments())
+    assert list(grid.index) == ["li", "wang"]
+    assert list(grid.columns) == list(pd.date_range(D0, periods=3))
+    assert grid.loc["li"].tolist() == ["0800-1700", "2000-0800", "休"]
+    assert grid.loc["wang"].tolist() == ["1400-2300", "休", "0800-1700"]
+
+
+def test_excel_round_trip(tmp_path):
+    sched = small_schedule()
+    totals = pd.DataFrame({"shifts": [2, 2], "paid": [17 * H, 18 * H]}, index=["li", "wang"])
+    path = to_excel(
+        tmp_path / "roster.xlsx",
+        assignments(),
+        totals=totals,
+        schedule=sched,
+        holidays=["2025-03-02"],
+    )
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Roster", "Totals", "Shifts", "Coverage", "Seats"]
+    ws = wb["Roster"]
+    assert [c.value for c in ws[1]] == ["agent", "03-01 六", "03-02 日", "03-03 一"]
+    assert [c.value for c in ws[2]] == ["li", "0800-1700", "2000-0800", "休"]
+    # the big night is shaded, the holiday header too
+    assert ws["C2"].fill.start_color.rgb.endswith("D9D2E9")
+    assert ws["C1"].fill.start_color.rgb.endswith("F4CCCC")
+    cov = wb["Coverage"]
+    assert cov.max_row == len(sched.coverage) + 1
+    header = [c.value for c in cov[1]]
+    req_col = header.index("required")
+    got = [cov.cell(row=i + 2, column=req_col + 1).value for i in range(len(sched.coverage))]
+    np.testing.assert_allclose(got, sched.coverage["required"])
+    seats = wb["Seats"]
+    assert seats.max_row == 25 and seats.max_column == 3  # 24 hours x 2 days + labels
+    assert wb["Totals"]["B2"].value == 2
+
+
+def test_excel_needs_something(tmp_path):
+    with pytest.raises(ValueError, match="nothing to write"):
+        to_excel(tmp_path / "x.xlsx")
+
+
+def test_seats_grid_layout():
+    cov = small_schedule().coverage
+    grid = seats_grid(cov, "required")
+    assert grid.shape == (24, 2)
+    assert grid.loc["09:00"].tolist() == [3.0, 3.0]
+    with pytest.raises(ValueError, match="nope"):
+        seats_grid(cov, "nope")
+
+
+def test_plot_coverage_draws_the_data():
+    sched = small_schedule()
+    cov = sched.coverage.copy()
+    cov.loc[cov.index[10], "net"] = 0  # force a shortfall to shade
+    fig = plot_coverage(cov, start=D0, end=D0 + pd.Timedelta(days=1))
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), cov["required"].iloc[:24])
+    np.testing.assert_allclose(lines[1].get_ydata(), cov["net"].iloc[:24])
+    assert len(ax.collections) == 1  # the shortfall band
+    with pytest.raises(ValueError, match="no intervals"):
+        plot_coverage(cov, start="2030-01-01")
+
+
+def test_plot_roster_gantt_and_heatmap():
+    a = assignments()
+    fig = plot_roster(a)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_width() > 0]
+    # four shifts, one meal cut out of li's first shift
+    assert len(bars) == 5
+    widths_h = sorted(round(p.get_width() * 24, 3) for p in bars)
+    assert widths_h == [0.5, 9, 9, 9, 12]
+    heat = plot_roster(a, kind="heatmap")
+    image = heat.axes[0].get_images()[0].get_array()
+    assert image[0, 0] == 8 and image[0, 1] == 20 and np.ma.is_masked(image[0, 2])
+    with pytest.raises(ValueError, match="kind"):
+        plot_roster(a, kind="pie")
