@@ -65,7 +65,9 @@ def _log_poisson_pmf_edges(n, mean):
     ok = ~zero_n & (mean > 0.0)
     nk, mk = n[ok], mean[ok]
     out[ok] = (
-        -0.5 * (_LOG_2PI + np.log(nk)) - _stirling_error(nk) - (nk * np.log(nk / mk) + mk - nk)
+        -0.5 * (_LOG_2PI + np.log(nk))
+        - _stirling_error(nk)
+        - (nk * (np.log(nk) - np.log(mk)) + mk - nk)
     )
     return out
 
@@ -92,14 +94,21 @@ def log_kummer(a, x):
     This ratio is moderate where ``P`` and the Poisson term both underflow (``x`` far below
     ``a``), so it is summed directly there; elsewhere it is the difference of the logs.
     """
+    return log_gammainc_parts(a, x)[1]
+
+
+def log_gammainc_parts(a, x):
+    """``(ln P(a, x), ln M(1, a+1, x))`` from one incomplete-gamma evaluation."""
     a, x = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(x, dtype=float))
+    log_pmf = log_poisson_pmf(a, x)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p = np.log(special.gammainc(a, x))
-        out = log_p - log_poisson_pmf(a, x)
+        log_m = log_p - log_pmf
     low = (log_p < _LOG_TINY) & (x > 0.0) & (a > 0.0)
     if np.any(low):
-        out[low] = np.log(_kummer_series(a[low], x[low]))
-    return out
+        log_m[low] = np.log(_kummer_series(a[low], x[low]))
+        log_p[low] = log_pmf[low] + log_m[low]
+    return log_p, log_m
 
 
 def _kummer_series(a, x):

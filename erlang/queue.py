@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gamma import log_erlang_b, log_gammainc, log_kummer
+from .gamma import log_erlang_b, log_gammainc, log_gammainc_parts, log_kummer
 
 
 def erlang_c_from_log_b(load, agents, log_b):
@@ -71,23 +71,31 @@ class Queue:
         ratio = self.patience[m] / self.aht[m]
         self._a = n * ratio  # nμ/θ
         self._b = load * ratio  # λ/θ
-        self._log_p_ab = log_gammainc(self._a, self._b)
         # J = P(a, b) / pmf(a; b) is the mass of the waiting states relative to state n.
-        log_j = log_kummer(self._a, self._b)
+        self._log_p_ab, log_j = log_gammainc_parts(self._a, self._b)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             p_wait = 1.0 / (1.0 + (1.0 - np.exp(log_b[m])) * np.exp(-(log_b[m] + log_j)))
             inv_rho = n / load
-            # P(abandon | wait) = 1 - 1/ρ + 1/(ρ J), from flow balance over the waiting states.
-            p_ab_wait = np.clip(1.0 - inv_rho + inv_rho * np.exp(-log_j), 0.0, 1.0)
+            # P(abandon | wait) = 1 - (1 - 1/J)/ρ, from flow balance over the waiting states.
+            p_ab_wait = 1.0 - inv_rho * -np.expm1(-log_j)
+        # Vanishing loads (ρ -> 0 with J -> 1) leave 0 * inf; their P(wait) is 0 anyway.
+        p_ab_wait = np.clip(np.nan_to_num(p_ab_wait, nan=0.0), 0.0, 1.0)
         self.p_wait[m] = p_wait
         self.p_abandon[m] = p_wait * p_ab_wait
 
     def _gamma_ratio(self, shift, t):
-        """``P(a + shift, b e^-θt) / P(a, b)`` for the impatient entries."""
+        """``(a/b)**shift P(a + shift, b e^-θt) / P(a, b)`` for the impatient entries.
+
+        With ``shift = 0`` the conditional tail of the virtual wait, with ``shift = 1`` the
+        probability of being served after more than ``t``, given a wait. Taken in logs: ``a/b``
+        overflows for vanishing loads.
+        """
         m = self.impatient
         theta_t = np.broadcast_to(t, m.shape)[m] / self.patience[m]
         log_num = log_gammainc(self._a + shift, self._b * np.exp(-theta_t))
-        return np.exp(log_num - self._log_p_ab)
+        with np.errstate(divide="ignore"):  # no agents: a = 0, nobody is served
+            log_scale = shift * (np.log(self._a) - np.log(self._b)) if shift else 0.0
+        return np.exp(log_scale + log_num - self._log_p_ab)
 
     # Waiting-time law -----------------------------------------------------------------------
     def _decay(self, t):
@@ -108,7 +116,7 @@ class Queue:
         out = self.p_wait * self._decay(t)
         m = self.impatient
         if m.any():
-            out[m] = self.p_wait[m] * (self._a / self._b) * self._gamma_ratio(1.0, t)
+            out[m] = self.p_wait[m] * self._gamma_ratio(1.0, t)
         return out
 
     def answered_within(self, t):
@@ -122,7 +130,7 @@ class Queue:
         if m.any():
             decay = np.exp(-np.broadcast_to(s, m.shape)[m] / self.patience[m])
             tail = self.p_wait[m] * self._gamma_ratio(0.0, s)
-            after = self.p_wait[m] * (self._a / self._b) * self._gamma_ratio(1.0, s)
+            after = self.p_wait[m] * self._gamma_ratio(1.0, s)
             out[m] = np.clip(self.p_abandon[m] + after - decay * tail, 0.0, 1.0)
         return out
 
@@ -162,7 +170,7 @@ class Queue:
         f = [log_kummer(alpha + k * h, b) for k in (-2.0, -1.0, 1.0, 2.0)]
         dlog_m = (f[0] - 8.0 * f[1] + 8.0 * f[2] - f[3]) / (12.0 * h)
         bracket = 1.0 / alpha - dlog_m
-        served_given_wait = (a / b) * np.exp(log_gammainc(alpha, b) - self._log_p_ab)
+        served_given_wait = self._gamma_ratio(1.0, 0.0)
         served = 1.0 - self.p_abandon[m]
         with np.errstate(divide="ignore", invalid="ignore"):
             wait_served = self.p_wait[m] * self.patience[m] * served_given_wait * bracket

@@ -244,6 +244,8 @@ def _lattice_minimum(margin, start, floor, newton_steps=6):
     rounds = 0
     while active.size:
         rounds += 1
+        if rounds > 200:
+            raise RuntimeError(f"staffing search did not converge for entries {active[:5]}")
         low, high = lo[active], hi[active]
         if rounds <= newton_steps:
             k = np.ceil(x[active] - 1e-9)
@@ -254,6 +256,9 @@ def _lattice_minimum(margin, start, floor, newton_steps=6):
         below = k - 1.0 > low  # k - 1 not yet known infeasible
         probe = np.concatenate([k, (k - 1.0)[below]])
         values = margin(probe, np.concatenate([active, active[below]]))
+        if np.isnan(values).any():
+            where = np.concatenate([active, active[below]])[np.isnan(values)][:5]
+            raise RuntimeError(f"service metrics undefined while staffing entries {where}")
         m_k = values[: k.size]
         m_below = np.full(k.size, -np.inf)
         m_below[below] = values[k.size :]

@@ -94,3 +94,10 @@ def test_required_agents_minimal_under_joint_erlang_a_targets(
 
     assert ok(n) and erlang.service_level(volume, aht, n, **kw) >= 0.8
     assert n == 1 or not (ok(n - 1) and erlang.service_level(volume, aht, n - 1, **kw) >= 0.8)
+
+
+def test_vanishing_load_is_finite():
+    # A subnormal volume once gave 0 * inf in the Erlang A formulas.
+    k = erlang.kpis(2.2250738585072e-309, 30.0, [1, 2], patience=5.0)
+    assert np.isfinite(k.to_numpy()).all() and (k.service_level == 1.0).all()
+    assert erlang.required_agents(2.2250738585072e-309, 30.0, patience=5.0) == 1
