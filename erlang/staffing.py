@@ -192,6 +192,74 @@ def _asa_beta():
     return r, np.exp(log_beta)
 
 
+def _erlang_a_start(load, aht, patience, targets, upper):
+    """A starting count for Erlang A: the root of a heavy-traffic (QED) form of the margin.
+
+    Each incomplete-gamma ratio of :mod:`erlang.queue` is replaced by its normal
+    approximation (Erlang B by Jagerman's ``φ(β) / (sqrt(A) Φ(β))``, ``P(a, x)`` by
+    ``Φ((x - a) / sqrt(x))``), which costs a few ``log_ndtr`` calls; a few regula falsi steps
+    from the Erlang C start downwards locate its root. Only a starting point for the exact
+    search, which corrects it in either direction.
+
+    References
+    ----------
+    O. Garnett, A. Mandelbaum, M. Reiman, "Designing a call center with impatient customers",
+    M&SOM 4(3), 2002.
+    """
+    if (
+        targets.service_level is None
+        and targets.answer_rate is None
+        and (targets.max_abandon is None)
+    ):
+        return upper
+    ratio = patience / aht  # μ/θ
+    root = np.sqrt(load)
+    b = load * ratio
+    log_ndtr = special.log_ndtr
+    half_log_2pi = 0.5 * np.log(2.0 * np.pi)
+
+    def margin(n, idx):
+        a_, b_, r_ = n * ratio[idx], b[idx], root[idx]
+        beta = (n - load[idx]) / r_
+        log_erlang_b = -0.5 * beta * beta - half_log_2pi - log_ndtr(beta) - np.log(r_)
+        z0 = (b_ - a_) / np.sqrt(b_)
+        log_p0 = log_ndtr(z0)
+        log_j = log_p0 + 0.5 * z0 * z0 + half_log_2pi + 0.5 * np.log(b_)
+        p_wait = 1.0 / (1.0 + np.exp(-(log_erlang_b + log_j)))
+        p_ab = p_wait * np.clip(1.0 - n / load[idx] * -np.expm1(-log_j), 0.0, 1.0)
+        out = np.full(n.shape, np.inf)
+        for target, t in (
+            (targets.service_level, targets.threshold),
+            (targets.answer_rate, targets.cutoff),
+        ):
+            if target is not None:
+                y = b_ * np.exp(-t / patience[idx])
+                log_tail = log_ndtr((y - a_ - 1.0) / np.sqrt(y)) - log_p0
+                served_late = p_wait * np.exp(np.log(a_ / b_) + log_tail)
+                sl = 1.0 - p_ab - served_late
+                out = np.minimum(out, _log_odds(sl) - _log_odds(target))
+        if targets.max_abandon is not None:
+            out = np.minimum(out, _log_odds(targets.max_abandon) - _log_odds(p_ab))
+        return out
+
+    with np.errstate(all="ignore"):
+        every = np.arange(load.size)
+        low = np.maximum(upper - 3.0 * root - 1.0, 0.5)
+        ok_low = margin(low, every) >= 0.0
+        ok_up = margin(upper, every) >= 0.0
+        bracketed = ~ok_low & ok_up
+        start = np.where(ok_low, low, upper)
+        idx = np.flatnonzero(bracketed)
+        if idx.size:
+
+            def sub(n, j):
+                return margin(n, idx[j])
+
+            _, good = _illinois(sub, low[idx], upper[idx].astype(float), xtol=0.5, maxiter=3)
+            start[idx] = good
+    return np.where(np.isfinite(start), start, upper)
+
+
 def _erlang_c_minimum(load, aht, targets, floor):
     """Exact integer minimum under Erlang C by stepping the Erlang B recursion."""
     ceiling = load + 20.0 * np.sqrt(load) + 20.0  # keeps B(start) far from underflow
@@ -457,7 +525,8 @@ def _productive_minimum(load, aht, patience, targets, fractional):
         out[patient] = _erlang_c_minimum(a, h, targets, floor)
     if impatient.any():
         a, h, p = load[impatient], aht[impatient], patience[impatient]
-        start = np.round(_square_root_start(a, h, targets))
+        upper = np.ceil(_square_root_start(a, h, targets))
+        start = _erlang_a_start(a, h, p, targets, upper)
         margin = _erlang_a_margin(a, h, p, targets)
         out[impatient] = _lattice_minimum(margin, start, np.ones(a.shape))
     if fractional and busy.any():
