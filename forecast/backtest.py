@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.history import HOLIDAY_CLASS, MAKEUP_CLASS
-from forecast.quantiles import count_quantiles, nb_dispersion
+from forecast.quantiles import calibrate_dispersion, count_quantiles
 
 __all__ = ["BacktestResult", "accuracy", "rolling_origin", "special_days"]
 
@@ -55,9 +55,9 @@ class BacktestResult:
     scale: float
     fit_seconds: float
 
-    def dispersion(self) -> float:
-        """Negative-binomial dispersion of the out-of-sample errors."""
-        return nb_dispersion(self.actual, self.mean)
+    def dispersion(self, quantiles=(0.1, 0.5, 0.9)) -> float:
+        """Negative-binomial dispersion calibrated on the out-of-sample errors."""
+        return calibrate_dispersion(self.actual, self.mean, quantiles)
 
 
 def rolling_origin(
@@ -188,7 +188,7 @@ def score(result: BacktestResult, quantile_levels=(0.1, 0.5, 0.9), phi=None) -> 
     errors unless ``phi`` is given (pass a dispersion estimated on earlier origins for an
     honest coverage figure).
     """
-    phi = result.dispersion() if phi is None else phi
+    phi = result.dispersion(quantile_levels) if phi is None else phi
     qv = count_quantiles(result.mean, phi, quantile_levels)
     rows = {}
     for name, sel in (

@@ -165,7 +165,7 @@ def _forecast_series(
         name, template = _resolve_model(model)
         chosen = rolling_origin(template, grid.values, hist_days, lead=lead, origins=backtest_days)
         wape = {name: _wape(chosen)}
-    phi = chosen.dispersion()
+    phi = chosen.dispersion(quantiles)
     fitted = copy.deepcopy(template).fit(grid.values, hist_days)
     day_mean = fitted.predict(future_days)
     row = pd.Index(future_days.index).get_indexer(target_days)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from forecast.history import N_CLASSES
+from forecast.history import HOLIDAY_CLASS, N_CLASSES
 from forecast.models.baselines import _check_fitted, _check_min_days
 from forecast.models.design import calendar_regressors
 from forecast.profiles import fallback_classes
@@ -26,8 +28,8 @@ class CountRegression:
     The maximum-likelihood fit alternates two exact steps: given ``b, c`` the class-interval
     levels have the closed form ``exp(a) = Σ w y / Σ w exp(x b + c t)``; given ``a`` the day
     effects are a Poisson GLM of day totals with offset ``log Σ_s exp(a)`` (statsmodels),
-    because ``x`` does not vary within a day. Classes with few days are shrunk toward their
-    fallback class with ``prior_days`` pseudo-days.
+    because ``x`` does not vary within a day. The rare classes (holiday break, make-up
+    workday) are shrunk toward their fallback class with ``prior_days`` pseudo-days.
 
     Parameters
     ----------
@@ -93,7 +95,10 @@ class CountRegression:
                 offset=offset[has_day],
                 var_weights=weight[has_day],
             )
-            beta = glm.fit(start_params=beta).params
+            with warnings.catch_warnings():
+                # A calendar effect seen on few days can be fitted exactly; that is fine.
+                warnings.simplefilter("ignore")
+                beta = glm.fit(start_params=beta).params
         day_effect = np.exp(Z @ beta)
         exposure = weight[:, None] * observed * day_effect[:, None]
         self.level_ = self._class_levels(wy, exposure, day_class, weight * has_day)
@@ -118,7 +123,11 @@ class CountRegression:
                 parent = np.where(np.isnan(parent), cand, parent)
             # prior_days pseudo-days of the parent rate, in units of this class's mean
             # exposure per (weighted) day.
-            pseudo = self.prior_days * den[c] / days_in[c] if days_in[c] > 0 else 0.0 * den[c]
+            # Only the rare classes (holiday break, make-up workday) borrow strength.
+            rare = c >= HOLIDAY_CLASS
+            pseudo = (
+                self.prior_days * den[c] / days_in[c] if rare and days_in[c] > 0 else 0 * den[c]
+            )
             with np.errstate(invalid="ignore", divide="ignore"):
                 own = num[c] / den[c]
                 mix = (num[c] + pseudo * np.nan_to_num(parent)) / (den[c] + pseudo)

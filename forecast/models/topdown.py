@@ -93,7 +93,9 @@ class TopDownDaily:
             glm = sm.GLM(
                 totals[use], design, family=sm.families.Poisson(), var_weights=weight[use]
             )
-            self.glm_ = glm.fit(scale="X2")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.glm_ = glm.fit(scale="X2")
             self.ets_ = None
         else:
             glm = sm.GLM(totals[use], design, family=sm.families.Poisson())

@@ -145,7 +145,7 @@ def test_events_window():
         Event("x", "2024-01-02", "2024-01-01")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     st.lists(
         st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2032, 12, 31)),

@@ -139,7 +139,7 @@ def call_records(draw):
     return _calls(rows)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(call_records(), st.sampled_from([None, 120.0]))
 def test_totals_match_direct_count(calls, window):
     result = intervals_from_calls(calls, "15min", redial_window=window)
