@@ -681,7 +681,7 @@ class _Model:
             sol, status, bound = res
             bound = max(bound, lp_value) if np.isfinite(bound) else lp_value
         else:
-            sol = self._rolling(prog, window, t0, time_limit, mip_rel_gap)
+            sol = self._rolling(prog, lp, window, t0, time_limit, mip_rel_gap)
             status, bound = "rolling", lp_value
         return self._result(
             sol[: prog.ny],
@@ -691,15 +691,17 @@ class _Model:
             time.perf_counter() - t0,
         )
 
-    def _rolling(self, prog, window, t0, time_limit, mip_rel_gap) -> np.ndarray:
+    def _rolling(self, prog, lp, window, t0, time_limit, mip_rel_gap) -> np.ndarray:
         """Rolling horizon over days, then fix-and-optimize sweeps.
 
-        First pass: solve ``window`` days at a time on their own intervals (the previous day's
-        shifts reaching into them may be added to), keep the first day's shifts, move on a
-        day. Sweeps: re-solve each day's shifts with all others held,
-        on its intervals and the next day's (so late shifts are credited for the hours they
-        reach into), starting from the incumbent so that a sweep never makes things worse;
-        repeat while they gain and time remains.
+        First pass: solve ``window`` days at a time on their own intervals, keep the first
+        day's shifts, move on a day. Shifts reaching into the next day are kept at no fewer
+        than the whole part of their value in the linear relaxation of the whole horizon (a
+        day alone cannot see what they are worth tomorrow); when a day's morning can only be
+        covered from the night before, that night's shifts may be added to. Sweeps: re-solve
+        each day's shifts with all others held, on its intervals and the next day's (so late
+        shifts are credited for the hours they reach into), starting from the incumbent so
+        that a sweep never makes things worse; repeat while they gain and time remains.
         """
         P = self.periods
         nx = len(self.col_t)
@@ -739,13 +741,20 @@ class _Model:
         if self.boundary == "wrap":
             b_ops %= len(self.days)
         is_cap = (prog.row_grid >= 0) & ~np.isfinite(prog.row_lo)
+        # the linear relaxation sees every day at once: keep at least its whole number of the
+        # shifts that reach into the next day, which a day-by-day pass cannot value
+        guided = np.zeros(len(prog.c), bool)
+        guided[:nx] = crosses[self.col_t]
         for k, day in enumerate(days):
             ahead = list(days[k : k + window])
             left = time_limit - (time.perf_counter() - t0)
             limit = max(0.5, 0.5 * left / (len(days) - k))
             cols = np.flatnonzero(np.isin(col_op, ahead))
             rows = np.flatnonzero(np.isin(row_op, ahead))
-            part = solve_part(cols, rows, None, limit)
+            guide = np.where(guided[cols], np.floor(lp[cols] + 1e-6), 0.0)
+            part = solve_part(cols, rows, None, limit, guide)
+            if part is None and guide.any():
+                part = solve_part(cols, rows, None, limit)
             back = [days[k - 1]] if k > 0 else ([days[-1]] if self.boundary == "wrap" else [])
             if part is None and back:
                 # the morning needs the night before: let the previous day's shifts reaching
@@ -1116,7 +1125,10 @@ def _solve_mip(prog, start, *, time_limit, mip_rel_gap):
     if info.primal_solution_status != 2:  # no feasible point
         if start is not None:
             return start, "time_limit", float(info.mip_dual_bound)
-        return None
+        raise RuntimeError(
+            f"no schedule found within time_limit={time_limit:.1f} s "
+            f"(solver: {h.modelStatusToString(status)}); raise time_limit"
+        )
     x = np.asarray(h.getSolution().col_value)
     text = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
     return x, text, float(info.mip_dual_bound)
