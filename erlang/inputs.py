@@ -6,6 +6,9 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+Numeric = float | int | np.ndarray | pd.Series
+"""What the public functions take and give back: a scalar, an array or a Series."""
+
 
 def as_arrays(**arguments):
     """Broadcast numeric arguments to float arrays of at least one dimension.

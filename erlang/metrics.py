@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 
 from .gamma import log_erlang_b
-from .inputs import as_arrays, check_finite, wrap
+from .inputs import Numeric, as_arrays, check_finite, wrap
 from .queue import Queue, erlang_c_from_log_b
 
 _DEFINITIONS = ("answered", "virtual")
 _CALLERS = ("answered", "all")
 
 
-def erlang_b(load, agents):
+def erlang_b(load: Numeric, agents: Numeric) -> Numeric:
     """Blocking probability of the M/M/n/n loss system (Erlang B).
 
     Parameters
@@ -52,7 +52,7 @@ def erlang_b(load, agents):
     return wrap(np.exp(log_erlang_b(load, agents)), form)
 
 
-def erlang_c(load, agents):
+def erlang_c(load: Numeric, agents: Numeric) -> Numeric:
     """Probability of waiting in the M/M/n queue (Erlang C).
 
     Parameters
@@ -120,16 +120,16 @@ def _answered_share(queue, threshold, short_abandon, definition):
 
 
 def service_level(
-    volume,
-    aht,
-    agents,
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
     *,
-    interval=1800.0,
-    threshold=20.0,
-    patience=None,
-    short_abandon=None,
-    definition="answered",
-):
+    interval: Numeric = 1800.0,
+    threshold: Numeric = 20.0,
+    patience: Numeric | None = None,
+    short_abandon: Numeric | None = None,
+    definition: str = "answered",
+) -> Numeric:
     """Share of offered contacts answered within ``threshold`` seconds.
 
     Parameters
@@ -179,8 +179,15 @@ def service_level(
 
 
 def answer_rate(
-    volume, aht, agents, *, interval=1800.0, patience=None, cutoff=60.0, short_abandon=None
-):
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
+    *,
+    interval: Numeric = 1800.0,
+    patience: Numeric | None = None,
+    cutoff: Numeric = 60.0,
+    short_abandon: Numeric | None = None,
+) -> Numeric:
     """Hotline answer rate: contacts answered within ``cutoff`` seconds divided by offered.
 
     A call still unanswered after ``cutoff`` seconds (60 s in the Chinese hotline standards)
@@ -203,7 +210,15 @@ def answer_rate(
     )
 
 
-def asa(volume, aht, agents, *, interval=1800.0, patience=None, callers="answered"):
+def asa(
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
+    *,
+    interval: Numeric = 1800.0,
+    patience: Numeric | None = None,
+    callers: str = "answered",
+) -> Numeric:
     """Average speed of answer: mean wait in queue. [s]
 
     Parameters
@@ -233,7 +248,15 @@ def asa(volume, aht, agents, *, interval=1800.0, patience=None, callers="answere
     return wrap(out, form)
 
 
-def abandon_rate(volume, aht, agents, *, interval=1800.0, patience=None, short_abandon=None):
+def abandon_rate(
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
+    *,
+    interval: Numeric = 1800.0,
+    patience: Numeric | None = None,
+    short_abandon: Numeric | None = None,
+) -> Numeric:
     """Share of offered contacts that hang up before being answered.
 
     Zero under Erlang C (``patience=None``). With ``short_abandon`` (seconds), callers who hang
@@ -259,7 +282,14 @@ def abandon_rate(volume, aht, agents, *, interval=1800.0, patience=None, short_a
     return wrap(out, form)
 
 
-def occupancy(volume, aht, agents, *, interval=1800.0, patience=None):
+def occupancy(
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
+    *,
+    interval: Numeric = 1800.0,
+    patience: Numeric | None = None,
+) -> Numeric:
     """Share of agent time spent handling contacts: carried load divided by agents.
 
     Returns
@@ -272,16 +302,16 @@ def occupancy(volume, aht, agents, *, interval=1800.0, patience=None):
 
 
 def kpis(
-    volume,
-    aht,
-    agents,
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
     *,
-    interval=1800.0,
-    threshold=20.0,
-    patience=None,
-    cutoff=60.0,
-    short_abandon=None,
-):
+    interval: Numeric = 1800.0,
+    threshold: Numeric = 20.0,
+    patience: Numeric | None = None,
+    cutoff: Numeric = 60.0,
+    short_abandon: Numeric | None = None,
+) -> pd.DataFrame:
     """Every service metric per interval in one DataFrame.
 
     Arguments as in :func:`service_level`. Columns: ``volume``, ``aht``, ``agents``, ``load``

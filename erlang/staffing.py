@@ -21,7 +21,7 @@ import numpy as np
 from scipy import special
 
 from .gamma import log_erlang_b
-from .inputs import as_arrays, check_finite, check_probability, wrap
+from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
 from .queue import Queue
 
 _CHUNK = 1 << 15
@@ -404,23 +404,23 @@ def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volum
 
 
 def required_agents(
-    volume,
-    aht,
+    volume: Numeric,
+    aht: Numeric,
     *,
-    interval=1800.0,
-    service_level=0.8,
-    threshold=20.0,
-    asa=None,
-    max_abandon=None,
-    answer_rate=None,
-    cutoff=60.0,
-    max_occupancy=None,
-    patience=None,
-    short_abandon=None,
-    shrinkage=0.0,
-    min_agents=0,
-    fractional=False,
-):
+    interval: Numeric = 1800.0,
+    service_level: float | None = 0.8,
+    threshold: float = 20.0,
+    asa: float | None = None,
+    max_abandon: float | None = None,
+    answer_rate: float | None = None,
+    cutoff: float = 60.0,
+    max_occupancy: float | None = None,
+    patience: Numeric | None = None,
+    short_abandon: float | None = None,
+    shrinkage: float = 0.0,
+    min_agents: Numeric = 0,
+    fractional: bool = False,
+) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
     Parameters
@@ -545,21 +545,21 @@ def _productive_minimum(load, aht, patience, targets, fractional):
 
 
 def max_volume(
-    agents,
-    aht,
+    agents: Numeric,
+    aht: Numeric,
     *,
-    interval=1800.0,
-    service_level=0.8,
-    threshold=20.0,
-    asa=None,
-    max_abandon=None,
-    answer_rate=None,
-    cutoff=60.0,
-    max_occupancy=None,
-    patience=None,
-    short_abandon=None,
-    shrinkage=0.0,
-):
+    interval: Numeric = 1800.0,
+    service_level: float | None = 0.8,
+    threshold: float = 20.0,
+    asa: float | None = None,
+    max_abandon: float | None = None,
+    answer_rate: float | None = None,
+    cutoff: float = 60.0,
+    max_occupancy: float | None = None,
+    patience: Numeric | None = None,
+    short_abandon: float | None = None,
+    shrinkage: float = 0.0,
+) -> Numeric:
     """Most contacts per interval that ``agents`` handle within every given target.
 
     The inverse of :func:`required_agents`, with the same targets. ``agents`` are scheduled
