@@ -148,7 +148,7 @@ def test_events_window():
 @settings(max_examples=20, deadline=None)
 @given(
     st.lists(
-        st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2032, 12, 31)),
+        st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2029, 12, 31)),
         min_size=1,
         max_size=30,
     )
