@@ -372,6 +372,9 @@ class _Master:
             )
         self.n_slack = 2 * self.R
         self.columns = []  # (group, pattern, cost)
+        self.cov = []  # (rows, values) of each column
+        self.required = req
+        self.pen = (float(under_pen), float(over_pen))
 
     def add(self, group, pattern, cost, cov_rows, cov_vals):
         rows = np.concatenate([[group], self.G + np.asarray(cov_rows, dtype=np.int64)])
@@ -387,6 +390,11 @@ class _Master:
             vals,
         )
         self.columns.append((group, pattern, cost))
+        self.cov.append((np.asarray(cov_rows, dtype=np.int64), np.asarray(cov_vals, float)))
+
+    def lp_values(self):
+        x = np.asarray(self.h.getSolution().col_value)
+        return x[self.n_slack :]
 
     def solve_lp(self):
         self.h.run()
@@ -401,6 +409,9 @@ class _Master:
         # HiGHS measures its limit on a clock that runs across calls
         h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 1.0)))
         h.setOptionValue("mip_rel_gap", 1e-4)
+        # a restart re-runs the root with its own clock and overshoots the limit
+        h.setOptionValue("mip_allow_restart", False)
+        h.setOptionValue("mip_heuristic_effort", 0.3)
         h.run()
         x = np.asarray(h.getSolution().col_value)
         return np.round(x[self.n_slack :]).astype(np.int64), h.getInfo().objective_function_value
@@ -750,7 +761,16 @@ def build_roster(
     lower = lp_value if converged else best_bound
 
     t_lp = time.perf_counter() - t0
-    counts, mip_value = master.solve_mip(time_limit - t_lp)
+    # integer phase: round the LP and improve by local search over the generated
+    # patterns; small masters also go to the MIP solver, the better roster wins
+    lam = master.lp_values()
+    counts, value = _round_and_improve(master, lam, members, deadline=t0 + 0.85 * time_limit)
+    nnz = sum(len(r) for r, _ in master.cov)
+    if nnz < 100_000:
+        mip_counts, mip_value = master.solve_mip(max(time_limit - (time.perf_counter() - t0), 1))
+        if mip_value < value - 1e-9 and np.all(mip_counts >= 0):
+            counts, value = mip_counts, mip_value
+    mip_value = value
     grid = np.full((A, D), -1, dtype=np.int64)
     fill = [0] * G
     for k, (g, pat, _cost) in enumerate(master.columns):
@@ -792,6 +812,74 @@ def build_roster(
         }
     )
     return dataclasses.replace(roster, cost=float(mip_value))
+
+
+def _round_and_improve(master, lam, members, deadline):
+    """Integer pattern counts from the LP values: keep the whole parts, fill each group
+    greedily with the pattern that lowers the objective most, then move single agents to
+    better patterns of their group until no move helps (or the deadline).
+
+    Returns (counts per column, objective).
+    """
+    R = master.R
+    n = len(master.columns)
+    group = np.array([g for g, _, _ in master.columns])
+    cost = np.array([c for _, _, c in master.columns])
+    lens = np.array([len(r) for r, _ in master.cov])
+    ptr = np.concatenate([[0], np.cumsum(lens)])
+    idx = np.concatenate([r for r, _ in master.cov]) if n else np.zeros(0, np.int64)
+    val = np.concatenate([v for _, v in master.cov]) if n else np.zeros(0)
+    col_of = np.repeat(np.arange(n), lens)
+    req = master.required
+    under, over = master.pen
+
+    def f(x, r):
+        return under * np.maximum(r - x, 0.0) + over * np.maximum(x - r, 0.0)
+
+    def gains(cov):
+        """Objective change of adding each column to coverage ``cov``."""
+        base = f(cov[idx], req[idx])
+        delta = f(cov[idx] + val, req[idx]) - base
+        return np.bincount(col_of, weights=delta, minlength=n) + cost
+
+    def add(cov, k, sign):
+        cov[idx[ptr[k] : ptr[k + 1]]] += sign * val[ptr[k] : ptr[k + 1]]
+
+    counts = np.floor(lam + 1e-6).astype(np.int64)
+    cov = np.zeros(R)
+    for k in np.flatnonzero(counts):
+        for _ in range(counts[k]):
+            add(cov, k, 1.0)
+    sizes = np.array([len(m) for m in members])
+    used = np.bincount(group, weights=counts, minlength=len(members)).astype(np.int64)
+    for g in range(len(members)):
+        mine = np.flatnonzero(group == g)
+        while used[g] < sizes[g]:
+            k = mine[np.argmin(gains(cov)[mine])]
+            counts[k] += 1
+            used[g] += 1
+            add(cov, k, 1.0)
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for k in np.flatnonzero(counts):
+            if time.perf_counter() > deadline:
+                break
+            while counts[k] > 0:
+                add(cov, k, -1.0)
+                g_all = gains(cov)
+                mine = np.flatnonzero(group == group[k])
+                best = mine[np.argmin(g_all[mine])]
+                if g_all[best] < g_all[k] - 1e-9:
+                    counts[k] -= 1
+                    counts[best] += 1
+                    add(cov, best, 1.0)
+                    improved = True
+                else:
+                    add(cov, k, 1.0)
+                    break
+    value = float(counts @ cost + f(cov, req).sum())
+    return counts, value
 
 
 def _run_penalty(work: np.ndarray, rules: Rules) -> float:
