@@ -5,9 +5,14 @@ quiet night, weekends at 80%, the first three days of the month 15% busier for b
 ``erlang.required_agents`` turns them into agents for 80% answered in 20 s with a 300-s AHT
 and a 5% abandonment cap under 60-s mean patience. :func:`roster.schedule_shifts` then chooses
 8- and 9-hour shifts starting every 30 minutes plus the 12-hour bands, meals placed by the
-model, 5 minutes of short breaks an hour, floors of 8 by day and 2 at night, 1 May-style
-statutory holiday pay on one day. Reported per case: solve time, coverage shortfall, agent-
+model, 5 minutes of short breaks an hour, floors of 8 by day and 2 at night, 3x statutory
+holiday pay on one day (8 March, for the exercise), a 55-s time limit. The month needs about
+150 agents working 22 shifts each. Reported per case: solve time, coverage shortfall, agent-
 shifts, pay cost and its gap to the linear-relaxation bound.
+
+Measured on 2 cores (2026-11): week 13.7 s, 2.7% above the bound; month 55.2 s, 3.7% above
+the bound, no shortfall. The relaxation is nearly exact here (a one- to three-day horizon
+solved whole closes to within 0.02% of it), so the gap is what the rolling horizon gives up.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from roster.shifts import shift_family, twelve_hour_bands
 H = 3600
 
 
-def hotline_volume(start="2025-03-01", days=31, interval=900, peak=180.0) -> pd.Series:
+def hotline_volume(start="2025-03-01", days=31, interval=900, peak=205.0) -> pd.Series:
     """Contacts per interval of a 24x7 hotline (``peak`` contacts in the busiest interval)."""
     idx = pd.date_range(start, periods=days * 86400 // interval, freq=f"{interval}s")
     hour = (idx.hour + idx.minute / 60).to_numpy()
@@ -62,7 +67,7 @@ def run(quick: bool = False) -> pd.DataFrame:
             templates,
             floors=(8, 2),
             holidays=["2025-03-08"],
-            time_limit=60.0,
+            time_limit=55.0,
         )
         elapsed = time.perf_counter() - t0
         rows.append(
@@ -76,7 +81,7 @@ def run(quick: bool = False) -> pd.DataFrame:
                 "agent_shifts": result.agent_shifts,
                 "agents_at_22_shifts": round(result.agent_shifts / 22 * 31 / days, 1),
                 "shortfall_agent_h": round(result.shortfall, 3),
-                "cost_paid_h": result.cost,
+                "cost_paid_h": round(result.cost, 1),
                 "lp_bound": round(result.lp_bound, 1),
                 "gap_to_lp_pct": round(100 * result.gap, 2),
                 "status": result.status,

@@ -727,7 +727,10 @@ class _Model:
 
         def solve_part(cols, rows, start, limit, lower=None, upper=None):
             sub = prog.restrict(cols, rows, sol, lower, upper)
-            res = _solve_mip(sub, start, time_limit=limit, mip_rel_gap=mip_rel_gap)
+            try:
+                res = _solve_mip(sub, start, time_limit=limit, mip_rel_gap=mip_rel_gap)
+            except RuntimeError:  # nothing found in a short share of time: give it more
+                res = _solve_mip(sub, start, time_limit=max(10.0, 4 * limit), mip_rel_gap=0.01)
             return None if res is None else res[0]
 
         crosses = np.array([t.crosses_midnight for t in self.templates])
