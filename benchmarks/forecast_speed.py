@@ -1,0 +1,73 @@
+"""Forecast speed: many queues of a year of 30-minute history at once.
+
+Each series is an independent Poisson draw around a scaled copy of the synthetic 12345
+hotline's expected rate (a year, 17,520 intervals), forecast one week ahead (336 intervals)
+through :func:`forecast.forecast` on a long frame, with model selection by backtest
+(``model="auto"``) and with a fixed model.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pandas as pd
+
+from forecast import forecast
+from forecast.synthetic import synthetic_hotline
+
+
+def many_series(n_series: int, seed: int = 0) -> pd.DataFrame:
+    """Long frame (``unique_id``, ``ds``, ``y``) of ``n_series`` hotline queues."""
+    base = synthetic_hotline("2024-01-01", "2024-12-31", seed=seed)
+    rng = np.random.default_rng(seed)
+    scale = rng.uniform(0.2, 2.0, size=n_series)
+    counts = rng.poisson(base.rate.to_numpy()[None, :] * scale[:, None])
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"q{i:03d}" for i in range(n_series)], len(base.rate)),
+            "ds": np.tile(base.rate.index.to_numpy(), n_series),
+            "y": counts.ravel().astype(float),
+        }
+    )
+
+
+def run(quick: bool = False) -> pd.DataFrame:
+    """Time fitting and forecasting many series.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_series``, ``model``, ``n_jobs``, ``time_s`` (wall clock for all series),
+        ``per_series_ms``.
+    """
+    n_series = 10 if quick else 100
+    frame = many_series(n_series)
+    n_jobs = min(2, os.cpu_count() or 1)
+    rows = []
+    for model in ("auto", "top_down"):
+        start = time.perf_counter()
+        out = forecast(frame, 336, model=model, calendar="CN", n_jobs=n_jobs)
+        elapsed = time.perf_counter() - start
+        if len(out) != 336 * n_series:
+            raise RuntimeError(f"expected {336 * n_series} forecast rows, got {len(out)}")
+        rows.append(
+            {
+                "n_series": n_series,
+                "intervals_per_series": int(len(frame) / n_series),
+                "model": model,
+                "n_jobs": n_jobs,
+                "time_s": elapsed,
+                "per_series_ms": 1000 * elapsed / n_series,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+if __name__ == "__main__":
+    table = run()
+    try:
+        print(table.round(3).to_markdown(index=False))
+    except ImportError:
+        print(table.round(3).to_string(index=False))
