@@ -113,10 +113,7 @@ def _answered_share(queue, threshold, short_abandon, definition):
         raise ValueError(f"definition must be one of {_DEFINITIONS}, got {definition!r}")
     if definition == "virtual":
         return 1.0 - queue.wait_tail(threshold)
-    within = queue.answered_within(threshold)
-    if short_abandon is None:
-        return within
-    return np.clip(within / (1.0 - queue.short_abandon(short_abandon)), 0.0, 1.0)
+    return queue.service_level(threshold, short_abandon)
 
 
 def service_level(
@@ -174,8 +171,7 @@ def service_level(
     queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
     _check_seconds("threshold", threshold)
     _check_seconds("short_abandon", short_abandon)
-    share = _answered_share(queue, threshold, short_abandon, definition)
-    return wrap(np.where(queue.idle, 1.0, share), form)
+    return wrap(_answered_share(queue, threshold, short_abandon, definition), form)
 
 
 def answer_rate(
@@ -274,12 +270,7 @@ def abandon_rate(
     """
     queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
     _check_seconds("short_abandon", short_abandon)
-    out = queue.p_abandon
-    if short_abandon is not None:
-        short = queue.short_abandon(short_abandon)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(short < 1.0, np.clip((out - short) / (1.0 - short), 0.0, 1.0), 0.0)
-    return wrap(out, form)
+    return wrap(queue.abandon_rate(short_abandon), form)
 
 
 def occupancy(
@@ -323,10 +314,9 @@ def kpis(
     _check_seconds("threshold", threshold)
     _check_seconds("cutoff", cutoff)
     _check_seconds("short_abandon", short_abandon)
-    idle = queue.idle
-    short = np.zeros(idle.shape) if short_abandon is None else queue.short_abandon(short_abandon)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        abandon = np.where(short < 1.0, (queue.p_abandon - short) / (1.0 - short), 0.0)
+    short = np.zeros(queue.load.shape)
+    if short_abandon is not None:
+        short = queue.short_abandon(short_abandon)
     frame = pd.DataFrame(
         {
             "volume": np.ravel(queue.volume),
@@ -335,16 +325,12 @@ def kpis(
             "load": np.ravel(queue.load),
             "occupancy": np.ravel(queue.occupancy()),
             "p_wait": np.ravel(queue.p_wait),
-            "service_level": np.ravel(
-                np.where(idle, 1.0, _answered_share(queue, threshold, short_abandon, "answered"))
-            ),
+            "service_level": np.ravel(queue.service_level(threshold, short_abandon)),
             "asa": np.ravel(queue.mean_wait_answered()),
             "mean_wait": np.ravel(queue.mean_wait_all()),
-            "abandon_rate": np.ravel(np.clip(abandon, 0.0, 1.0)),
+            "abandon_rate": np.ravel(queue.abandon_rate(short_abandon)),
             "short_abandon_rate": np.ravel(short),
-            "answer_rate": np.ravel(
-                np.where(idle, 1.0, _answered_share(queue, cutoff, short_abandon, "answered"))
-            ),
+            "answer_rate": np.ravel(queue.service_level(cutoff, short_abandon)),
         },
         index=form.index,
     )

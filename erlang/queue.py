@@ -123,6 +123,24 @@ class Queue:
         """P(served within ``t`` seconds of arrival)."""
         return np.clip(1.0 - self.p_abandon - self.served_after(t), 0.0, 1.0)
 
+    def service_level(self, threshold, short_abandon=None):
+        """Answered within ``threshold`` over offered, or over offered less short abandons."""
+        within = self.answered_within(threshold)
+        if short_abandon is None:
+            return within
+        short = self.short_abandon(short_abandon)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(short < 1.0, np.clip(within / (1.0 - short), 0.0, 1.0), 0.0)
+
+    def abandon_rate(self, short_abandon=None):
+        """Hang-ups over offered, or both less the short abandons (within ``short_abandon`` s)."""
+        if short_abandon is None:
+            return self.p_abandon
+        short = self.short_abandon(short_abandon)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = (self.p_abandon - short) / (1.0 - short)
+        return np.where(short < 1.0, np.clip(rate, 0.0, 1.0), 0.0)
+
     def short_abandon(self, s):
         """P(hang up while waiting, within ``s`` seconds): ``1 - E[exp(-θ min(V, s))]``."""
         out = np.zeros(self.load.shape)

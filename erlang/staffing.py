@@ -14,15 +14,15 @@ Both stop at ``n`` with ``n`` feasible and ``n - 1`` infeasible (or at the floor
 the result the exact minimum rather than an approximation.
 """
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
 from .queue import Queue
+from .search import illinois, lattice_minimum, log_odds
+from .starts import erlang_a_start, square_root_start
 
 _CHUNK = 1 << 15
 
@@ -72,23 +72,19 @@ class Targets:
         """
         out = np.full(queue.load.shape, np.inf)
         if self.service_level is not None:
-            sl = _answered(queue, self.threshold, self.short_abandon)
-            out = np.minimum(out, _log_odds(sl) - _log_odds(self.service_level))
+            sl = queue.service_level(self.threshold, self.short_abandon)
+            out = np.minimum(out, log_odds(sl) - log_odds(self.service_level))
         if self.answer_rate is not None:
-            ar = _answered(queue, self.cutoff, None)
-            out = np.minimum(out, _log_odds(ar) - _log_odds(self.answer_rate))
+            ar = queue.service_level(self.cutoff)
+            out = np.minimum(out, log_odds(ar) - log_odds(self.answer_rate))
         if self.asa is not None:
             wait = np.clip(queue.mean_wait_answered(), 1e-300, 1e300)
             out = np.minimum(out, np.log(self.asa) - np.log(wait))
         if self.max_abandon is not None:
-            ab = queue.p_abandon
-            if self.short_abandon is not None:
-                short = queue.short_abandon(self.short_abandon)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ab = np.where(short < 1.0, (ab - short) / (1.0 - short), 0.0)
-            out = np.minimum(out, _log_odds(self.max_abandon) - _log_odds(ab))
+            ab = queue.abandon_rate(self.short_abandon)
+            out = np.minimum(out, log_odds(self.max_abandon) - log_odds(ab))
         if self.max_occupancy is not None:
-            out = np.minimum(out, _log_odds(self.max_occupancy) - _log_odds(queue.occupancy()))
+            out = np.minimum(out, log_odds(self.max_occupancy) - log_odds(queue.occupancy()))
         return np.where(queue.idle, np.inf, out)
 
     def erlang_c_margin(self, load, agents, blocking, aht):
@@ -111,159 +107,10 @@ class Targets:
         return out
 
 
-def _log_odds(p):
-    """``ln(p / (1 - p))``, finite for every ``p`` in [0, 1] (ties at the ends are harmless)."""
-    p = np.clip(p, 1e-300, 1.0 - 2.0**-53)
-    return np.log(p) - np.log1p(-p)
-
-
-def _answered(queue, threshold, short_abandon):
-    within = queue.answered_within(threshold)
-    if short_abandon is None:
-        return within
-    return np.clip(within / (1.0 - queue.short_abandon(short_abandon)), 0.0, 1.0)
-
-
-def _square_root_start(load, aht, targets):
-    """Halfin-Whitt square-root staffing ``A + β sqrt(A)`` for the delay targets.
-
-    Only a starting point: the search corrects it in either direction. ``β`` solves the
-    heavy-traffic forms ``α(β) e^(-β sqrt(A) t / aht) = 1 - SL`` and
-    ``α(β) aht / (β sqrt(A)) = ASA``, with ``α(β) = 1 / (1 + β Φ(β) / φ(β))``; both depend on
-    one variable, so they are solved once on a grid and interpolated.
-    """
-    root = np.sqrt(load)
-    beta = np.zeros(load.shape)
-    sl_pairs = ((targets.service_level, targets.threshold), (targets.answer_rate, targets.cutoff))
-    for target, t in sl_pairs:
-        if target is not None:
-            k = root * t / aht
-            grid, values = _service_level_beta(float(target))
-            beta = np.maximum(beta, _uniform_interp(k / (1.0 + k), grid, values))
-    if targets.asa is not None:
-        with np.errstate(divide="ignore"):
-            r = np.log(aht / (targets.asa * root))
-        grid, values = _asa_beta()
-        beta = np.maximum(beta, _uniform_interp(r, grid, values))
-    start = load + beta * root
-    if targets.max_occupancy is not None:
-        start = np.maximum(start, load / targets.max_occupancy)
-    return start
-
-
-def _uniform_interp(x, grid, values):
-    """``np.interp`` on an evenly spaced grid, by index arithmetic instead of a search."""
-    pos = np.clip((x - grid[0]) / (grid[1] - grid[0]), 0.0, grid.size - 1.000001)
-    i = pos.astype(np.intp)
-    w = pos - i
-    return values[i] * (1.0 - w) + values[i + 1] * w
-
-
-def _halfin_whitt_log_delay(beta):
-    """``-ln α(β) = ln(1 + β Φ(β)/φ(β))`` and its derivative."""
-    mills = special.ndtr(beta) * np.sqrt(2.0 * np.pi) * np.exp(0.5 * beta * beta)
-    one = 1.0 + beta * mills
-    return np.log(one), (mills + beta * (1.0 + beta * mills)) / one
-
-
-@functools.cache
-def _service_level_beta(target):
-    """``β(k)`` solving ``-ln α(β) + β k = -ln(1 - target)``, tabulated over ``u = k/(1+k)``."""
-    u = np.linspace(0.0, 0.999, 1000)
-    k = u / (1.0 - u)
-    rhs = -np.log1p(-target)
-    beta = np.ones(u.shape)
-    for _ in range(60):
-        h, dh = _halfin_whitt_log_delay(beta)
-        beta = np.clip(beta - (h + beta * k - rhs) / (dh + k), 1e-9, 10.0)
-    return u, beta
-
-
-@functools.cache
-def _asa_beta():
-    """``β(r)`` solving ``-ln α(β) + ln β = r``, tabulated over ``r``."""
-    r = np.linspace(-30.0, 30.0, 2001)
-    log_beta = np.zeros(r.shape)
-    for _ in range(80):
-        beta = np.exp(log_beta)
-        h, dh = _halfin_whitt_log_delay(beta)
-        # Newton in ln β: d/d(ln β) of (h + ln β) is β h' + 1.
-        log_beta = np.clip(log_beta - (h + log_beta - r) / (beta * dh + 1.0), -30.0, np.log(10.0))
-    return r, np.exp(log_beta)
-
-
-def _erlang_a_start(load, aht, patience, targets, upper):
-    """A starting count for Erlang A: the root of a heavy-traffic (QED) form of the margin.
-
-    Each incomplete-gamma ratio of :mod:`erlang.queue` is replaced by its normal
-    approximation (Erlang B by Jagerman's ``φ(β) / (sqrt(A) Φ(β))``, ``P(a, x)`` by
-    ``Φ((x - a) / sqrt(x))``), which costs a few ``log_ndtr`` calls; a few regula falsi steps
-    from the Erlang C start downwards locate its root. Only a starting point for the exact
-    search, which corrects it in either direction.
-
-    References
-    ----------
-    O. Garnett, A. Mandelbaum, M. Reiman, "Designing a call center with impatient customers",
-    M&SOM 4(3), 2002.
-    """
-    if (
-        targets.service_level is None
-        and targets.answer_rate is None
-        and (targets.max_abandon is None)
-    ):
-        return upper
-    ratio = patience / aht  # μ/θ
-    root = np.sqrt(load)
-    b = load * ratio
-    log_ndtr = special.log_ndtr
-    half_log_2pi = 0.5 * np.log(2.0 * np.pi)
-
-    def margin(n, idx):
-        a_, b_, r_ = n * ratio[idx], b[idx], root[idx]
-        beta = (n - load[idx]) / r_
-        log_erlang_b = -0.5 * beta * beta - half_log_2pi - log_ndtr(beta) - np.log(r_)
-        z0 = (b_ - a_) / np.sqrt(b_)
-        log_p0 = log_ndtr(z0)
-        log_j = log_p0 + 0.5 * z0 * z0 + half_log_2pi + 0.5 * np.log(b_)
-        p_wait = 1.0 / (1.0 + np.exp(-(log_erlang_b + log_j)))
-        p_ab = p_wait * np.clip(1.0 - n / load[idx] * -np.expm1(-log_j), 0.0, 1.0)
-        out = np.full(n.shape, np.inf)
-        for target, t in (
-            (targets.service_level, targets.threshold),
-            (targets.answer_rate, targets.cutoff),
-        ):
-            if target is not None:
-                y = b_ * np.exp(-t / patience[idx])
-                log_tail = log_ndtr((y - a_ - 1.0) / np.sqrt(y)) - log_p0
-                served_late = p_wait * np.exp(np.log(a_ / b_) + log_tail)
-                sl = 1.0 - p_ab - served_late
-                out = np.minimum(out, _log_odds(sl) - _log_odds(target))
-        if targets.max_abandon is not None:
-            out = np.minimum(out, _log_odds(targets.max_abandon) - _log_odds(p_ab))
-        return out
-
-    with np.errstate(all="ignore"):
-        every = np.arange(load.size)
-        low = np.maximum(upper - 3.0 * root - 1.0, 0.5)
-        ok_low = margin(low, every) >= 0.0
-        ok_up = margin(upper, every) >= 0.0
-        bracketed = ~ok_low & ok_up
-        start = np.where(ok_low, low, upper)
-        idx = np.flatnonzero(bracketed)
-        if idx.size:
-
-            def sub(n, j):
-                return margin(n, idx[j])
-
-            _, good = _illinois(sub, low[idx], upper[idx].astype(float), xtol=0.5, maxiter=3)
-            start[idx] = good
-    return np.where(np.isfinite(start), start, upper)
-
-
 def _erlang_c_minimum(load, aht, targets, floor):
     """Exact integer minimum under Erlang C by stepping the Erlang B recursion."""
     ceiling = load + 20.0 * np.sqrt(load) + 20.0  # keeps B(start) far from underflow
-    agents = np.clip(np.round(_square_root_start(load, aht, targets)), floor, ceiling)
+    agents = np.clip(np.round(square_root_start(load, aht, targets)), floor, ceiling)
     agents = np.maximum(agents, floor)
     blocking = np.exp(log_erlang_b(load, agents))
     ok = targets.erlang_c_margin(load, agents, blocking, aht) >= 0.0
@@ -294,86 +141,6 @@ def _erlang_a_margin(load, aht, patience, targets):
         return targets.margin(queue)
 
     return margin
-
-
-def _lattice_minimum(margin, start, floor, newton_steps=6):
-    """Exact integer minimum of an increasing ``margin`` (feasible where ``>= 0``).
-
-    Each round probes a pair ``k - 1, k`` with ``k = ceil(x)`` for the current real estimate
-    ``x`` of the root. The pair either settles the answer (``k`` feasible, ``k - 1`` not) or gives
-    a local slope for a Newton step on the lattice. A bracket of known infeasible and feasible
-    counts keeps every step inside; after ``newton_steps`` rounds the search falls back to
-    galloping and bisection, so it always ends. ``floor - 1`` counts as infeasible.
-    """
-    lo = floor - 1.0  # largest count known infeasible
-    hi = np.full(start.shape, np.inf)  # smallest count known feasible
-    x = np.maximum(start, floor)
-    active = np.arange(start.size)
-    rounds = 0
-    while active.size:
-        rounds += 1
-        if rounds > 200:
-            raise RuntimeError(f"staffing search did not converge for entries {active[:5]}")
-        low, high = lo[active], hi[active]
-        if rounds <= newton_steps:
-            k = np.ceil(x[active] - 1e-9)
-        else:
-            span = np.exp2(rounds - newton_steps)
-            k = np.where(np.isinf(high), low + span, np.floor(0.5 * (low + high)) + 1.0)
-        k = np.minimum(np.maximum(k, low + 1.0), high)
-        below = k - 1.0 > low  # k - 1 not yet known infeasible
-        probe = np.concatenate([k, (k - 1.0)[below]])
-        values = margin(probe, np.concatenate([active, active[below]]))
-        if np.isnan(values).any():
-            where = np.concatenate([active, active[below]])[np.isnan(values)][:5]
-            raise RuntimeError(f"service metrics undefined while staffing entries {where}")
-        m_k = values[: k.size]
-        m_below = np.full(k.size, -np.inf)
-        m_below[below] = values[k.size :]
-        ok_k, ok_below = m_k >= 0.0, m_below >= 0.0
-        lo[active] = np.where(~ok_k, k, np.where(below & ~ok_below, k - 1.0, low))
-        hi[active] = np.where(ok_below, k - 1.0, np.where(ok_k, k, high))
-        slope = m_k - m_below
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(np.isfinite(slope) & (slope > 0.0), -m_k / slope, np.nan)
-        # Without a usable slope, double the distance moved (up) or halve the bracket.
-        fallback = np.where(
-            ok_k, 0.5 * (lo[active] + hi[active]), k + np.maximum(k - lo[active], 1.0)
-        )
-        x[active] = np.where(np.isnan(step), fallback, k + step)
-        active = active[~(hi[active] - lo[active] <= 1.0)]
-    return hi
-
-
-def _illinois(f, bad, good, xtol, maxiter=200):
-    """Vectorized Illinois (modified regula falsi) on brackets with ``f(bad) < 0 <= f(good)``.
-
-    Returns both ends of each final bracket, ``(bad, good)``, at most ``xtol`` apart.
-    """
-    xtol = np.broadcast_to(xtol, bad.shape)
-    idx = np.arange(bad.size)
-    f_bad, f_good = f(bad, idx), f(good, idx)
-    side = np.zeros(bad.size, dtype=int)  # which end moved last: -1 bad, +1 good
-    active = np.flatnonzero(np.abs(good - bad) > xtol)
-    for _ in range(maxiter):
-        if not active.size:
-            break
-        xb, xg, fb, fg = bad[active], good[active], f_bad[active], f_good[active]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = xg - fg * (xg - xb) / (fg - fb)
-        mid = 0.5 * (xb + xg)
-        lo_end, hi_end = np.minimum(xb, xg), np.maximum(xb, xg)
-        x = np.where(np.isfinite(x) & (x > lo_end) & (x < hi_end), x, mid)
-        fx = f(x, active)
-        feasible = fx >= 0.0
-        last = side[active]
-        good[active] = np.where(feasible, x, xg)
-        f_good[active] = np.where(feasible, fx, np.where(last == -1, 0.5 * fg, fg))
-        bad[active] = np.where(feasible, xb, x)
-        f_bad[active] = np.where(feasible, np.where(last == 1, 0.5 * fb, fb), fx)
-        side[active] = np.where(feasible, 1, -1)
-        active = active[np.abs(good[active] - bad[active]) > xtol[active]]
-    return bad, good
 
 
 def _ceil_scheduled(productive, shrinkage):
@@ -525,10 +292,10 @@ def _productive_minimum(load, aht, patience, targets, fractional):
         out[patient] = _erlang_c_minimum(a, h, targets, floor)
     if impatient.any():
         a, h, p = load[impatient], aht[impatient], patience[impatient]
-        upper = np.ceil(_square_root_start(a, h, targets))
-        start = _erlang_a_start(a, h, p, targets, upper)
+        upper = np.ceil(square_root_start(a, h, targets))
+        start = erlang_a_start(a, h, p, targets, upper)
         margin = _erlang_a_margin(a, h, p, targets)
-        out[impatient] = _lattice_minimum(margin, start, np.ones(a.shape))
+        out[impatient] = lattice_minimum(margin, start, np.ones(a.shape))
     if fractional and busy.any():
         a, h, p = load[busy], aht[busy], patience[busy]
         margin = _erlang_a_margin(a, h, p, targets)
@@ -539,7 +306,7 @@ def _productive_minimum(load, aht, patience, targets, fractional):
             occupancy_root = a / targets.max_occupancy
             lower = np.where(np.isinf(p), np.maximum(lower, occupancy_root), lower)
         feasible_low = margin(lower, np.arange(a.size)) >= 0.0
-        _, root = _illinois(margin, lower.copy(), upper.copy(), xtol=1e-9)
+        _, root = illinois(margin, lower.copy(), upper.copy(), xtol=1e-9)
         out[busy] = np.where(feasible_low, lower, root)
     return out
 
@@ -603,6 +370,6 @@ def max_volume(
             if not grow.any():
                 break
             high = np.where(grow, 2.0 * high, high)
-        feasible_end, _ = _illinois(margin, np.zeros(n.size), high, xtol=1e-10 * high)
+        feasible_end, _ = illinois(margin, np.zeros(n.size), high, xtol=1e-10 * high)
         out[staffed] = feasible_end
     return wrap(out.reshape(shape), form)
