@@ -7,8 +7,10 @@ search that only ever moves in the right direction:
   recursion ``B(n+1) = A B(n) / (n + 1 + A B(n))`` (or its inverse, downwards), stepped in
   lockstep over all intervals until each one sits on its minimum. The metrics at ``n`` follow
   from ``B(n)`` by arithmetic, so a step costs a few floating-point operations.
-* Erlang A: no such recursion exists, so each probe is a closed-form evaluation; probes gallop
-  out from the same start until they bracket the minimum, then bisect.
+* Erlang A: no such recursion exists, so each probe is a closed-form evaluation. The search
+  starts at the root of a heavy-traffic approximation and takes Newton steps on the integers
+  from pairs of probes ``(k - 1, k)``, about three probes per interval in all
+  (:func:`erlang.search.lattice_minimum`).
 
 Both stop at ``n`` with ``n`` feasible and ``n - 1`` infeasible (or at the floor), which makes
 the result the exact minimum rather than an approximation.
