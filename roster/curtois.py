@@ -725,7 +725,7 @@ def solve_curtois(
     *,
     time_limit: float = 60.0,
     method: str = "lns",
-    neighbourhood: int = 4,
+    neighbourhood: int = 3,
     seed: int = 0,
 ) -> CurtoisSolution:
     """Solve an instance by its integer programme with HiGHS.
@@ -740,8 +740,8 @@ def solve_curtois(
     time_limit : float
         Wall-clock limit [s]; the best solution found is returned.
     method : {"lns", "mip"}
-        ``"mip"`` runs branch-and-cut on the whole programme. ``"lns"`` (default) spends a
-        third of the time there, then improves the incumbent by large-neighbourhood search
+        ``"mip"`` runs branch-and-cut on the whole programme. ``"lns"`` (default) spends two
+        thirds of the time there, then improves the incumbent by large-neighbourhood search
         with the same programme: the schedules of ``neighbourhood`` employees at a time are
         re-optimised exactly while the others stay fixed (fix-and-optimise); the bound is the
         one proven by the first phase.
@@ -771,7 +771,7 @@ def solve_curtois(
     everyone = list(range(E))
     nc = len(instance.cover)
     c, A, lo, hi, ub, integ, nx, const = _model(instance, everyone, np.zeros(nc))
-    first = time_limit if method == "mip" else time_limit / 3
+    first = time_limit if method == "mip" else 2 * time_limit / 3
     xval, bound, optimal, message = _solve_highs(c, A, lo, hi, ub, integ, first)
     grid = None
     if xval is not None:
@@ -806,7 +806,7 @@ def solve_curtois(
         start = _slacks(
             instance, grid, _encode(instance, grid, members, len(cs)), len(cs) - 2 * nc
         )
-        xs, _, _, _ = _solve_highs(cs, As, los, his, ubs, ints, min(left, 10.0), start=start)
+        xs, _, _, _ = _solve_highs(cs, As, los, his, ubs, ints, min(left, 3.0), start=start)
         if xs is None:
             continue
         trial = grid.copy()

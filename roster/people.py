@@ -271,6 +271,25 @@ class _Pricer:
             return out[0] if out else (_INF, None)
         return out
 
+    def admits(self, pattern, forced_off, allowed) -> bool:
+        """Whether a pattern meets the rules the pricing enforces."""
+        work = pattern >= 0
+        if np.any(work & forced_off) or not np.all(allowed[pattern[work]]):
+            return False
+        run, last = 0, 0
+        for p in pattern:
+            if p >= 0:
+                if not self.compat[last, p]:
+                    return False
+                run += 1
+                if run > self.C:
+                    return False
+                last = p + 1
+            else:
+                run, last = 0, 0
+        paid = float(self.paid[pattern[work]].sum())
+        return self.lo - 1e-6 <= paid <= self.hi + 1e-6 and work.sum() <= self.max_work
+
     def _backtrack(self, back, state):
         last, run, w, e = (int(v) for v in state)
         C = self.C
@@ -288,6 +307,30 @@ class _Pricer:
             if last == 0 and run != 0:
                 raise AssertionError("pricing backtrack reached an inconsistent state")
         return pattern
+
+
+def _rotations(days, S, rules, big, paid, lo, hi):
+    """Patterns of one shift on a weekly rhythm (5 on 2 off, or alternate days for big
+    nights) at every phase, kept when their paid time fits the band."""
+    out = []
+    for s in range(S):
+        week = [1, 0] * 4 if big[s] else [1, 1, 1, 1, 1, 0, 0]
+        period = 2 if big[s] else 7
+        for phase in range(period):
+            on = np.array([week[(d + phase) % period] for d in range(days)], dtype=bool)
+            pat = np.where(on, s, -1).astype(np.int64)
+            total = paid[s] * on.sum()
+            if lo - 1e-6 <= total <= hi + 1e-6:
+                out.append(pat)
+            else:
+                # trim or extend the last working days to land in the band
+                need = int(np.ceil((lo - 1e-6) / paid[s]))
+                work = np.flatnonzero(on)
+                if len(work) > need and total > hi:
+                    pat = pat.copy()
+                    pat[work[need:]] = -1
+                    out.append(pat)
+    return out
 
 
 def _compat(templates, rules: Rules) -> np.ndarray:
@@ -350,6 +393,8 @@ class _Master:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
+        # new columns leave the basis primal feasible: primal simplex resumes from it
+        h.setOptionValue("simplex_strategy", 4)
         self.h = h
         self.G = len(sizes)
         self.R = len(required)
@@ -705,6 +750,16 @@ def build_roster(
         cost, rows, vals = column(g, pat)
         master.add(g, pat, cost, rows, vals)
         seen.add((g, pat.tobytes()))
+        if pat.max() < 0:
+            continue
+        # warm start: regular rotations (one shift, a fixed weekly on/off rhythm at every
+        # offset) that meet the agent's rules shorten column generation a lot
+        for pat_r in _rotations(D, S, rules, big, paid, lo, hi):
+            ok = pricer.admits(pat_r, forced[i], allowed[i]) and not violates_caps(pat_r)
+            if ok and (g, pat_r.tobytes()) not in seen:
+                cost, rows, vals = column(g, pat_r)
+                master.add(g, pat_r, cost, rows, vals)
+                seen.add((g, pat_r.tobytes()))
     if infeasible_agents:
         diagnosis.append(
             f"{len(infeasible_agents)} agents cannot meet the monthly paid band "
@@ -715,7 +770,7 @@ def build_roster(
 
     lp_value, converged, rounds = math.inf, False, 0
     best_bound = -math.inf
-    budget_lp = 0.6 * time_limit
+    budget_lp = 0.7 * time_limit
     while rounds < max_rounds and time.perf_counter() - t0 < budget_lp:
         rounds += 1
         lp_value, duals = master.solve_lp()
