@@ -215,8 +215,10 @@ def schedule_shifts(
     relaxation. Solved with HiGHS (``highspy``).
 
     Long horizons are solved by a rolling horizon: one day's shifts at a time with earlier
-    days held, then sweeps re-solving each day with its neighbours held (the next day's
-    intervals included, so night shifts are credited for the morning they cover). The bound
+    days held (night shifts kept at the whole part of their value in the relaxation of the
+    whole horizon), then sweeps re-solving each pair of consecutive days with the rest held
+    (the following day's intervals included, so night shifts are credited for the morning
+    they cover), until a sweep gains nothing or ``time_limit`` is spent. The bound
     reported is then the linear relaxation of the whole horizon, and ``status`` is
     ``"rolling"``.
 
@@ -699,9 +701,10 @@ class _Model:
         than the whole part of their value in the linear relaxation of the whole horizon (a
         day alone cannot see what they are worth tomorrow); when a day's morning can only be
         covered from the night before, that night's shifts may be added to. Sweeps: re-solve
-        each day's shifts with all others held, on its intervals and the next day's (so late
-        shifts are credited for the hours they reach into), starting from the incumbent so
-        that a sweep never makes things worse; repeat while they gain and time remains.
+        the shifts of each pair of consecutive days with all others held, on their intervals
+        and the following day's (so late shifts are credited for the hours they reach into),
+        starting from the incumbent so that a sweep never makes things worse; repeat while
+        they gain and time remains.
         """
         P = self.periods
         nx = len(self.col_t)
@@ -787,14 +790,17 @@ class _Model:
 
         best = prog.c @ sol
         while time.perf_counter() - t0 < time_limit:
-            for k, day in enumerate(days):
-                touched = days[k : k + 2]
-                if self.boundary == "wrap" and k + 1 == len(days):
-                    touched = np.r_[day, days[0]]
+            for k in range(len(days)):
+                span = days[k : k + 2]
+                touched = days[k : k + 3]
+                if self.boundary == "wrap" and k + 2 >= len(days):
+                    touched = np.r_[touched, days[0]]
                 cols = np.flatnonzero(
-                    (is_shift & (col_op == day)) | (~is_shift & np.isin(col_op, touched))
+                    (is_shift & np.isin(col_op, span)) | (~is_shift & np.isin(col_op, touched))
                 )
-                rows = np.flatnonzero(np.where(is_link, row_op == day, np.isin(row_op, touched)))
+                rows = np.flatnonzero(
+                    np.where(is_link, np.isin(row_op, span), np.isin(row_op, touched))
+                )
                 left = time_limit - (time.perf_counter() - t0)
                 if left <= 0:
                     break
