@@ -521,11 +521,18 @@ def build_roster(
     Pricing enforces per agent: leave, allowed shifts, rest between shifts
     (``min_rest_between_shifts``), ``forbidden_next``, a day off after a big night, runs of at
     most ``max_consecutive_days`` (penalised beyond ``soft_max_consecutive_days``), paid time
-    within the monthly band and at least ``min_rest_days`` days off. Caps on nights, weekends
-    and per-shift counts are master rows, exact in the integer master. The horizon is taken to
-    start after a rest day (no carry-in from the previous month). ``min_consecutive_days`` and
-    ``min_consecutive_days_off`` above 1 are not modelled here and are reported by
+    within the monthly band and at least ``min_rest_days`` days off. Agents with the same
+    leave, requests, allowed shifts and rate are interchangeable and share one master row.
+    Caps on nights, weekends and per-shift counts hold for every generated pattern; when one
+    binds, pricing prices the capped resource up until the pattern complies, which is no
+    longer exact, so no lower bound is claimed (``converged`` is False). The horizon is taken
+    to start after a rest day (no carry-in from the previous month). ``min_consecutive_days``
+    and ``min_consecutive_days_off`` above 1 are not modelled here and are reported by
     :func:`roster.check`.
+
+    The integer phase rounds the final LP (whole parts kept, groups filled greedily) and
+    improves it by moving single agents to better generated patterns; masters small enough
+    also go to the HiGHS MIP, and the better roster is returned.
     """
     t0 = time.perf_counter()
     rules = Rules() if rules is None else rules

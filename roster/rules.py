@@ -58,8 +58,6 @@ class Rules:
     under_penalty, over_penalty : float
         Cost per agent-interval short of / above the requirement (per agent-shift when the
         requirement is given per shift and day).
-    fairness_weight : float
-        Cost per night, weekend day and holiday an agent works above the team's even share.
     """
 
     min_shift_paid: float = 7 * _HOUR
@@ -83,7 +81,6 @@ class Rules:
     night_premium: float = 2.0
     under_penalty: float = 100.0
     over_penalty: float = 0.0
-    fairness_weight: float = 0.5
 
     def __post_init__(self):
         for f in fields(self):

@@ -231,3 +231,45 @@ def test_bad_inputs_name_argument():
         build_roster(pd.DataFrame({"T12": [1]}, index=req.index[:1]), long, 2, holidays=None)
     with pytest.raises(ValueError, match="time_limit=0"):
         build_roster(req, TEMPLATES, 2, rules=SMALL, holidays=None, time_limit=0)
+
+
+def test_requests_skills_and_night_cap_are_honoured():
+    req = per_shift_requirement().assign(N=1)
+    agents = pd.DataFrame(
+        {
+            "agent": ["a", "b", "c", "d"],
+            "shifts": [["E", "L"], ["E", "L"], ["N"], None],
+        }
+    )
+    rules = Rules(
+        monthly_paid=32 * H,
+        monthly_paid_tolerance=8 * H,
+        min_rest_days=2,
+        soft_max_consecutive_days=3,
+        max_consecutive_days=4,
+        max_nights=2,
+    )
+    requests = pd.DataFrame(
+        {
+            "agent": ["a", "b"],
+            "date": [req.index[1], req.index[2]],
+            "shift": [None, "E"],
+            "kind": ["off", "on"],
+            "weight": [50.0, 50.0],
+        }
+    )
+    r = build_roster(
+        req, TEMPLATES, agents, rules=rules, requests=requests, holidays=None, time_limit=20
+    )
+    a = r.assignments
+    assert set(a.loc[a["agent"].isin(["a", "b"]), "shift"]) <= {"E", "L"}
+    assert set(a.loc[a["agent"] == "c", "shift"]) <= {"N"}
+    assert not ((a["agent"] == "a") & (a["date"] == req.index[1])).any()
+    assert ((a["agent"] == "b") & (a["date"] == req.index[2]) & (a["shift"] == "E")).any()
+    assert (r.totals["nights"] <= 2).all()
+    # c may only work nights and at most two: it cannot reach the monthly band, which the
+    # roster states and the checker confirms
+    assert any("'c'" in d and "monthly paid band" in d for d in r.diagnosis)
+    v = check(a, rules, dates=req.index, agents=agents["agent"])
+    hard = v[v["severity"] == "hard"]
+    assert list(zip(hard["agent"], hard["rule"], strict=True)) == [("c", "monthly_paid")]
