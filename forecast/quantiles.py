@@ -90,8 +90,9 @@ def calibrate_dispersion(actual, mean, quantiles=(0.1, 0.5, 0.9)) -> float:
     -------
     float
         The ``phi`` on a logarithmic grid (plus 0 and the moment estimate) with the lowest
-        mean pinball loss over ``quantiles`` (laws scored through their normal
-        approximation). The pinball loss is a proper scoring rule for
+        mean pinball loss over ``quantiles``, raised if needed to the smallest ``phi`` whose
+        outermost quantiles hold their nominal share of the past actuals (laws scored
+        through their normal approximation). The pinball loss is a proper scoring rule for
         quantiles, so its minimiser is the best-calibrated member of the family.
 
     References
@@ -114,4 +115,14 @@ def calibrate_dispersion(actual, mean, quantiles=(0.1, 0.5, 0.9)) -> float:
     approx = m[None, :, None] + sd[:, :, None] * z[None, None, :]
     diff = y[None, :, None] - approx
     loss = np.maximum(levels * diff, (levels - 1) * diff).mean(axis=(1, 2))
-    return float(grid[int(np.argmin(loss))])
+    if len(levels) < 2:
+        return float(grid[int(np.argmin(loss))])
+    # Central interval: take the smallest phi whose interval holds its nominal share of the
+    # past actuals, unless the pinball optimum is already wider.
+    lo, hi = np.argmin(levels), np.argmax(levels)
+    inside = (y[None, :] >= approx[:, :, lo]) & (y[None, :] <= approx[:, :, hi])
+    coverage = inside.mean(axis=1)
+    best = grid[int(np.argmin(loss))]
+    enough = np.flatnonzero(coverage >= levels[hi] - levels[lo])
+    wide = grid[enough[np.argmin(grid[enough])]] if len(enough) else grid.max()
+    return float(max(best, wide))
