@@ -756,7 +756,11 @@ class _Model:
             left = time_limit - (time.perf_counter() - t0)
             limit = max(0.5, 0.5 * left / (len(days) - k))
             cols = np.flatnonzero(np.isin(col_op, ahead))
-            rows = np.flatnonzero(np.isin(row_op, ahead))
+            # seat caps of the next day too: this window's night shifts sit in those seats
+            rows = np.flatnonzero(
+                np.isin(row_op, ahead)
+                | (is_cap & np.isin(row_op, days[k + window : k + window + 1]))
+            )
             guide = np.where(guided[cols], np.floor(lp[cols] + 1e-6), 0.0)
             part = solve_part(cols, rows, None, limit, guide)
             if part is None and guide.any():

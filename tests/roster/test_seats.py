@@ -235,3 +235,15 @@ def test_bad_templates():
     off = pd.Series([1.0, 1.0], index=pd.DatetimeIndex(["2025-03-03 00:10", "2025-03-03 01:10"]))
     with pytest.raises(ValueError, match="grid"):
         schedule_shifts(off, six_hour_family(), floors=None, interval=3600)
+
+
+def test_seat_cap_holds_across_midnight_in_a_rolling_solve():
+    idx = pd.date_range("2025-03-03", periods=48 * 3, freq="30min")
+    hour = (idx.hour + idx.minute / 60).to_numpy()
+    req = pd.Series(np.where((hour >= 9) & (hour < 21), 6.0, 3.0), index=idx)
+    templates = shift_family([8 * H], step=3600, short_breaks=0) + twelve_hour_bands(meal=0)
+    got = schedule_shifts(req, templates, floors=None, seat_cap=7, time_limit=4, mip_rel_gap=0.02)
+    assert got.status == "rolling"
+    assert (got.coverage["scheduled"] <= 7 + 1e-9).all()
+    assert (got.coverage["gap"] >= -1e-9).all()
+    assert got.cost >= got.lp_bound - 1e-6
