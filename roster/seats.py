@@ -163,8 +163,8 @@ def schedule_shifts(
         e.g. ``"CN"``; combined with ``holidays``.
     night_premium : mapping, optional
         Allowance per shift by night class, ``{"none", "small", "big"}`` -> cost units.
-        Default: half an hour's pay for a small night, an hour's pay for a big night (at
-        ``hourly_cost``).
+        Classes missing from a given mapping get 0. Default: half an hour's pay for a small
+        night, an hour's pay for a big night (at ``hourly_cost``).
     under_cost : float, optional
         Penalty per agent-hour short of requirement. None (default) makes coverage hard.
     over_cost : float
@@ -176,7 +176,8 @@ def schedule_shifts(
         cycle, the last night covers the first morning (a representative week). ``"closed"``:
         only shifts starting inside the horizon count.
     time_limit : float
-        Solver time limit; the best schedule found is returned with its gap. [s]
+        Time limit of the whole call; the best schedule found is returned with its gap. A
+        rolling solve keeps improving until a sweep gains nothing or the limit is spent. [s]
     mip_rel_gap : float
         Relative gap at which the solver stops.
     lp_bound : bool
