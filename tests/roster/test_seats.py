@@ -247,3 +247,18 @@ def test_seat_cap_holds_across_midnight_in_a_rolling_solve():
     assert (got.coverage["scheduled"] <= 7 + 1e-9).all()
     assert (got.coverage["gap"] >= -1e-9).all()
     assert got.cost >= got.lp_bound - 1e-6
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(req=st.lists(st.integers(0, 4), min_size=72, max_size=72))
+def test_rolling_covers_every_interval(req):
+    night = ShiftTemplate("N", 21 * H, 9 * H, breaks=(BreakRule(H, 3 * H, 5 * H),))
+    got = schedule_shifts(
+        hourly(req), [*six_hour_family(), night], floors=None, time_limit=3, mip_rel_gap=0.01
+    )
+    assert got.status == "rolling"
+    assert (got.coverage["net"].to_numpy() >= np.asarray(req) - 1e-9).all()
+    assert got.cost >= got.lp_bound - 1e-6
+    at_work, on_break = recount(got)
+    np.testing.assert_allclose(got.coverage["scheduled"], at_work)
+    np.testing.assert_allclose(got.coverage["on_break"], on_break)
