@@ -3,6 +3,8 @@
 from roster.check import check
 from roster.excel import to_excel
 from roster.people import Roster, build_roster
+from roster.plan import Plan, plan
+from roster.plan_targets import Targets
 from roster.plots import plot_coverage, plot_roster
 from roster.pulloffs import PulloffPlan, place_pulloffs
 from roster.rules import Rules
@@ -13,6 +15,7 @@ from roster.swap import SwapResult, swap
 
 __all__ = [
     "BreakRule",
+    "Plan",
     "PulloffPlan",
     "Roster",
     "Rules",
@@ -21,9 +24,11 @@ __all__ = [
     "ShiftTemplate",
     "SimulationResult",
     "SwapResult",
+    "Targets",
     "build_roster",
     "check",
     "place_pulloffs",
+    "plan",
     "plot_coverage",
     "plot_roster",
     "schedule_shifts",

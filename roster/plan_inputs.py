@@ -1,0 +1,310 @@
+"""Inputs of a plan: the user's history or call-record files, read and checked row by row.
+
+Every problem found in a file is reported with the file, the data row (1 = the first row
+after the header) and the column, so that the planner can fix it in the spreadsheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import forecast as fc
+
+__all__ = [
+    "SAMPLE_DAILY_VOLUME",
+    "InputFileError",
+    "PlanHistory",
+    "bundled_sample",
+    "prepare_history",
+    "read_calls",
+    "read_history",
+]
+
+
+class InputFileError(ValueError):
+    """A value in a user's file cannot be used.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    row : int or None
+        Data row, 1 for the first row after the header (CSV line ``row + 1``).
+    column : str or None
+        Column name.
+    """
+
+    def __init__(self, path, message, row=None, column=None):
+        where = str(path)
+        if row is not None:
+            where += f", row {row}"
+            if str(path).lower().endswith(".csv"):
+                where += f" (line {row + 1})"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+        self.path, self.row, self.column = str(path), row, column
+
+
+@dataclass(frozen=True)
+class PlanHistory:
+    """A checked history ready to forecast.
+
+    Attributes
+    ----------
+    volume : pandas.Series
+        Contacts per interval, indexed by interval start.
+    aht : pandas.Series or float
+        AHT per interval (same index) or one value. [s]
+    weight : pandas.Series or None
+        Answered contacts per interval behind ``aht``, when known.
+    interval : int
+        Interval length. [s]
+    report : pandas.DataFrame
+        ``item``, ``value``: what was read, skipped, repaired.
+    """
+
+    volume: pd.Series
+    aht: pd.Series | float
+    weight: pd.Series | None
+    interval: int
+    report: pd.DataFrame
+
+
+def read_table(path) -> pd.DataFrame:
+    """A CSV or Parquet file as a DataFrame (by suffix), every column as read."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputFileError(path, f"cannot be read ({exc})") from None
+    raise InputFileError(path, f"unknown file type {suffix!r}; give a .csv or .parquet file")
+
+
+def _require(frame, path, columns):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputFileError(
+            path, f"missing column(s) {missing}; the file has columns {list(frame.columns)}"
+        )
+
+
+def _times(frame, path, column, *, optional=False) -> pd.Series:
+    raw = frame[column]
+    text = raw.astype(str).str.strip() if raw.dtype == object else raw
+    empty = (text == "") | raw.isna() if raw.dtype == object else raw.isna()
+    parsed = pd.to_datetime(text.where(~empty), errors="coerce", format="mixed")
+    bad = parsed.isna() & ~empty
+    if not optional:
+        bad |= empty
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        shown = raw.iloc[i]
+        what = "is empty" if empty.iloc[i] else f"{shown!r} is not a date and time"
+        raise InputFileError(path, what, row=i + 1, column=column)
+    return parsed
+
+
+def _numbers(frame, path, column, *, low=None, positive=False, allow_empty=False) -> pd.Series:
+    raw = frame[column]
+    text = raw.astype(str).str.strip() if raw.dtype == object else raw
+    empty = (text == "") | raw.isna() if raw.dtype == object else raw.isna()
+    values = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
+    bad = (values.isna() & ~empty) | ~np.isfinite(values.fillna(0.0))
+    if not allow_empty:
+        bad |= empty
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        what = "is empty" if empty.iloc[i] else f"{raw.iloc[i]!r} is not a number"
+        raise InputFileError(path, what, row=i + 1, column=column)
+    limit = (
+        values <= 0 if positive else (values < low if low is not None else values.isna() & False)
+    )
+    if limit.any():
+        i = int(np.flatnonzero(limit.to_numpy())[0])
+        need = "> 0" if positive else f">= {low:g}"
+        raise InputFileError(path, f"{values.iloc[i]:g} must be {need}", row=i + 1, column=column)
+    return values
+
+
+def read_history(path) -> pd.DataFrame:
+    """A history file: columns ``ds`` (interval start), ``y`` (contacts), optional ``aht`` [s].
+
+    A ``unique_id`` column, if present, must hold a single queue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ds``, ``y`` and ``aht`` when given, checked row by row.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file, the row and the column of the first bad value.
+    """
+    frame = read_table(path)
+    _require(frame, path, ["ds", "y"])
+    if "unique_id" in frame.columns and frame["unique_id"].nunique() > 1:
+        ids = sorted(map(str, frame["unique_id"].unique()))[:5]
+        raise InputFileError(
+            path, f"holds several queues {ids}; plan one queue at a time", column="unique_id"
+        )
+    out = pd.DataFrame(
+        {
+            "ds": _times(frame, path, "ds"),
+            "y": _numbers(frame, path, "y", low=0.0, allow_empty=True),
+        }
+    )
+    if "aht" in frame.columns:
+        out["aht"] = _numbers(frame, path, "aht", positive=True, allow_empty=True)
+    clash = out[out["ds"].duplicated(keep=False)]
+    if len(clash):
+        first = clash.groupby("ds")["y"].nunique()
+        conflict = first[first > 1]
+        if len(conflict):
+            ds = conflict.index[0]
+            rows = [int(i) + 1 for i in out.index[out["ds"] == ds]]
+            raise InputFileError(
+                path,
+                f"rows {rows} give {ds} different counts; one row per interval",
+                row=rows[1],
+                column="ds",
+            )
+    return out
+
+
+def read_calls(path) -> pd.DataFrame:
+    """A call-record file: ``arrival``, ``answer`` (empty if abandoned), ``end``; optional
+    ``caller`` and ``queue``.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file, the row and the column of the first unreadable time.
+    """
+    frame = read_table(path)
+    _require(frame, path, ["arrival", "answer", "end"])
+    out = pd.DataFrame(
+        {
+            "arrival": _times(frame, path, "arrival"),
+            "answer": _times(frame, path, "answer", optional=True),
+            "end": _times(frame, path, "end"),
+        }
+    )
+    for extra in ("caller", "queue"):
+        if extra in frame.columns:
+            out[extra] = frame[extra].to_numpy()
+    return out
+
+
+def prepare_history(history=None, *, calls=None, aht=None, freq="30min") -> PlanHistory:
+    """Contacts and AHT per interval from a history (Series or frame) or call records.
+
+    Parameters
+    ----------
+    history : pandas.Series or pandas.DataFrame, optional
+        Counts indexed by interval start, or a frame with ``ds``, ``y`` (and optionally
+        ``aht`` [s], ``unique_id`` with one value).
+    calls : pandas.DataFrame, optional
+        Call records, aggregated into ``freq`` intervals.
+    aht : float or pandas.Series, optional
+        AHT when the history has none. [s]
+    freq : str, default ``"30min"``
+        Interval of the aggregation of call records.
+    """
+    if (history is None) == (calls is None):
+        raise ValueError("give exactly one of history and calls")
+    rows: list[tuple[str, object]] = []
+    weight = None
+    if calls is not None:
+        if "queue" in calls.columns and calls["queue"].nunique() > 1:
+            raise ValueError(
+                f"calls: several queues {sorted(map(str, calls['queue'].unique()))[:5]}; "
+                "plan one queue at a time"
+            )
+        agg = fc.intervals_from_calls(calls, freq, queue=None)
+        table, rec = agg.intervals, agg.report
+        rows += [("call records", rec.rows), ("records used", rec.used)]
+        rows += [(f"records skipped: {k}", v) for k, v in rec.malformed.items()]
+        rows += [("redials folded", rec.redials_folded)]
+        volume = table["offered"].astype(float)
+        weight = table["answered"].astype(float)
+        history_aht = table["aht"]
+    elif isinstance(history, pd.Series):
+        volume, history_aht = history, None
+    elif isinstance(history, pd.DataFrame):
+        if "unique_id" in history.columns and history["unique_id"].nunique() > 1:
+            raise ValueError("history: several unique_id; plan one queue at a time")
+        missing = {"ds", "y"} - set(history.columns)
+        if missing:
+            raise ValueError(f"history: frame lacks columns {sorted(missing)}")
+        frame = history.sort_values("ds", kind="stable")
+        idx = pd.DatetimeIndex(frame["ds"], name="ds")
+        volume = pd.Series(frame["y"].to_numpy(float), index=idx)
+        history_aht = (
+            pd.Series(frame["aht"].to_numpy(float), index=idx) if "aht" in frame else None
+        )
+    else:
+        raise TypeError(f"history: expected a Series or DataFrame, got {type(history).__name__}")
+
+    series, report = fc.check_history(volume)
+    rows += [
+        ("intervals given", report.rows),
+        ("rows sorted", report.sorted),
+        ("duplicates dropped", report.duplicates_dropped),
+        ("missing counts", report.missing),
+        ("interval [s]", int(report.freq.total_seconds())),
+        ("first interval", series.index[0]),
+        ("last interval", series.index[-1]),
+        ("contacts", float(series.sum())),
+    ]
+    if aht is not None:
+        if isinstance(aht, pd.Series):
+            history_aht = aht
+        else:
+            value = float(aht)
+            if not (np.isfinite(value) and value > 0):
+                raise ValueError(f"aht must be a positive number of seconds, got {aht!r}")
+            history_aht = value
+    elif history_aht is not None:
+        history_aht = history_aht[~history_aht.index.duplicated()]
+        if not history_aht.notna().any():
+            raise ValueError("aht: the history's AHT column is empty; give aht= (seconds)")
+    else:
+        raise ValueError("aht: the history carries no handle times; give aht= (seconds)")
+    if isinstance(history_aht, pd.Series):
+        history_aht = history_aht.dropna()
+        rows.append(("AHT intervals", len(history_aht)))
+        if weight is not None:
+            weight = weight.reindex(history_aht.index)
+    report_frame = pd.DataFrame(rows, columns=["item", "value"])
+    return PlanHistory(
+        volume=series,
+        aht=history_aht,
+        weight=weight,
+        interval=int(report.freq.total_seconds()),
+        report=report_frame,
+    )
+
+
+#: Expected contacts on an ordinary Wednesday of the bundled sample: a mid-size city line
+#: that a team of 120 agents can just about staff under the default targets and rules.
+SAMPLE_DAILY_VOLUME = 3800.0
+
+
+def bundled_sample(seed: int = 0) -> fc.SyntheticHotline:
+    """The sample of ``seatplan plan``: two years (2024-2025) of 30-minute history of a
+    synthetic 12345-style hotline (:func:`forecast.synthetic_hotline`), with its outage."""
+    return fc.synthetic_hotline(
+        start="2024-01-01", end="2025-12-31", seed=seed, daily_volume=SAMPLE_DAILY_VOLUME
+    )

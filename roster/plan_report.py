@@ -1,0 +1,160 @@
+"""A plan's report folder: tables as CSV, the roster workbook and the planner's figures."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from roster.excel import to_excel
+from roster.plots import plot_coverage, plot_roster
+
+__all__ = [
+    "plot_forecast",
+    "plot_simulated_service",
+    "write_report",
+]
+
+
+def plot_forecast(plan, *, weeks: int = 8, figsize=(12, 4)) -> Figure:
+    """Daily contacts: the last ``weeks`` weeks of history and the forecast with its band.
+
+    The band sums the interval quantiles of each day, which is wider than the quantiles of the
+    daily total (intervals are not perfectly correlated); it shows where the uncertainty lies,
+    not a calibrated daily interval.
+    """
+    hist = plan.history
+    first_day = hist.index[-1].normalize() - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1)
+    hist = hist[hist.index >= first_day]
+    daily_hist = hist.groupby(hist.index.normalize()).sum(min_count=1)
+    f = plan.forecast
+    daily = f.groupby(f.index.normalize()).sum()
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(daily_hist.index, daily_hist.to_numpy(), color="black", lw=1.2, label="history")
+    ax.plot(daily.index, daily["mean"], color="#2b7bba", lw=1.5, label="forecast (mean)")
+    levels = sorted(c for c in f.columns if c.startswith("q"))
+    if len(levels) >= 2:
+        lo, hi = levels[0], levels[-1]
+        ax.fill_between(
+            daily.index,
+            daily[lo],
+            daily[hi],
+            color="#2b7bba",
+            alpha=0.2,
+            label=f"{lo}-{hi} (interval quantiles summed)",
+        )
+    ax.set_ylabel("contacts per day")
+    ax.set_title("Forecast against history")
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def plot_simulated_service(plan, *, figsize=(12, 4)) -> Figure:
+    """Simulated service level per interval with its confidence band, the Erlang value of the
+    roster as built and the target."""
+    sim = plan.simulation
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    x = sim.index
+    mean = sim["service_level"].to_numpy()
+    hw = np.nan_to_num(sim["service_level_hw"].to_numpy())
+    ax.fill_between(
+        x,
+        mean - hw,
+        np.minimum(mean + hw, 1.0),
+        color="#f4a582",
+        alpha=0.5,
+        label="simulated, confidence interval",
+        step="post",
+    )
+    ax.step(x, mean, where="post", color="#b2182b", lw=0.8, label="simulated mean")
+    ax.step(
+        x,
+        plan.kpis["service_level"],
+        where="post",
+        color="#2b7bba",
+        lw=0.8,
+        label="Erlang, roster as built",
+    )
+    if plan.targets.service_level is not None:
+        ax.axhline(plan.targets.service_level, color="black", ls="--", lw=0.8, label="target")
+    ax.set_ylim(max(0.0, float(np.nanmin(mean - hw)) - 0.05), 1.01)
+    ax.set_ylabel(f"answered within {plan.targets.threshold:g} s")
+    ax.set_title("Service level per interval")
+    ax.legend(loc="lower left", fontsize="small", ncols=4)
+    return fig
+
+
+def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]:
+    """Write the plan's tables, workbook and figures into the folder ``out``.
+
+    Files: ``summary.csv``, ``history_report.csv``, ``forecast.csv`` (mean, quantiles and
+    AHT per interval), ``requirement.csv``, ``schedule.csv``, ``coverage.csv``, ``kpis.csv``,
+    ``violations.csv``, ``simulation.csv`` (when simulated), ``roster.xlsx``, and the figures
+    ``forecast.png``, ``coverage.png``, ``roster.png`` and ``service_level.png`` (when
+    simulated).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        The files written, by short name.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+
+    def csv(name, frame, **kwargs):
+        path = out / f"{name}.csv"
+        frame.to_csv(path, **kwargs)
+        files[name] = path
+
+    csv("summary", plan.summary().to_frame("value"), index_label="item")
+    csv("history_report", plan.history_report, index=False)
+    csv("forecast", plan.forecast.assign(aht=plan.aht), index_label="interval_start")
+    csv("requirement", plan.requirement, index_label="interval_start")
+    csv("schedule", plan.schedule, index=False)
+    csv("coverage", plan.coverage, index_label="interval_start")
+    csv("kpis", plan.kpis, index_label="interval_start")
+    csv("violations", plan.violations, index=False)
+    if len(plan.simulation):
+        csv("simulation", plan.simulation, index_label="interval_start")
+
+    holidays = _statutory_days(plan.forecast.index, calendar)
+    files["roster.xlsx"] = to_excel(
+        out / "roster.xlsx",
+        plan.roster,
+        totals=plan.totals,
+        coverage=plan.coverage.rename(columns={"at_work": "scheduled"}),
+        schedule=plan.shift_schedule,
+        holidays=holidays,
+    )
+    figures = {
+        "forecast.png": plot_forecast(plan),
+        "coverage.png": plot_coverage(
+            plan.coverage[["required", "net", "at_work", "floor"]].rename(
+                columns={"at_work": "scheduled"}
+            ),
+            figsize=(14, 4),
+        ),
+        "roster.png": plot_roster(plan.roster, kind="heatmap"),
+    }
+    if len(plan.simulation):
+        figures["service_level.png"] = plot_simulated_service(plan)
+    for name, fig in figures.items():
+        fig.savefig(out / name, dpi=110)
+        files[name] = out / name
+    return files
+
+
+def _statutory_days(index: pd.DatetimeIndex, calendar):
+    if calendar is None:
+        return None
+    from forecast.calendar import get_calendar
+
+    days = pd.DatetimeIndex(index.normalize().unique())
+    info = get_calendar(calendar).day_types(days)
+    return list(info.index[info["is_statutory"].to_numpy()])
