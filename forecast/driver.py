@@ -273,7 +273,12 @@ def forecast(
             futures = {
                 uid: pool.submit(_forecast_series, s, horizon, *args) for uid, s in series.items()
             }
-            results = {uid: f.result() for uid, f in futures.items()}
+            results = {}
+            for uid, future in futures.items():
+                try:
+                    results[uid] = future.result()
+                except ValueError as exc:
+                    raise ValueError(f"unique_id={uid!r}: {exc}") from None
     else:
         results = {}
         for uid, s in series.items():

@@ -181,3 +181,13 @@ def test_aht_profile_shrinks_thin_intervals():
     day_mean = (47 * 100 * 300 + 1 * 600) / (47 * 100 + 1)
     n = 4.0  # one Monday-interval per week for 4 weeks, weight 1 each
     assert out.iloc[3] == pytest.approx((n * 600 + 50 * day_mean) / (n + 50), rel=1e-6)
+
+
+def test_long_frame_error_names_the_series(hotline):
+    good = pd.DataFrame({"unique_id": "care", "ds": hotline.volume.index, "y": hotline.volume})
+    bad = good.assign(unique_id="billing")
+    bad.iloc[100, bad.columns.get_loc("y")] = -3
+    with pytest.raises(ValueError, match=r"unique_id='billing'.*negative"):
+        fc.forecast(pd.concat([good, bad]), 4, model="same_day_type")
+    with pytest.raises(ValueError, match="unique_id"):
+        fc.forecast(good.drop(columns="unique_id"), 4)
