@@ -77,8 +77,9 @@ class Plan:
     coverage : pandas.DataFrame
         Per interval, recomputed from :attr:`roster`: ``required``, ``floor``, ``at_work``,
         ``on_break`` (placed meals), ``net`` (at work less meals and short breaks),
-        ``on_phones`` (``net`` less shrinkage), ``gap`` (``net - required``; negative is a
-        shortfall). [agents, averaged over the interval]
+        ``on_phones`` (``net`` less shrinkage), ``gap`` (``net`` less the larger of
+        ``required`` and ``floor``; negative is a shortfall). [agents, averaged over the
+        interval]
     violations : pandas.DataFrame
         Labour-rule violations of the roster (:func:`roster.check`); empty when clean.
     kpis : pandas.DataFrame
@@ -617,8 +618,10 @@ def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
     if phi <= 0:
         return pd.DataFrame({c: mean for c in levels}, index=forecast.index).iloc[:, :1]
     q = np.array([float(c[1:]) for c in levels])
-    values = stats.gamma.ppf(q[None, :], 1.0 / phi, scale=np.maximum(mean, 0)[:, None] * phi)
-    return pd.DataFrame(np.nan_to_num(values), index=forecast.index, columns=levels)
+    values = np.zeros((len(mean), len(q)))
+    busy = mean > 0
+    values[busy] = stats.gamma.ppf(q[None, :], 1.0 / phi, scale=mean[busy, None] * phi)
+    return pd.DataFrame(values, index=forecast.index, columns=levels)
 
 
 def _simulate(forecast, aht, assignments, templates, targets, replications, spread, seed):
