@@ -218,6 +218,8 @@ def _plan(args) -> int:
         )
     print(line)
     print(f"rule violations: {s.violations_hard} hard, {s.violations_soft} soft")
+    for reason in result.named_roster.diagnosis:
+        print(f"roster: {reason}")
     print(f"report: {len(files)} files in {Path(args.out).resolve()}")
     print(f"time: {time.perf_counter() - t0:.0f} s")
     return 0

@@ -99,11 +99,19 @@ def _require(frame, path, columns):
         )
 
 
+def _text(raw: pd.Series):
+    """Values as stripped text where they are text, and which are empty."""
+    if pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw):
+        text = raw.astype(str).str.strip()
+        return text, raw.isna().to_numpy() | (text == "").to_numpy()
+    return raw, raw.isna().to_numpy()
+
+
 def _times(frame, path, column, *, optional=False) -> pd.Series:
     raw = frame[column]
-    text = raw.astype(str).str.strip() if raw.dtype == object else raw
-    empty = (text == "") | raw.isna() if raw.dtype == object else raw.isna()
+    text, empty = _text(raw)
     parsed = pd.to_datetime(text.where(~empty), errors="coerce", format="mixed")
+    empty = pd.Series(empty, index=raw.index)
     bad = parsed.isna() & ~empty
     if not optional:
         bad |= empty
@@ -117,9 +125,9 @@ def _times(frame, path, column, *, optional=False) -> pd.Series:
 
 def _numbers(frame, path, column, *, low=None, positive=False, allow_empty=False) -> pd.Series:
     raw = frame[column]
-    text = raw.astype(str).str.strip() if raw.dtype == object else raw
-    empty = (text == "") | raw.isna() if raw.dtype == object else raw.isna()
+    text, empty = _text(raw)
     values = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
+    empty = pd.Series(empty, index=raw.index)
     bad = (values.isna() & ~empty) | ~np.isfinite(values.fillna(0.0))
     if not allow_empty:
         bad |= empty
@@ -127,9 +135,7 @@ def _numbers(frame, path, column, *, low=None, positive=False, allow_empty=False
         i = int(np.flatnonzero(bad.to_numpy())[0])
         what = "is empty" if empty.iloc[i] else f"{raw.iloc[i]!r} is not a number"
         raise InputFileError(path, what, row=i + 1, column=column)
-    limit = (
-        values <= 0 if positive else (values < low if low is not None else values.isna() & False)
-    )
+    limit = values <= 0 if positive else values < (-np.inf if low is None else low)
     if limit.any():
         i = int(np.flatnonzero(limit.to_numpy())[0])
         need = "> 0" if positive else f">= {low:g}"

@@ -140,8 +140,9 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
             ),
             figsize=(14, 4),
         ),
-        "roster.png": plot_roster(plan.roster, kind="heatmap"),
     }
+    if len(plan.roster):
+        figures["roster.png"] = plot_roster(plan.roster, kind="heatmap")
     if len(plan.simulation):
         figures["service_level.png"] = plot_simulated_service(plan)
     for name, fig in figures.items():
