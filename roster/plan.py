@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -430,7 +431,7 @@ def plan(
     clock = _Clock(progress)
 
     with clock("history"):
-        hist: PlanHistory = prepare_history(history, calls=calls, aht=aht)
+        hist: PlanHistory = prepare_history(history, calls=calls, aht=aht, events=events)
         interval = hist.interval
         dates = plan_horizon(month, days, hist.volume.index[-1])
         index = _open_index(hist.volume, dates, interval)
@@ -544,23 +545,16 @@ class _Clock:
         self.progress = progress
         self.times: dict[str, float] = {}
 
+    @contextmanager
     def __call__(self, step: str):
-        clock = self
-
-        class _Step:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-                if clock.progress is not None:
-                    clock.progress(step, STEPS.index(step) + 1, len(STEPS), None)
-
-            def __exit__(self, kind, value, tb):
-                if kind is None:
-                    clock.times[step] = time.perf_counter() - self.t0
-                    if clock.progress is not None:
-                        clock.progress(step, STEPS.index(step) + 1, len(STEPS), clock.times[step])
-                return False
-
-        return _Step()
+        number = STEPS.index(step) + 1
+        if self.progress is not None:
+            self.progress(step, number, len(STEPS), None)
+        t0 = time.perf_counter()
+        yield
+        self.times[step] = time.perf_counter() - t0
+        if self.progress is not None:
+            self.progress(step, number, len(STEPS), self.times[step])
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({"time_s": pd.Series(self.times, dtype=float)}).rename_axis("step")

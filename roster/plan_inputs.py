@@ -213,7 +213,9 @@ def read_calls(path) -> pd.DataFrame:
     return out
 
 
-def prepare_history(history=None, *, calls=None, aht=None, freq="30min") -> PlanHistory:
+def prepare_history(
+    history=None, *, calls=None, aht=None, events=None, freq="30min"
+) -> PlanHistory:
     """Contacts and AHT per interval from a history (Series or frame) or call records.
 
     Parameters
@@ -225,6 +227,8 @@ def prepare_history(history=None, *, calls=None, aht=None, freq="30min") -> Plan
         Call records, aggregated into ``freq`` intervals.
     aht : float or pandas.Series, optional
         AHT when the history has none. [s]
+    events : iterable of forecast.Event, optional
+        Outage windows are counted in the report (the forecast masks them).
     freq : str, default ``"30min"``
         Interval of the aggregation of call records.
     """
@@ -263,12 +267,13 @@ def prepare_history(history=None, *, calls=None, aht=None, freq="30min") -> Plan
     else:
         raise TypeError(f"history: expected a Series or DataFrame, got {type(history).__name__}")
 
-    series, report = fc.check_history(volume)
+    series, report = fc.check_history(volume, events=events or ())
     rows += [
         ("intervals given", report.rows),
         ("rows sorted", report.sorted),
         ("duplicates dropped", report.duplicates_dropped),
         ("missing counts", report.missing),
+        ("outage intervals masked", report.outage_masked),
         ("interval [s]", int(report.freq.total_seconds())),
         ("first interval", series.index[0]),
         ("last interval", series.index[-1]),

@@ -167,3 +167,34 @@ def test_plan_config_errors_name_file_and_key(history_csv, tmp_path, capsys):
     config.write_text("[plan\n")
     assert main(["plan", "--history", str(history_csv), "--config", str(config)]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_plan_on_call_records(tmp_path, capsys):
+    sample = forecast.synthetic_hotline(
+        start="2026-02-02", end="2026-02-28", seed=5, daily_volume=500, outage=False
+    )
+    rng = np.random.default_rng(5)
+    slot = np.repeat(sample.volume.index.as_unit("s").asi8, sample.volume.to_numpy())
+    arrival = pd.to_datetime(slot + rng.uniform(0, 1800, slot.size), unit="s")
+    wait = rng.exponential(8.0, slot.size)
+    answered = rng.random(slot.size) < 0.95
+    answer = (arrival + pd.to_timedelta(wait, "s")).where(answered)
+    handle = pd.to_timedelta(rng.exponential(300.0, slot.size), "s")
+    end = answer.where(answered, arrival + pd.to_timedelta(wait, "s")) + handle.where(
+        answered, pd.Timedelta(0)
+    )
+    calls = pd.DataFrame({"arrival": arrival, "answer": answer, "end": end})
+    path = tmp_path / "calls.csv"
+    calls.to_csv(path, index=False)
+    out = tmp_path / "report"
+    args = ["plan", "--calls", str(path), "--days", "7", "--agents", "30", "--quiet"]
+    assert main([*args, "--replications", "2", "--time-limit", "3", "--out", str(out)]) == 0
+    report = pd.read_csv(out / "history_report.csv")
+    rows = dict(zip(report["item"], report["value"], strict=True))
+    assert int(rows["call records"]) == len(calls) == int(rows["records used"])
+    assert float(rows["contacts"]) == len(calls)
+    forecast_csv = pd.read_csv(out / "forecast.csv", index_col=0, parse_dates=True)
+    assert forecast_csv.index[0] == pd.Timestamp("2026-03-01") and len(forecast_csv) == 7 * 48
+    # the AHT forecast comes from the records' handle times (exponential, mean 300 s)
+    assert forecast_csv["aht"].mean() == pytest.approx(300, rel=0.1)
+    assert "2026-03-01 to 2026-03-07" in capsys.readouterr().out
