@@ -293,3 +293,32 @@ def test_history_needs_handle_times():
         prepare_history(s)
     with pytest.raises(ValueError, match="exactly one of history and calls"):
         prepare_history()
+
+
+def test_two_stage_roster_takes_its_meals_from_stage_one(sample):
+    p = plan(
+        sample.volume,
+        aht=sample.aht,
+        month="2026-03",
+        days=7,
+        agents=AGENTS,
+        roster_from="schedule",
+        replications=0,
+        time_limit=3,
+    )
+    assert p.simulation.empty and p.simulation_result is None
+    assert "simulation" not in p.steps.index
+    assert p.roster["break_start"].notna().all()
+    # per (date, shift), the meal blocks stage 1 placed are the ones the agents take, as far
+    # as the roster works that shift as often as stage 1 asked
+    blocks = p.shift_schedule.breaks
+    for (date, shift), g in p.roster.groupby(["date", "shift"]):
+        b = blocks[(blocks["date"] == date) & (blocks["shift"] == shift)]
+        placed = np.repeat(b["start"].to_numpy(), b["agents"].to_numpy().astype(int))
+        taken = np.sort(g["break_start"].to_numpy())
+        if len(taken) <= len(placed):
+            assert set(taken) <= set(placed)
+    at_work, on_meal = _naive_on_floor(p.roster, p.coverage.index, 1800)
+    np.testing.assert_allclose(p.coverage["at_work"] - p.coverage["on_break"], at_work - on_meal)
+    with pytest.raises(ValueError, match="roster_from"):
+        plan(sample.volume, aht=sample.aht, roster_from="people")
