@@ -6,7 +6,7 @@ exposes ``run(quick: bool) -> DataFrame``; its rows are flattened into one long 
 """
 
 import argparse
-import importlib
+import multiprocessing
 import os
 import platform
 import sys
@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from benchmarks import run_benchmark
 
 BENCHMARKS = (
     "erlang_speed",
@@ -69,11 +71,15 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, help="run only these")
     args = parser.parse_args(argv)
     parts, timings = [], []
+    # Each benchmark runs in a fresh process: the peers it loads (pyworkforce brings OR-Tools
+    # and its own HiGHS) must not share a process with ours, and memory starts clean.
+    context = multiprocessing.get_context("spawn")
     for name in args.only or BENCHMARKS:
-        module = importlib.import_module(f"benchmarks.{name}")
         start = time.perf_counter()
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        parts.append(long_table(name, module.run(quick=args.quick)))
+        with context.Pool(1) as pool:
+            frame = pool.apply(run_benchmark, (name, args.quick))
+        parts.append(long_table(name, frame))
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")
     table = pd.concat(parts, ignore_index=True)
     mode = "quick" if args.quick else "full"
