@@ -6,21 +6,21 @@ exposes ``run(quick: bool) -> DataFrame``; its rows are flattened into one long 
 """
 
 import argparse
-import multiprocessing
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks import run_benchmark
-
 BENCHMARKS = (
     "erlang_speed",
     "forecast_accuracy",
+    "forecast_speed",
     "roster_seats",
     "roster_month",
     "roster_curtois",
@@ -39,13 +39,24 @@ def machine() -> str:
     )
 
 
+def _is_text(column: pd.Series) -> bool:
+    values = column.dropna()
+    return len(values) > 0 and all(isinstance(v, str) for v in values)
+
+
 def long_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Benchmark rows as (benchmark, case, metric, value); the case is the first column."""
+    """Benchmark rows as (benchmark, case, metric, value).
+
+    The case names a row: its first column together with every text column (a model name, a
+    case label), so that rows differing only in such a column stay apart.
+    """
     frame = frame.reset_index(drop=isinstance(frame.index, pd.RangeIndex))
-    case_column = frame.columns[0]
-    long = frame.melt(id_vars=[case_column], var_name="metric", value_name="value")
-    long = long.rename(columns={case_column: "case"})
-    order = {case: i for i, case in enumerate(pd.unique(frame[case_column]))}
+    labels = [frame.columns[0]] + [c for c in frame.columns[1:] if _is_text(frame[c])]
+    case = frame[labels].astype(str).agg(" / ".join, axis=1).rename("case")
+    long = pd.concat([case, frame.drop(columns=labels)], axis=1).melt(
+        id_vars=["case"], var_name="metric", value_name="value"
+    )
+    order = {c: i for i, c in enumerate(pd.unique(case))}
     long = long.sort_values("case", key=lambda c: c.map(order), kind="stable")
     long.insert(0, "benchmark", name)
     return long.dropna(subset=["value"])
@@ -64,6 +75,23 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join([header, rule, *rows])
 
 
+def _run_isolated(name: str, quick: bool) -> pd.DataFrame:
+    """Run one benchmark in a fresh interpreter and read its table back.
+
+    The peers a benchmark loads (pyworkforce brings OR-Tools and its own HiGHS) must not share a
+    process with ours, some benchmarks start worker processes of their own, and memory figures
+    should start clean.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.pkl"
+        code = (
+            "import sys; from benchmarks import run_benchmark; "
+            f"run_benchmark({name!r}, {quick!r}).to_pickle(sys.argv[1])"
+        )
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+        return pd.read_pickle(path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
@@ -71,15 +99,10 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, help="run only these")
     args = parser.parse_args(argv)
     parts, timings = [], []
-    # Each benchmark runs in a fresh process: the peers it loads (pyworkforce brings OR-Tools
-    # and its own HiGHS) must not share a process with ours, and memory starts clean.
-    context = multiprocessing.get_context("spawn")
     for name in args.only or BENCHMARKS:
         start = time.perf_counter()
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        with context.Pool(1) as pool:
-            frame = pool.apply(run_benchmark, (name, args.quick))
-        parts.append(long_table(name, frame))
+        parts.append(long_table(name, _run_isolated(name, args.quick)))
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")
     table = pd.concat(parts, ignore_index=True)
     mode = "quick" if args.quick else "full"
