@@ -94,8 +94,6 @@ def run(quick: bool = False) -> pd.DataFrame:
 
 
 if __name__ == "__main__":
-    table = run()
-    try:
-        print(table.to_markdown(index=False))
-    except ImportError:
-        print(table.to_string(index=False))
+    from benchmarks import print_table
+
+    print_table(run())
