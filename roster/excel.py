@@ -12,6 +12,8 @@ __all__ = ["roster_grid", "seats_grid", "to_excel"]
 
 _NIGHT_FILL = {"small": "FFF2CC", "big": "D9D2E9"}
 _HOLIDAY_FILL = "F4CCCC"
+_BRIDGE_FILL = "FCE5CD"
+_MAKEUP_FILL = "D9EAD3"
 _SHORT_FILL = "F4CCCC"
 _WEEKDAYS = "一二三四五六日"
 
@@ -47,7 +49,7 @@ def roster_grid(assignments: pd.DataFrame, *, rest: str = "休") -> pd.DataFrame
         .unstack("date")
         .reindex(index=agents, columns=days)
     )
-    return grid.fillna(rest)
+    return grid.astype(object).where(grid.notna(), rest)
 
 
 def seats_grid(coverage: pd.DataFrame, column: str = "scheduled") -> pd.DataFrame:
@@ -77,6 +79,7 @@ def to_excel(
     coverage: pd.DataFrame | None = None,
     schedule=None,
     holidays=None,
+    calendar=None,
     rest: str = "休",
 ) -> Path:
     """Write a roster workbook.
@@ -99,7 +102,11 @@ def to_excel(
     schedule : ShiftSchedule, optional
         Stage-1 result; gives ``Shifts`` and, if ``coverage`` is None, the coverage.
     holidays : iterable of date-like, optional
-        Days shaded in the roster header.
+        Statutory holidays, shaded in the roster header.
+    calendar : str or calendar object, optional
+        Calendar of the days (``forecast.calendar.get_calendar``, e.g. ``"CN"``): statutory
+        holidays are shaded and marked 法, bridge days shaded lighter and marked 休, make-up
+        workdays shaded green and marked 班; combined with ``holidays``.
     rest : str
         Code for a day off in the roster grid.
 
@@ -117,6 +124,16 @@ def to_excel(
     if coverage is None and schedule is not None:
         coverage = schedule.coverage
     hol = set(pd.to_datetime(list(holidays)).normalize()) if holidays is not None else set()
+    kinds: dict = {}
+    if calendar is not None and assignments is not None and len(assignments):
+        from forecast.calendar import get_calendar
+
+        days = pd.DatetimeIndex(pd.to_datetime(assignments["date"]).dt.normalize().unique())
+        info = get_calendar(calendar).day_types(days)
+        kinds = dict(zip(info.index, info["day_type"], strict=True))
+        hol |= set(info.index[info["is_statutory"].to_numpy(bool)])
+    marks = {"statutory": (" 法", _HOLIDAY_FILL), "bridge": (" 休", _BRIDGE_FILL)}
+    marks["makeup_workday"] = (" 班", _MAKEUP_FILL)
 
     def fill(color):
         return PatternFill(start_color=color, end_color=color, fill_type="solid")
@@ -128,7 +145,14 @@ def to_excel(
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         if assignments is not None:
             grid = roster_grid(assignments, rest=rest)
-            header = [f"{d:%m-%d} {_WEEKDAYS[d.day_of_week]}" for d in grid.columns]
+            kind_of = {
+                d: "statutory" if d in hol else kinds.get(d, "")
+                for d in pd.DatetimeIndex(grid.columns)
+            }
+            header = [
+                f"{d:%m-%d} {_WEEKDAYS[d.day_of_week]}" + marks.get(kind_of[d], ("",))[0]
+                for d in grid.columns
+            ]
             out = grid.copy()
             out.columns = header
             out.index.name = "agent"
@@ -140,8 +164,8 @@ def to_excel(
                 cell = ws.cell(row=1, column=j)
                 cell.font = bold
                 cell.alignment = Alignment(horizontal="center")
-                if day in hol:
-                    cell.fill = fill(_HOLIDAY_FILL)
+                if kind_of[day] in marks:
+                    cell.fill = fill(marks[kind_of[day]][1])
             for i, agent in enumerate(grid.index, start=2):
                 for j, day in enumerate(grid.columns, start=2):
                     kind = night.get((agent, day))

@@ -123,14 +123,13 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
     if len(plan.simulation):
         csv("simulation", plan.simulation, index_label="interval_start")
 
-    holidays = _statutory_days(plan.forecast.index, calendar)
     files["roster.xlsx"] = to_excel(
         out / "roster.xlsx",
         plan.roster,
         totals=plan.totals,
         coverage=plan.coverage.rename(columns={"at_work": "scheduled"}),
         schedule=plan.shift_schedule,
-        holidays=holidays,
+        calendar=calendar,
     )
     figures = {
         "forecast.png": plot_forecast(plan),
@@ -149,13 +148,3 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
         fig.savefig(out / name, dpi=110)
         files[name] = out / name
     return files
-
-
-def _statutory_days(index: pd.DatetimeIndex, calendar):
-    if calendar is None:
-        return None
-    from forecast.calendar import get_calendar
-
-    days = pd.DatetimeIndex(index.normalize().unique())
-    info = get_calendar(calendar).day_types(days)
-    return list(info.index[info["is_statutory"].to_numpy()])

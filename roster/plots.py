@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 __all__ = ["plot_coverage", "plot_roster"]
 
 _NIGHT_COLOR = {"none": "#4a86c5", "small": "#e6a23c", "big": "#6a4c93"}
+_NIGHT_LABEL = {"none": "day shift", "small": "small night", "big": "big night"}
 
 
 def plot_coverage(
@@ -107,6 +108,11 @@ def plot_roster(
     a = assignments
     names = list(pd.unique(a["agent"])) if agents is None else list(agents)
     a = a[a["agent"].isin(names)]
+    if len(a) == 0:
+        raise ValueError(
+            "assignments has no shifts to draw"
+            + ("" if agents is None else f" for agents={list(agents)!r}")
+        )
     row = {name: i for i, name in enumerate(names)}
     if figsize is None:
         figsize = (12, max(3.0, 0.22 * len(names) + 1.5))
@@ -143,10 +149,11 @@ def _gantt(ax, a, row) -> None:
             ax.barh(y[has], be - bs, left=bs, height=0.7, color="white")
     ax.xaxis_date()
     ax.set_xlabel("time")
-    handles = [
-        ax.bar(np.nan, np.nan, color=c, label=f"night: {k}") for k, c in _NIGHT_COLOR.items()
-    ]
-    ax.legend(handles=handles, loc="upper right", fontsize="small", ncols=3)
+    from matplotlib.patches import Patch
+
+    used = [k for k in _NIGHT_COLOR if k in set(kinds)]
+    handles = [Patch(color=_NIGHT_COLOR[k], label=_NIGHT_LABEL[k]) for k in used]
+    ax.legend(handles=handles, loc="upper right", fontsize="small", ncols=len(used))
 
 
 def _heatmap(fig, ax, a, names) -> None:

@@ -102,7 +102,10 @@ def _holiday_set(holidays, calendar, dates: pd.DatetimeIndex) -> set:
 
 @dataclass
 class SeatModel:
-    """Stage-1 model of :func:`roster.seats.schedule_shifts`; the explicit program: one integer column per (day, template, break placement)."""
+    """Stage-1 model of :func:`roster.seats.schedule_shifts`.
+
+    The explicit program: one integer column per (day, template, break placement).
+    """
 
     templates: list[ShiftTemplate]
     interval: int

@@ -64,7 +64,7 @@ def test_excel_round_trip(tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == ["Roster", "Totals", "Shifts", "Coverage", "Seats"]
     ws = wb["Roster"]
-    assert [c.value for c in ws[1]] == ["agent", "03-01 六", "03-02 日", "03-03 一"]
+    assert [c.value for c in ws[1]] == ["agent", "03-01 六", "03-02 日 法", "03-03 一"]
     assert [c.value for c in ws[2]] == ["li", "0800-1700", "2000-0800", "休"]
     # the big night is shaded, the holiday header too
     assert ws["C2"].fill.start_color.rgb.endswith("D9D2E9")
@@ -123,3 +123,38 @@ def test_plot_roster_gantt_and_heatmap():
     assert image[0, 0] == 8 and image[0, 1] == 20 and np.ma.is_masked(image[0, 2])
     with pytest.raises(ValueError, match="kind"):
         plot_roster(a, kind="pie")
+
+
+def test_excel_marks_chinese_calendar_days(tmp_path):
+    # Golden Week 2025: Sunday 28 Sep and Saturday 11 Oct are make-up workdays, 1 Oct is a
+    # statutory holiday, 8 Oct a bridge day (State Council notice of November 2024)
+    days = pd.to_datetime(["2025-09-28", "2025-10-01", "2025-10-08", "2025-10-09"])
+    a = pd.DataFrame(
+        {
+            "agent": "li",
+            "date": days,
+            "shift": "0800-1700",
+            "start": days + pd.Timedelta(hours=8),
+            "end": days + pd.Timedelta(hours=17),
+        }
+    )
+    path = to_excel(tmp_path / "cal.xlsx", a, calendar="CN")
+    ws = load_workbook(path)["Roster"]
+    cells = {c.value[:5]: c for c in ws[1][1:]}  # every day from 28 Sep to 9 Oct
+    assert len(cells) == 12
+    expect = {"09-28": "日 班", "10-01": "三 法", "10-08": "三 休", "10-09": "四"}
+    assert {d: cells[d].value[6:] for d in expect} == expect
+    fills = [cells[d].fill.start_color.rgb[-6:] for d in expect]
+    assert fills[:3] == ["D9EAD3", "F4CCCC", "FCE5CD"]
+    assert fills[3] != "F4CCCC"
+    assert ws.cell(row=2, column=3).value == "休"  # 29 Sep: no shift
+
+
+def test_plot_roster_refuses_an_empty_roster():
+    a = assignments()
+    with pytest.raises(ValueError, match="no shifts"):
+        plot_roster(a.iloc[:0], kind="heatmap")
+    with pytest.raises(ValueError, match="agents=\\['zhao'\\]"):
+        plot_roster(a, agents=["zhao"])
+    labels = [t.get_text() for t in plot_roster(a).axes[0].get_legend().get_texts()]
+    assert labels == ["day shift", "small night", "big night"]  # 14-23 h ends at 23:00
