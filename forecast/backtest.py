@@ -10,9 +10,14 @@ import numpy as np
 import pandas as pd
 
 from forecast.history import HOLIDAY_CLASS, MAKEUP_CLASS
-from forecast.quantiles import calibrate_dispersion, count_quantiles
+from forecast.quantiles import (
+    QuantileCalibration,
+    calibrate_dispersion,
+    calibrate_quantiles,
+    count_quantiles,
+)
 
-__all__ = ["BacktestResult", "accuracy", "rolling_origin", "special_days"]
+__all__ = ["BacktestResult", "accuracy", "backtest_paths", "rolling_origin", "special_days"]
 
 
 def special_days(days: pd.DataFrame) -> np.ndarray:
@@ -45,6 +50,8 @@ class BacktestResult:
         MASE scale: mean absolute one-week-back change of the history before the first origin.
     fit_seconds : float
         Mean time of one fit + predict. [s]
+    leads : ndarray of int, shape (n_origins,), optional
+        Lead of each row (all equal to ``lead`` for :func:`rolling_origin`).
     """
 
     days: pd.DatetimeIndex
@@ -54,6 +61,30 @@ class BacktestResult:
     special: np.ndarray
     scale: float
     fit_seconds: float
+    leads: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.leads is None:
+            object.__setattr__(self, "leads", np.full(len(self.days), self.lead, dtype=int))
+
+    def concat(self, other: BacktestResult) -> BacktestResult:
+        """Rows of both backtests (scale and first lead of ``self``)."""
+        n = len(self.days) + len(other.days)
+        return BacktestResult(
+            days=self.days.append(other.days),
+            actual=np.vstack([self.actual, other.actual]),
+            mean=np.vstack([self.mean, other.mean]),
+            lead=min(self.lead, other.lead),
+            special=np.r_[self.special, other.special],
+            scale=self.scale,
+            fit_seconds=(self.fit_seconds * len(self.days) + other.fit_seconds * len(other.days))
+            / n,
+            leads=np.r_[self.leads, other.leads],
+        )
+
+    def calibration(self, quantiles=(0.1, 0.5, 0.9)) -> QuantileCalibration:
+        """Quantile calibration per horizon bucket and day kind from these errors."""
+        return calibrate_quantiles(self.actual, self.mean, self.leads, self.special, quantiles)
 
     def dispersion(self, quantiles=(0.1, 0.5, 0.9)) -> float:
         """Negative-binomial dispersion calibrated on the out-of-sample errors."""
@@ -61,7 +92,13 @@ class BacktestResult:
 
 
 def rolling_origin(
-    model, values: np.ndarray, days: pd.DataFrame, *, lead: int = 1, origins: int = 40
+    model,
+    values: np.ndarray,
+    days: pd.DataFrame,
+    *,
+    lead: int = 1,
+    origins: int = 40,
+    refit: bool = True,
 ) -> BacktestResult:
     """Refit ``model`` at each origin and forecast the day ``lead`` days ahead.
 
@@ -77,6 +114,11 @@ def rolling_origin(
         1 = day ahead (history through yesterday), 7 = week ahead.
     origins : int, default 40
         Number of target days: the last ``origins`` days with data.
+    refit : bool, default True
+        Re-estimate every parameter at every origin. With False, a model offering
+        ``frozen_template()`` (e.g. the ETS level of :class:`TopDownDaily`) estimates its
+        costly parameters at the first origin only and later origins refit the rest
+        (nothing after an origin is ever seen).
 
     Returns
     -------
@@ -89,29 +131,98 @@ def rolling_origin(
     has_data = np.isfinite(values).any(axis=1)
     targets = np.flatnonzero(has_data)[-origins:]
     need = getattr(model, "min_days", 1)
-    targets = targets[targets - lead + 1 >= need]
+    # Days with data strictly before each origin's end (end = target - lead + 1).
+    seen = np.r_[0, np.cumsum(has_data)]
+    ends = targets - lead + 1
+    targets = targets[(ends >= 1) & (seen[np.clip(ends, 0, None)] >= need)]
     if not len(targets):
         raise ValueError(
             f"history too short for a backtest: {int(has_data.sum())} days with data, "
             f"model needs {need} plus lead {lead}"
         )
-    mean = np.full((len(targets), values.shape[1]), np.nan)
+    return _run(model, values, days, targets - lead + 1, lead, refit)
+
+
+def backtest_paths(
+    model,
+    values: np.ndarray,
+    days: pd.DataFrame,
+    *,
+    ends,
+    max_lead: int,
+    refit: bool = False,
+) -> BacktestResult:
+    """Fit at each origin and forecast every day up to ``max_lead`` days ahead.
+
+    One fit scores a whole horizon: day ahead, week ahead and further, which is what the
+    quantile calibration per horizon bucket needs at the cost of one fit per origin.
+
+    Parameters
+    ----------
+    model, values, days
+        As for :func:`rolling_origin`.
+    ends : array_like of int
+        Origins: each fit sees ``values[:end]``.
+    max_lead : int
+        Forecast days ``end - 1 + lead`` for ``lead = 1 .. max_lead`` (days past the history
+        or without data are left out).
+    refit : bool, default False
+        See :func:`rolling_origin`.
+
+    Returns
+    -------
+    BacktestResult
+        One row per (origin, target day); ``leads`` holds each row's lead.
+    """
+    if not (isinstance(max_lead, int | np.integer) and max_lead >= 1):
+        raise ValueError(f"max_lead must be a positive integer, got max_lead={max_lead!r}")
+    ends = np.unique(np.asarray(ends, dtype=int))
+    has_data = np.isfinite(values).any(axis=1)
+    seen = np.r_[0, np.cumsum(has_data)]
+    need = getattr(model, "min_days", 1)
+    ends = ends[(ends >= 1) & (ends < len(values))]
+    ends = ends[seen[ends] >= need]
+    if not len(ends):
+        raise ValueError(
+            f"history too short for a backtest: {int(has_data.sum())} days with data, "
+            f"model needs {need}"
+        )
+    return _run(model, values, days, ends, np.arange(1, int(max_lead) + 1), refit)
+
+
+def _run(model, values, days, ends, leads, refit) -> BacktestResult:
+    """Fit at each end and forecast the days ``end - 1 + lead`` that hold data."""
+    has_data = np.isfinite(values).any(axis=1)
+    leads = np.atleast_1d(leads)
+    rows_t, rows_lead, preds = [], [], []
     spent = 0.0
-    for k, i in enumerate(targets):
-        end = i - lead + 1
+    template = model
+    for k, end in enumerate(ends):
+        target = end - 1 + leads
+        keep = (target < len(values)) & has_data[np.minimum(target, len(values) - 1)]
+        if not keep.any():
+            continue
         start = time.perf_counter()
-        fitted = copy.deepcopy(model).fit(values[:end], days.iloc[:end])
-        mean[k] = fitted.predict(days.iloc[[i]])[0]
+        fitted = copy.deepcopy(template).fit(values[:end], days.iloc[:end])
+        preds.append(fitted.predict(days.iloc[target[keep]]))
         spent += time.perf_counter() - start
-    first = targets[0] - lead + 1
+        if not refit and k == 0 and hasattr(fitted, "frozen_template"):
+            template = fitted.frozen_template()
+        rows_t.append(target[keep])
+        rows_lead.append(leads[keep])
+    if not preds:
+        raise ValueError("history too short for a backtest: no target day with data")
+    targets = np.concatenate(rows_t)
+    first = int(ends[0])
     return BacktestResult(
         days=days.index[targets],
         actual=values[targets],
-        mean=mean,
-        lead=int(lead),
+        mean=np.vstack(preds),
+        lead=int(leads.min()),
         special=special_days(days.iloc[targets]),
         scale=_mase_scale(values[:first]),
-        fit_seconds=spent / len(targets),
+        fit_seconds=spent / len(preds),
+        leads=np.concatenate(rows_lead),
     )
 
 
@@ -181,15 +292,21 @@ def accuracy(
     return out
 
 
-def score(result: BacktestResult, quantile_levels=(0.1, 0.5, 0.9), phi=None) -> pd.DataFrame:
+def score(
+    result: BacktestResult, quantile_levels=(0.1, 0.5, 0.9), phi=None, calibration=None
+) -> pd.DataFrame:
     """Accuracy of a backtest on all, normal and special days.
 
-    Quantiles come from the negative-binomial law with the dispersion of the backtest's own
-    errors unless ``phi`` is given (pass a dispersion estimated on earlier origins for an
-    honest coverage figure).
+    Quantiles come from the negative-binomial law calibrated per horizon bucket and day kind
+    on the backtest's own errors, unless a single dispersion ``phi`` or a
+    :class:`~forecast.quantiles.QuantileCalibration` is given (pass one estimated on earlier
+    origins for an honest coverage figure).
     """
-    phi = result.dispersion(quantile_levels) if phi is None else phi
-    qv = count_quantiles(result.mean, phi, quantile_levels)
+    if phi is not None:
+        qv = count_quantiles(result.mean, phi, quantile_levels)
+    else:
+        cal = result.calibration(quantile_levels) if calibration is None else calibration
+        qv = cal.quantiles(result.mean, result.leads, result.special, quantile_levels)
     rows = {}
     for name, sel in (
         ("all", np.ones(len(result.days), dtype=bool)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.backtest import BacktestResult, rolling_origin
+from forecast.backtest import BacktestResult, backtest_paths, special_days
 from forecast.calendar import get_calendar
 from forecast.events import event_multiplier
 from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
@@ -21,7 +22,7 @@ from forecast.models import (
     SeasonalNaive,
     TopDownDaily,
 )
-from forecast.quantiles import count_quantiles
+from forecast.quantiles import HORIZON_BUCKETS, QuantileCalibration
 
 __all__ = ["AUTO_CANDIDATES", "MODELS", "ForecastDetails", "forecast", "future_index"]
 
@@ -36,7 +37,7 @@ MODELS = {
     "mstl": MultiSeasonal(),
 }
 #: Models ``model="auto"`` chooses among, by rolling-origin WAPE.
-AUTO_CANDIDATES = ("same_day_type", "top_down", "count_regression")
+AUTO_CANDIDATES = ("same_day_type", "top_down", "top_down_ets", "count_regression")
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,21 @@ class ForecastDetails:
     model : str
         Model used.
     dispersion : float
-        Negative-binomial dispersion behind the quantiles.
+        Negative-binomial dispersion of normal days at the horizon's median lead (the
+        quantiles use ``calibration``, per horizon bucket and day kind).
     backtest_wape_pct : dict of str to float
         Rolling-origin WAPE of each model tried.
     history : HistoryReport
         Repairs made to the history.
+    calibration : QuantileCalibration
+        Dispersions per horizon bucket and normal / special day behind the quantiles.
     """
 
     model: str
     dispersion: float
     backtest_wape_pct: dict
     history: HistoryReport
+    calibration: QuantileCalibration | None = None
 
 
 def future_index(grid: DayGrid, last: pd.Timestamp, periods: int) -> pd.DatetimeIndex:
@@ -126,6 +131,7 @@ def _forecast_series(
     events,
     freq,
     backtest_days: int,
+    special_origins: int,
 ) -> pd.DataFrame:
     cal = get_calendar(calendar)
     all_events = (*cal.events, *(events or ()))
@@ -138,24 +144,29 @@ def _forecast_series(
     features = day_features(span, cal)
     hist_days = features.iloc[: len(grid.days)]
     future_days = features.loc[target_days.unique()]
-    # The lead that matters is how far the horizon reaches past the history.
-    lead = int(min(7, max(1, (target_days.min() - grid.days[-1]).days)))
+    # Backtest origins: the recent days (each fit scores every lead the horizon reaches,
+    # up to a month) and the latest special days, which a short window rarely holds.
+    lead = ((target_days - grid.days[-1]) // pd.Timedelta(days=1)).to_numpy()
+    max_lead = int(min(lead.max(), HORIZON_BUCKETS[-1]))
+    recent, marked = _backtest_ends(
+        grid.values, hist_days, backtest_days, special_origins, max_lead
+    )
+
+    def backtest(template, ends):
+        return backtest_paths(template, grid.values, hist_days, ends=ends, max_lead=max_lead)
 
     if isinstance(model, str) and model == "auto":
         tried: dict[str, BacktestResult] = {}
         for name in AUTO_CANDIDATES:
-            template = MODELS[name]
             try:
-                tried[name] = rolling_origin(
-                    template, grid.values, hist_days, lead=lead, origins=backtest_days
-                )
+                tried[name] = backtest(MODELS[name], recent)
             except ValueError:
                 continue
         if not tried:
             raise ValueError(
                 f"history: {int(np.isfinite(grid.values).any(axis=1).sum())} days with data is "
                 f"too short for any model (auto needs at least "
-                f"{min(MODELS[n].min_days for n in AUTO_CANDIDATES) + lead})"
+                f"{min(MODELS[n].min_days for n in AUTO_CANDIDATES) + 1})"
             )
         wape = {n: _wape(r) for n, r in tried.items()}
         name = min(wape, key=lambda n: (np.nan_to_num(wape[n], nan=np.inf), n))
@@ -163,9 +174,14 @@ def _forecast_series(
         chosen = tried[name]
     else:
         name, template = _resolve_model(model)
-        chosen = rolling_origin(template, grid.values, hist_days, lead=lead, origins=backtest_days)
+        chosen = backtest(template, recent)
         wape = {name: _wape(chosen)}
-    phi = chosen.dispersion(quantiles)
+    # Special days are scored for the chosen model only: they calibrate its quantiles.
+    extra = np.setdiff1d(marked, recent)
+    if len(extra):
+        with contextlib.suppress(ValueError):  # no special day with data before the end
+            chosen = chosen.concat(backtest(template, extra))
+    calibration = chosen.calibration(quantiles)
     fitted = copy.deepcopy(template).fit(grid.values, hist_days)
     day_mean = fitted.predict(future_days)
     row = pd.Index(future_days.index).get_indexer(target_days)
@@ -177,14 +193,34 @@ def _forecast_series(
             f"horizon: no history for {len(missing)} requested intervals (first {missing[0]}); "
             "the centre was never open then"
         )
-    q = count_quantiles(mean, phi, quantiles)
+    special = special_days(future_days)[row]
+    q = calibration.quantiles(mean, lead, special)
+    phi = float(calibration.dispersion(int(np.median(lead)), False))
     out = pd.DataFrame({"mean": mean}, index=index)
     for k, level in enumerate(quantiles):
         out[f"q{level:g}"] = q[:, k]
     out.attrs["details"] = ForecastDetails(
-        model=name, dispersion=phi, backtest_wape_pct=wape, history=report
+        model=name,
+        dispersion=phi,
+        backtest_wape_pct=wape,
+        history=report,
+        calibration=calibration,
     )
     return out
+
+
+def _backtest_ends(values, days, normal: int, special: int, max_lead: int) -> np.ndarray:
+    """Fit ends for the backtest: the last ``normal`` days with data at least a week (or
+    the horizon) before the history's end, and one just before each of the last
+    ``special`` special days."""
+    has_data = np.isfinite(values).any(axis=1)
+    reach = min(max_lead, 7)
+    # The fit ending at ``end`` sees values[:end] and forecasts day ``end`` at lead 1;
+    # ends up to n - reach see their whole first week (or horizon) inside the history.
+    recent = np.flatnonzero(has_data[: len(values) - reach + 1])[-normal:]
+    marked = np.flatnonzero(special_days(days) & has_data)[-special:] if special else []
+    marked = np.asarray(marked, dtype=int)
+    return recent[recent >= 1], marked[marked >= 1]
 
 
 def _wape(result: BacktestResult) -> float:
@@ -206,6 +242,7 @@ def forecast(
     freq=None,
     backtest_days: int = 7,
     n_jobs: int = 1,
+    special_origins: int = 4,
 ) -> pd.DataFrame:
     """Forecast contacts per interval, with calibrated quantiles.
 
@@ -224,7 +261,9 @@ def forecast(
         / ``predict(days)`` and a ``min_days`` attribute.
     quantiles : sequence of float, default (0.1, 0.5, 0.9)
         Quantile levels; columns ``q0.1`` etc. come from a negative-binomial law whose
-        dispersion is fitted to the chosen model's backtest errors.
+        dispersion is calibrated on the chosen model's backtest errors per horizon bucket
+        (day, week, month ahead) and for normal and special days apart
+        (:func:`forecast.quantiles.calibrate_quantiles`).
     calendar : str or calendar, optional
         ``"CN"``, another country code, or a calendar object (overrides, events). Weekends
         only when omitted.
@@ -234,7 +273,11 @@ def forecast(
     freq : str or Timedelta, optional
         Interval length (inferred when omitted).
     backtest_days : int, default 7
-        Origins of the rolling-origin backtest used for selection and calibration.
+        Recent origins of the backtest used for selection and calibration; each origin's
+        fit is scored at every lead the horizon reaches (up to a month).
+    special_origins : int, default 4
+        Extra origins just before the latest special days (holiday breaks, make-up
+        workdays, days around a break), so their wider errors are calibrated apart.
     n_jobs : int, default 1
         Processes for a long frame of many series.
 
@@ -256,7 +299,7 @@ def forecast(
         raise ValueError(f"quantiles must lie in (0, 1), got quantiles={quantiles}")
     if not (isinstance(model, str) and model == "auto"):
         _resolve_model(model)
-    args = (model, quantiles, calendar, events, freq, backtest_days)
+    args = (model, quantiles, calendar, events, freq, backtest_days, special_origins)
     if isinstance(history, pd.Series):
         return _forecast_series(history, horizon, *args)
     if not isinstance(history, pd.DataFrame):

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
-__all__ = ["calibrate_dispersion", "count_quantiles", "nb_dispersion"]
+__all__ = [
+    "HORIZON_BUCKETS",
+    "QuantileCalibration",
+    "calibrate_dispersion",
+    "calibrate_quantiles",
+    "count_quantiles",
+    "horizon_bucket",
+    "nb_dispersion",
+]
 
 
 def nb_dispersion(actual, mean) -> float:
@@ -126,3 +136,129 @@ def calibrate_dispersion(actual, mean, quantiles=(0.1, 0.5, 0.9)) -> float:
     enough = np.flatnonzero(coverage >= levels[hi] - levels[lo])
     wide = grid[enough[np.argmin(grid[enough])]] if len(enough) else grid.max()
     return float(max(best, wide))
+
+
+#: Upper lead of each horizon bucket (days between the last history day and the target):
+#: day ahead, week ahead, month ahead and beyond.
+HORIZON_BUCKETS = (1, 7, 31)
+
+
+def horizon_bucket(lead) -> np.ndarray:
+    """Index into :data:`HORIZON_BUCKETS` of each lead (leads past the last bucket join it).
+
+    Parameters
+    ----------
+    lead : array_like of int
+        Days from the last history day to the target day (1 = day ahead).
+    """
+    lead = np.asarray(lead)
+    if np.any(lead < 1):
+        raise ValueError(f"lead must be >= 1 day, got min {lead.min()}")
+    return np.minimum(np.searchsorted(HORIZON_BUCKETS, lead), len(HORIZON_BUCKETS) - 1)
+
+
+@dataclass(frozen=True)
+class QuantileCalibration:
+    """Negative-binomial dispersions per horizon bucket and day kind, from backtest errors.
+
+    Attributes
+    ----------
+    levels : tuple of float
+        Quantile levels calibrated.
+    phi : ndarray, shape (len(HORIZON_BUCKETS), 2)
+        Dispersion for normal (column 0) and special (column 1) target days.
+    days : ndarray of int, same shape
+        Backtest target days behind each estimate (0 = borrowed, see
+        :func:`calibrate_quantiles`).
+    """
+
+    levels: tuple
+    phi: np.ndarray
+    days: np.ndarray
+
+    def dispersion(self, lead, special) -> np.ndarray:
+        """Dispersion for targets at ``lead`` days, special (True) or normal days."""
+        special = np.asarray(special, dtype=bool)
+        return self.phi[horizon_bucket(lead), special.astype(int)]
+
+    def quantiles(self, mean, lead, special, q=None) -> np.ndarray:
+        """Count quantiles of ``mean`` (shape ``(n,)`` or ``(n, per_day)``) whose rows are
+        targets at ``lead`` days, special or not; shape ``mean.shape + (len(q),)``."""
+        q = self.levels if q is None else q
+        mean = np.asarray(mean, dtype=float)
+        phi = np.broadcast_to(self.dispersion(lead, special), mean.shape[:1])
+        out = np.full((*mean.shape, len(np.atleast_1d(q))), np.nan)
+        for value in np.unique(phi):
+            rows = phi == value
+            out[rows] = count_quantiles(mean[rows], float(value), q)
+        return out
+
+
+def calibrate_quantiles(actual, mean, lead, special, quantiles=(0.1, 0.5, 0.9)):
+    """Calibrate negative-binomial quantiles per horizon bucket and day kind.
+
+    Parameters
+    ----------
+    actual, mean : array_like, shape (n, per_day)
+        Observed counts and the out-of-sample forecasts made for them (rows = target days).
+    lead : array_like of int, shape (n,)
+        Days from each forecast's last history day to its target day.
+    special : array_like of bool, shape (n,)
+        Target day is special (holiday break, make-up workday, days around a break).
+    quantiles : sequence of float
+
+    Returns
+    -------
+    QuantileCalibration
+
+    Notes
+    -----
+    Each bucket of :data:`HORIZON_BUCKETS` gets the dispersion of
+    :func:`calibrate_dispersion` on its normal target days: the pinball-best member of the
+    negative-binomial family, widened if needed until its central interval holds the
+    nominal share of the past actuals (a split-conformal step on the family's spread).
+    A bucket with no backtest day borrows from the nearest shorter bucket, and dispersions
+    never shrink with the horizon (errors do not get smaller further out). Special days
+    are few, so they are pooled over all buckets; their dispersion is never below the
+    normal one of the same bucket, and equals it when the backtest saw no special day.
+
+    References
+    ----------
+    Gneiting, T. and Raftery, A. E. (2007). Strictly proper scoring rules, prediction, and
+    estimation. JASA 102(477), 359-378.
+    Vovk, V., Gammerman, A. and Shafer, G. (2005). Algorithmic Learning in a Random World,
+    ch. 2 and 4 (conformal prediction).
+    """
+    y = np.asarray(actual, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    if y.shape != m.shape:
+        raise ValueError(f"actual and mean must have one shape, got {y.shape} and {m.shape}")
+    y, m = y.reshape(len(y), -1), m.reshape(len(m), -1)
+    lead = np.asarray(lead)
+    special = np.asarray(special, dtype=bool)
+    if lead.shape != (len(y),) or special.shape != (len(y),):
+        raise ValueError(f"lead and special need one entry per row of actual ({len(y)})")
+    levels = tuple(float(q) for q in np.atleast_1d(quantiles))
+    bucket = horizon_bucket(lead) if len(lead) else lead.astype(int)
+    seen = (np.isfinite(y) & np.isfinite(m)).any(axis=1)
+    n_buckets = len(HORIZON_BUCKETS)
+    phi = np.zeros((n_buckets, 2))
+    days = np.zeros((n_buckets, 2), dtype=int)
+    for b in range(n_buckets):
+        rows = seen & (bucket == b) & ~special
+        days[b, 0] = int(rows.sum())
+        if rows.any():
+            phi[b, 0] = calibrate_dispersion(y[rows], m[rows], levels)
+        elif b > 0:
+            phi[b, 0] = phi[b - 1, 0]
+        elif (seen & ~special).any():
+            # No day-ahead rows: take the shortest horizon that has some.
+            first = int(bucket[seen & ~special].min())
+            rows = seen & (bucket == first) & ~special
+            phi[b, 0] = calibrate_dispersion(y[rows], m[rows], levels)
+    phi[:, 0] = np.maximum.accumulate(phi[:, 0])
+    rows = seen & special
+    pooled = calibrate_dispersion(y[rows], m[rows], levels) if rows.any() else 0.0
+    days[:, 1] = [int((rows & (bucket == b)).sum()) for b in range(n_buckets)]
+    phi[:, 1] = np.maximum(phi[:, 0], pooled)
+    return QuantileCalibration(levels=levels, phi=phi, days=days)
