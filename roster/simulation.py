@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from roster.simulation_agents import level_windows, shift_windows, staffing_steps
+from roster.simulation_agents import Absence, level_windows, shift_floor, staffing_steps
 from roster.simulation_kernel import (
     ABANDONED,
     ANSWERED,
@@ -33,7 +33,7 @@ from roster.simulation_kernel import (
     simulate_pool,
 )
 
-__all__ = ["SimulationResult", "simulate"]
+__all__ = ["Absence", "SimulationResult", "simulate"]
 
 COUNTS = (
     "offered",
@@ -186,6 +186,9 @@ def simulate(
     *,
     shifts=None,
     breaks=None,
+    short_breaks=None,
+    late_breaks="delay",
+    absence=None,
     staffing="agents",
     interval=None,
     threshold=20.0,
@@ -226,6 +229,20 @@ def simulate(
         Breaks, during which an agent takes no new call: named (``agent``, ``start``,
         ``end``) or, with counted shifts, counted blocks (``date``, ``shift``, ``start``,
         ``end``, ``agents`` and optionally ``break``).
+    short_breaks : float or array-like, optional
+        Short breaks per working hour, overall or per row of ``shifts`` (e.g. 300 for the
+        manuals' 5 minutes an hour). [s/h] Placed as timed blocks, one per working hour of each
+        shift and staggered across shifts, in the working time left by the other breaks; see
+        :func:`roster.simulation_agents.short_break_blocks`.
+    late_breaks : {"delay", "shorten"}, default "delay"
+        What an agent on a call does when a break is due. Both finish the call first (a break
+        never interrupts a call). ``"delay"``: the break then starts and lasts its full length,
+        so the agent comes back later than scheduled (an ACD's pending-break state).
+        ``"shorten"``: the break still ends at its scheduled time, so calls eat into it.
+    absence : float or Absence, optional
+        Attendance losses drawn in each replication, shift by shift: a probability of missing
+        a whole shift, or an :class:`roster.simulation_agents.Absence` that adds late arrivals
+        and early leaves. ``None`` (the default) draws none. Needs ``shifts``.
     staffing : {"agents", "cap"}, default "agents"
         How a staffing Series is read when it drops. ``"agents"``: it counts agents; the
         agents going off duty (the most recently joined) finish the call they are on and leave,
@@ -308,8 +325,13 @@ def simulate(
     rng = np.random.default_rng(seed)
     if (agents is None) == (shifts is None):
         raise ValueError("give exactly one of agents (per interval) and shifts")
-    if breaks is not None and shifts is None:
-        raise ValueError("breaks need shifts")
+    for name, value in (("breaks", breaks), ("short_breaks", short_breaks), ("absence", absence)):
+        if value is not None and shifts is None:
+            raise ValueError(f"{name} need shifts")
+    if late_breaks not in ("delay", "shorten"):
+        raise ValueError(f"late_breaks must be 'delay' or 'shorten', got {late_breaks!r}")
+    if absence is not None and not isinstance(absence, Absence):
+        absence = Absence(shift=float(absence))
     if aht is None and handle_times is None:
         raise ValueError("give aht or handle_times")
     replications = _positive_int(replications, "replications")
@@ -350,8 +372,10 @@ def simulate(
         else:
             windows = level_windows(starts, length, level)
     else:
-        windows = shift_windows(shifts, breaks, index)
+        floor = shift_floor(shifts, breaks, index, short_breaks)
+        windows = floor.windows()
         scheduled = _scheduled_time(windows, starts, length)
+    drawn = absence is not None and absence.active
 
     frames = []
     for _ in range(replications):
@@ -378,12 +402,19 @@ def simulate(
             busy_time, excess = _pool_time(start, service, step_time, step_value, starts, length)
             logged_time = scheduled + excess
         else:
-            offset, w_start, w_end = windows
-            status, start, _, overrun = simulate_agents(
-                arrival, service, pat, offset, w_start, w_end, trunk_cap
+            if drawn:
+                windows = floor.windows(*absence.draw(rng, floor.start, floor.end))
+            present = _scheduled_time(windows, starts, length) if drawn else scheduled
+            offset, w_start, w_end, break_after = windows
+            if late_breaks == "shorten":
+                break_after = np.zeros_like(break_after)
+            status, start, _, over_from, over_to, lost_to = simulate_agents(
+                arrival, service, pat, offset, w_start, w_end, break_after, trunk_cap
             )
-            busy_time, overrun_time = _busy_time(start, service, overrun, starts, length)
-            logged_time = scheduled + overrun_time
+            busy_time, extra_time = _busy_time(
+                start, service, over_from, over_to, w_start, lost_to, starts, length
+            )
+            logged_time = present + extra_time
         shown = slice(n_warm, None)
         frames.append(
             _tally(
@@ -553,7 +584,7 @@ def _agents(agents, n_int):
 
 
 def _scheduled_time(windows, starts, length):
-    _, w_start, w_end = windows
+    _, w_start, w_end, _ = windows
     time, delta = _events(w_start, w_end)
     total, _ = integrate_count(
         time, delta, np.zeros(1), np.zeros(1, np.int64), starts, length, starts.size
@@ -603,18 +634,25 @@ def _pool_time(start, service, step_time, step_value, starts, length):
     return busy, excess
 
 
-def _busy_time(start, service, overrun, starts, length):
+def _busy_time(start, service, over_from, over_to, w_start, lost_to, starts, length):
+    """Busy agent time per interval, and logged-in time off the windows (overrun − lost)."""
     answered = ~np.isnan(start)
     s = start[answered]
-    e = s + service[answered]
-    time, delta = _events(s, e)
+    time, delta = _events(s, s + service[answered])
     zero_t, zero_v = np.zeros(1), np.zeros(1, np.int64)
     busy, _ = integrate_count(time, delta, zero_t, zero_v, starts, length, starts.size)
-    over = overrun[answered]
-    late = ~np.isnan(over)
-    time, delta = _events(over[late], e[late])
-    over_time, _ = integrate_count(time, delta, zero_t, zero_v, starts, length, starts.size)
-    return busy, over_time
+    over = ~np.isnan(over_from)
+    lost = ~np.isnan(lost_to)
+    # Calls past a window's end add logged time; a delayed break takes it from the next window.
+    time = np.concatenate([over_from[over], over_to[over], w_start[lost], lost_to[lost]])
+    delta = np.repeat(
+        np.array([1, -1, -1, 1], np.int64), [over.sum(), over.sum(), lost.sum(), lost.sum()]
+    )
+    order = np.argsort(time, kind="stable")
+    extra, _ = integrate_count(
+        time[order], delta[order], zero_t, zero_v, starts, length, starts.size
+    )
+    return busy, extra
 
 
 def _tally(

@@ -10,8 +10,10 @@ abandons never holds an agent. Two agent models are provided:
   agents log off first and busy agents beyond the new level log off as their call ends;
 * named *agents* with availability windows (shifts minus breaks): a call may start with an
   agent inside one of its windows; an agent whose window ends during a call finishes the call
-  (the overrun is reported) and its next window (after a break) starts as scheduled; an
-  arriving call goes to the longest-idle agent.
+  (the overrun is reported). If the window ends at a break, the agent then takes the whole
+  break and comes back that much later (the break is delayed, never shortened); if it ends at
+  the end of a shift, the agent leaves and the next shift starts as scheduled. An arriving
+  call goes to the longest-idle agent.
 
 With a trunk cap, a caller who finds ``trunks`` calls in the system (waiting or in service)
 is blocked; a call holds its trunk until its service ends or its caller hangs up.
@@ -189,7 +191,9 @@ def _idle_since(agent, x, free, window, window_stop, window_start, window_end):
 
 
 @njit(cache=True)
-def simulate_agents(arrival, service, patience, window_offset, window_start, window_end, trunks):
+def simulate_agents(
+    arrival, service, patience, window_offset, window_start, window_end, break_after, trunks
+):
     """FCFS queue served by named agents, each available over a list of windows.
 
     Parameters
@@ -201,6 +205,9 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
     window_start, window_end : ndarray of float64
         Sorted, non-overlapping availability windows of each agent; a call can start at ``t``
         when ``window_start <= t < window_end``. [s]
+    break_after : ndarray of bool
+        Whether the gap after each window is a break (delayed by a call running into it)
+        rather than the end of a shift. Ignored for an agent's last window.
     trunks : int
         Most calls in the system; ``-1`` for no cap.
 
@@ -210,9 +217,14 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
         As in :func:`simulate_pool`.
     agent : ndarray of int64
         The agent who answered the call, ``-1`` otherwise.
-    overrun_from : ndarray of float64
-        End of the window the call started in, when the call ran past it (the agent stays on
-        to finish it); ``nan`` otherwise. [s]
+    overrun_from, overrun_to : ndarray of float64
+        When a call runs past the end of the window it started in: the end of that window and
+        the end of the agent's unscheduled work (the end of the call, or the start of the
+        agent's next window if that comes first after a shift end); ``nan`` otherwise. [s]
+    lost_to : ndarray of float64
+        Per window: the agent is still on a delayed break until this time, so the window's
+        time from its start to ``min(lost_to, window_end)`` is not worked; ``nan`` when the
+        window starts as scheduled. [s]
 
     Notes
     -----
@@ -220,7 +232,9 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
     a heap under the start of its current or next idle spell; a key goes stale only when the
     agent's window closes while idle, and stale keys are refreshed lazily as arrival times
     grow, so the heap top is always the longest-idle agent, or, if none is idle, the one
-    free soonest.
+    free soonest. A call running ``d`` seconds into a break of length ``b`` makes the agent
+    idle again at ``call end + b``: the break is taken whole once the call is done, and any
+    window time it then covers (even past a later break) is lost.
     """
     n = arrival.size
     n_agents = window_offset.size - 1
@@ -228,6 +242,8 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
     start = np.full(n, np.nan)
     agent_of = np.full(n, -1, np.int64)
     overrun_from = np.full(n, np.nan)
+    overrun_to = np.full(n, np.nan)
+    lost_to = np.full(window_start.size, np.nan)
     free = np.full(n_agents, -np.inf)
     window = window_offset[:-1].copy()
     window_stop = window_offset[1:].copy()
@@ -270,10 +286,22 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
             status[j] = ANSWERED
             start[j] = t
             agent_of[j] = i
-            w_end = window_end[window[i]]
+            w = window[i]
+            w_end = window_end[w]
+            free[i] = end
             if end > w_end:
                 overrun_from[j] = w_end
-            free[i] = end
+                overrun_to[j] = end
+                nxt = w + 1
+                if nxt < window_stop[i]:
+                    if break_after[w]:
+                        resume = end + (window_start[nxt] - w_end)
+                        free[i] = resume
+                        while nxt < window_stop[i] and window_start[nxt] < resume:
+                            lost_to[nxt] = min(resume, window_end[nxt])
+                            nxt += 1
+                    else:
+                        overrun_to[j] = min(end, window_start[nxt])
             size = _heap_pop(keys, ids, size)
             size = _heap_push(
                 keys,
@@ -288,7 +316,7 @@ def simulate_agents(arrival, service, patience, window_offset, window_start, win
             leave = deadline
         if trunks >= 0:
             in_system = _heap_push(trunk_keys, trunk_ids, in_system, leave, j)
-    return status, start, agent_of, overrun_from
+    return status, start, agent_of, overrun_from, overrun_to, lost_to
 
 
 @njit(cache=True)

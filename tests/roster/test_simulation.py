@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scipy.linalg import expm
 
 from roster.simulation import COUNTS, METRICS, simulate
+from roster.simulation_agents import Absence, shift_floor
 from roster.simulation_kernel import (
     ABANDONED,
     ANSWERED,
@@ -92,35 +93,44 @@ def reference_pool(arrival, service, patience, step_time, step_value, trunks):
     return _run_events(events, arrival, service, patience, trunks, on_change, pick, release)
 
 
-def reference_agents(arrival, service, patience, offset, w_start, w_end, trunks):
+def reference_agents(arrival, service, patience, offset, w_start, w_end, break_after, trunks):
+    """Named agents: a call running into a break delays the whole break past the call."""
     n_agents = len(offset) - 1
-    on = [False] * n_agents
-    busy = [False] * n_agents
-    idle_since = [math.inf] * n_agents
+    free = [-math.inf] * n_agents  # free of calls and delayed breaks from this time on
+    started_in = {}
     events = []
-    for i in range(n_agents):
-        for w in range(offset[i], offset[i + 1]):
-            events.append((w_start[w], 0, (i, True)))
-            events.append((w_end[w], 0, (i, False)))
+    for w in range(len(w_start)):
+        events.append((w_start[w], 0, None))  # a window opening: try to answer
     heapq.heapify(events)
 
-    def on_change(t, change):
-        i, now_on = change
-        on[i] = now_on
-        if now_on and not busy[i]:
-            idle_since[i] = t
+    def window_at(i, t):
+        for w in range(offset[i], offset[i + 1]):
+            if w_start[w] <= t < w_end[w]:
+                return w
+        return None
+
+    def on_change(t, _):
+        pass
 
     def pick(t):
-        idle = [(idle_since[i], i) for i in range(n_agents) if on[i] and not busy[i]]
+        idle = []
+        for i in range(n_agents):
+            w = window_at(i, t)
+            if w is not None and free[i] <= t:
+                idle.append((max(free[i], w_start[w]), i))
         if not idle:
             return None
         i = min(idle)[1]
-        busy[i] = True
+        free[i] = math.inf
+        started_in[i] = window_at(i, t)
         return i
 
     def release(t, i):
-        busy[i] = False
-        idle_since[i] = t
+        w = started_in[i]
+        free[i] = t
+        if t > w_end[w] and break_after[w] and w + 1 < offset[i + 1]:
+            free[i] = t + w_start[w + 1] - w_end[w]
+            heapq.heappush(events, (free[i], 0, None))
 
     return _run_events(events, arrival, service, patience, trunks, on_change, pick, release)
 
@@ -158,7 +168,8 @@ def _random_windows(rng, n_agents, horizon):
         w_start += list(cuts[::2])
         w_end += list(cuts[1::2])
         offset.append(len(w_start))
-    return np.array(offset), np.array(w_start, float), np.array(w_end, float)
+    break_after = rng.random(len(w_start)) < 0.5
+    return np.array(offset), np.array(w_start, float), np.array(w_end, float), break_after
 
 
 @settings(max_examples=40, deadline=None)
@@ -174,19 +185,44 @@ def test_agent_recursion_matches_event_simulation(seed, n, n_agents, patience, t
     horizon = 3600.0
     arrival, service, pat = _calls(rng, n, horizon, 150.0, patience)
     windows = _random_windows(rng, n_agents, horizon)
-    status, start, agent, overrun = simulate_agents(arrival, service, pat, *windows, trunks)
+    status, start, agent, over_from, over_to, lost_to = simulate_agents(
+        arrival, service, pat, *windows, trunks
+    )
     ref_status, ref_start = reference_agents(arrival, service, pat, *windows, trunks)
     np.testing.assert_array_equal(status, ref_status)
     np.testing.assert_allclose(start, ref_start, rtol=0, atol=1e-9)
-    offset, w_start, w_end = windows
+    offset, w_start, w_end, break_after = windows
     answered = status == ANSWERED
     assert np.all(agent[answered] >= 0) and np.all(agent[~answered] == -1)
     for j in np.flatnonzero(answered):
-        own = slice(offset[agent[j]], offset[agent[j] + 1])
-        inside = (w_start[own] <= start[j]) & (start[j] < w_end[own])
-        assert inside.sum() == 1  # calls start only inside the agent's window
-        end = start[j] + service[j]
-        assert np.isnan(overrun[j]) == (end <= w_end[own][inside][0])
+        own = np.arange(offset[agent[j]], offset[agent[j] + 1])
+        inside = own[(w_start[own] <= start[j]) & (start[j] < w_end[own])]
+        assert inside.size == 1  # calls start only inside the agent's window
+        w, end = inside[0], start[j] + service[j]
+        assert np.isnan(over_from[j]) == (end <= w_end[w])
+        if end > w_end[w]:
+            assert over_from[j] == w_end[w] and w_end[w] < over_to[j] <= end
+            # A delayed break costs the next window exactly the time the call ran into it.
+            if (
+                break_after[w]
+                and w + 1 < own[-1] + 1
+                and end + w_start[w + 1] - w_end[w] <= (w_end[w + 1])
+            ):
+                assert lost_to[w + 1] - w_start[w + 1] == pytest.approx(end - w_end[w])
+
+
+def test_a_call_running_into_a_break_delays_it():
+    # One agent, on 0-1200 and 1500-3600 with a 300 s break between; a 400 s call from 1000.
+    args = (np.array([1000.0, 1100.0]), np.array([400.0, 10.0]), np.full(2, np.inf))
+    windows = (np.array([0, 2]), np.array([0.0, 1500.0]), np.array([1200.0, 3600.0]))
+    for after, second in (([True, False], 1700.0), ([False, False], 1500.0)):
+        _, start, _, over_from, over_to, lost_to = simulate_agents(
+            *args, *windows, np.array(after), -1
+        )
+        # The break is taken whole after the call (1400-1700) or cut short (1400-1500).
+        np.testing.assert_array_equal(start, [1000.0, second])
+        assert over_from[0] == 1200.0 and over_to[0] == 1400.0
+        np.testing.assert_array_equal(lost_to, [np.nan, 1700.0] if after[0] else [np.nan] * 2)
 
 
 # --- exact references --------------------------------------------------------------------------
@@ -460,24 +496,109 @@ def test_shifts_breaks_and_overrun():
         {"agent": ["a"], "start": [index[0]], "end": [index[0] + pd.Timedelta("1h")]}
     )
     breaks = pd.DataFrame({"agent": ["a"], "start": [index[2]], "end": [index[3]]})
-    result = simulate(
-        pd.Series(2.0, index),
-        handle_times=[240.0],
-        shifts=shifts,
-        breaks=breaks,
-        threshold=0,
-        replications=30,
-        seed=3,
+    kw = {"shifts": shifts, "breaks": breaks, "threshold": 0, "replications": 30, "seed": 3}
+    delayed = simulate(pd.Series(2.0, index), handle_times=[240.0], **kw)
+    cut = simulate(pd.Series(2.0, index), handle_times=[240.0], late_breaks="shorten", **kw)
+    for result in (delayed, cut):
+        mean = result.mean
+        np.testing.assert_allclose(mean["scheduled_time"], [600, 600, 0, 600, 600, 600])
+        # Nobody arriving during the break is answered at once.
+        assert mean["answered_within"].iloc[2] == 0
+        assert mean["offered"].iloc[2] > 0
+        # Calls running past the break start are finished: logged-in time in the break.
+        assert mean["logged_time"].iloc[2] > 0
+        assert np.all(mean["busy_time"] <= mean["logged_time"] + 1e-9)
+    # Delayed, the break is taken whole after the call: the time worked in it is given back
+    # in the next interval, in every replication.
+    reps = delayed.replications["logged_time"].unstack()
+    np.testing.assert_allclose(reps.iloc[:, 2] + reps.iloc[:, 3], 600.0)
+    assert (reps.iloc[:, 3] < 600).any()
+    # Shortened, the call eats into the break and nothing is given back.
+    reps = cut.replications["logged_time"].unstack()
+    assert (reps.iloc[:, 3] == 600).all() and (reps.iloc[:, 2] > 0).any()
+
+
+def test_short_breaks_are_staggered_blocks_outside_meals():
+    day = pd.Timestamp("2025-03-03")
+    n = 60
+    shifts = pd.DataFrame(
+        {
+            "agent": np.arange(n),
+            "start": day + pd.Timedelta("8h"),
+            "end": day + pd.Timedelta("16h30min"),
+            "break_start": day + pd.Timedelta("12h"),
+            "break_end": day + pd.Timedelta("12h30min"),
+        }
     )
-    mean = result.mean
-    np.testing.assert_allclose(mean["scheduled_time"], [600, 600, 0, 600, 600, 600])
-    # Nobody arriving during the break is answered at once.
-    assert mean["answered_within"].iloc[2] == 0
-    assert mean["offered"].iloc[2] > 0
-    # Calls running past the break start or the shift end are finished: logged-in time grows.
-    assert mean["logged_time"].iloc[2] > 0
-    assert np.all(mean["logged_time"] >= mean["scheduled_time"])
-    assert np.all(mean["busy_time"] <= mean["logged_time"] + 1e-9)
+    index = pd.date_range(day + pd.Timedelta("8h"), periods=17, freq="30min")
+    floor = shift_floor(shifts, None, index, short_breaks=300)
+    offset, w_start, w_end, break_after = floor.windows()
+    worked = w_end - w_start
+    # 8 working hours each, 5 minutes of short breaks per hour: 40 minutes a shift.
+    for i in range(n):
+        own = slice(offset[i], offset[i + 1])
+        assert worked[own].sum() == pytest.approx(8 * 3600 - 8 * 300)
+        assert not break_after[own][-1] and break_after[own][:-1].all()
+        # No window inside the meal.
+        meal_lo, meal_hi = 4 * 3600, 4.5 * 3600
+        assert np.all((w_end[own] <= meal_lo) | (w_start[own] >= meal_hi))
+    # Staggered: at every minute about 60 × 5/60 = 5 agents are on a break, except within
+    # a break's length of the shift's start and end, where no block runs in from outside.
+    t = np.arange(330.0, 8.5 * 3600 - 300, 60.0)
+    t = t[(t < 4 * 3600) | (t >= 4.5 * 3600)]
+    on = ((w_start[None, :] <= t[:, None]) & (t[:, None] < w_end[None, :])).sum(axis=1)
+    assert np.all(np.abs((n - on) - 5) <= 1), np.unique(n - on)
+    # An odd working time: a last partial hour gets its share, and the total stays exact.
+    odd = shifts.iloc[:3].assign(end=day + pd.Timedelta("13h15min"))
+    offset, w_start, w_end, _ = shift_floor(odd, None, index, short_breaks=300).windows()
+    assert (w_end - w_start).sum() == pytest.approx(3 * 4.75 * 3600 * (1 - 300 / 3600))
+    with pytest.raises(ValueError, match="short_breaks"):
+        shift_floor(shifts, None, index, short_breaks=3600)
+
+
+def test_absence_draws_and_its_expected_loss():
+    rng = np.random.default_rng(0)
+    absence = Absence(shift=0.05, late=0.3, late_time=900.0, early=0.2, early_time=1800.0)
+    length = 4 * 3600.0
+    n = 200_000
+    start, end = absence.draw(rng, np.zeros(n), np.full(n, length))
+    worked = np.nan_to_num(end - start)
+    lost = 1 - worked.mean() / length
+    assert lost == pytest.approx(float(absence.expected_loss(length)), abs=3e-3)
+    # Long lateness and early leave can meet: the exact share counts the shifts lost so.
+    short = Absence(late=0.5, late_time=1800.0, early=0.5, early_time=1800.0)
+    start, end = short.draw(rng, np.zeros(n), np.full(n, 3600.0))
+    assert np.isnan(start).mean() > 0.05
+    share = 1 - np.nan_to_num(end - start).mean() / 3600.0
+    assert share == pytest.approx(float(short.expected_loss(3600.0)), abs=3e-3)
+    for bad in ({"shift": 1.0}, {"late": -0.1}, {"late_time": 0.0}):
+        with pytest.raises(ValueError, match="absence"):
+            Absence(**bad)
+
+
+def test_absence_in_the_simulation():
+    index = pd.date_range("2025-03-03 08:00", periods=8, freq="30min")
+    shifts = pd.DataFrame({"start": np.zeros(40), "end": np.full(40, 4 * 3600.0)})
+    volume = pd.Series(200.0, index)
+    kw = {"shifts": shifts, "replications": 20, "seed": 3}
+    full = simulate(volume, 180.0, **kw)
+    absence = Absence(shift=0.1, late=0.2, early=0.2)
+    partial = simulate(volume, 180.0, absence=absence, **kw)
+    # Scheduled time is the roster's; logged time is what attendance leaves of it (only the
+    # overrun at the shift end comes on top of the windows).
+    pd.testing.assert_series_equal(full.mean["scheduled_time"], partial.mean["scheduled_time"])
+    reps = partial.replications.groupby(level=0).sum()
+    present = reps["logged_time"] / reps["scheduled_time"]
+    expected = 1 - float(absence.expected_loss(4 * 3600.0))
+    assert present.mean() == pytest.approx(expected, abs=3 * present.std() / np.sqrt(20) + 0.01)
+    # Absence varies between replications: wider intervals, lower service.
+    assert (
+        partial.summary().loc["service_level", "mean"]
+        < full.summary().loc["service_level", "mean"]
+    )
+    assert full.replications["logged_time"].unstack().std().iloc[0] < present.std() * 7200
+    with pytest.raises(ValueError, match="absence need shifts"):
+        simulate(volume, 180.0, pd.Series(20, index), absence=0.1)
 
 
 def test_shifts_in_seconds_equal_a_flat_staffing_series():
