@@ -6,16 +6,19 @@ Cases
 * ``bank``: US bank call-centre arrivals (``shared/data/us_bank_calls_5min.csv``, weekdays
   07:00-21:00, March-October 2003) summed to 30-minute intervals. The lone 5-minute count
   stamped 21:00 is dropped so that every interval covers 30 minutes. Calendar: US. Each of
-  the last 40 days is forecast day-ahead (history through the day before) and week-ahead
-  (history through 7 days before).
+  the last 40 days is forecast day-ahead (history through the day before), week-ahead
+  (history through 7 days before) and month-ahead (history through 28 days before).
 * ``cn_hotline``: :func:`forecast.synthetic.synthetic_hotline` 2024-2025 with the Chinese
   calendar; every day from 2025-01-06 to 2025-10-31 is a target, and days of holiday breaks,
   make-up workdays and the workdays around breaks are scored apart ("special"). The true
   rate is scored as well: the noise floor no model can beat.
 
-Quantiles: the negative-binomial dispersion of each model is calibrated (pinball loss) on
-the 20 origins before the scored window and the coverage of the 10%-90% interval is
-measured on the scored window (nominal 80%).
+Quantiles: the negative-binomial dispersions of each model are calibrated by
+:func:`forecast.quantiles.calibrate_quantiles` (per horizon bucket, normal and special days
+apart) on the 60 origins before the scored window, as :func:`forecast.forecast` does on its
+own backtest; the coverage of the 10%-90% interval (nominal 80%) and the pinball loss (mean
+over the three levels, contacts per interval) are measured on the scored window. ``auto``
+is the driver's selection redone at every origin.
 """
 
 from __future__ import annotations
@@ -27,15 +30,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.backtest import accuracy, rolling_origin, special_days
+from forecast.backtest import accuracy, backtest_paths, rolling_origin, special_days
 from forecast.calendar import get_calendar
-from forecast.driver import AUTO_CANDIDATES, MODELS
+from forecast.driver import AUTO_CANDIDATES, MODELS, _backtest_ends
 from forecast.history import check_history, day_features, to_day_grid
-from forecast.quantiles import calibrate_dispersion, count_quantiles
+from forecast.quantiles import calibrate_quantiles
 from forecast.synthetic import synthetic_hotline
 
 QUANTILES = (0.1, 0.5, 0.9)
 BASELINES = ("seasonal_naive", "same_day_type")
+#: Day ahead, week ahead, month ahead (four weeks: the same weekday).
+LEADS = (1, 7, 28)
+#: Backtest origins before the scored window on which the quantiles are calibrated.
+CALIBRATION = 60
 
 
 def _data_dir() -> Path:
@@ -56,17 +63,26 @@ def bank_history() -> pd.Series:
 
 
 class AutoSelect:
-    """``model="auto"`` as a model: picks by an inner backtest at every refit."""
+    """``model="auto"`` as a model: at every refit, picks among ``AUTO_CANDIDATES`` by the
+    same backtest as :func:`forecast.forecast` (7 recent origins scored up to ``max_lead``
+    days ahead)."""
 
     min_days = 35
 
-    def __init__(self, origins: int = 7):
+    def __init__(self, max_lead: int = 1, origins: int = 7):
+        self.max_lead = max_lead
         self.origins = origins
 
     def fit(self, values, days):
+        recent, _ = _backtest_ends(values, days, self.origins, 0, self.max_lead)
         scores = {}
         for name in AUTO_CANDIDATES:
-            res = rolling_origin(MODELS[name], values, days, lead=1, origins=self.origins)
+            try:
+                res = backtest_paths(
+                    MODELS[name], values, days, ends=recent, max_lead=self.max_lead
+                )
+            except ValueError:
+                continue
             ok = np.isfinite(res.actual) & np.isfinite(res.mean)
             scores[name] = np.abs(res.actual - res.mean)[ok].sum() / res.actual[ok].sum()
         self.choice_ = min(scores, key=scores.get)
@@ -77,16 +93,40 @@ class AutoSelect:
         return self.model_.predict(days)
 
 
+def _row(case, lead, name, subset, n_days, acc, fit_s, total_s):
+    return {
+        "case": case,
+        "lead_days": lead,
+        "model": name,
+        "days": subset,
+        "n_days": n_days,
+        "wape_pct": acc["wape_pct"],
+        "mase": acc["mase"],
+        "coverage80_pct": acc.get("coverage_pct", np.nan),
+        "pinball": acc.get("pinball", np.nan),
+        "fit_s": fit_s,
+        "total_s": total_s,
+    }
+
+
 def _evaluate(case, values, days, models, leads, scored, calibration, truth=None):
+    """Backtest every model at every lead; quantiles calibrated on the ``calibration``
+    origins before the ``scored`` ones (per horizon bucket, normal and special days apart,
+    as :func:`forecast.forecast` does) and scored on the last ``scored`` target days."""
     rows = []
     for lead in leads:
         for name, model in models.items():
+            if isinstance(model, AutoSelect):
+                model = AutoSelect(max_lead=lead)
             start = time.perf_counter()
             res = rolling_origin(model, values, days, lead=lead, origins=scored + calibration)
             elapsed = time.perf_counter() - start
-            cal, ev = slice(0, calibration), slice(calibration, None)
-            phi = calibrate_dispersion(res.actual[cal], res.mean[cal], QUANTILES)
-            qv = count_quantiles(res.mean[ev], phi, QUANTILES)
+            n = len(res.days)
+            cal, ev = slice(0, max(n - scored, 0)), slice(max(n - scored, 0), None)
+            fitted = calibrate_quantiles(
+                res.actual[cal], res.mean[cal], res.leads[cal], res.special[cal], QUANTILES
+            )
+            qv = fitted.quantiles(res.mean[ev], res.leads[ev], res.special[ev])
             special = res.special[ev]
             for subset, sel in (("all", slice(None)), ("normal", ~special), ("special", special)):
                 if isinstance(sel, np.ndarray) and not sel.any():
@@ -98,38 +138,14 @@ def _evaluate(case, values, days, models, leads, scored, calibration, truth=None
                     quantile_levels=QUANTILES,
                     quantile_values=qv[sel],
                 )
-                rows.append(
-                    {
-                        "case": case,
-                        "lead_days": lead,
-                        "model": name,
-                        "days": "all" if subset == "all" else subset,
-                        "n_days": int(np.ones(len(special), bool)[sel].sum()),
-                        "wape_pct": acc["wape_pct"],
-                        "mase": acc["mase"],
-                        "coverage80_pct": acc.get("coverage_pct", np.nan),
-                        "fit_s": res.fit_seconds,
-                        "total_s": elapsed,
-                    }
-                )
+                n_days = int(np.ones(len(special), bool)[sel].sum())
+                rows.append(_row(case, lead, name, subset, n_days, acc, res.fit_seconds, elapsed))
     if truth is not None:
         actual, rate, special = truth
         for subset, sel in (("all", slice(None)), ("normal", ~special), ("special", special)):
             acc = accuracy(actual[sel], rate[sel])
-            rows.append(
-                {
-                    "case": case,
-                    "lead_days": 0,
-                    "model": "true_rate (noise floor)",
-                    "days": subset,
-                    "n_days": int(np.ones(len(special), bool)[sel].sum()),
-                    "wape_pct": acc["wape_pct"],
-                    "mase": np.nan,
-                    "coverage80_pct": np.nan,
-                    "fit_s": 0.0,
-                    "total_s": 0.0,
-                }
-            )
+            n_days = int(np.ones(len(special), bool)[sel].sum())
+            rows.append(_row(case, 0, "true_rate (noise floor)", subset, n_days, acc, 0.0, 0.0))
     return rows
 
 
@@ -162,7 +178,8 @@ def run(quick: bool = False) -> pd.DataFrame:
     grid = to_day_grid(bank, report.freq)
     days = day_features(grid.days, get_calendar("US"))
     scored = 10 if quick else 40
-    rows += _evaluate("bank", grid.values, days, models, (1, 7), scored, 20)
+    leads = (1, 7) if quick else LEADS
+    rows += _evaluate("bank", grid.values, days, models, leads, scored, CALIBRATION)
 
     syn = synthetic_hotline("2024-01-01", "2025-10-31" if not quick else "2025-03-31", seed=7)
     s, rep = check_history(syn.volume, events=syn.events)
@@ -173,7 +190,7 @@ def run(quick: bool = False) -> pd.DataFrame:
     syn_models = {n: m for n, m in models.items() if n not in ("mstl", "auto")}
     rate = to_day_grid(syn.rate, rep.freq).values[-scored:]
     truth = (g.values[-scored:], rate, special_days(d.iloc[-scored:]))
-    rows += _evaluate("cn_hotline", g.values, d, syn_models, (1, 7), scored, 20, truth)
+    rows += _evaluate("cn_hotline", g.values, d, syn_models, leads, scored, CALIBRATION, truth)
     return pd.DataFrame(rows)
 
 

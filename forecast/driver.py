@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast.aht import AHTProfile, _aht_on_horizon
 from forecast.backtest import BacktestResult, backtest_paths, special_days
 from forecast.calendar import get_calendar
 from forecast.events import event_multiplier
@@ -132,6 +133,7 @@ def _forecast_series(
     freq,
     backtest_days: int,
     special_origins: int,
+    aht: pd.Series | None = None,
 ) -> pd.DataFrame:
     cal = get_calendar(calendar)
     all_events = (*cal.events, *(events or ()))
@@ -199,6 +201,8 @@ def _forecast_series(
     out = pd.DataFrame({"mean": mean}, index=index)
     for k, level in enumerate(quantiles):
         out[f"q{level:g}"] = q[:, k]
+    if aht is not None:
+        out["aht"] = _forecast_aht(aht, series, grid, step, index, cal, all_events)
     out.attrs["details"] = ForecastDetails(
         model=name,
         dispersion=phi,
@@ -207,6 +211,21 @@ def _forecast_series(
         calibration=calibration,
     )
     return out
+
+
+def _forecast_aht(aht, volume, grid, step, index, cal, events) -> np.ndarray:
+    """AHT per horizon interval by :class:`AHTProfile`, weighted by the contacts."""
+    series, _ = check_history(aht, freq=step, events=events, name="aht")
+    if (series <= 0).any():
+        raise ValueError(f"aht: values must be positive seconds, got min {series.min()}")
+    aht_grid = to_day_grid(series, step)
+    # Lay the AHT on the volume's days so the contacts weigh the matching intervals.
+    values = pd.DataFrame(aht_grid.values, index=aht_grid.days).reindex(grid.days).to_numpy()
+    weight = np.where(np.isfinite(values), np.nan_to_num(grid.values), 0.0)
+    if not (weight > 0).any():
+        weight = np.isfinite(values).astype(float)
+    model = AHTProfile()
+    return _aht_on_horizon(values, grid.days, weight, index, step, cal, model).to_numpy()
 
 
 def _backtest_ends(values, days, normal: int, special: int, max_lead: int) -> np.ndarray:
@@ -243,6 +262,7 @@ def forecast(
     backtest_days: int = 7,
     n_jobs: int = 1,
     special_origins: int = 4,
+    aht=None,
 ) -> pd.DataFrame:
     """Forecast contacts per interval, with calibrated quantiles.
 
@@ -278,6 +298,10 @@ def forecast(
     special_origins : int, default 4
         Extra origins just before the latest special days (holiday breaks, make-up
         workdays, days around a break), so their wider errors are calibrated apart.
+    aht : pandas.Series or pandas.DataFrame, optional
+        Mean handle time per interval [s], indexed like ``history`` (for a long frame: a
+        long frame with ``unique_id``, ``ds``, ``aht``). Adds an ``aht`` column forecast by
+        :class:`forecast.aht.AHTProfile`, the history's counts weighting the intervals.
     n_jobs : int, default 1
         Processes for a long frame of many series.
 
@@ -285,7 +309,7 @@ def forecast(
     -------
     pandas.DataFrame
         Indexed by interval start ``ds`` (for a long frame: columns ``unique_id``, ``ds``),
-        with ``mean`` and one column per quantile. ``attrs["details"]`` holds a
+        with ``mean``, one column per quantile and ``aht`` when asked. ``attrs["details"]`` holds a
         :class:`ForecastDetails` (a dict of them by ``unique_id`` for a long frame).
 
     Raises
@@ -301,7 +325,9 @@ def forecast(
         _resolve_model(model)
     args = (model, quantiles, calendar, events, freq, backtest_days, special_origins)
     if isinstance(history, pd.Series):
-        return _forecast_series(history, horizon, *args)
+        if aht is not None and not isinstance(aht, pd.Series):
+            raise TypeError(f"aht: expected a Series beside a Series history, got {type(aht)}")
+        return _forecast_series(history, horizon, *args, aht)
     if not isinstance(history, pd.DataFrame):
         raise TypeError(f"history: expected a Series or a long DataFrame, got {type(history)}")
     missing = {"unique_id", "ds", "y"} - set(history.columns)
@@ -311,10 +337,19 @@ def forecast(
         uid: pd.Series(g["y"].to_numpy(), index=pd.DatetimeIndex(g["ds"]), name=str(uid))
         for uid, g in history.groupby("unique_id", sort=True)
     }
+    aht_of = dict.fromkeys(series)
+    if aht is not None:
+        if not isinstance(aht, pd.DataFrame) or {"unique_id", "ds", "aht"} - set(aht.columns):
+            raise ValueError("aht: with a long history, a long frame (unique_id, ds, aht)")
+        for uid, g in aht.groupby("unique_id", sort=True):
+            if uid not in aht_of:
+                raise ValueError(f"aht: unique_id={uid!r} is not in the history")
+            aht_of[uid] = pd.Series(g["aht"].to_numpy(), index=pd.DatetimeIndex(g["ds"]))
     if n_jobs > 1 and len(series) > 1:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             futures = {
-                uid: pool.submit(_forecast_series, s, horizon, *args) for uid, s in series.items()
+                uid: pool.submit(_forecast_series, s, horizon, *args, aht_of[uid])
+                for uid, s in series.items()
             }
             results = {}
             for uid, future in futures.items():
@@ -326,7 +361,7 @@ def forecast(
         results = {}
         for uid, s in series.items():
             try:
-                results[uid] = _forecast_series(s, horizon, *args)
+                results[uid] = _forecast_series(s, horizon, *args, aht_of[uid])
             except ValueError as exc:
                 raise ValueError(f"unique_id={uid!r}: {exc}") from None
     frames = []
