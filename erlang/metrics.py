@@ -14,9 +14,11 @@ import pandas as pd
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
 from .queue import Queue, erlang_c_from_log_b
+from .trunks import TrunkQueue, check_trunks
 
 _DEFINITIONS = ("answered", "virtual")
 _CALLERS = ("answered", "all")
+_OVER = ("offered", "admitted")
 
 
 def erlang_b(load: Numeric, agents: Numeric) -> Numeric:
@@ -83,24 +85,33 @@ def erlang_c(load: Numeric, agents: Numeric) -> Numeric:
     return wrap(np.where(load == 0.0, 0.0, out), form)
 
 
-def queue_state(volume, aht, agents, *, interval=1800.0, patience=None):
+def queue_state(volume, aht, agents, *, interval=1800.0, patience=None, trunks=None):
     """Validate the common arguments and build the queue per interval.
 
-    Returns the :class:`~erlang.queue.Queue` and the :class:`~erlang.inputs.Shape` to restore.
+    Returns the :class:`~erlang.queue.Queue` (a :class:`~erlang.trunks.TrunkQueue` with
+    ``trunks``) and the :class:`~erlang.inputs.Shape` to restore.
     """
-    (volume, aht, agents, interval, patience), form = as_arrays(
-        volume=volume,
-        aht=aht,
-        agents=agents,
-        interval=interval,
-        patience=np.inf if patience is None else patience,
-    )
+    arguments = {
+        "volume": volume,
+        "aht": aht,
+        "agents": agents,
+        "interval": interval,
+        "patience": np.inf if patience is None else patience,
+    }
+    if trunks is not None:
+        arguments["trunks"] = trunks
+    arrays, form = as_arrays(**arguments)
+    volume, aht, agents, interval, patience = arrays[:5]
     check_finite("volume", volume, low=0.0)
     check_finite("aht", aht, low=0.0, low_inclusive=False)
     check_finite("agents", agents, low=0.0)
     check_finite("interval", interval, low=0.0, low_inclusive=False)
     check_finite("patience", patience, low=0.0, low_inclusive=False, allow_inf=True)
-    return Queue(volume * aht / interval, agents, aht, patience, volume=volume), form
+    load = volume * aht / interval
+    if trunks is None:
+        return Queue(load, agents, aht, patience, volume=volume), form
+    check_trunks(arrays[5], agents)
+    return TrunkQueue(load, agents, aht, patience, volume=volume, trunks=arrays[5]), form
 
 
 def _check_seconds(name, value):
@@ -108,12 +119,19 @@ def _check_seconds(name, value):
         check_finite(name, np.asarray(value, dtype=float), low=0.0)
 
 
-def _answered_share(queue, threshold, short_abandon, definition):
+def _check_over(over):
+    if over not in _OVER:
+        raise ValueError(f"over must be one of {_OVER}, got {over!r}")
+
+
+def _answered_share(queue, threshold, short_abandon, definition, over="offered"):
     if definition not in _DEFINITIONS:
         raise ValueError(f"definition must be one of {_DEFINITIONS}, got {definition!r}")
+    _check_over(over)
     if definition == "virtual":
-        return 1.0 - queue.wait_tail(threshold)
-    return queue.service_level(threshold, short_abandon)
+        within = 1.0 - queue.blocking - queue.wait_tail(threshold)
+        return queue._share(np.clip(within, 0.0, 1.0), None, over)
+    return queue.service_level(threshold, short_abandon, over)
 
 
 def service_level(
@@ -126,6 +144,8 @@ def service_level(
     patience: Numeric | None = None,
     short_abandon: Numeric | None = None,
     definition: str = "answered",
+    trunks: Numeric | None = None,
+    over: str = "offered",
 ) -> Numeric:
     """Share of offered contacts answered within ``threshold`` seconds.
 
@@ -151,27 +171,39 @@ def service_level(
         ``'answered'``: answered within the threshold divided by offered. ``'virtual'``: the
         probability that the virtual wait (the wait of a caller who never hangs up) is at most
         the threshold, ``P(V <= t)``. Both coincide under Erlang C.
+    trunks : numeric or None, default None
+        Trunk lines, the most callers in the system at once (see :func:`blocking`). [-]
+    over : {'offered', 'admitted'}, default 'offered'
+        Denominator under a trunk cap. ``'offered'`` (the hotline convention): blocked calls
+        count as offered and not answered within the threshold. ``'admitted'``: blocked calls
+        are left out, the service level of the callers who got through. Equal without trunks.
 
     Returns
     -------
     numeric
-        Service level in [0, 1]; 0 under Erlang C where the load reaches the agents.
+        Service level in [0, 1]; 0 under Erlang C where the load reaches the agents (without
+        a trunk cap).
 
     Notes
     -----
     Erlang C: ``SL = 1 - C exp(-(n - A) t / aht)``. Erlang A: ``SL = 1 - P(ab) - P(served, V > t)``
-    with the waiting-time law in :mod:`erlang.queue`.
+    with the waiting-time law in :mod:`erlang.queue`. Under a trunk cap,
+    ``SL = 1 - P(blocked) - P(ab) - P(served, W > t)`` with the finite-room forms of
+    :mod:`erlang.trunks`. More trunks can lower the service level: callers who would have been
+    blocked are admitted and wait.
 
     References
     ----------
     O. Garnett, A. Mandelbaum, M. Reiman, "Designing a call center with impatient customers",
     M&SOM 4(3), 2002. A. Mandelbaum, S. Zeltyn, "The M/M/n+G queue: summary of performance
-    measures", 2009.
+    measures", 2009. L. Kleinrock, "Queueing Systems, Volume 1", 1975, section 3.6.
     """
-    queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
+    queue, form = queue_state(
+        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
+    )
     _check_seconds("threshold", threshold)
     _check_seconds("short_abandon", short_abandon)
-    return wrap(_answered_share(queue, threshold, short_abandon, definition), form)
+    return wrap(_answered_share(queue, threshold, short_abandon, definition, over), form)
 
 
 def answer_rate(
@@ -183,11 +215,14 @@ def answer_rate(
     patience: Numeric | None = None,
     cutoff: Numeric = 60.0,
     short_abandon: Numeric | None = None,
+    trunks: Numeric | None = None,
+    over: str = "offered",
 ) -> Numeric:
     """Hotline answer rate: contacts answered within ``cutoff`` seconds divided by offered.
 
     A call still unanswered after ``cutoff`` seconds (60 s in the Chinese hotline standards)
-    counts as unanswered even if an agent takes it later. Arguments as in
+    counts as unanswered even if an agent takes it later; a blocked call (busy tone, with
+    ``trunks``) counts as unanswered too unless ``over='admitted'``. Arguments as in
     :func:`service_level`; ``cutoff`` in seconds.
 
     Returns
@@ -203,6 +238,8 @@ def answer_rate(
         threshold=cutoff,
         patience=patience,
         short_abandon=short_abandon,
+        trunks=trunks,
+        over=over,
     )
 
 
@@ -214,32 +251,37 @@ def asa(
     interval: Numeric = 1800.0,
     patience: Numeric | None = None,
     callers: str = "answered",
+    trunks: Numeric | None = None,
 ) -> Numeric:
     """Average speed of answer: mean wait in queue. [s]
 
     Parameters
     ----------
-    volume, aht, agents, interval, patience
+    volume, aht, agents, interval, patience, trunks
         As in :func:`service_level`.
     callers : {'answered', 'all'}, default 'answered'
         ``'answered'``: mean wait of answered contacts (the hotline ASA). ``'all'``: mean time
-        in queue over every caller, those who hang up included.
+        in queue over every caller who got a line, those who hang up included; blocked callers
+        never queue and are left out.
 
     Returns
     -------
     numeric
-        Mean wait in seconds; ``inf`` where nothing is answered or (Erlang C) the load reaches
-        the agents.
+        Mean wait in seconds; ``inf`` where nothing is answered or (Erlang C without trunks)
+        the load reaches the agents.
 
     Notes
     -----
     Erlang C: ``ASA = C aht / (n - A)``. Erlang A: mean wait over all callers is
     ``P(abandon) * patience`` (exact); the answered-caller mean follows from the derivative of
     the waiting-time Laplace transform, see :meth:`erlang.queue.Queue.mean_wait_answered`.
+    Under a trunk cap both are sums over the admitted states, see :mod:`erlang.trunks`.
     """
     if callers not in _CALLERS:
         raise ValueError(f"callers must be one of {_CALLERS}, got {callers!r}")
-    queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
+    queue, form = queue_state(
+        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
+    )
     out = queue.mean_wait_answered() if callers == "answered" else queue.mean_wait_all()
     return wrap(out, form)
 
@@ -252,11 +294,15 @@ def abandon_rate(
     interval: Numeric = 1800.0,
     patience: Numeric | None = None,
     short_abandon: Numeric | None = None,
+    trunks: Numeric | None = None,
+    over: str = "offered",
 ) -> Numeric:
     """Share of offered contacts that hang up before being answered.
 
     Zero under Erlang C (``patience=None``). With ``short_abandon`` (seconds), callers who hang
     up within that time are left out of both numerator and denominator, as hotlines report it.
+    Blocked callers (with ``trunks``) are not abandons; they stay in the denominator unless
+    ``over='admitted'``.
 
     Returns
     -------
@@ -266,11 +312,16 @@ def abandon_rate(
     Notes
     -----
     Erlang A: ``P(ab) = P(W > 0) (1 - 1/ρ + 1/(ρ J))`` with ``ρ = λ / (nμ)`` and
-    ``J = P(a, b) / pmf(a; b)`` (Garnett, Mandelbaum and Reiman, 2002).
+    ``J = P(a, b) / pmf(a; b)`` (Garnett, Mandelbaum and Reiman, 2002). Under a trunk cap,
+    flow balance gives ``P(ab) = P(wait) - (P(wait) + P(blocked) - π_n) / ρ`` with ``π_n`` the
+    probability of finding exactly ``n`` callers.
     """
-    queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
+    _check_over(over)
+    queue, form = queue_state(
+        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
+    )
     _check_seconds("short_abandon", short_abandon)
-    return wrap(queue.abandon_rate(short_abandon), form)
+    return wrap(queue.abandon_rate(short_abandon, over), form)
 
 
 def occupancy(
@@ -280,16 +331,69 @@ def occupancy(
     *,
     interval: Numeric = 1800.0,
     patience: Numeric | None = None,
+    trunks: Numeric | None = None,
 ) -> Numeric:
     """Share of agent time spent handling contacts: carried load divided by agents.
+
+    Carried load is the offered load less what abandons and, with ``trunks``, what is blocked.
 
     Returns
     -------
     numeric
         Occupancy in [0, 1]; 1 where contacts arrive and no agent is on.
     """
-    queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
+    queue, form = queue_state(
+        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
+    )
     return wrap(queue.occupancy(), form)
+
+
+def blocking(
+    volume: Numeric,
+    aht: Numeric,
+    agents: Numeric,
+    *,
+    trunks: Numeric,
+    patience: Numeric | None = None,
+    interval: Numeric = 1800.0,
+) -> Numeric:
+    """Share of offered contacts that find every trunk line taken and get busy tone.
+
+    Parameters
+    ----------
+    volume, aht, agents, interval, patience
+        As in :func:`service_level`.
+    trunks : numeric
+        Trunk lines: the most callers in the system at once, in service and waiting; whole
+        numbers ``>= agents`` (``inf`` for no cap). With ``trunks == agents`` nobody waits and
+        this is Erlang B.
+
+    Returns
+    -------
+    numeric
+        Blocking probability in [0, 1] (the hotline 忙音率).
+
+    Notes
+    -----
+    With ``m = trunks - agents`` waiting places and weights ``w_j`` of the states with ``j``
+    callers waiting relative to all agents busy (``ρ^j`` under Erlang C, ``b^j / (a+1)_j``
+    under Erlang A, ``a = n aht⁻¹ patience``, ``b = λ patience``), arrivals see state ``K``
+    with probability ``w_m / ((1 - B)/B + Σ_{j<=m} w_j)`` (PASTA), ``B`` the Erlang B
+    probability of the agents. Blocking falls as trunks are added. It falls as agents are added
+    when ``patience >= aht`` (or None), and rises when ``patience < aht``: a caller in service
+    then holds a trunk longer than one who would have hung up in the queue.
+
+    References
+    ----------
+    L. Kleinrock, "Queueing Systems, Volume 1: Theory", 1975, section 3.6. O. Garnett,
+    A. Mandelbaum, M. Reiman, M&SOM 4(3), 2002.
+    """
+    if trunks is None:
+        raise ValueError("trunks must be given: without a cap nobody is blocked")
+    queue, form = queue_state(
+        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
+    )
+    return wrap(queue.blocking, form)
 
 
 def kpis(
@@ -302,15 +406,19 @@ def kpis(
     patience: Numeric | None = None,
     cutoff: Numeric = 60.0,
     short_abandon: Numeric | None = None,
+    trunks: Numeric | None = None,
 ) -> pd.DataFrame:
     """Every service metric per interval in one DataFrame.
 
     Arguments as in :func:`service_level`. Columns: ``volume``, ``aht``, ``agents``, ``load``
     [Erl], ``occupancy``, ``p_wait``, ``service_level``, ``asa`` [s, answered contacts],
-    ``mean_wait`` [s, all contacts], ``abandon_rate``, ``short_abandon_rate``, ``answer_rate``.
-    The index is the Series index of the input, else a RangeIndex.
+    ``mean_wait`` [s, admitted contacts], ``abandon_rate``, ``short_abandon_rate``,
+    ``answer_rate``, ``blocking`` (0 without ``trunks``). Rates are over offered contacts,
+    blocked ones included. The index is the Series index of the input, else a RangeIndex.
     """
-    queue, form = queue_state(volume, aht, agents, interval=interval, patience=patience)
+    queue, form = queue_state(
+        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
+    )
     _check_seconds("threshold", threshold)
     _check_seconds("cutoff", cutoff)
     _check_seconds("short_abandon", short_abandon)
@@ -331,6 +439,7 @@ def kpis(
             "abandon_rate": np.ravel(queue.abandon_rate(short_abandon)),
             "short_abandon_rate": np.ravel(short),
             "answer_rate": np.ravel(queue.service_level(cutoff, short_abandon)),
+            "blocking": np.ravel(queue.blocking),
         },
         index=form.index,
     )

@@ -54,8 +54,11 @@ class Queue:
         self.impatient = np.isfinite(self.patience) & (self.load > 0.0)
         self.idle = self.load == 0.0
         log_b = log_erlang_b(self.load, self.agents)
+        self._log_b = log_b
         self.p_wait = np.zeros(self.load.shape)
         self.p_abandon = np.zeros(self.load.shape)
+        # Callers turned away at arrival; only a trunk cap (:mod:`erlang.trunks`) blocks any.
+        self.blocking = np.zeros(self.load.shape)
         patient = ~self.impatient & ~self.idle
         self.p_wait[patient] = erlang_c_from_log_b(
             self.load[patient], self.agents[patient], log_b[patient]
@@ -120,26 +123,31 @@ class Queue:
         return out
 
     def answered_within(self, t):
-        """P(served within ``t`` seconds of arrival)."""
-        return np.clip(1.0 - self.p_abandon - self.served_after(t), 0.0, 1.0)
+        """P(admitted and served within ``t`` seconds of arrival), over offered callers."""
+        return np.clip(1.0 - self.blocking - self.p_abandon - self.served_after(t), 0.0, 1.0)
 
-    def service_level(self, threshold, short_abandon=None):
-        """Answered within ``threshold`` over offered, or over offered less short abandons."""
-        within = self.answered_within(threshold)
-        if short_abandon is None:
-            return within
-        short = self.short_abandon(short_abandon)
+    def _share(self, count, short_abandon, over):
+        """``count`` over offered callers less short abandons (and blocked, if 'admitted')."""
+        if short_abandon is None and over == "offered":
+            return count
+        removed = np.zeros(self.load.shape)
+        if short_abandon is not None:
+            removed = self.short_abandon(short_abandon)
+        if over == "admitted":
+            removed = removed + self.blocking
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(short < 1.0, np.clip(within / (1.0 - short), 0.0, 1.0), 0.0)
+            return np.where(removed < 1.0, np.clip(count / (1.0 - removed), 0.0, 1.0), 0.0)
 
-    def abandon_rate(self, short_abandon=None):
+    def service_level(self, threshold, short_abandon=None, over="offered"):
+        """Answered within ``threshold`` over offered (less short abandons, or blocked calls)."""
+        return self._share(self.answered_within(threshold), short_abandon, over)
+
+    def abandon_rate(self, short_abandon=None, over="offered"):
         """Hang-ups over offered, or both less the short abandons (within ``short_abandon`` s)."""
-        if short_abandon is None:
-            return self.p_abandon
-        short = self.short_abandon(short_abandon)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = (self.p_abandon - short) / (1.0 - short)
-        return np.where(short < 1.0, np.clip(rate, 0.0, 1.0), 0.0)
+        count = self.p_abandon
+        if short_abandon is not None:
+            count = np.maximum(count - self.short_abandon(short_abandon), 0.0)
+        return self._share(count, short_abandon, over)
 
     def short_abandon(self, s):
         """P(hang up while waiting, within ``s`` seconds): ``1 - E[exp(-θ min(V, s))]``."""
@@ -147,8 +155,8 @@ class Queue:
         m = self.impatient
         if m.any():
             decay = np.exp(-np.broadcast_to(s, m.shape)[m] / self.patience[m])
-            tail = self.p_wait[m] * self._gamma_ratio(0.0, s)
-            after = self.p_wait[m] * self._gamma_ratio(1.0, s)
+            tail = self.wait_tail(s)[m]
+            after = self.served_after(s)[m]
             out[m] = np.clip(self.p_abandon[m] + after - decay * tail, 0.0, 1.0)
         return out
 
@@ -197,7 +205,7 @@ class Queue:
 
     def occupancy(self):
         """Fraction of agent time busy with calls: carried load over agents."""
-        carried = self.load * (1.0 - self.p_abandon)
+        carried = self.load * (1.0 - self.blocking - self.p_abandon)
         with np.errstate(divide="ignore", invalid="ignore"):
             occ = np.minimum(carried / self.agents, 1.0)
         return np.where(self.agents > 0.0, occ, np.where(self.idle, 0.0, 1.0))

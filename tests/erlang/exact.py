@@ -32,35 +32,46 @@ def erlang_c_mpmath(load, agents, dps=60):
 
 @dataclass
 class ExactQueue:
-    """M/M/n+M (``patience=inf``: M/M/n) by its truncated chain; rates per second."""
+    """M/M/n+M (``patience=inf``: M/M/n) by its truncated chain; rates per second.
+
+    With ``trunks`` (M/M/n/K, M/M/n+M/K) the chain has exactly the states ``0..trunks`` and an
+    arrival finding ``trunks`` callers is blocked; all probabilities are over offered callers.
+    """
 
     arrival_rate: float
     aht: float
     agents: int
     patience: float = np.inf
     waiting_room: int = 3000
+    trunks: int | None = None
 
     def __post_init__(self):
         lam, mu, n = self.arrival_rate, 1.0 / self.aht, self.agents
         theta = 0.0 if np.isinf(self.patience) else 1.0 / self.patience
-        size = n + self.waiting_room + 1
+        capped = self.trunks is not None
+        size = self.trunks + 1 if capped else n + self.waiting_room + 1
         states = np.arange(size)
         death = np.minimum(states, n) * mu + np.maximum(states - n, 0) * theta
         # log pi_k = sum_{j<=k} log(lam / death_j): products of rates, kept in log space.
         log_pi = np.concatenate([[0.0], np.cumsum(np.log(lam) - np.log(death[1:]))])
         pi = np.exp(log_pi - log_pi.max())
         pi /= pi.sum()
-        if pi[-1] > 1e-17:
+        self.blocking = float(pi[-1]) if capped else 0.0
+        if not capped and pi[-1] > 1e-17:
             raise ValueError("waiting room too small for this load: mass at the truncation")
-        # Keep the states that carry mass; the tagged-caller chains below scale with this.
-        self.pi = pi[: max(n + 2, int(np.flatnonzero(pi > 1e-19)[-1]) + 1)]
+        if not capped:
+            # Keep the states that carry mass; the tagged-caller chains below scale with this.
+            pi = pi[: max(n + 2, int(np.flatnonzero(pi > 1e-19)[-1]) + 1)]
+        self.pi = pi
         states = states[: self.pi.size]
         self.theta, self.mu, self.lam = theta, mu, lam
-        self.queue_pi = self.pi[n:]  # arrival finds n + j: j callers ahead of it
+        # An admitted arrival finds n + j: j callers ahead of it.
+        self.queue_pi = self.pi[n:-1] if capped else self.pi[n:]
         self.p_wait = self.queue_pi.sum()
         waiting = np.maximum(states - n, 0)
         self.mean_queue = float((waiting * self.pi).sum())
         self.p_abandon = theta * self.mean_queue / lam
+        self.mean_busy = float((np.minimum(states, n) * self.pi).sum())
 
     def _generator(self, own_patience):
         """Transient generator of the tagged caller's position (callers ahead of it)."""
@@ -74,16 +85,22 @@ class ExactQueue:
         return t, served
 
     def answered_within(self, threshold):
+        if not self.queue_pi.size:  # no waiting room: every admitted caller is answered at once
+            return 1.0 - self.blocking
         t, served = self._generator(True)
         absorbed = linalg.solve(t, (linalg.expm(t * threshold) - np.eye(len(served))) @ served)
-        return (1.0 - self.p_wait) + self.queue_pi @ absorbed
+        return (1.0 - self.p_wait - self.blocking) + self.queue_pi @ absorbed
 
     def virtual_wait_within(self, threshold):
+        if not self.queue_pi.size:
+            return 1.0 - self.blocking
         t, _ = self._generator(False)
         still = linalg.expm(t * threshold) @ np.ones(len(self.queue_pi))
-        return 1.0 - self.queue_pi @ still
+        return 1.0 - self.blocking - self.queue_pi @ still
 
     def abandoned_within(self, seconds):
+        if not self.queue_pi.size:
+            return 0.0
         t, _ = self._generator(True)
         gone = linalg.solve(
             t, (linalg.expm(t * seconds) - np.eye(t.shape[0])) @ np.full(t.shape[0], self.theta)
@@ -91,10 +108,13 @@ class ExactQueue:
         return self.queue_pi @ gone
 
     def mean_wait_answered(self):
+        if not self.queue_pi.size:
+            return 0.0
         t, served = self._generator(True)
         first = linalg.solve(t, served)
         total = self.queue_pi @ linalg.solve(t, first)  # α T^-2 r: E[V 1{served}]
-        return total / (1.0 - self.p_abandon)
+        return total / (1.0 - self.p_abandon - self.blocking)
 
     def mean_wait_all(self):
-        return self.mean_queue / self.lam  # Little's law on the waiting room
+        # Little's law on the waiting room, over admitted callers.
+        return self.mean_queue / (self.lam * (1.0 - self.blocking))

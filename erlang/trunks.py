@@ -1,0 +1,390 @@
+"""Trunk lines: the M/M/n/K and M/M/n+M/K queues (a finite waiting room) in closed form.
+
+A center with ``K`` trunk lines holds at most ``K`` callers at once, in service and waiting; a
+caller who arrives when all ``K`` are taken hears busy tone and is blocked. With ``n`` agents
+the waiting room has ``m = K - n`` places. Relative to state ``n`` (all agents busy, nobody
+waiting), the stationary weight of ``n + j`` waiting-room states is
+
+    w_j = ρ^j                       (Erlang C, ρ = A / n)
+    w_j = b^j / (a + 1)_j           (Erlang A, a = nμ/θ, b = λ/θ)
+
+and the states below ``n`` weigh ``1/B - 1`` together, with ``B`` the Erlang B probability of
+``n`` agents. Everything an arrival sees follows from ``S = Σ_{j<m} w_j`` (it waits) and
+``w_m`` (it is blocked):
+
+    blocking = w_m / Z,   P(wait) = S / Z,   Z = (1 - B) / B + S + w_m.
+
+Erlang C's ``S`` is a finite geometric sum. Erlang A's is a truncated Kummer series: the part
+beyond the trunks is ``w_m M(1, a + m + 1, b)``, so
+``S = M(1, a + 1, b) - w_m M(1, a + m + 1, b)``; where that difference cancels (``b`` beyond
+``a + m``), the same sum is read backwards as an
+Erlang B continued product, ``S = w_{m-1} / B(b, a + m - 1) + 1 - 1 / B(b, a)``.
+
+The waiting time of a caller admitted with ``j`` callers ahead is a sum of ``j + 1``
+exponential stages: rate ``nμ`` each under Erlang C, rates ``θ(a + i)``, ``i = 0..j`` (the
+virtual wait) under Erlang A, whose tail is the regularized incomplete beta function
+``I_p(a, j + 1)`` with ``p = e^-θt``. The waiting-time metrics are the sums of those laws over the
+admitted states. The terms of those sums are log-concave in ``j``, so only a window around the
+largest one matters: the sums run over the terms within ``e^-42`` of the largest, which leaves
+out less than ``1e-17`` of any probability however many trunks there are. Where the trunks hold
+all but ``1e-17`` of the callers the untruncated formulas of :mod:`erlang.queue` are used, so a
+large cap gives exactly the uncapped values.
+
+References
+----------
+L. Kleinrock, "Queueing Systems, Volume 1: Theory", Wiley, 1975, section 3.6 (M/M/m/K).
+O. Garnett, A. Mandelbaum, M. Reiman, "Designing a call center with impatient customers",
+Manufacturing & Service Operations Management 4(3), 2002 (the M/M/n+M chain).
+A. Mandelbaum, S. Zeltyn, "The M/M/n+G queue: summary of performance measures", 2009.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from .gamma import log_erlang_b, log_kummer, log_poisson_pmf
+from .inputs import check_finite
+from .queue import Queue
+
+# Below this share of the stationary mass beyond the trunks, the cap changes nothing.
+_LOG_NEGLIGIBLE = np.log(1e-17)
+# Terms of the waiting-time sums below e^-42 of the largest are left out.
+_LOG_WINDOW = 42.0
+
+
+def _log_abs_expm1(x):
+    """``ln |e^x - 1|`` without overflow for large ``x`` (``-inf`` at 0)."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        big = x + np.log1p(-np.exp(-np.abs(x)))
+        return np.where(x > 1.0, big, np.log(np.abs(np.expm1(x))))
+
+
+def _log_geometric(count, step):
+    """``ln Σ_{j<count} e^(j step)``: ``ln count`` at ``step = 0``, ``-inf`` for no terms."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = _log_abs_expm1(count * step) - _log_abs_expm1(step)
+        return np.where(step == 0.0, np.log(count), np.where(count > 0, out, -np.inf))
+
+
+def _mean_truncated_geometric(count, step):
+    """Mean of ``J`` with ``P(J = j) ∝ e^(j step)``, ``j = 0..count-1``.
+
+    ``(h(count·step) - h(step)) / step`` with ``h(x) = x / (1 - e^-x)``; near ``step = 0`` its
+    Taylor series, ``(m-1)/2 + (m²-1) s / 12 - (m⁴-1) s³ / 720``.
+    """
+    m, s = count, step
+
+    def h(x):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            direct = x / -np.expm1(-x)
+        series = 1.0 + x / 2.0 + x * x / 12.0 - x**4 / 720.0
+        return np.where(np.abs(x) < 1e-4, series, np.where(np.isfinite(direct), direct, 0.0))
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        direct = (h(m * s) - h(s)) / s
+    series = (m - 1.0) / 2.0 + (m * m - 1.0) * s / 12.0 - (m**4 - 1.0) * s**3 / 720.0
+    return np.where(np.abs(m * s) < 1e-3, series, direct)
+
+
+def _digamma_difference(x, h):
+    """``ψ(x + h) - ψ(x)`` for ``x > 0``, ``h >= 0``, to relative precision even for ``h << x``.
+
+    For ``x >= 50`` the asymptotic series of ψ, differenced term by term.
+    """
+    direct = special.digamma(x + h) - special.digamma(x)
+    y = x + h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d1 = h / (2.0 * x * y)
+        d2 = h * (x + y) / (x * x * y * y)
+        d4 = d2 * (x * x + y * y) / (x * x * y * y)
+        d6 = h * (x**4 * (y + x) + x * x * y * y * (x + y) + y**4 * (x + y)) / (x * y) ** 6
+        series = np.log1p(h / x) + d1 + d2 / 12.0 - d4 / 120.0 + d6 / 252.0
+    return np.where(x >= 50.0, series, direct)
+
+
+def _window(log_term, mode, last):
+    """Integer range ``[lo, hi]`` within ``[0, last]`` where a log-concave term is within
+    ``e^-42`` of its value at ``mode``, found by bisection on each side."""
+    floor = log_term(mode) - _LOG_WINDOW
+    bad, good = np.full(mode.shape, -1.0), mode.copy()
+    while np.any(open_ := good - bad > 1.0):
+        mid = np.floor(0.5 * (bad + good))
+        ok = log_term(np.maximum(mid, 0.0)) >= floor
+        bad = np.where(open_ & ~ok, mid, bad)
+        good = np.where(open_ & ok, mid, good)
+    lo = good
+    good, bad = mode.copy(), last + 1.0
+    while np.any(open_ := bad - good > 1.0):
+        mid = np.floor(0.5 * (bad + good))
+        ok = log_term(np.minimum(mid, last)) >= floor
+        good = np.where(open_ & ok, mid, good)
+        bad = np.where(open_ & ~ok, mid, bad)
+    return lo, good
+
+
+def check_trunks(trunks, agents):
+    """Trunks are whole numbers ``>= agents`` (``inf`` for none); agents under a cap are whole."""
+    check_finite("trunks", trunks, low=0.0, allow_inf=True)
+    finite = np.isfinite(trunks)
+    bad = finite & (trunks != np.floor(trunks))
+    if bad.any():
+        raise ValueError(f"trunks must be whole numbers, got {trunks[bad].flat[0]!r}")
+    bad = finite & (agents != np.floor(agents))
+    if bad.any():
+        value = agents[bad].flat[0]
+        raise ValueError(f"agents must be whole numbers under a trunk cap, got {value!r}")
+    bad = trunks < agents
+    if bad.any():
+        first = np.flatnonzero(bad.ravel())[0]
+        raise ValueError(
+            f"trunks must be >= agents (callers in service hold a trunk each), got trunks "
+            f"{trunks.ravel()[first]:g} < agents {agents.ravel()[first]:g} "
+            f"({int(bad.sum())} entries)"
+        )
+
+
+@dataclass
+class TrunkQueue(Queue):
+    """A :class:`~erlang.queue.Queue` with at most ``trunks`` callers in the system.
+
+    ``trunks`` holds whole numbers ``>= agents`` (``inf`` for no cap); ``agents`` must be whole
+    where the cap is finite. ``blocking`` is the share of offered callers who get busy tone;
+    ``p_wait`` and ``p_abandon`` are shares of offered callers, blocked ones included.
+    """
+
+    trunks: np.ndarray | None = None
+
+    def __post_init__(self):
+        super().__post_init__()
+        finite = np.isfinite(self.trunks) & ~self.idle
+        self._capped = np.zeros(self.load.shape, dtype=bool)
+        if not finite.any():
+            return
+        f = np.flatnonzero(finite)
+        load, n, patience = self.load[f], self.agents[f], self.patience[f]
+        m = self.trunks[f] - n
+        impatient = np.isfinite(patience)
+        log_s, log_last, tail_share = np.empty(f.size), np.empty(f.size), np.empty(f.size)
+        ratio = patience / self.aht[f]
+        a, b = n * ratio, load * ratio
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.log(load) - np.log(n)  # ln ρ
+        c = ~impatient
+        log_last[c] = m[c] * step[c]
+        log_s[c] = _log_geometric(m[c], step[c])
+        tail_share[c] = np.where(step[c] < 0.0, log_last[c], 0.0)  # ρ^m of the infinite sum
+        i = impatient
+        log_s[i], log_last[i], tail_share[i] = _erlang_a_waiting_mass(a[i], b[i], m[i])
+        log_b = self._log_b[f]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_below = np.log(-np.expm1(log_b)) - log_b  # ln((1 - B) / B)
+            log_z = np.logaddexp(np.logaddexp(log_below, log_s), log_last)
+            p_n = np.exp(-log_z)
+            p_wait = np.exp(log_s - log_z)
+            blocking = np.exp(log_last - log_z)
+            # Flow balance: abandons = admitted - served, in units of offered callers.
+            p_abandon = np.where(impatient, p_wait - (p_wait + blocking - p_n) * (n / load), 0.0)
+        no_agents = n == 0.0
+        blocking = np.where(no_agents & ~impatient, 1.0, blocking)
+        p_wait = np.where(no_agents & ~impatient, 0.0, p_wait)
+        p_abandon = np.clip(np.nan_to_num(p_abandon, nan=0.0), 0.0, p_wait)
+        capped = (tail_share > _LOG_NEGLIGIBLE) | no_agents
+        self.blocking[f] = blocking
+        self.p_wait[f[capped]] = p_wait[capped]
+        self.p_abandon[f[capped]] = p_abandon[capped]
+        self._capped[f[capped]] = True
+        keep = capped & (m > 0) & ~(no_agents & ~impatient)
+        self._c = f[keep]
+        self._c_m, self._c_log_s = m[keep], log_s[keep]
+        self._c_step, self._c_a, self._c_b = step[keep], a[keep], b[keep]
+        self._c_impatient = impatient[keep]
+        self._zero = f[capped & ~keep]  # nobody waits and is served: all waits are 0
+        if self._c_impatient.any():
+            ia = self._c_impatient
+            mode = np.clip(np.floor(self._c_b[ia] - self._c_a[ia]), 0.0, self._c_m[ia] - 1.0)
+
+            def log_weight(j):
+                return log_poisson_pmf(self._c_a[ia] + j, self._c_b[ia])
+
+            self._c_window = _window(log_weight, mode, self._c_m[ia] - 1.0)
+
+    # Waiting-time law over the capped entries ------------------------------------------------
+    def _capped_sums(self, t):
+        """Conditional on waiting: ``P(V > t)``, ``P(served, V > t)``, ``E[V; served]``."""
+        k = self._c
+        t = np.broadcast_to(np.asarray(t, dtype=float), self.load.shape)[k]
+        tail, after, wait = np.zeros(k.size), np.zeros(k.size), np.zeros(k.size)
+        c = ~self._c_impatient
+        if c.any():
+            rate = self.agents[k[c]] / self.aht[k[c]]
+            tail[c] = _erlang_c_tail(rate * t[c], self._c_m[c], self._c_step[c])
+            after[c] = tail[c]
+            mean = 1.0 + _mean_truncated_geometric(self._c_m[c], self._c_step[c])
+            wait[c] = mean / rate
+        i = self._c_impatient
+        if i.any():
+            theta = 1.0 / self.patience[k[i]]
+            tail[i], after[i], wait[i] = _erlang_a_sums(
+                self._c_a[i],
+                self._c_b[i],
+                self._c_log_s[i],
+                *self._c_window,
+                np.exp(-theta * t[i]),
+            )
+            wait[i] /= theta
+        return tail, after, wait
+
+    def _patched(self, base, t, which):
+        out = base.copy()
+        out[self._zero] = 0.0
+        if self._c.size:
+            sums = self._capped_sums(t)
+            out[self._c] = self.p_wait[self._c] * sums[which]
+        return out
+
+    def wait_tail(self, t):
+        """P(admitted and virtual wait longer than ``t`` seconds), over offered callers."""
+        return self._patched(super().wait_tail(t), t, 0)
+
+    def served_after(self, t):
+        """P(admitted, served, and waited longer than ``t`` seconds), over offered callers."""
+        return self._patched(super().served_after(t), t, 1)
+
+    def _capped_wait_answered(self):
+        """Mean wait of answered callers over the capped entries with a waiting room [s]."""
+        k = self._c
+        served = np.where(self.agents[k] > 0.0, 1.0 - self.blocking[k] - self.p_abandon[k], 0.0)
+        wait = self.p_wait[k] * self._capped_sums(0.0)[2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(served > 0.0, wait / served, np.inf)
+
+    def mean_wait_all(self):
+        """Mean time in queue of admitted callers, abandoning ones included [s].
+
+        Blocked callers never queue and are left out: ``E[Q] = λ (1 - blocking) W``.
+        """
+        out = super().mean_wait_all()
+        m = self.impatient
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[m] = self.p_abandon[m] * self.patience[m] / (1.0 - self.blocking[m])
+        out[self._zero] = 0.0
+        patient = ~self._c_impatient if self._c.size else np.zeros(0, dtype=bool)
+        if patient.any():
+            out[self._c[patient]] = self._capped_wait_answered()[patient]
+        return out
+
+    def mean_wait_answered(self):
+        """Mean wait of the answered callers (average speed of answer) [s]."""
+        out = Queue.mean_wait_all(self)  # Erlang C entries: all admitted callers are answered
+        m = self.impatient & ~self._capped
+        if m.any():
+            out[m] = super().mean_wait_answered()[m]
+        out[self._zero] = np.where(self.agents[self._zero] > 0.0, 0.0, np.inf)
+        if self._c.size:
+            out[self._c] = self._capped_wait_answered()
+        return out
+
+
+def _erlang_a_waiting_mass(a, b, m):
+    """``(ln S, ln w_m, ln share beyond the trunks)`` of the Erlang A waiting-room weights."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_last = log_poisson_pmf(a + m, b) - log_poisson_pmf(a, b)
+        log_s = np.full(a.shape, -np.inf)
+        share = np.zeros(a.shape)  # overloaded entries: the cap binds
+        forward = (b <= a + 0.5 * m) & (m > 0)
+        if forward.any():
+            af, bf, mf = a[forward], b[forward], m[forward]
+            log_j = log_kummer(af, bf)
+            beyond = log_last[forward] + log_kummer(af + mf, bf) - log_j
+            log_s[forward] = log_j + np.log(-np.expm1(beyond))
+            share[forward] = beyond
+        backward = ~forward & (m > 0)
+        if backward.any():
+            ab, bb, mb = a[backward], b[backward], m[backward]
+            log_prev = log_last[backward] - np.log(bb) + np.log(ab + mb)  # ln w_{m-1}
+            lead = log_prev - log_erlang_b(bb, ab + mb - 1.0)
+            rest = -np.expm1(-log_erlang_b(bb, ab))  # 1 - 1/B(b, a) <= 0
+            log_s[backward] = lead + np.log1p(rest * np.exp(-lead))
+    return log_s, log_last, share
+
+
+def _erlang_c_tail(c, m, step):
+    """``P(W > t | wait)`` of M/M/n/K: ``Σ_i pmf(i; c) Σ_{j=i}^{m-1} ρ^j / S``, ``c = nμt``.
+
+    A caller with ``j`` ahead waits for ``j + 1`` completions at rate ``nμ``, so
+    ``P(W > t | j) = P(Poisson(c) <= j)``; the order of summation is swapped so that each term
+    is a Poisson probability times a geometric sum, with no cancellation at any ``ρ``.
+    """
+    out = np.zeros(c.shape)
+    positive = c > 0.0
+    out[~positive] = 1.0
+    if not positive.any():
+        return out
+    c, m, step = c[positive], m[positive], step[positive]
+    mode = np.clip(np.floor(c), 0.0, m - 1.0)
+    lo, hi = _window(lambda i: log_poisson_pmf(i, c), mode, m - 1.0)
+    log_s = _log_geometric(m, step)
+    total = np.zeros(c.size)
+    width = (hi - lo + 1.0).astype(np.int64)
+    for offset in range(int(width.max())):
+        act = np.flatnonzero(width > offset)
+        i = lo[act] + offset
+        log_g = i * step[act] + _log_geometric(m[act] - i, step[act]) - log_s[act]
+        total[act] += np.exp(log_poisson_pmf(i, c[act]) + log_g)
+    out[positive] = np.minimum(total, 1.0)
+    return out
+
+
+def _erlang_a_sums(a, b, log_s, lo, hi, p):
+    """Sums over the waiting-room states ``j`` in ``[lo, hi]`` given a wait, at ``p = e^-θt``.
+
+    Returns ``Σ π_j I_p(a, j+1)`` (virtual wait beyond ``t``), ``Σ π_j a/(a+j+1) I_p(a+1, j+1)``
+    (served after ``t``) and ``Σ π_j a/(a+j+1) (ψ(a+j+2) - ψ(a+1))`` (``θ E[V; served]``), with
+    ``π_j = w_j / S``. A caller with ``j`` ahead waits through stages of rates ``θ(a+i)``,
+    ``i = 0..j``, so ``P(V > t | j) = I_p(a, j + 1)`` and
+    ``E[e^-θV; V > t | j] = a/(a+j+1) I_p(a+1, j+1)``; each quantity moves to ``j + 1`` by one
+    multiplication or addition.
+    """
+    order = np.argsort(lo - hi)  # widest windows first, so the active ones are a prefix
+    a, b, log_s, lo, hi, p = (x[order] for x in (a, b, log_s, lo, hi, p))
+    width = (hi - lo + 1.0).astype(np.int64)
+    j = lo.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p, log_q = np.log(p), np.log1p(-p)
+        log_w = log_poisson_pmf(a + j, b) - log_poisson_pmf(a, b) - log_s
+        beyond = special.betainc(a, j + 1.0, p)
+        served_beyond = special.betainc(a + 1.0, j + 1.0, p)
+        head = special.gammaln(j + 2.0)
+        log_step0 = special.gammaln(a + j + 1.0) - special.gammaln(a) - head + a * log_p
+        log_step0 = log_step0 + (j + 1.0) * log_q
+        log_step1 = special.gammaln(a + j + 2.0) - special.gammaln(a + 1.0) - head
+        log_step1 = log_step1 + (a + 1.0) * log_p + (j + 1.0) * log_q
+    log_step0 = np.where(a == 0.0, -np.inf, log_step0)  # I_p(0, ·) = 1
+    stages = _digamma_difference(a + 1.0, j + 1.0)  # Σ_{i<=j} 1 / (a + i + 1)
+    log_b = np.log(b)
+    tail, after, wait = np.zeros(a.size), np.zeros(a.size), np.zeros(a.size)
+    for offset in range(int(width.max())):
+        k = int(np.count_nonzero(width > offset))
+        s = slice(0, k)
+        aj = a[s] + j[s] + 1.0
+        w = np.exp(log_w[s])
+        served = w * a[s] / aj
+        tail[s] += w * beyond[s]
+        after[s] += served * served_beyond[s]
+        wait[s] += served * stages[s]
+        with np.errstate(invalid="ignore"):
+            beyond[s] += np.exp(log_step0[s])
+            served_beyond[s] += np.exp(log_step1[s])
+            log_step0[s] += np.log(aj) - np.log(j[s] + 2.0) + log_q[s]
+            log_step1[s] += np.log(aj + 1.0) - np.log(j[s] + 2.0) + log_q[s]
+        stages[s] += 1.0 / (aj + 1.0)
+        log_w[s] += log_b[s] - np.log(aj)
+        j[s] += 1.0
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    return (
+        np.minimum(tail, 1.0)[back],
+        np.minimum(after, 1.0)[back],
+        wait[back],
+    )
