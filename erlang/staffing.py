@@ -16,49 +16,93 @@ Both stop at ``n`` with ``n`` feasible and ``n - 1`` infeasible (or at the floor
 the result the exact minimum rather than an approximation.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
 from .queue import Queue
 from .search import illinois, lattice_minimum, log_odds
 from .starts import erlang_a_start, square_root_start
+from .trunks import TrunkQueue, check_trunks
 
 _CHUNK = 1 << 15
 
 
+_GOALS = ("service_level", "asa", "max_abandon", "answer_rate", "max_occupancy", "max_blocking")
+_PROBABILITIES = ("service_level", "max_abandon", "answer_rate", "max_blocking")
+# Targets that may vary by interval: scalars or arrays broadcasting with the volume.
+PER_INTERVAL = (*_GOALS, "threshold", "cutoff")
+
+
+def _check_probabilities(name, values, *, allow_one=False):
+    """Per-interval targets: every entry strictly inside (0, 1), or (0, 1] if allowed."""
+    values = np.asarray(values, dtype=float)
+    check_finite(name, values)
+    bad = ~((values > 0.0) & ((values <= 1.0) if allow_one else (values < 1.0)))
+    if bad.any():
+        interval = "(0, 1]" if allow_one else "(0, 1)"
+        first = float(values[bad].flat[0])
+        count = int(bad.sum())
+        raise ValueError(f"{name} must lie in {interval}, got {first!r} ({count} entries)")
+
+
 @dataclass(frozen=True)
 class Targets:
-    """Service targets; ``None`` leaves a target out. Times in seconds."""
+    """Service targets; ``None`` leaves a target out. Times in seconds.
 
-    service_level: float | None = 0.8
-    threshold: float = 20.0
-    asa: float | None = None
-    max_abandon: float | None = None
-    answer_rate: float | None = None
-    cutoff: float = 60.0
-    max_occupancy: float | None = None
+    Each target is a scalar or an array with one entry per interval (already broadcast to the
+    intervals searched); :meth:`take` selects the entries of a subset of intervals.
+    """
+
+    service_level: float | np.ndarray | None = 0.8
+    threshold: float | np.ndarray = 20.0
+    asa: float | np.ndarray | None = None
+    max_abandon: float | np.ndarray | None = None
+    answer_rate: float | np.ndarray | None = None
+    cutoff: float | np.ndarray = 60.0
+    max_occupancy: float | np.ndarray | None = None
     short_abandon: float | None = None
+    max_blocking: float | np.ndarray | None = None
 
     def __post_init__(self):
-        for name in ("service_level", "max_abandon", "answer_rate"):
-            if getattr(self, name) is not None:
-                check_probability(name, getattr(self, name))
+        for name in _PROBABILITIES:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if np.ndim(value):
+                _check_probabilities(name, value)
+            else:
+                check_probability(name, value)
         if self.max_occupancy is not None:
-            check_probability("max_occupancy", self.max_occupancy, allow_one=True)
+            if np.ndim(self.max_occupancy):
+                _check_probabilities("max_occupancy", self.max_occupancy, allow_one=True)
+            else:
+                check_probability("max_occupancy", self.max_occupancy, allow_one=True)
         for name in ("threshold", "cutoff", "asa", "short_abandon"):
             value = getattr(self, name)
             if value is not None:
                 check_finite(name, np.asarray(value, dtype=float), low=0.0)
-        if self.asa is not None and self.asa <= 0:
-            raise ValueError(f"asa must be > 0 seconds, got {self.asa!r}")
-        if all(
-            getattr(self, k) is None
-            for k in ("service_level", "asa", "max_abandon", "answer_rate", "max_occupancy")
-        ):
+        if self.asa is not None and np.any(np.asarray(self.asa) <= 0):
+            first = np.asarray(self.asa)[np.asarray(self.asa) <= 0].flat[0]
+            raise ValueError(f"asa must be > 0 seconds, got {first!r}")
+        if all(getattr(self, k) is None for k in _GOALS):
             raise ValueError("no staffing target given: set at least one target")
+        object.__setattr__(
+            self, "_arrays", tuple(k for k in PER_INTERVAL if np.ndim(getattr(self, k)))
+        )
+
+    def take(self, idx):
+        """The targets of the intervals ``idx`` (an index, slice or mask)."""
+        if not self._arrays:
+            return self
+        return replace(self, **{k: getattr(self, k)[idx] for k in self._arrays})
+
+    def without(self, *names):
+        """These targets with ``names`` left out."""
+        return replace(self, **dict.fromkeys(names))
 
     @property
     def needs_queue(self):
@@ -87,6 +131,8 @@ class Targets:
             out = np.minimum(out, log_odds(self.max_abandon) - log_odds(ab))
         if self.max_occupancy is not None:
             out = np.minimum(out, log_odds(self.max_occupancy) - log_odds(queue.occupancy()))
+        if self.max_blocking is not None:
+            out = np.minimum(out, log_odds(self.max_blocking) - log_odds(queue.blocking))
         return np.where(queue.idle, np.inf, out)
 
     def erlang_c_margin(self, load, agents, blocking, aht):
@@ -121,7 +167,7 @@ def _erlang_c_minimum(load, aht, targets, floor):
     while down.size:
         n, b, a = agents[down], blocking[down], load[down]
         b_below = n * b / (a * (1.0 - b))
-        good = targets.erlang_c_margin(a, n - 1.0, b_below, aht[down]) >= 0.0
+        good = targets.take(down).erlang_c_margin(a, n - 1.0, b_below, aht[down]) >= 0.0
         moved = down[good]
         agents[moved] -= 1.0
         blocking[moved] = b_below[good]
@@ -133,14 +179,14 @@ def _erlang_c_minimum(load, aht, targets, floor):
         n = agents[up] + 1.0
         b = a * blocking[up] / (n + a * blocking[up])
         agents[up], blocking[up] = n, b
-        up = up[targets.erlang_c_margin(a, n, b, aht[up]) < 0.0]
+        up = up[targets.take(up).erlang_c_margin(a, n, b, aht[up]) < 0.0]
     return agents
 
 
 def _erlang_a_margin(load, aht, patience, targets):
     def margin(agents, idx):
         queue = Queue(load[idx], agents, aht[idx], patience[idx])
-        return targets.margin(queue)
+        return targets.take(idx).margin(queue)
 
     return margin
 
@@ -154,14 +200,22 @@ def _ceil_scheduled(productive, shrinkage):
     return np.ceil(np.round(productive / (1.0 - shrinkage), 9))
 
 
-def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volume_name):
-    (volume, aht, interval, patience, min_agents), form = as_arrays(
+def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volume_name, goals):
+    """Broadcast the interval arrays with the per-interval targets among ``goals``.
+
+    Scalar targets stay scalars (the fast paths and start tables key on them); array or Series
+    targets are broadcast with the volume and flattened alongside it.
+    """
+    per_interval = {k: v for k, v in goals.items() if v is not None and np.ndim(v)}
+    arrays, form = as_arrays(
         **{volume_name: volume},
         aht=aht,
         interval=interval,
         patience=np.inf if patience is None else patience,
         min_agents=min_agents,
+        **per_interval,
     )
+    volume, aht, interval, patience, min_agents = arrays[:5]
     check_finite(volume_name, volume, low=0.0)
     check_finite("aht", aht, low=0.0, low_inclusive=False)
     check_finite("interval", interval, low=0.0, low_inclusive=False)
@@ -169,7 +223,30 @@ def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volum
     check_finite("min_agents", min_agents, low=0.0)
     if not (0.0 <= shrinkage < 1.0):
         raise ValueError(f"shrinkage must lie in [0, 1), got {shrinkage!r}")
-    return volume, aht, interval, patience, min_agents, form
+    goals = {**goals, **{k: a.ravel() for k, a in zip(per_interval, arrays[5:], strict=True)}}
+    return volume, aht, interval, patience, min_agents, form, goals
+
+
+def _trunk_array(trunks, shape, max_blocking):
+    """The trunk cap per interval (``inf`` for none), broadcast to the intervals."""
+    if trunks is None:
+        if max_blocking is not None:
+            raise ValueError("max_blocking needs trunks: without a cap nobody is blocked")
+        return None
+    if isinstance(trunks, pd.Series):
+        trunks = trunks.to_numpy()
+    try:
+        trunks = np.broadcast_to(np.asarray(trunks, dtype=float), shape)
+    except ValueError as err:
+        raise ValueError(
+            f"trunks of shape {np.shape(trunks)} does not broadcast with the intervals {shape}"
+        ) from err
+    check_trunks(trunks, np.zeros(shape))
+    return trunks.ravel()
+
+
+class TrunksTooFew(ValueError):
+    """No agent count up to the trunk cap meets every target in some intervals."""
 
 
 def required_agents(
@@ -177,18 +254,20 @@ def required_agents(
     aht: Numeric,
     *,
     interval: Numeric = 1800.0,
-    service_level: float | None = 0.8,
-    threshold: float = 20.0,
-    asa: float | None = None,
-    max_abandon: float | None = None,
-    answer_rate: float | None = None,
-    cutoff: float = 60.0,
-    max_occupancy: float | None = None,
+    service_level: Numeric | None = 0.8,
+    threshold: Numeric = 20.0,
+    asa: Numeric | None = None,
+    max_abandon: Numeric | None = None,
+    answer_rate: Numeric | None = None,
+    cutoff: Numeric = 60.0,
+    max_occupancy: Numeric | None = None,
     patience: Numeric | None = None,
     short_abandon: float | None = None,
     shrinkage: float = 0.0,
     min_agents: Numeric = 0,
     fractional: bool = False,
+    trunks: Numeric | None = None,
+    max_blocking: Numeric | None = None,
 ) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
@@ -200,19 +279,19 @@ def required_agents(
         Average handle time. [s]
     interval : numeric, default 1800
         Interval length. [s]
-    service_level : float or None, default 0.8
+    service_level : numeric or None, default 0.8
         Minimum share answered within ``threshold`` (see :func:`erlang.service_level`).
-    threshold : float, default 20
+    threshold : numeric, default 20
         Service-level answer time. [s]
-    asa : float or None
+    asa : numeric or None
         Maximum mean wait of answered contacts. [s]
-    max_abandon : float or None
+    max_abandon : numeric or None
         Maximum abandonment rate (only binds with ``patience``).
-    answer_rate : float or None
+    answer_rate : numeric or None
         Minimum share answered within ``cutoff`` (the hotline answer rate).
-    cutoff : float, default 60
+    cutoff : numeric, default 60
         Answer-rate cutoff. [s]
-    max_occupancy : float or None
+    max_occupancy : numeric or None
         Maximum occupancy, in (0, 1].
     patience : numeric or None
         Mean caller patience for Erlang A; None for Erlang C. [s]
@@ -226,13 +305,30 @@ def required_agents(
         Floor on the returned (scheduled) count per interval, e.g. 8 by day and 2 at night.
     fractional : bool, default False
         Return the real-valued minimum (continuous extension of the formulas) instead of the
-        integer one.
+        integer one. Not available with ``trunks``.
+    trunks : numeric or None
+        Trunk lines per interval (see :func:`erlang.blocking`): at most this many callers in
+        the system. The agents on the phones never exceed it; rates are over offered callers,
+        blocked ones included. None (or ``inf``) for no cap.
+    max_blocking : numeric or None
+        Maximum share of offered callers who get busy tone; needs ``trunks``.
+
+    Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
+    ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that
+    broadcasts with ``volume``, e.g. a stricter service level by day than at night; each interval
+    is then staffed exactly for its own targets.
 
     Returns
     -------
     numeric
         Scheduled agents per interval, same shape as the input (a Series keeps its index).
         Zero volume gives ``min_agents``.
+
+    Raises
+    ------
+    TrunksTooFew
+        (a ``ValueError``) if in some interval no count of agents up to ``trunks`` meets every
+        target; the message names the intervals.
 
     Notes
     -----
@@ -241,34 +337,50 @@ def required_agents(
     gamma evaluation per interval plus a few Erlang B recursion steps; with ``patience`` each
     probe evaluates the Erlang A formulas.
 
+    Under a trunk cap the service level, answer rate, ASA, abandonment and occupancy still
+    improve with every added agent, but blocking falls with agents only when
+    ``patience >= aht``; with shorter patience it rises (a served caller holds a trunk longer
+    than one who hangs up), so the fewest agents meeting the other targets either meet
+    ``max_blocking`` or no count does. The service level net of short abandons can dip as
+    agents are added under a cap; the search then checks every count between the fewest
+    meeting the monotone targets and its first candidate.
+
     References
     ----------
     S. Halfin, W. Whitt, "Heavy-traffic limits for queues with many exponential servers",
     Operations Research 29(3), 1981 (the starting point). O. Garnett, A. Mandelbaum, M. Reiman,
     M&SOM 4(3), 2002 (Erlang A).
     """
-    targets = Targets(
-        service_level=service_level,
-        threshold=threshold,
-        asa=asa,
-        max_abandon=max_abandon,
-        answer_rate=answer_rate,
-        cutoff=cutoff,
-        max_occupancy=max_occupancy,
-        short_abandon=short_abandon,
+    goals = {
+        "service_level": service_level,
+        "threshold": threshold,
+        "asa": asa,
+        "max_abandon": max_abandon,
+        "answer_rate": answer_rate,
+        "cutoff": cutoff,
+        "max_occupancy": max_occupancy,
+        "max_blocking": max_blocking,
+    }
+    Targets(**_scalar_view(goals), short_abandon=short_abandon)  # validates before the work
+    volume, aht, interval, patience, min_agents, form, goals = _common_arrays(
+        volume, aht, interval, patience, shrinkage, min_agents, "volume", goals
     )
-    volume, aht, interval, patience, min_agents, form = _common_arrays(
-        volume, aht, interval, patience, shrinkage, min_agents, "volume"
-    )
+    targets = Targets(**goals, short_abandon=short_abandon)
     shape = volume.shape
+    trunks = _trunk_array(trunks, shape, max_blocking)
+    if trunks is not None and fractional:
+        raise ValueError("fractional staffing is not defined under a trunk cap (whole agents)")
     volume, aht, interval, patience = (x.ravel() for x in (volume, aht, interval, patience))
     load = volume * aht / interval
     productive = np.zeros(load.shape)
     for lo in range(0, load.size, _CHUNK):
         part = slice(lo, lo + _CHUNK)
+        capped = None if trunks is None else trunks[part]
         productive[part] = _productive_minimum(
-            load[part], aht[part], patience[part], targets, fractional
+            load[part], aht[part], patience[part], targets.take(part), fractional, capped
         )
+    if trunks is not None:
+        _raise_if_too_few(productive, trunks, volume, form)
     if fractional:
         scheduled = productive / (1.0 - shrinkage)
     else:
@@ -279,33 +391,63 @@ def required_agents(
     return wrap(scheduled, form)
 
 
-def _productive_minimum(load, aht, patience, targets, fractional):
+def _scalar_view(goals):
+    """The goals with arrays replaced by one representative entry, for early validation."""
+    out = {}
+    for k, v in goals.items():
+        if v is not None and np.ndim(v):
+            values = np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v, dtype=float)
+            out[k] = values if values.size else None
+        else:
+            out[k] = v
+    return out
+
+
+def _raise_if_too_few(productive, trunks, volume, form):
+    short = np.flatnonzero(np.isnan(productive))
+    if not short.size:
+        return
+    where = short if form.index is None else form.index[short]
+    first = short[0]
+    raise TrunksTooFew(
+        f"trunks too few to meet the targets in {short.size} intervals (first: "
+        f"{where[0]!r} with trunks {trunks[first]:g}, volume {volume[first]:g}); "
+        f"intervals: {list(where[:10])}{' ...' if short.size > 10 else ''}"
+    )
+
+
+def _productive_minimum(load, aht, patience, targets, fractional, trunks=None):
     out = np.zeros(load.shape)
     busy = load > 0.0
-    patient = busy & np.isinf(patience)
-    impatient = busy & ~patient
+    capped = np.zeros(load.shape, dtype=bool) if trunks is None else busy & np.isfinite(trunks)
+    patient = busy & np.isinf(patience) & ~capped
+    impatient = busy & ~patient & ~capped
     if patient.any():
-        a, h = load[patient], aht[patient]
+        a, h, tg = load[patient], aht[patient], targets.take(patient)
         floor = np.ones(a.shape)
-        if targets.needs_queue:
+        if tg.needs_queue:
             floor = np.maximum(floor, np.floor(a) + 1.0)
-        if targets.max_occupancy is not None:
-            floor = np.maximum(floor, np.ceil(np.round(a / targets.max_occupancy, 9)))
-        out[patient] = _erlang_c_minimum(a, h, targets, floor)
+        if tg.max_occupancy is not None:
+            floor = np.maximum(floor, np.ceil(np.round(a / tg.max_occupancy, 9)))
+        out[patient] = _erlang_c_minimum(a, h, tg, floor)
     if impatient.any():
-        a, h, p = load[impatient], aht[impatient], patience[impatient]
-        upper = np.ceil(square_root_start(a, h, targets))
-        start = erlang_a_start(a, h, p, targets, upper)
-        margin = _erlang_a_margin(a, h, p, targets)
+        a, h, p, tg = load[impatient], aht[impatient], patience[impatient], targets.take(impatient)
+        upper = np.ceil(square_root_start(a, h, tg))
+        start = erlang_a_start(a, h, p, tg, upper)
+        margin = _erlang_a_margin(a, h, p, tg)
         out[impatient] = lattice_minimum(margin, start, np.ones(a.shape))
+    if capped.any():
+        out[capped] = _trunk_minimum(
+            load[capped], aht[capped], patience[capped], trunks[capped], targets.take(capped)
+        )
     if fractional and busy.any():
-        a, h, p = load[busy], aht[busy], patience[busy]
-        margin = _erlang_a_margin(a, h, p, targets)
+        a, h, p, tg = load[busy], aht[busy], patience[busy], targets.take(busy)
+        margin = _erlang_a_margin(a, h, p, tg)
         upper = out[busy]
         lower = np.maximum(upper - 1.0, 0.0)
         lower = np.where(np.isinf(p), np.maximum(lower, a), lower)
-        if targets.max_occupancy is not None:
-            occupancy_root = a / targets.max_occupancy
+        if tg.max_occupancy is not None:
+            occupancy_root = a / tg.max_occupancy
             lower = np.where(np.isinf(p), np.maximum(lower, occupancy_root), lower)
         feasible_low = margin(lower, np.arange(a.size)) >= 0.0
         _, root = illinois(margin, lower.copy(), upper.copy(), xtol=1e-9)
@@ -313,57 +455,132 @@ def _productive_minimum(load, aht, patience, targets, fractional):
     return out
 
 
+def _trunk_minimum(load, aht, patience, trunks, targets):
+    """Exact minimum under a trunk cap, ``nan`` where no count up to ``trunks`` meets all.
+
+    Blocking enters the lattice search only where it falls with agents (``patience >= aht``);
+    where it rises, it is checked once at the end. The service level net of short abandons is
+    not monotone under a cap, so with ``short_abandon`` every count between the fewest meeting
+    the other (monotone) targets and the search's result is checked as well.
+    """
+    rising = patience < aht
+    search = targets
+    if targets.max_blocking is not None and rising.any():
+        # The largest target log_odds can tell apart: blocking never binds in the search.
+        never = 1.0 - 2.0**-53
+        search = replace(targets, max_blocking=np.where(rising, never, targets.max_blocking))
+    margin = _trunk_margin(load, aht, patience, trunks, search)
+    start = np.minimum(np.ceil(square_root_start(load, aht, targets)), trunks + 1.0)
+    agents = lattice_minimum(margin, np.maximum(start, 1.0), np.ones(load.shape))
+    if targets.short_abandon is not None and targets.service_level is not None:
+        others = [k for k in _GOALS if k != "service_level" and getattr(search, k) is not None]
+        floor = np.ones(load.shape)
+        if others:
+            monotone = _trunk_margin(load, aht, patience, trunks, search.without("service_level"))
+            floor = lattice_minimum(monotone, floor.copy(), np.ones(load.shape))
+        agents = _scan_down(agents, floor, trunks, margin)
+    agents = np.where(agents > trunks, np.nan, agents)
+    check = np.flatnonzero(rising & ~np.isnan(agents))
+    if targets.max_blocking is not None and check.size:
+        n, k = agents[check], trunks[check]
+        queue = TrunkQueue(load[check], n, aht[check], patience[check], trunks=k)
+        limit = np.broadcast_to(targets.max_blocking, load.shape)[check]
+        agents[check[queue.blocking > limit]] = np.nan
+    return agents
+
+
+def _trunk_margin(load, aht, patience, trunks, targets):
+    """Margin of each count under the cap; counts beyond the trunks read as feasible, so that
+    a search ending there means that no count up to the trunks is."""
+
+    def margin(agents, idx):
+        k = trunks[idx]
+        queue = TrunkQueue(load[idx], np.minimum(agents, k), aht[idx], patience[idx], trunks=k)
+        return np.where(agents > k, np.inf, targets.take(idx).margin(queue))
+
+    return margin
+
+
+def _scan_down(agents, floor, trunks, margin):
+    """The fewest feasible count in ``[floor, agents]``, by checking each count below."""
+    best = agents.copy()
+    probe = np.minimum(agents, trunks + 1.0) - 1.0
+    active = np.flatnonzero(probe >= floor)
+    while active.size:
+        ok = margin(probe[active], active) >= 0.0
+        best[active[ok]] = probe[active[ok]]
+        probe[active] -= 1.0
+        active = active[probe[active] >= floor[active]]
+    return best
+
+
 def max_volume(
     agents: Numeric,
     aht: Numeric,
     *,
     interval: Numeric = 1800.0,
-    service_level: float | None = 0.8,
-    threshold: float = 20.0,
-    asa: float | None = None,
-    max_abandon: float | None = None,
-    answer_rate: float | None = None,
-    cutoff: float = 60.0,
-    max_occupancy: float | None = None,
+    service_level: Numeric | None = 0.8,
+    threshold: Numeric = 20.0,
+    asa: Numeric | None = None,
+    max_abandon: Numeric | None = None,
+    answer_rate: Numeric | None = None,
+    cutoff: Numeric = 60.0,
+    max_occupancy: Numeric | None = None,
     patience: Numeric | None = None,
     short_abandon: float | None = None,
     shrinkage: float = 0.0,
+    trunks: Numeric | None = None,
+    max_blocking: Numeric | None = None,
 ) -> Numeric:
     """Most contacts per interval that ``agents`` handle within every given target.
 
-    The inverse of :func:`required_agents`, with the same targets. ``agents`` are scheduled
-    agents; ``agents * (1 - shrinkage)`` of them are on the phones.
+    The inverse of :func:`required_agents`, with the same targets (scalars or per interval).
+    ``agents`` are scheduled agents; ``agents * (1 - shrinkage)`` of them are on the phones,
+    whole under a trunk cap.
 
     Returns
     -------
     numeric
         Contacts per interval (real-valued), to a relative precision of 1e-10.
     """
-    targets = Targets(
-        service_level=service_level,
-        threshold=threshold,
-        asa=asa,
-        max_abandon=max_abandon,
-        answer_rate=answer_rate,
-        cutoff=cutoff,
-        max_occupancy=max_occupancy,
-        short_abandon=short_abandon,
+    goals = {
+        "service_level": service_level,
+        "threshold": threshold,
+        "asa": asa,
+        "max_abandon": max_abandon,
+        "answer_rate": answer_rate,
+        "cutoff": cutoff,
+        "max_occupancy": max_occupancy,
+        "max_blocking": max_blocking,
+    }
+    Targets(**_scalar_view(goals), short_abandon=short_abandon)
+    agents, aht, interval, patience, _, form, goals = _common_arrays(
+        agents, aht, interval, patience, shrinkage, 0.0, "agents", goals
     )
-    agents, aht, interval, patience, _, form = _common_arrays(
-        agents, aht, interval, patience, shrinkage, 0.0, "agents"
-    )
+    targets = Targets(**goals, short_abandon=short_abandon)
     shape = agents.shape
+    trunks = _trunk_array(trunks, shape, max_blocking)
     productive, aht, interval, patience = (
         x.ravel() for x in (agents * (1.0 - shrinkage), aht, interval, patience)
     )
+    if trunks is None:
+        trunks = np.full(productive.shape, np.inf)
+    else:
+        check_trunks(trunks, productive)
     out = np.zeros(productive.shape)
     staffed = np.flatnonzero(productive > 0.0)
     if staffed.size:
         n, h, p, length = productive[staffed], aht[staffed], patience[staffed], interval[staffed]
+        k, tg = trunks[staffed], targets.take(staffed)
+        capped = np.isfinite(k).any()
 
         def margin(volume, idx):
-            queue = Queue(volume * h[idx] / length[idx], n[idx], h[idx], p[idx])
-            return -targets.margin(queue)  # decreasing in volume: flip so feasible is < 0
+            load = volume * h[idx] / length[idx]
+            if capped:
+                queue = TrunkQueue(load, n[idx], h[idx], p[idx], trunks=k[idx])
+            else:
+                queue = Queue(load, n[idx], h[idx], p[idx])
+            return -tg.take(idx).margin(queue)  # decreasing in volume: flip so feasible is < 0
 
         every = np.arange(n.size)
         high = n * length / h

@@ -26,8 +26,7 @@ def square_root_start(load, aht, targets):
     for target, t in sl_pairs:
         if target is not None:
             k = root * t / aht
-            grid, values = _service_level_beta(float(target))
-            beta = np.maximum(beta, _uniform_interp(k / (1.0 + k), grid, values))
+            beta = np.maximum(beta, _service_level_start_beta(target, k / (1.0 + k)))
     if targets.asa is not None:
         with np.errstate(divide="ignore"):
             r = np.log(aht / (targets.asa * root))
@@ -37,6 +36,25 @@ def square_root_start(load, aht, targets):
     if targets.max_occupancy is not None:
         start = np.maximum(start, load / targets.max_occupancy)
     return start
+
+
+def _service_level_start_beta(target, u):
+    """``β`` of the service-level table at ``u = k/(1+k)``, for one target or one per entry.
+
+    Per-interval targets share tables by target rounded to 0.001 (only a start: the search is
+    exact whatever the start).
+    """
+    if not np.ndim(target):
+        grid, values = _service_level_beta(float(target))
+        return _uniform_interp(u, grid, values)
+    rounded = np.round(np.asarray(target), 3).clip(0.001, 0.999)
+    keys, inverse = np.unique(rounded, return_inverse=True)
+    out = np.empty(u.shape)
+    for i, key in enumerate(keys):
+        members = inverse == i
+        grid, values = _service_level_beta(float(key))
+        out[members] = _uniform_interp(u[members], grid, values)
+    return out
 
 
 def _uniform_interp(x, grid, values):
@@ -107,6 +125,7 @@ def erlang_a_start(load, aht, patience, targets, upper):
     half_log_2pi = 0.5 * np.log(2.0 * np.pi)
 
     def margin(n, idx):
+        tg = targets.take(idx)
         a_, b_, r_ = n * ratio[idx], b[idx], root[idx]
         beta = (n - load[idx]) / r_
         log_erlang_b = -0.5 * beta * beta - half_log_2pi - log_ndtr(beta) - np.log(r_)
@@ -116,18 +135,15 @@ def erlang_a_start(load, aht, patience, targets, upper):
         p_wait = 1.0 / (1.0 + np.exp(-(log_erlang_b + log_j)))
         p_ab = p_wait * np.clip(1.0 - n / load[idx] * -np.expm1(-log_j), 0.0, 1.0)
         out = np.full(n.shape, np.inf)
-        for target, t in (
-            (targets.service_level, targets.threshold),
-            (targets.answer_rate, targets.cutoff),
-        ):
+        for target, t in ((tg.service_level, tg.threshold), (tg.answer_rate, tg.cutoff)):
             if target is not None:
                 y = b_ * np.exp(-t / patience[idx])
                 log_tail = log_ndtr((y - a_ - 1.0) / np.sqrt(y)) - log_p0
                 served_late = p_wait * np.exp(np.log(a_ / b_) + log_tail)
                 sl = 1.0 - p_ab - served_late
                 out = np.minimum(out, log_odds(sl) - log_odds(target))
-        if targets.max_abandon is not None:
-            out = np.minimum(out, log_odds(targets.max_abandon) - log_odds(p_ab))
+        if tg.max_abandon is not None:
+            out = np.minimum(out, log_odds(tg.max_abandon) - log_odds(p_ab))
         return out
 
     with np.errstate(all="ignore"):
