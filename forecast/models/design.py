@@ -7,7 +7,12 @@ import pandas as pd
 
 from forecast.history import HOLIDAY_CLASS, MAKEUP_CLASS
 
-__all__ = ["calendar_regressors", "open_steps"]
+__all__ = ["calendar_regressors", "holiday_design", "open_steps"]
+
+#: Regressor of each holiday class (see :data:`forecast.holiday_effects.HOLIDAY_KINDS`).
+_KIND_COLUMN = {"statutory": "statutory", "break": "break", "makeup": "makeup"}
+#: Weekday a special day is read as when neither the model nor the history knows its class.
+_FALLBACK_WEEKDAY = {"statutory": 6, "break": 6, "makeup": 4}
 
 
 def calendar_regressors(days: pd.DataFrame, *, weekdays: bool) -> pd.DataFrame:
@@ -55,3 +60,52 @@ def open_steps(
     counts = np.cumsum(is_open[span.day_of_week.to_numpy()])
     pos = ((future - first) // pd.Timedelta(days=1)).to_numpy()
     return np.maximum(counts[np.clip(pos, 0, None)], 1)
+
+
+def holiday_design(
+    X: pd.DataFrame, days: pd.DataFrame, columns, effects
+) -> tuple[np.ndarray, np.ndarray]:
+    """Design rows for future days, with the class fallback for special days.
+
+    Parameters
+    ----------
+    X : DataFrame
+        :func:`calendar_regressors` of ``days`` (all columns).
+    days : DataFrame
+        Day features.
+    columns : Index
+        Columns the model was fitted with (a class never seen in its window is absent).
+    effects : HolidayEffects
+        Effects learnt from the whole history.
+
+    Returns
+    -------
+    design : ndarray, shape (len(days), len(columns))
+    factor : ndarray, shape (len(days),)
+        Multiplier of each day's forecast: the holiday's own effect against its class's
+        when the model has the class; the class's whole-history effect on top of an ordinary
+        weekday when it has not.
+    """
+    from forecast.holiday_effects import holiday_kind
+
+    X = X.copy()
+    kind, _ = holiday_kind(days)
+    factor = effects.adjustment(days)
+    log_effect = effects.log_effect(days)
+    weekday = days["weekday"].to_numpy()
+    for i in np.flatnonzero(kind != ""):
+        if _KIND_COLUMN[kind[i]] in columns:
+            continue
+        # The model cannot tell this class: read the day as an ordinary weekday.
+        X.iloc[i, :] = 0.0
+        if np.isfinite(log_effect[i]):
+            w, factor[i] = weekday[i], np.exp(log_effect[i])
+        else:
+            w, factor[i] = _FALLBACK_WEEKDAY[kind[i]], 1.0
+        if f"dow{w}" in X.columns and f"dow{w}" in columns:
+            X.iloc[i, X.columns.get_loc(f"dow{w}")] = 1.0
+        for col in ("dom1", "dom2", "dom3", "month_end"):
+            X.iloc[i, X.columns.get_loc(col)] = float(
+                calendar_regressors(days.iloc[[i]], weekdays=False)[col].iloc[0]
+            )
+    return X[columns].to_numpy(), factor

@@ -9,8 +9,9 @@ import pandas as pd
 import statsmodels.api as sm
 
 from forecast.history import HOLIDAY_CLASS, N_CLASSES
+from forecast.holiday_effects import holiday_effects, holiday_kind
 from forecast.models.baselines import _check_fitted, _check_min_days
-from forecast.models.design import calendar_regressors
+from forecast.models.design import calendar_regressors, holiday_design
 from forecast.profiles import fallback_classes
 
 __all__ = ["CountRegression"]
@@ -29,7 +30,10 @@ class CountRegression:
     levels have the closed form ``exp(a) = Σ w y / Σ w exp(x b + c t)``; given ``a`` the day
     effects are a Poisson GLM of day totals with offset ``log Σ_s exp(a)`` (statsmodels),
     because ``x`` does not vary within a day. The rare classes (holiday break, make-up
-    workday) are shrunk toward their fallback class with ``prior_days`` pseudo-days.
+    workday) are shrunk toward their fallback class with ``prior_days`` pseudo-days. Each
+    holiday's own depth, learnt from the whole history, adjusts its class's effect, and a
+    class the window never saw borrows its effect from the whole history
+    (:mod:`forecast.holiday_effects`).
 
     Parameters
     ----------
@@ -65,6 +69,7 @@ class CountRegression:
 
     def fit(self, values: np.ndarray, days: pd.DataFrame) -> CountRegression:
         _check_min_days("CountRegression", values, days, self.min_days)
+        self.holiday_ = holiday_effects(values, days)
         values, days = values[-self.window :], days.iloc[-self.window :]
         n_days = len(values)
         observed = np.isfinite(values)
@@ -136,7 +141,17 @@ class CountRegression:
 
     def predict(self, days: pd.DataFrame) -> np.ndarray:
         _check_fitted(self)
-        X = calendar_regressors(days, weekdays=False)[self.columns_].to_numpy()
+        X, factor = holiday_design(
+            calendar_regressors(days, weekdays=False), days, self.columns_, self.holiday_
+        )
         t = (days["t"].to_numpy() - self.t_last_) / 365.25
-        effect = np.exp(np.column_stack([X, t]) @ self.beta_)
-        return self.level_[days["day_class"].to_numpy()] * effect[:, None]
+        effect = np.exp(np.column_stack([X, t]) @ self.beta_) * factor
+        day_class = days["day_class"].to_numpy().copy()
+        # A class the window never saw, with an effect from the whole history, is read as
+        # its ordinary weekday times that effect (see holiday_design).
+        kind, _ = holiday_kind(days)
+        log_effect = self.holiday_.log_effect(days)
+        for i in np.flatnonzero(kind != ""):
+            if kind[i] not in self.columns_ and np.isfinite(log_effect[i]):
+                day_class[i] = days["weekday"].to_numpy()[i]
+        return self.level_[day_class] * effect[:, None]

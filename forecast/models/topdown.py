@@ -9,8 +9,14 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+from forecast.holiday_effects import holiday_effects
 from forecast.models.baselines import _check_fitted, _check_min_days
-from forecast.models.design import calendar_regressors, open_steps, open_weekdays
+from forecast.models.design import (
+    calendar_regressors,
+    holiday_design,
+    open_steps,
+    open_weekdays,
+)
 from forecast.profiles import intraday_profiles
 
 __all__ = ["TopDownDaily", "daily_totals"]
@@ -34,8 +40,12 @@ class TopDownDaily:
 
     The daily model is a quasi-Poisson GLM of day totals on calendar effects (weekday,
     holiday break, statutory day, make-up workday, days around a break, billing-day peak,
-    month end) fitted over the last ``window`` days. The level comes either from the same
-    GLM with recency weights (half-life ``half_life`` days) and a linear trend
+    month end) fitted over the last ``window`` days. Each holiday's own depth, learnt from
+    the whole history, adjusts its class's effect; a class the window never saw takes the
+    day's ordinary weekday times the class's effect over the whole history
+    (:mod:`forecast.holiday_effects`), or the fallback weekday (Sunday for a break day,
+    Friday for a make-up workday) when the history never saw it at all. The level comes
+    either from the same GLM with recency weights (half-life ``half_life`` days) and a linear trend
     (``level="glm"``, fast), or from damped-trend exponential smoothing (Holt) of the
     calendar-adjusted log totals (``level="ets"``). Intraday shares are the
     recent profile of the day's class shrunk toward the pooled workday or day-off profile.
@@ -83,6 +93,9 @@ class TopDownDaily:
         if self.level not in ("glm", "ets"):
             raise ValueError(f"level must be 'glm' or 'ets', got level={self.level!r}")
         _check_min_days("TopDownDaily", values, days, self.min_days)
+        # Holiday effects come from the whole history: last year's breaks lie outside the
+        # window but say how deep this year's will be.
+        self.holiday_ = holiday_effects(values, days)
         values, days = values[-self.window :], days.iloc[-self.window :]
         day_class = days["day_class"].to_numpy()
         self.profiles_ = intraday_profiles(values, day_class, n=self.profile_days)
@@ -158,13 +171,15 @@ class TopDownDaily:
 
     def predict(self, days: pd.DataFrame) -> np.ndarray:
         _check_fitted(self)
-        X = calendar_regressors(days, weekdays=True)[self.columns_].to_numpy()
+        X, factor = holiday_design(
+            calendar_regressors(days, weekdays=True), days, self.columns_, self.holiday_
+        )
         if self.ets_ is None:
             t = (days["t"].to_numpy() - self.t_last_) / 365.25
             design = np.column_stack([np.ones(len(days)), X, t])
-            total = np.exp(design @ self.glm_.params)
+            total = np.exp(design @ self.glm_.params) * factor
         else:
             steps = open_steps(self.last_day_, days.index, self.open_)
             path = np.asarray(self.ets_.forecast(int(steps.max())))
-            total = np.exp(path[steps - 1] + X @ self.glm_.params[1:])
+            total = np.exp(path[steps - 1] + X @ self.glm_.params[1:]) * factor
         return total[:, None] * self.profiles_[days["day_class"].to_numpy()]
