@@ -129,10 +129,10 @@ def check_trunks(trunks, agents):
     finite = np.isfinite(trunks)
     bad = finite & (trunks != np.floor(trunks))
     if bad.any():
-        raise ValueError(f"trunks must be whole numbers, got {trunks[bad].flat[0]!r}")
+        raise ValueError(f"trunks must be whole numbers, got {float(trunks[bad].flat[0])!r}")
     bad = finite & (agents != np.floor(agents))
     if bad.any():
-        value = agents[bad].flat[0]
+        value = float(agents[bad].flat[0])
         raise ValueError(f"agents must be whole numbers under a trunk cap, got {value!r}")
     bad = trunks < agents
     if bad.any():
@@ -156,6 +156,12 @@ class TrunkQueue(Queue):
     trunks: np.ndarray | None = None
 
     def __post_init__(self):
+        # Entries are handled by flat position; thresholds are flattened to match (_flat).
+        self._shape = np.shape(self.load)
+        for name in ("load", "agents", "aht", "patience", "volume", "trunks"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, np.ravel(np.broadcast_to(value, self._shape)))
         super().__post_init__()
         finite = np.isfinite(self.trunks) & ~self.idle
         self._capped = np.zeros(self.load.shape, dtype=bool)
@@ -243,13 +249,25 @@ class TrunkQueue(Queue):
             out[self._c] = self.p_wait[self._c] * sums[which]
         return out
 
+    def _flat(self, t):
+        """Seconds given in the caller's shape, flattened like the entries."""
+        if not np.ndim(t):
+            return t
+        return np.ravel(np.broadcast_to(np.asarray(t, dtype=float), self._shape))
+
     def wait_tail(self, t):
         """P(admitted and virtual wait longer than ``t`` seconds), over offered callers."""
+        t = self._flat(t)
         return self._patched(super().wait_tail(t), t, 0)
 
     def served_after(self, t):
         """P(admitted, served, and waited longer than ``t`` seconds), over offered callers."""
+        t = self._flat(t)
         return self._patched(super().served_after(t), t, 1)
+
+    def short_abandon(self, s):
+        """P(hang up while waiting, within ``s`` seconds), over offered callers."""
+        return super().short_abandon(self._flat(s))
 
     def _capped_wait_answered(self):
         """Mean wait of answered callers over the capped entries with a waiting room [s]."""
