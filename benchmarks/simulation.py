@@ -8,6 +8,11 @@ Three groups of rows:
   Erlang A, Erlang B), the formula against the simulated mean and its 95 % half-width
   (about one row in twenty is expected outside by chance, and the rows of one case share one
   sample, so they miss together);
+* ``coverage`` — how often the 90 % confidence intervals (over a whole run and per interval)
+  hold the exact Erlang C / Erlang A service level, over many independent stationary runs;
+* ``roster`` — a day roster (shifts, meals, short breaks, absence) against Erlang A on the
+  roster's agents per interval, one feature at a time, with breaks delayed past the call and
+  with breaks eaten by calls;
 * ``sipp`` — days staffed interval by interval with :func:`erlang.required_agents` for 80/20
   and simulated as a whole day: the service delivered around a drop in volume as handle time
   grows relative to the interval (with the staffing read as agents who finish their calls, and
@@ -25,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import erlang
-from roster.simulation import simulate
+from roster.simulation import Absence, simulate
 
 MILLION = 1_000_000
 
@@ -134,6 +139,136 @@ def _agreement(quick):
                     "agreement", name, metric, formula, summary.loc[metric], result, time_s=elapsed
                 )
             )
+    return rows
+
+
+def _coverage(quick):
+    rows = []
+    runs = 50 if quick else 200
+    index = pd.date_range("2025-03-03 08:00", periods=3, freq="30min")
+    for name, agents, patience in (
+        ("Erlang C, 20 erlangs on 22", 22, None),
+        ("Erlang A, 20 erlangs on 20, patience 60 s", 20, 60.0),
+    ):
+        exact = float(
+            np.asarray(
+                erlang.service_level(
+                    np.array([200.0]), 180.0, np.array([agents]), patience=patience
+                )
+            ).ravel()[0]
+        )
+        whole, per_interval = [], []
+        t0 = time.perf_counter()
+        for run in range(runs):
+            result = simulate(
+                pd.Series(200.0, index),
+                180.0,
+                pd.Series(agents, index),
+                patience=patience,
+                warmup=3 * 3600,
+                replications=6,
+                confidence=0.9,
+                seed=10_000 + run,
+            )
+            row = result.summary().loc["service_level"]
+            whole.append(row["low"] <= exact <= row["high"])
+            sl, hw = result.mean["service_level"], result.half_width["service_level"]
+            per_interval += list(np.abs(sl - exact) <= hw)
+        elapsed = time.perf_counter() - t0
+        for label, hits in (("whole run", whole), ("per interval", per_interval)):
+            hits = np.asarray(hits, float)
+            rows.append(
+                {
+                    "group": "coverage",
+                    "case": f"{name}: {runs} runs x 6 replications, 90 % CI, {label}",
+                    "metric": "coverage",
+                    "formula": 0.9,
+                    "simulated": hits.mean(),
+                    "half_width": 1.96 * np.sqrt(0.09 / hits.size),
+                    "within_ci": bool(abs(hits.mean() - 0.9) <= 1.96 * np.sqrt(0.09 / hits.size)),
+                    "time_s": elapsed,
+                }
+            )
+    return rows
+
+
+def _day_roster():
+    """A day of 8.5-hour shifts starting each half hour 07:00-14:30, meals mid-shift."""
+    day = pd.Timestamp("2025-03-03")
+    index = pd.date_range(day + pd.Timedelta("7h"), day + pd.Timedelta("23h"), freq="30min")
+    index = index[:-1]
+    starts = np.repeat(np.arange(16) * 1800.0 + 7 * 3600, 8)  # 8 agents per start
+    agent = np.arange(starts.size)
+    meal = starts + 3.5 * 3600 + 1800.0 * (agent % 3)
+    shifts = pd.DataFrame(
+        {
+            "agent": agent,
+            "start": day + pd.to_timedelta(starts, unit="s"),
+            "end": day + pd.to_timedelta(starts + 8.5 * 3600, unit="s"),
+            "break_start": day + pd.to_timedelta(meal, unit="s"),
+            "break_end": day + pd.to_timedelta(meal + 1800.0, unit="s"),
+        }
+    )
+    lo = (index - day).total_seconds().to_numpy()
+
+    def present(a, b):
+        return np.clip(np.minimum(lo[:, None] + 1800, b) - np.maximum(lo[:, None], a), 0, None)
+
+    at_work = present(starts, starts + 8.5 * 3600).sum(axis=1) / 1800
+    on_meal = present(meal, meal + 1800).sum(axis=1) / 1800
+    return index, shifts, at_work, at_work - on_meal
+
+
+def _roster(quick):
+    rows = []
+    aht, patience, short, absent = 300.0, 60.0, 300, 0.074
+    partial = Absence(shift=0.05, late=0.3, late_time=900.0, early=0.25, early_time=2000.0)
+    index, shifts, at_work, on_floor = _day_roster()
+    net = on_floor * (1 - short / 3600)
+    # Volume: what 95 % utilisation of the agents left after absence handles (near 80/20).
+    volume = pd.Series(np.round(0.95 * net * (1 - absent) * 1800 / aht), index)
+    reps = 10 if quick else 40
+    shown = index[(index >= index[0] + pd.Timedelta("1h")) & (index < index[-1])]
+    cases = (
+        ("shifts only", at_work, {"shifts": shifts[["agent", "start", "end"]]}),
+        ("+ meals", on_floor, {"shifts": shifts}),
+        ("+ short breaks eaten by calls", net, {"short_breaks": short, "late_breaks": "shorten"}),
+        ("+ short breaks delayed past the call", net, {"short_breaks": short}),
+        (
+            f"+ absence {absent:.1%} of shifts per replication",
+            net * (1 - absent),
+            {"short_breaks": short, "absence": Absence(shift=absent)},
+        ),
+        (
+            "+ absence: 5 % of shifts, 30 % late (mean 15 min), 25 % early (mean 33 min)",
+            net * (1 - partial.expected_loss(8.5 * 3600)),
+            {"short_breaks": short, "absence": partial},
+        ),
+    )
+    for name, agents, kw in cases:
+        kw = {"shifts": shifts, **kw}
+        formula = np.asarray(
+            erlang.service_level(volume.to_numpy(), aht, agents, patience=patience)
+        )
+        keep = index.isin(shown)
+        expected = float(np.average(formula[keep], weights=volume.to_numpy()[keep]))
+        t0 = time.perf_counter()
+        result = simulate(volume, aht, patience=patience, replications=reps, seed=31, **kw)
+        elapsed = time.perf_counter() - t0
+        summary = result.summary(shown)
+        over = summary.loc["logged_time", "mean"] / summary.loc["scheduled_time", "mean"] - 1
+        rows.append(
+            _row(
+                "roster",
+                f"day roster of {shifts.shape[0]} agents, {name}",
+                "service_level",
+                expected,
+                summary.loc["service_level"],
+                result,
+                time_s=elapsed,
+                logged_over_scheduled=over,
+            )
+        )
     return rows
 
 
@@ -266,7 +401,9 @@ def _bank_day(quick):
 
 def run(quick: bool = False) -> pd.DataFrame:
     """Run the simulation benchmark; one row per measured case and metric."""
-    return pd.DataFrame(_speed(quick) + _agreement(quick) + _sipp(quick))
+    return pd.DataFrame(
+        _speed(quick) + _agreement(quick) + _coverage(quick) + _roster(quick) + _sipp(quick)
+    )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ trunk-line cap, serves callers first-come-first-served by the agents on duty, an
 service per arrival interval with confidence intervals over independent replications.
 
 Agents come either from a staffing Series (agents on per interval) or from shift assignments
-(named agents with shifts and breaks). An agent who is due to leave or to start a break while on
-a call finishes the call first, then leaves; a break still ends at its scheduled time, so a long
-call shortens it. With a staffing Series the agents who leave when the level drops are the most
-recently joined; ``staffing="cap"`` reads the Series instead as a cap on calls in service.
+(named agents with shifts, breaks, short breaks per working hour and absence drawn per
+replication). An agent who is due to leave or to start a break while on a call finishes the
+call first; a break then starts and lasts its full length (or, with ``late_breaks="shorten"``,
+still ends at its scheduled time). With a staffing Series the agents who leave when the level
+drops are the most recently joined; ``staffing="cap"`` reads the Series instead as a cap on
+calls in service.
 
 The per-call recursions are in :mod:`roster.simulation_kernel`.
 """
@@ -310,6 +312,32 @@ def simulate(
     is never answered and never hangs up is counted as ``unresolved``, so that ``offered =
     blocked + answered + abandoned + unresolved`` always holds. Between non-contiguous
     intervals of a staffing Series no agent is on.
+
+    Breaks, shift ends and absence. A break never interrupts a call. With
+    ``late_breaks="delay"`` an agent on a call when a break is due takes the whole break once
+    the call ends (as an ACD's pending-break state does), so the break time is kept and moved
+    later; at the end of a shift the agent finishes the call and leaves. ``logged_time`` is
+    the agents' time in their windows, plus calls past a window's end, less window time still
+    spent on a delayed break; ``scheduled_time`` is the roster's, before absence. Short breaks
+    (``short_breaks``) are placed as timed blocks totalling exactly ``short_breaks / 3600`` of
+    each shift's working time, the uniform loss that staffing by net agents assumes. Absence
+    is drawn anew in every replication, so its spread is inside the confidence intervals.
+
+    Simulated service against per-interval Erlang on the same roster. On a week roster of a
+    12345-style line (120 agents, 8.5-hour shifts with 30-minute meals and 5 minutes of short
+    breaks an hour, patience 60 s, volume scaled so that Erlang A on the net agents gives
+    90.6 % within 20 s), the simulated service level was 3.0 points above Erlang when calls
+    ate into breaks (``"shorten"``, the only behaviour before): calls took 211 of the 373
+    agent-hours of short breaks (a call in progress when a 5-minute break falls due has on
+    average about 190 s left), so the floor held more agents than the net count the plan
+    staffs by. With breaks delayed past the call the gap is 0.65 ± 0.40 points, and 0.33 ±
+    0.18 remain with no breaks at all: agents finishing calls past their shift end (0.7 % more
+    agent time) and the queue carried across interval boundaries, the non-stationary effects
+    that per-interval Erlang leaves out. Absence drawn per replication (whole shifts, with
+    the plan's shrinkage) gives 1.0 ± 1.0 points. Simulating over the forecast's spread
+    lowers the service below Erlang on the mean forecast (the service level is concave in
+    the volume), a real effect too. ``benchmarks/simulation.py`` repeats the decomposition on
+    a synthetic roster.
 
     The interval-by-interval staffing this simulation checks is the stationary independent
     period-by-period (SIPP) approach of [1]_; the exact per-call recursion is described in

@@ -339,6 +339,43 @@ def test_erlang_a_agreement():
     _within(summary, "service_level", within)
 
 
+def _coverage(runs, patience, seed):
+    """How often the 90 % intervals (whole span and per interval) hold the exact SL."""
+    index = pd.date_range("2025-03-03 08:00", periods=3, freq="30min")
+    if patience is None:
+        agents, exact = AGENTS, erlang_c_exact(VOLUME * AHT / INTERVAL, AGENTS, AHT, 20)[1]
+    else:
+        agents = AGENTS - 2
+        exact = erlang_a_exact(VOLUME / INTERVAL, AHT, agents, patience, 20)[1]
+    whole, per_interval = [], []
+    for run in range(runs):
+        result = simulate(
+            pd.Series(VOLUME, index),
+            AHT,
+            pd.Series(agents, index),
+            patience=patience,
+            warmup=3 * 3600,
+            replications=6,
+            confidence=0.9,
+            seed=seed + run,
+        )
+        row = result.summary().loc["service_level"]
+        whole.append(row["low"] <= exact <= row["high"])
+        sl, hw = result.mean["service_level"], result.half_width["service_level"]
+        per_interval += list(np.abs(sl - exact) <= hw)
+    return np.mean(whole), np.mean(per_interval)
+
+
+@pytest.mark.parametrize("patience", [None, 60.0])
+def test_confidence_intervals_cover_the_formula_at_their_level(patience):
+    # 30 independent runs of a stationary queue: the count of 90 % intervals holding the
+    # exact service level is Binomial(30, 0.9) if they are right (P(< 23) ≈ 0.3 %).
+    whole, per_interval = _coverage(30, patience, 100 if patience is None else 200)
+    assert whole >= 23 / 30, whole
+    # Per interval (three per run, correlated within a run): about 90 % too.
+    assert 0.8 <= per_interval <= 0.98, per_interval
+
+
 def test_erlang_b_agreement():
     load = VOLUME * AHT / INTERVAL
     result = _stationary(13, trunks=AGENTS)
@@ -516,6 +553,41 @@ def test_shifts_breaks_and_overrun():
     # Shortened, the call eats into the break and nothing is given back.
     reps = cut.replications["logged_time"].unstack()
     assert (reps.iloc[:, 3] == 600).all() and (reps.iloc[:, 2] > 0).any()
+
+
+def test_a_roster_delivers_the_erlang_service_of_its_net_agents():
+    # 40 agents 08:00-16:30, meals staggered over 11:00-13:00, 5 minutes of short breaks an
+    # hour; each half hour carries 92 % of what its net agents (at work - meals, x 11/12)
+    # handle. Staffing by net agents is right when breaks are taken whole after the call;
+    # when calls eat into breaks the floor has more agents than the plan counts.
+    erlang = pytest.importorskip("erlang")
+    n, aht, patience = 40, 300.0, 60.0
+    day = pd.Timestamp("2025-03-03")
+    index = pd.date_range(day + pd.Timedelta("8h"), periods=17, freq="30min")
+    meal = day + pd.Timedelta("11h") + pd.to_timedelta(30 * (np.arange(n) % 4), unit="min")
+    shifts = pd.DataFrame(
+        {
+            "agent": np.arange(n),
+            "start": index[0],
+            "end": index[0] + pd.Timedelta("8h30min"),
+            "break_start": meal,
+            "break_end": meal + pd.Timedelta("30min"),
+        }
+    )
+    on_meal = np.array([(shifts["break_start"] == t).sum() for t in index])
+    net = (n - on_meal) * (1 - 300 / 3600)
+    volume = pd.Series(np.round(0.92 * net * 1800 / aht), index)
+    formula = erlang.service_level(volume.to_numpy(), aht, net, patience=patience)
+    expected = np.average(formula[1:], weights=volume.to_numpy()[1:])  # first: idle start
+    kw = {"shifts": shifts, "short_breaks": 300, "patience": patience, "seed": 3}
+    delayed = simulate(volume, aht, replications=12, **kw).summary(slice(1, None))
+    eaten = simulate(volume, aht, late_breaks="shorten", replications=12, **kw)
+    eaten = eaten.summary(slice(1, None))
+    _within(delayed, "service_level", expected)
+    assert eaten.loc["service_level", "low"] > expected + 0.02
+    # Breaks cut short by calls: more logged-in time than scheduled.
+    assert eaten.loc["logged_time", "mean"] > 1.03 * eaten.loc["scheduled_time", "mean"]
+    assert delayed.loc["logged_time", "mean"] < 1.01 * delayed.loc["scheduled_time", "mean"]
 
 
 def test_short_breaks_are_staggered_blocks_outside_meals():
