@@ -76,9 +76,11 @@ class SimulationResult:
         ``blocked``, ``answered``, ``abandoned``, ``unresolved`` (never answered by a caller
         who never hangs up, when no agent comes back), ``short_abandoned``, ``answered_within``
         (answered within ``threshold``), ``answered_cutoff`` (within ``cutoff``),
-        ``wait_answered`` [s, summed], ``busy_time``, ``logged_time`` and ``scheduled_time``
-        [agent·s]; metrics: ``service_level``, ``asa`` [s], ``answer_rate``,
-        ``abandon_rate``, ``blocking_rate``, ``occupancy``. Calls are counted in the interval
+        ``wait_answered`` [s, summed], ``busy_time``, ``logged_time`` (agents at work, as
+        drawn with absence, including calls finished past a window's end) and
+        ``scheduled_time`` (the plan's agents on the floor, before absence) [agent·s];
+        metrics: ``service_level``, ``asa`` [s], ``answer_rate``, ``abandon_rate``,
+        ``blocking_rate``, ``occupancy``. Calls are counted in the interval
         they arrive in; agent time in the interval it is spent in.
     half_width : DataFrame
         Same shape: the half-width of the t-based confidence interval of each mean over

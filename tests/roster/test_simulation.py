@@ -588,6 +588,9 @@ def test_a_roster_delivers_the_erlang_service_of_its_net_agents():
     # Breaks cut short by calls: more logged-in time than scheduled.
     assert eaten.loc["logged_time", "mean"] > 1.03 * eaten.loc["scheduled_time", "mean"]
     assert delayed.loc["logged_time", "mean"] < 1.01 * delayed.loc["scheduled_time", "mean"]
+    reps = simulate(volume, aht, replications=2, absence=Absence(0.1, 0.3, 600.0), **kw)
+    reps = reps.replications
+    assert (reps["busy_time"] <= reps["logged_time"] + 1e-6).all()
 
 
 def test_short_breaks_are_staggered_blocks_outside_meals():
