@@ -334,12 +334,13 @@ def simulate(
     average about 190 s left), so the floor held more agents than the net count the plan
     staffs by. With breaks delayed past the call the gap is 0.65 ± 0.40 points, and 0.33 ±
     0.18 remain with no breaks at all: agents finishing calls past their shift end (0.7 % more
-    agent time) and the queue carried across interval boundaries, the non-stationary effects
-    that per-interval Erlang leaves out. Absence drawn per replication (whole shifts, with
-    the plan's shrinkage) gives 1.0 ± 1.0 points. Simulating over the forecast's spread
-    lowers the service below Erlang on the mean forecast (the service level is concave in
-    the volume), a real effect too. ``benchmarks/simulation.py`` repeats the decomposition on
-    a synthetic roster.
+    agent time, all in the intervals where shifts end, which run 0.8 points above Erlang) and
+    the queue lagging behind the volume from one interval to the next (0.4 points in intervals
+    where no shift starts or ends), the non-stationary effects per-interval Erlang leaves out.
+    Absence drawn per replication (whole shifts, with the plan's shrinkage) gives 1.0 ± 1.0
+    points. Simulating over the forecast's spread lowers the service below Erlang on the mean
+    forecast (the service level is concave in the volume), a real effect too.
+    ``benchmarks/simulation.py`` repeats the decomposition on a synthetic roster.
 
     The interval-by-interval staffing this simulation checks is the stationary independent
     period-by-period (SIPP) approach of [1]_; the exact per-call recursion is described in
