@@ -51,8 +51,8 @@ def lattice_minimum(margin, start, floor, newton_steps=6):
         ok_k, ok_below = m_k >= 0.0, m_below >= 0.0
         lo[active] = np.where(~ok_k, k, np.where(below & ~ok_below, k - 1.0, low))
         hi[active] = np.where(ok_below, k - 1.0, np.where(ok_k, k, high))
-        slope = m_k - m_below
         with np.errstate(divide="ignore", invalid="ignore"):
+            slope = m_k - m_below  # inf - inf where both probes lie beyond a cap: no slope
             step = np.where(np.isfinite(slope) & (slope > 0.0), -m_k / slope, np.nan)
         # Without a usable slope, double the distance moved (up) or halve the bracket.
         fallback = np.where(

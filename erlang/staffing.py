@@ -86,7 +86,7 @@ class Targets:
             if value is not None:
                 check_finite(name, np.asarray(value, dtype=float), low=0.0)
         if self.asa is not None and np.any(np.asarray(self.asa) <= 0):
-            first = np.asarray(self.asa)[np.asarray(self.asa) <= 0].flat[0]
+            first = float(np.asarray(self.asa)[np.asarray(self.asa) <= 0].flat[0])
             raise ValueError(f"asa must be > 0 seconds, got {first!r}")
         if all(getattr(self, k) is None for k in _GOALS):
             raise ValueError("no staffing target given: set at least one target")
@@ -407,12 +407,12 @@ def _raise_if_too_few(productive, trunks, volume, form):
     short = np.flatnonzero(np.isnan(productive))
     if not short.size:
         return
-    where = short if form.index is None else form.index[short]
+    where = [int(i) for i in short] if form.index is None else list(form.index[short])
     first = short[0]
     raise TrunksTooFew(
         f"trunks too few to meet the targets in {short.size} intervals (first: "
         f"{where[0]!r} with trunks {trunks[first]:g}, volume {volume[first]:g}); "
-        f"intervals: {list(where[:10])}{' ...' if short.size > 10 else ''}"
+        f"intervals: {where[:10]}{' ...' if short.size > 10 else ''}"
     )
 
 

@@ -165,6 +165,8 @@ class TrunkQueue(Queue):
         super().__post_init__()
         finite = np.isfinite(self.trunks) & ~self.idle
         self._capped = np.zeros(self.load.shape, dtype=bool)
+        self._c = self._zero = np.zeros(0, dtype=np.intp)
+        self._c_impatient = np.zeros(0, dtype=bool)
         if not finite.any():
             return
         f = np.flatnonzero(finite)
