@@ -109,7 +109,12 @@ class AHTProfile:
         for c, groups in _PARENTS.items():
             parent, parent_level = self._parent(num, den, groups, overall)
             # The class's own level, shrunk toward the parent's with ``shrink`` contacts.
-            own = (total_num[c] + self.shrink * parent_level) / (total_den[c] + self.shrink)
+            weight_c = total_den[c] + self.shrink
+            own = (
+                (total_num[c] + self.shrink * parent_level) / weight_c
+                if weight_c > 0
+                else parent_level
+            )
             target = parent * own / parent_level
             with np.errstate(invalid="ignore", divide="ignore"):
                 shaped = (num[c] + self.shrink * target) / (den[c] + self.shrink)

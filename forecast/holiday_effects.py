@@ -113,23 +113,28 @@ def holiday_effects(
     observed = np.isfinite(values)
     count = observed.sum(axis=1)
     total = np.nansum(values, axis=1)
-    weekday = days["weekday"].to_numpy()
     ordinary = (
         (kind == "")
         & (count > 0)
         & ~days["after_break"].to_numpy()
         & ~days["before_break"].to_numpy()
     )
+    # The same weekday k weeks before and after each special day (k = 1 .. weeks).
+    special = np.flatnonzero((kind != "") & (count > 0))
+    steps = 7 * np.r_[-np.arange(weeks, 0, -1), np.arange(1, weeks + 1)]
+    near = special[:, None] + steps[None, :]
+    inside = (near >= 0) & (near < len(values))
+    near = np.clip(near, 0, len(values) - 1)
+    use = inside & ordinary[near]
+    n_base = use.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base = np.where(use, total[near], 0.0).sum(axis=1) / n_base
+    most = np.where(use, count[near], 0).max(axis=1, initial=0)
+    ok = (n_base > 0) & (count[special] >= 0.9 * most) & (base > 0) & (total[special] > 0)
+    log_ratio = np.log(total[special[ok]] / base[ok])
     ratios: dict[tuple[str, str], list[float]] = {}
-    for i in np.flatnonzero((kind != "") & (count > 0)):
-        lo, hi = max(i - 7 * weeks, 0), min(i + 7 * weeks + 1, len(values))
-        near = np.flatnonzero(ordinary[lo:hi] & (weekday[lo:hi] == weekday[i])) + lo
-        if not len(near) or count[i] < 0.9 * count[near].max():
-            continue
-        base = total[near].mean()
-        if base <= 0 or total[i] <= 0:
-            continue
-        ratios.setdefault((kind[i], name[i]), []).append(np.log(total[i] / base))
+    for i, r in zip(special[ok], log_ratio, strict=True):
+        ratios.setdefault((kind[i], name[i]), []).append(float(r))
     by_class = {}
     for k in HOLIDAY_KINDS:
         pooled = [r for (kk, _), rs in ratios.items() if kk == k for r in rs]

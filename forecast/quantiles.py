@@ -60,7 +60,7 @@ def count_quantiles(mean, phi: float, q) -> np.ndarray:
     mean : array_like
         Expected counts (>= 0). NaN stays NaN.
     phi : float
-        Dispersion (``Var = mean + phi mean²``); 0 gives Poisson quantiles.
+        Dispersion (``Var = mean + phi mean²``); 0 (or below 1e-9) gives Poisson quantiles.
     q : array_like
         Probabilities in (0, 1).
 
@@ -76,7 +76,9 @@ def count_quantiles(mean, phi: float, q) -> np.ndarray:
     if not (np.isfinite(phi) and phi >= 0):
         raise ValueError(f"phi must be finite and >= 0, got {phi!r}")
     m = np.where(np.isfinite(mean), np.maximum(mean, 0.0), 0.0)[..., None]
-    if phi == 0:
+    # Below ~1e-9 the negative binomial's n = 1/phi defeats scipy's ppf in floating point,
+    # and the law is Poisson to far better than integer resolution anyway.
+    if phi < 1e-9:
         out = stats.poisson.ppf(q, m)
     else:
         # NB2: n = 1/phi successes, p = n / (n + mean).
