@@ -1,4 +1,4 @@
-"""The Curtois & Qu employee shift scheduling benchmark: reader, objective and exact MIP.
+"""The Curtois & Qu employee shift scheduling benchmark: reader, exact objective, solver.
 
 The benchmark (Curtois and Qu, 2014) describes each instance in a sectioned text file:
 a horizon of whole weeks starting on a Monday, shift types with a length and the types that
@@ -34,10 +34,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import highspy
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 __all__ = [
     "BEST_KNOWN",
@@ -470,11 +468,15 @@ class CurtoisSolution:
     objective : int
         Exact objective of ``grid`` by :func:`curtois_objective`.
     bound : float
-        Lower bound proven by the solver.
+        Lower bound proven by branch-and-cut (``-inf`` when ``mip_share`` is 0).
     optimal : bool
-        Whether the solver proved optimality.
+        Whether the objective is proven optimal (it meets the bound).
     time_s : float
         Wall time [s].
+    construction_objective : int
+        Objective of the constructed start roster.
+    rounds : int
+        Large-neighbourhood search rounds run.
     """
 
     grid: pd.DataFrame
@@ -482,273 +484,45 @@ class CurtoisSolution:
     bound: float
     optimal: bool
     time_s: float
-
-
-def _solve_highs(c, A, lo, hi, ub, integrality, time_limit, heuristic_effort):
-    """Minimise ``c @ x`` s.t. ``lo <= A x <= hi``, ``0 <= x <= ub`` with HiGHS MIP."""
-    A = sp.csc_array(A)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_ = np.zeros(A.shape[1])
-    lp.col_upper_ = np.asarray(ub, dtype=float)
-    lp.row_lower_ = np.asarray(lo, dtype=float)
-    lp.row_upper_ = np.asarray(hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-        for v in integrality
-    ]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
-    h.passModel(lp)
-    h.run()
-    info = h.getInfo()
-    status = h.getModelStatus()
-    if info.primal_solution_status != 2:  # no feasible point
-        return None, np.nan, False, h.modelStatusToString(status)
-    x = np.asarray(h.getSolution().col_value)
-    optimal = status == highspy.HighsModelStatus.kOptimal
-    return x, float(info.mip_dual_bound), optimal, h.modelStatusToString(status)
-
-
-def _model(instance: CurtoisInstance, members, base):
-    """The integer programme restricted to employees ``members``, the others' cover
-    contribution ``base`` (cover row -> count) held fixed.
-
-    Returns (c, A, lo, hi, ub, integrality, nx, const); the first ``nx`` columns are
-    ``x[i, d, t]`` for the i-th member at index ``(i * horizon + d) * T + t``.
-    """
-    emps, shifts, h = instance.employees, instance.shift_ids, instance.horizon
-    E, T, W = len(members), len(shifts), h // 7
-    nx = E * h * T
-
-    def x(i, d, t):
-        return (i * h + d) * T + t
-
-    nk = E * W
-    cov = instance.cover.reset_index(drop=True)
-    nc = len(cov)
-    n = nx + nk + 2 * nc
-    kof = nx
-    uof = nx + nk
-    oof = nx + nk + nc
-
-    c = np.zeros(n)
-    const = 0.0
-    sidx = {s: t for t, s in enumerate(shifts)}
-    eidx = {emps[e]: i for i, e in enumerate(members)}
-    for e, d, s, w in instance.on_requests.itertuples(index=False):
-        if e in eidx:
-            const += w
-            c[x(eidx[e], d, sidx[s])] -= w
-    for e, d, s, w in instance.off_requests.itertuples(index=False):
-        if e in eidx:
-            c[x(eidx[e], d, sidx[s])] += w
-    c[uof : uof + nc] = cov["under_weight"].to_numpy()
-    c[oof : oof + nc] = cov["over_weight"].to_numpy()
-
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-
-    def add(entries, lb, ub):
-        nonlocal r
-        for j, v in entries:
-            rows.append(r)
-            cols.append(j)
-            vals.append(v)
-        lo.append(lb)
-        hi.append(ub)
-        r += 1
-
-    ub = np.ones(n)
-    ub[uof:] = np.inf
-    length = instance.shifts["length"].to_numpy() // 60
-    for i, ei in enumerate(members):
-        e = emps[ei]
-        st = instance.staff.loc[e]
-        work = [[(x(i, d, t), 1.0) for t in range(T)] for d in range(h)]
-        for d in range(h):
-            add(work[d], 0, 1)
-        for d in instance.days_off[e]:
-            for t in range(T):
-                ub[x(i, d, t)] = 0
-        for t, s in enumerate(shifts):
-            cap = st["max_shifts"].get(s, h)
-            if cap == 0:
-                for d in range(h):
-                    ub[x(i, d, t)] = 0
-            elif cap < h:
-                add([(x(i, d, t), 1.0) for d in range(h)], 0, cap)
-        for t, s in enumerate(shifts):
-            for f in instance.shifts.at[s, "forbidden_next"]:
-                u = sidx[f]
-                for d in range(h - 1):
-                    add([(x(i, d, t), 1.0), (x(i, d + 1, u), 1.0)], 0, 1)
-        add(
-            [(x(i, d, t), float(length[t])) for d in range(h) for t in range(T)],
-            st["min_minutes"],
-            st["max_minutes"],
-        )
-        cmax = st["max_consecutive"]
-        for d in range(h - cmax):
-            add([p for dd in range(d, d + cmax + 1) for p in work[dd]], 0, cmax)
-        # off at d, work d+1..d+k, off at d+k+1 is forbidden for k < min_consecutive:
-        # w_d - sum w + w_{d+k+1} >= 1 - k
-        for k in range(1, st["min_consecutive"]):
-            for d in range(h - k - 1):
-                ent = [*work[d], *work[d + k + 1]]
-                ent += [(j, -1.0) for dd in range(d + 1, d + k + 1) for j, _ in work[dd]]
-                add(ent, 1 - k, np.inf)
-        # work at d, off d+1..d+k, work at d+k+1 is forbidden for k < min_consecutive_off:
-        # -w_d + sum w - w_{d+k+1} >= -1
-        for k in range(1, st["min_consecutive_off"]):
-            for d in range(h - k - 1):
-                ent = [(j, -1.0) for j, _ in work[d]] + [(j, -1.0) for j, _ in work[d + k + 1]]
-                ent += [p for dd in range(d + 1, d + k + 1) for p in work[dd]]
-                add(ent, -1, np.inf)
-        for w in range(W):
-            k = kof + i * W + w
-            for d in (7 * w + 5, 7 * w + 6):
-                add([(k, 1.0)] + [(j, -1.0) for j, _ in work[d]], 0, np.inf)
-            add(
-                [(k, 1.0)] + [(j, -1.0) for dd in (7 * w + 5, 7 * w + 6) for j, _ in work[dd]],
-                -np.inf,
-                0,
-            )
-        add([(kof + i * W + w, 1.0) for w in range(W)], 0, st["max_weekends"])
-    for q, (d, s, req) in enumerate(cov[["day", "shift", "requirement"]].itertuples(index=False)):
-        t = sidx[s]
-        ent = [(x(i, d, t), 1.0) for i in range(E)] + [(uof + q, 1.0), (oof + q, -1.0)]
-        rhs = req - base[q]
-        add(ent, rhs, rhs)
-
-    A = sp.csr_array((vals, (rows, cols)), shape=(r, n))
-    integrality = np.zeros(n)
-    integrality[: nx + nk] = 1
-    return c, A, np.asarray(lo), np.asarray(hi), ub, integrality, nx, const
-
-
-def _solve_highs(c, A, lo, hi, ub, integrality, time_limit, start=None, heuristic_effort=0.05):
-    """Minimise ``c @ x`` s.t. ``lo <= A x <= hi``, ``0 <= x <= ub`` with HiGHS MIP.
-
-    ``start`` is a feasible point handed to HiGHS as its incumbent.
-    """
-    A = sp.csc_array(A)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_ = np.zeros(A.shape[1])
-    lp.col_upper_ = np.asarray(ub, dtype=float)
-    lp.row_lower_ = np.asarray(lo, dtype=float)
-    lp.row_upper_ = np.asarray(hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-        for v in integrality
-    ]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
-    h.passModel(lp)
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(map(float, start))
-        sol.value_valid = True
-        h.setSolution(sol)
-    h.run()
-    info = h.getInfo()
-    status = h.getModelStatus()
-    if info.primal_solution_status != 2:  # no feasible point
-        return None, np.nan, False, h.modelStatusToString(status)
-    x = np.asarray(h.getSolution().col_value)
-    optimal = status == highspy.HighsModelStatus.kOptimal
-    return x, float(info.mip_dual_bound), optimal, h.modelStatusToString(status)
-
-
-def _decode(instance, members, xval, nx):
-    h, T = instance.horizon, len(instance.shift_ids)
-    sol = np.round(xval[:nx]).reshape(len(members), h, T)
-    grid = np.full((len(members), h), "", dtype=object)
-    ii, dd, tt = np.nonzero(sol > 0.5)
-    grid[ii, dd] = np.asarray(instance.shift_ids, dtype=object)[tt]
-    return grid
-
-
-def _encode(instance, grid, members, n):
-    """Full column vector of the restricted model for the members' rows of ``grid``."""
-    h, shifts = instance.horizon, instance.shift_ids
-    T, W = len(shifts), h // 7
-    E = len(members)
-    x = np.zeros(n)
-    sidx = {s: t for t, s in enumerate(shifts)}
-    for i, ei in enumerate(members):
-        for d in range(h):
-            s = grid[ei, d]
-            if s:
-                x[(i * h + d) * T + sidx[s]] = 1.0
-        for w in range(W):
-            x[E * h * T + i * W + w] = float(bool(grid[ei, 7 * w + 5] or grid[ei, 7 * w + 6]))
-    return x
-
-
-def _cover_counts(instance, grid, members):
-    rows = instance.cover[["day", "shift", "requirement"]].to_numpy()
-    sub = grid[list(members)]
-    return np.array([np.sum(sub[:, d] == s) for d, s, _ in rows], dtype=float)
-
-
-def _slacks(instance, grid, x, nx_nk):
-    rows = instance.cover[["day", "shift", "requirement"]].to_numpy()
-    have = np.array([np.sum(grid[:, d] == s) for d, s, _ in rows], dtype=float)
-    req = rows[:, 2].astype(float)
-    nc = len(rows)
-    x[nx_nk : nx_nk + nc] = np.clip(req - have, 0, None)
-    x[nx_nk + nc :] = np.clip(have - req, 0, None)
-    return x
+    construction_objective: int
+    rounds: int
 
 
 def solve_curtois(
     instance: CurtoisInstance,
     *,
     time_limit: float = 60.0,
-    method: str = "lns",
-    neighbourhood: int = 3,
+    mip_share: float = 0.3,
+    max_rounds: int | None = None,
+    node_limit: int = 500,
+    workers: int = 2,
     seed: int = 0,
 ) -> CurtoisSolution:
-    """Solve an instance by its integer programme with HiGHS.
+    """Solve an instance: construction, branch-and-cut and large-neighbourhood search.
 
-    Variables ``x[e, d, t]`` (employee works type t on day d), weekend indicators and cover
-    slacks; every hard constraint of the module docstring is a linear row (the min-block
-    rules as the usual "no off-work^k-off pattern" cuts).
+    See :mod:`roster.curtois_search` for the method and :mod:`roster.curtois_model` for the
+    integer programme. The roster returned is re-scored by :func:`curtois_objective`.
 
     Parameters
     ----------
     instance : CurtoisInstance
     time_limit : float
-        Wall-clock limit [s]; the best solution found is returned.
-    method : {"lns", "mip"}
-        ``"mip"`` runs branch-and-cut on the whole programme. ``"lns"`` (default) spends two
-        thirds of the time there, then improves the incumbent by large-neighbourhood search
-        with the same programme: the schedules of ``neighbourhood`` employees at a time are
-        re-optimised exactly while the others stay fixed (fix-and-optimise); the bound is the
-        one proven by the first phase.
-    neighbourhood : int
-        Employees freed per LNS step.
+        Wall-clock limit [s]; the best roster found by then is returned.
+    mip_share : float
+        Share of the time given to branch-and-cut on the whole programme (which proves the
+        lower bound), in ``[0, 1]``. With two workers it runs beside the search.
+    max_rounds : int, optional
+        Stop after this many neighbourhood rounds: a fixed amount of work, whose result does
+        not depend on the machine's speed as long as ``time_limit`` is not reached first (and
+        ``mip_share`` is 0, branch-and-cut being limited by time only).
+    node_limit : int
+        Branch-and-bound nodes allowed per neighbourhood.
+    workers : {1, 2}
+        Threads: with 2, branch-and-cut and the search run side by side, then each round
+        repairs two neighbourhoods at once.
     seed : int
-        Seed of the neighbourhood choice.
+        Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
+        work.
 
     Returns
     -------
@@ -757,68 +531,36 @@ def solve_curtois(
     Raises
     ------
     RuntimeError
-        If no feasible solution is found within the limit.
+        If no feasible roster is found within the limit.
     """
-    if time_limit <= 0:
+    from roster.curtois_search import search
+
+    if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
-    if method not in ("lns", "mip"):
-        raise ValueError(f"method={method!r} must be 'lns' or 'mip'")
-    if neighbourhood < 1:
-        raise ValueError(f"neighbourhood={neighbourhood!r} must be >= 1")
+    if not 0 <= mip_share <= 1:
+        raise ValueError(f"mip_share={mip_share!r} must lie in [0, 1]")
+    if max_rounds is not None and max_rounds < 0:
+        raise ValueError(f"max_rounds={max_rounds!r} must be >= 0")
+    if node_limit < 1:
+        raise ValueError(f"node_limit={node_limit!r} must be >= 1")
+    if workers not in (1, 2):
+        raise ValueError(f"workers={workers!r} must be 1 or 2")
     t0 = time.perf_counter()
-    emps, h = instance.employees, instance.horizon
-    E = len(emps)
-    everyone = list(range(E))
-    nc = len(instance.cover)
-    c, A, lo, hi, ub, integ, nx, const = _model(instance, everyone, np.zeros(nc))
-    first = time_limit if method == "mip" else 2 * time_limit / 3
-    xval, bound, optimal, message = _solve_highs(c, A, lo, hi, ub, integ, first)
-    grid = None
-    if xval is not None:
-        grid = _decode(instance, everyone, xval, nx)
-    elif method == "lns":
-        # cover is soft: each employee's own feasible schedule makes a feasible roster
-        grid = np.full((E, h), "", dtype=object)
-        for i in everyone:
-            ci, Ai, loi, hii, ubi, ii, nxi, _ = _model(instance, [i], np.zeros(nc))
-            ci[nxi:] = 0.0
-            xi, _, _, _ = _solve_highs(ci, Ai, loi, hii, ubi, ii, 5.0)
-            if xi is None:
-                grid = None
-                break
-            grid[i] = _decode(instance, [i], xi, nxi)[0]
-    if grid is None:
-        raise RuntimeError(
-            f"{instance.name}: no feasible roster found within time_limit={time_limit} s "
-            f"(HiGHS: {message})"
-        )
-    best = curtois_objective(instance, grid).objective
-    rng = np.random.default_rng(seed)
-    k = min(neighbourhood, E)
-    while method == "lns" and not optimal and best > bound + 1e-6:
-        left = time_limit - (time.perf_counter() - t0)
-        if left < 0.5:
-            break
-        members = sorted(rng.choice(E, size=k, replace=False).tolist())
-        others = [i for i in everyone if i not in members]
-        base = _cover_counts(instance, grid, others)
-        cs, As, los, his, ubs, ints, nxs, _ = _model(instance, members, base)
-        start = _slacks(
-            instance, grid, _encode(instance, grid, members, len(cs)), len(cs) - 2 * nc
-        )
-        xs, _, _, _ = _solve_highs(cs, As, los, his, ubs, ints, min(left, 3.0), start=start)
-        if xs is None:
-            continue
-        trial = grid.copy()
-        trial[members] = _decode(instance, members, xs, nxs)
-        value = curtois_objective(instance, trial).objective
-        if value <= best:
-            grid, best = trial, value
-    frame = pd.DataFrame(grid, index=pd.Index(emps, name="employee"))
+    found = search(
+        instance,
+        time_limit=time_limit,
+        mip_share=mip_share,
+        max_rounds=max_rounds,
+        node_limit=node_limit,
+        workers=workers,
+        seed=seed,
+    )
     return CurtoisSolution(
-        grid=frame,
-        objective=int(best),
-        bound=bound + const,
-        optimal=bool(optimal or best <= bound + const + 1e-6),
+        grid=pd.DataFrame(found.grid, index=pd.Index(instance.employees, name="employee")),
+        objective=found.objective,
+        bound=found.bound,
+        optimal=found.optimal,
         time_s=time.perf_counter() - t0,
+        construction_objective=found.construction_objective,
+        rounds=found.rounds,
     )

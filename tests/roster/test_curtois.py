@@ -170,11 +170,92 @@ def test_rules_mapping(tiny):
     assert (lo, hi) == (960 * 60, 2400 * 60)
 
 
+def test_horizon_ends_exempt_min_blocks_by_hand(tiny):
+    # A (at least 2 shifts and 2 days off in a row): a one-shift block on day 0 touches the
+    # start of the horizon and is allowed; B's minima are 1.
+    a = ["D", "", "", "D", "D", "", ""]
+    ev = curtois_objective(tiny, [a, ["", "", "D", "", "", "", ""]])
+    assert not any(ev.violations["employee"] == "A"), ev.violations
+    a = ["", "D", "", "", "", "", ""]  # one-shift block strictly inside the horizon
+    ev = curtois_objective(tiny, [a, ["", "", "D", "", "", "", ""]])
+    assert set(ev.violations.loc[ev.violations["employee"] == "A", "constraint"]) >= {
+        "min_consecutive"
+    }
+    # cover by hand: day 0 D needs 1, has 1; day 1 N needs 1, has 0 -> 100; day 2 D needs
+    # 2, has 1 (B) -> 100; day 3 D needs 1, has 0 -> 10. Requests: A on day 0 D met,
+    # B on day 4 D unmet (1); no off-request is hit.
+    ev = curtois_objective(tiny, [["D"] + [""] * 6, ["", "", "D", "", "", "", ""]])
+    assert (ev.on_requests, ev.off_requests, ev.under_cover, ev.over_cover) == (1, 0, 210, 0)
+    assert ev.objective == 211
+    # two weekends' worth on a one-week horizon cannot happen; A works Sat and Sun: 1 weekend
+    ev = curtois_objective(tiny, [[""] * 5 + ["D", "D"], [""] * 7])
+    assert "max_weekends" not in set(ev.violations["constraint"])
+
+
+def test_model_agrees_with_evaluator(tiny):
+    """The integer programme's rows and objective against the exact evaluator, on every
+    schedule of employee A (B fixed) and on random grids."""
+    from roster.curtois_model import build_model
+
+    model = build_model(tiny, range(len(tiny.employees)))
+    base = np.zeros(len(tiny.cover))
+    options = ["", *tiny.shift_ids]
+    rng = np.random.default_rng(1)
+    b = ["D", "D", "", "D", "D", "", ""]  # feasible for B
+    every_a = list(itertools.product(options, repeat=7))
+    picks = rng.choice(len(every_a), size=250, replace=False)
+    grids = [[list(every_a[p]), b] for p in picks]
+    grids += [[["", "D", "D", "", "", "N", ""], b], [["D", "D", "", "", "N", "N", ""], b]]
+    grids += [[list(rng.choice(options, 7)) for _ in range(2)] for _ in range(100)]
+    n_feasible = 0
+    for grid in grids:
+        ev = curtois_objective(tiny, grid)
+        z = model.encode(tiny, np.array(grid, dtype=object), base)
+        ax = model.A @ z
+        in_bounds = np.all(z <= model.ub + 1e-9)
+        rows_ok = np.all(ax >= model.lo - 1e-9) and np.all(ax <= model.hi + 1e-9)
+        assert bool(in_bounds and rows_ok) == ev.feasible, (grid, ev.violations)
+        assert np.isclose(model.c @ z + model.const, ev.objective)
+        n_feasible += ev.feasible
+    assert 3 <= n_feasible < len(grids)
+
+
+def test_construction_is_feasible(tiny):
+    from roster.curtois_search import construct
+
+    grid = construct(tiny, deadline=float("inf"))
+    assert curtois_objective(tiny, grid).feasible
+
+
+def test_bad_arguments(tiny):
+    with pytest.raises(ValueError, match="time_limit=0"):
+        solve_curtois(tiny, time_limit=0)
+    with pytest.raises(ValueError, match="workers=3"):
+        solve_curtois(tiny, workers=3)
+    with pytest.raises(ValueError, match=r"mip_share=1\.5"):
+        solve_curtois(tiny, mip_share=1.5)
+
+
+@pytest.mark.skipif(not (DATA / "Instance2.txt").exists(), reason="benchmark data absent")
+def test_fixed_work_is_reproducible():
+    inst = read_curtois(DATA / "Instance2.txt")
+    runs = [
+        solve_curtois(inst, time_limit=300, mip_share=0, max_rounds=2, node_limit=50, seed=3)
+        for _ in range(2)
+    ]
+    assert runs[0].rounds == runs[1].rounds == 2
+    assert runs[0].grid.equals(runs[1].grid)
+    assert runs[0].objective == runs[1].objective
+    ev = curtois_objective(inst, runs[0].grid)
+    assert ev.feasible and ev.objective == runs[0].objective
+    assert runs[0].objective <= runs[0].construction_objective
+
+
 @pytest.mark.skipif(not (DATA / "Instance1.txt").exists(), reason="benchmark data absent")
 def test_instance1_solves_to_best_known():
     inst = read_curtois(DATA / "Instance1.txt")
     assert (inst.horizon, len(inst.employees), inst.shift_ids) == (14, 8, ["D"])
-    sol = solve_curtois(inst, time_limit=120)
+    sol = solve_curtois(inst, time_limit=60, mip_share=1.0)
     assert sol.objective == BEST_KNOWN[1] == 607
     assert curtois_objective(inst, sol.grid).feasible
-    assert np.isclose(sol.bound, 607)
+    assert sol.optimal and np.isclose(sol.bound, 607)

@@ -1,0 +1,447 @@
+"""Search for good rosters of a Curtois & Qu instance: construction, branch-and-cut, and
+large-neighbourhood search with HiGHS as the repair operator.
+
+The search works on the compact programme of :mod:`roster.curtois_model`:
+
+1. *Construction.* Employees are scheduled a few at a time, each group by an exact programme
+   that sees the cover left by the groups before. Every hard constraint is per employee and
+   cover is soft, so this gives a feasible roster in seconds even where branch-and-cut on the
+   whole programme finds none.
+2. *Branch-and-cut* on the whole programme from that roster, for a share of the time (on its
+   own thread while the search below runs on the other). On small instances it proves
+   optimality; it always gives the lower bound.
+3. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
+   a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
+   the roster held fixed by column bounds on one persistent model. Blocks are a few whole
+   employees, a few employees over a window of days, or, around a badly covered day, the
+   employees who may work it. Kinds are drawn by weights that follow their recent success
+   (adaptive LNS); the block grows while HiGHS closes its subproblems and shrinks when it
+   does not. With two workers, each round solves two blocks of disjoint employees in
+   parallel; since every hard constraint is per employee, the two repairs combine into a
+   feasible roster, and the best of the three is kept.
+
+Every roster accepted as a new best is re-scored by :func:`roster.curtois.curtois_objective`
+(the solver-independent evaluator), and so is the one returned.
+
+References
+----------
+.. [1] P. Shaw, "Using constraint programming and local search methods to solve vehicle
+   routing problems", CP 1998, LNCS 1520, pp. 417-431.
+.. [2] D. Pisinger and S. Ropke, "Large neighborhood search", in Handbook of Metaheuristics,
+   2nd ed., Springer, 2010, pp. 399-419.
+.. [3] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
+   instances", Technical report, ASAP group, University of Nottingham, 2014.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import highspy
+import numpy as np
+
+from roster.curtois import CurtoisInstance, curtois_objective
+from roster.curtois_model import CurtoisModel, build_model, cover_counts
+
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_KINDS = ("employees", "window", "cover", "days")
+
+
+def _solve_mip(
+    c,
+    A,
+    lo,
+    hi,
+    lower,
+    upper,
+    integrality,
+    start=None,
+    *,
+    time_limit,
+    node_limit,
+    seed=0,
+    heuristics=True,
+):
+    """``min c @ z`` s.t. ``lo <= A z <= hi``, ``lower <= z <= upper`` by HiGHS on one thread.
+
+    ``start`` is a feasible point HiGHS takes as its first incumbent. HiGHS releases the GIL
+    while it runs, so two calls solve in parallel on two threads.
+
+    Returns ``(z or None, proved_optimal, dual_bound)``.
+    """
+    A = A.tocsc()
+    n = A.shape[1]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.row_lower_ = np.asarray(lo, dtype=float)
+    lp.row_upper_ = np.asarray(hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+        for v in integrality
+    ]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    h.setOptionValue("mip_max_nodes", int(node_limit))
+    h.setOptionValue("random_seed", int(seed))
+    if not heuristics:
+        # on the small per-employee programmes they cost more than they find
+        for name in ("feasibility_jump", "rins", "rens", "root_reduced_cost"):
+            h.setOptionValue(f"mip_heuristic_run_{name}", False)
+    h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != 2:  # no feasible point
+        return None, False, -np.inf
+    z = np.asarray(h.getSolution().col_value)
+    return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound)
+
+
+def _solve_model(model: CurtoisModel, start=None, **options):
+    lower = np.zeros(model.n)
+    return _solve_mip(
+        model.c, model.A, model.lo, model.hi, lower, model.ub, model.integrality, start, **options
+    )
+
+
+def _repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
+    """Re-optimise the integer columns ``free`` of ``model``, the rest held at ``z``.
+
+    Only the rows that touch a freed column, and the cover slacks of those rows, go to
+    HiGHS; the fixed columns move into the row bounds. Returns ``(z', closed)``.
+    """
+    A = model.A
+    n_int = model.nx + model.nk
+    rows = np.flatnonzero(np.diff(A[:, free].tocsr().indptr) > 0)
+    nc = (model.n - n_int) // 2
+    first_cover = A.shape[0] - nc
+    q = rows[rows >= first_cover] - first_cover
+    cols = np.concatenate([free, n_int + q, n_int + nc + q])
+    kept = np.zeros(model.n, dtype=bool)
+    kept[cols] = True
+    fixed = A[:, ~kept] @ z[~kept]
+    sub = A[rows][:, cols]
+    lo = model.lo[rows] - fixed[rows]
+    hi = model.hi[rows] - fixed[rows]
+    zs, closed, _ = _solve_mip(
+        model.c[cols],
+        sub,
+        lo,
+        hi,
+        np.zeros(len(cols)),
+        model.ub[cols],
+        model.integrality[cols],
+        z[cols],
+        **options,
+    )
+    if zs is None:
+        return None, False
+    out = z.copy()
+    out[cols] = zs
+    return out, closed
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Best roster found and what was proven.
+
+    Attributes
+    ----------
+    grid : numpy.ndarray
+        Employees x days object array of shift ids ('' off).
+    objective : int
+        Exact objective (by :func:`roster.curtois.curtois_objective`).
+    bound : float
+        Lower bound proven by branch-and-cut (``-inf`` if that phase did not run).
+    optimal : bool
+        Whether ``objective`` meets the bound.
+    construction_objective : int
+        Objective of the constructed start.
+    rounds : int
+        LNS rounds (each solves one block per worker).
+    improvements : int
+        Rounds that lowered the objective.
+    """
+
+    grid: np.ndarray
+    objective: int
+    bound: float
+    optimal: bool
+    construction_objective: int
+    rounds: int
+    improvements: int
+
+
+def construct(
+    instance: CurtoisInstance, deadline: float, group: int = 1, node_limit: int = 1
+) -> np.ndarray:
+    """A feasible roster, ``group`` employees at a time, each group optimal given the earlier.
+
+    Raises
+    ------
+    RuntimeError
+        If an employee has no feasible schedule at all (the instance is infeasible).
+    """
+    E, H = len(instance.employees), instance.horizon
+    grid = np.full((E, H), "", dtype=object)
+    base = np.zeros(len(instance.cover))
+    for first in range(0, E, group):
+        members = list(range(first, min(first + group, E)))
+        model = build_model(instance, members, base)
+        left = max(deadline - time.perf_counter(), 1.0)
+        z, _, _ = _solve_model(
+            model, time_limit=min(left, 10.0), node_limit=node_limit, heuristics=False
+        )
+        if z is not None:
+            grid[members] = model.decode(z, instance.shift_ids)
+        else:
+            # one at a time, the objective dropped: any schedule that keeps the hard rules
+            for i in members:
+                one = build_model(instance, [i], base)
+                one = replace(one, c=np.zeros(one.n))
+                z, _, _ = _solve_model(one, time_limit=left, node_limit=10**9)
+                if z is None:
+                    name = instance.employees[i]
+                    raise RuntimeError(
+                        f"{instance.name}: no schedule of employee {name!r} meets the hard "
+                        f"rules (or none was found within the time limit)"
+                    )
+                grid[i] = one.decode(z, instance.shift_ids)[0]
+        base += cover_counts(instance, grid[members])
+    return grid
+
+
+class _Neighbourhoods:
+    """Draws blocks of (employee, day) cells to free, about ``self.size`` cells each."""
+
+    def __init__(self, instance: CurtoisInstance, rng: np.random.Generator):
+        self.rng = rng
+        self.E, self.H = len(instance.employees), instance.horizon
+        self.size = float(min(self.E, 4) * self.H)
+        self.min_size = float(min(self.E, 2) * self.H)
+        self.max_size = float(self.E * self.H)
+        self.weights = np.ones(len(_KINDS))
+        cover = instance.cover
+        self.cover_day = cover["day"].to_numpy()
+        caps = instance.staff["max_shifts"]
+        # may[q, i]: employee i may work cover row q at all
+        self.may = np.array(
+            [
+                [
+                    caps.iloc[i].get(s, self.H) > 0 and d not in instance.days_off[e]
+                    for i, e in enumerate(instance.employees)
+                ]
+                for d, s in zip(cover["day"], cover["shift"], strict=True)
+            ]
+        )
+
+    def adapt(self, closed: bool):
+        factor = 1.1 if closed else 0.8
+        self.size = float(np.clip(self.size * factor, self.min_size, self.max_size))
+
+    def reward(self, kind: int, improved: bool):
+        self.weights[kind] = max(0.1, 0.8 * self.weights[kind] + 0.2 * (3.0 if improved else 0.0))
+
+    def draw(self, penalty: np.ndarray, taken: np.ndarray, share: int):
+        """``(kind, mask)``: a boolean employees x days block avoiding ``taken`` employees;
+        a block over few days takes ``1 / share`` of the free employees."""
+        E, H, rng = self.E, self.H, self.rng
+        pool = np.flatnonzero(~taken)
+        kind = int(rng.choice(len(_KINDS), p=self.weights / self.weights.sum()))
+        if kind == 2 and penalty.sum() == 0:
+            kind = 1
+        mask = np.zeros((E, H), dtype=bool)
+        if kind == 0:
+            m = int(np.clip(round(self.size / H), 1, len(pool)))
+            mask[rng.choice(pool, size=m, replace=False)] = True
+            return kind, mask
+        if kind == 3:
+            who = rng.choice(pool, size=-(-len(pool) // share), replace=False)
+            length = int(np.clip(round(self.size / len(who)), 2, H))
+            a = int(rng.integers(0, H - length + 1))
+            mask[np.ix_(who, np.arange(a, a + length))] = True
+            return kind, mask
+        length = int(rng.integers(min(7, H), min(14, H) + 1))
+        m = int(np.clip(round(self.size / length), 1, len(pool)))
+        if kind == 1:
+            a = int(rng.integers(0, H - length + 1))
+            who = rng.choice(pool, size=m, replace=False)
+        else:
+            q = int(rng.choice(len(penalty), p=penalty / penalty.sum()))
+            a = int(np.clip(self.cover_day[q] - rng.integers(0, length), 0, H - length))
+            helpers = pool[self.may[q, pool]]
+            rest = pool[~self.may[q, pool]]
+            who = np.concatenate([rng.permutation(helpers), rng.permutation(rest)])[:m]
+        mask[np.ix_(who, np.arange(a, a + length))] = True
+        return kind, mask
+
+
+def _cover_penalty(instance: CurtoisInstance, grid: np.ndarray) -> np.ndarray:
+    cover = instance.cover
+    have = cover_counts(instance, grid)
+    short = np.clip(cover["requirement"].to_numpy() - have, 0, None)
+    excess = np.clip(have - cover["requirement"].to_numpy(), 0, None)
+    return cover["under_weight"].to_numpy() * short + cover["over_weight"].to_numpy() * excess
+
+
+def search(
+    instance: CurtoisInstance,
+    *,
+    time_limit: float,
+    mip_share: float,
+    max_rounds: int | None,
+    node_limit: int,
+    workers: int,
+    seed: int,
+) -> SearchResult:
+    """Construction, branch-and-cut for ``mip_share`` of the time, and LNS (see module)."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    rng = np.random.default_rng(seed)
+    E, H, T = len(instance.employees), instance.horizon, len(instance.shift_ids)
+    W = H // 7
+    nc = len(instance.cover)
+    grid = construct(instance, deadline)
+    built = curtois_objective(instance, grid)
+    if not built.feasible:
+        raise RuntimeError(f"{instance.name}: construction broke hard rules: {built.violations}")
+    best = built.objective
+
+    model = build_model(instance, range(E))
+    z_best = model.encode(instance, grid, np.zeros(nc))
+    x_cells = np.arange(model.nx).reshape(E, H, T)
+    k_cells = model.nx + np.arange(model.nk).reshape(E, W)
+
+    def value_of(trial):
+        z = model.encode(instance, trial, np.zeros(nc))
+        return round(float(model.c @ z + model.const)), z
+
+    def offer(trial):
+        """Make ``trial`` the incumbent if no worse; True if strictly better."""
+        nonlocal grid, best, z_best
+        value, z = value_of(trial)
+        if value > best:
+            return False
+        if value < best:
+            ev = curtois_objective(instance, trial)
+            if not ev.feasible or ev.objective != value:
+                return False
+        improved = value < best
+        grid, best, z_best = trial, value, z
+        return improved
+
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    bound = -np.inf
+    proved = False
+    mip = None
+    lns_workers = workers
+
+    def absorb_mip(result):
+        nonlocal bound, proved
+        z, proved, dual = result
+        bound = dual + model.const
+        if z is not None:
+            offer(model.decode(z, instance.shift_ids))
+
+    mip_time = mip_share * (deadline - time.perf_counter())
+    if mip_time > 0.5:
+        options = {"time_limit": mip_time, "node_limit": 10**9, "seed": seed}
+        if pool is None:
+            absorb_mip(_solve_model(model, z_best, **options))
+        else:
+            # branch-and-cut on one core, the search on the other
+            mip = pool.submit(_solve_model, model, z_best, **options)
+            lns_workers = workers - 1
+
+    hoods = _Neighbourhoods(instance, rng)
+    rounds = improvements = 0
+
+    def repair(mask, sub_limit, sub_seed):
+        free = np.concatenate([x_cells[mask].ravel(), k_cells[mask[:, 5::7] | mask[:, 6::7]]])
+        free = free[model.ub[free] > 0]
+        return _repair(
+            model, z_best, free, time_limit=sub_limit, node_limit=node_limit, seed=sub_seed
+        )
+
+    while True:
+        if mip is not None and mip.done():
+            absorb_mip(mip.result())
+            mip, lns_workers = None, workers
+        if proved or best <= bound + 1e-6:
+            break
+        if max_rounds is not None and rounds >= max_rounds:
+            break
+        left = deadline - time.perf_counter()
+        if left < 0.2:
+            break
+        penalty = _cover_penalty(instance, grid)
+        taken = np.zeros(E, dtype=bool)
+        blocks = []
+        for j in range(lns_workers):
+            if taken.all():
+                break
+            kind, mask = hoods.draw(penalty, taken, lns_workers - j)
+            taken |= mask.any(axis=1)
+            blocks.append((kind, mask))
+        sub_limit = min(left, max(2.0, 0.1 * time_limit))
+        seeds = [seed + rounds * workers + j for j in range(len(blocks))]
+        if pool is None or len(blocks) == 1:
+            results = [repair(blocks[0][1], sub_limit, seeds[0])]
+        else:
+            futures = [
+                pool.submit(repair, mask, sub_limit, seeds[j])
+                for j, (_, mask) in enumerate(blocks)
+            ]
+            results = [f.result() for f in futures]
+        rounds += 1
+        trials = []
+        merged = grid.copy()
+        for (kind, mask), (z, closed) in zip(blocks, results, strict=True):
+            hoods.adapt(closed)
+            if z is None:
+                hoods.reward(kind, False)
+                continue
+            trial = grid.copy()
+            rows = mask.any(axis=1)
+            trial[rows] = model.decode(z, instance.shift_ids)[rows]
+            merged[rows] = trial[rows]
+            hoods.reward(kind, value_of(trial)[0] < best)
+            trials.append(trial)
+        if len(trials) > 1:
+            trials.append(merged)
+        if trials:
+            trial = min(trials, key=lambda g: value_of(g)[0])
+            improvements += int(offer(trial))
+    if mip is not None:
+        # the search ended first (time or optimality); wait for the bound
+        absorb_mip(mip.result())
+    if pool is not None:
+        pool.shutdown()
+    final = curtois_objective(instance, grid)
+    if not final.feasible or final.objective != best:
+        raise RuntimeError(f"{instance.name}: best roster fails the independent check")
+    return SearchResult(
+        grid=grid,
+        objective=int(best),
+        bound=float(bound),
+        optimal=bool(proved or best <= bound + 1e-6),
+        construction_objective=int(built.objective),
+        rounds=rounds,
+        improvements=improvements,
+    )
