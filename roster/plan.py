@@ -408,10 +408,12 @@ def plan(
     recomputed from its assignments, so the KPIs describe the roster as built: Erlang metrics of
     ``on_phones = net × (1 - shrinkage)`` agents per interval.
 
-    The simulation runs the named agents of the roster with their meals, short breaks of
-    ``short_breaks`` seconds each working hour (staggered across agents within the hour), and
-    absence and non-adherence as whole shifts dropped at random with probability
-    ``targets.shrinkage`` (one draw, seeded). With ``spread`` the expected volume of each
+    The simulation runs the named agents of the roster with their meals and their templates'
+    short breaks as timed blocks, one per working hour, staggered across agents (see
+    :func:`roster.simulate`); a break falling due during a call starts when the call ends.
+    Absence and non-adherence drop whole shifts at random with probability
+    ``targets.shrinkage``, drawn anew in every replication so that its spread is inside the
+    confidence intervals. With ``spread`` the expected volume of each
     replication and day is drawn from the Gamma law of the forecast rate behind the
     negative-binomial quantiles (``Var = m + φ m²``), so that Poisson noise on top recovers them.
 
@@ -620,9 +622,8 @@ def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
 
 def _simulate(forecast, aht, assignments, templates, targets, replications, spread, seed):
     rng = np.random.default_rng(seed)
-    shifts = assignments[["agent", "shift", "start", "end", "break_start", "break_end"]]
-    keep = rng.random(len(shifts)) >= targets.shrinkage
-    shifts = shifts[keep].reset_index(drop=True)
+    shifts = assignments[["agent", "start", "end", "break_start", "break_end"]]
+    short = assignments["shift"].map({t.name: t.short_breaks for t in templates})
     volume = forecast["mean"]
     if spread:
         rates = _rate_quantiles(forecast)
@@ -631,8 +632,9 @@ def _simulate(forecast, aht, assignments, templates, targets, replications, spre
     return simulate(
         volume,
         aht,
-        shifts=shifts[["agent", "start", "end", "break_start", "break_end"]],
-        breaks=_short_breaks(shifts, templates),
+        shifts=shifts.reset_index(drop=True),
+        short_breaks=short.to_numpy(float),
+        absence=targets.shrinkage,
         threshold=targets.threshold,
         cutoff=targets.cutoff,
         patience=targets.patience,
@@ -642,38 +644,6 @@ def _simulate(forecast, aht, assignments, templates, targets, replications, spre
         spread="day",
         replications=replications,
         seed=rng,
-    )
-
-
-def _short_breaks(shifts: pd.DataFrame, templates) -> pd.DataFrame | None:
-    """Each agent's short breaks: one per whole working hour, staggered across agents.
-
-    The break of hour ``h`` of a shift starts ``10 × (agent number mod 5) + 5`` minutes into
-    that hour, so the floor never loses everyone at once; a break that would overlap the placed
-    meal is dropped (the meal already rests the agent).
-    """
-    length = shifts["shift"].map({t.name: t.short_breaks for t in templates}).to_numpy()
-    if len(shifts) == 0 or not (length > 0).any():
-        return None
-    start = pd.DatetimeIndex(shifts["start"]).as_unit("s").asi8
-    end = pd.DatetimeIndex(shifts["end"]).as_unit("s").asi8
-    hours = (end - start) // 3600
-    code = pd.factorize(shifts["agent"])[0]
-    row = np.repeat(np.arange(len(shifts)), hours)
-    h = np.arange(hours.sum()) - np.repeat(np.cumsum(hours) - hours, hours)
-    b0 = start[row] + 3600 * h + 600 * (code[row] % 5) + 300
-    b1 = b0 + length[row]
-    meal0 = pd.DatetimeIndex(shifts["break_start"]).as_unit("s").asi8[row]
-    meal1 = pd.DatetimeIndex(shifts["break_end"]).as_unit("s").asi8[row]
-    has_meal = shifts["break_start"].notna().to_numpy()[row]
-    clash = has_meal & (b0 < meal1) & (b1 > meal0)
-    ok = (length[row] > 0) & ~clash & (b1 <= end[row])
-    return pd.DataFrame(
-        {
-            "agent": shifts["agent"].to_numpy()[row][ok],
-            "start": pd.to_datetime(b0[ok], unit="s"),
-            "end": pd.to_datetime(b1[ok], unit="s"),
-        }
     )
 
 
