@@ -176,6 +176,9 @@ def test_simulation_runs_the_roster_over_the_forecast(week):
     s = week.summary()
     assert 0 < s["service_level_simulated"] <= 1
     assert week.simulation_result.n_replications == 4
+    # the simulated roster delivers what the Erlang KPIs of its net agents promise
+    gap = s["service_level_simulated"] - s["service_level_expected"]
+    assert abs(gap) < 2 * s["service_level_simulated_hw"] + 0.01
 
 
 def test_roster_coverage_partial_intervals_and_meals():
