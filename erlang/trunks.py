@@ -175,12 +175,12 @@ class TrunkQueue(Queue):
         impatient = np.isfinite(patience)
         log_s, log_last, tail_share = np.empty(f.size), np.empty(f.size), np.empty(f.size)
         ratio = patience / self.aht[f]
-        a, b = n * ratio, load * ratio
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.log(load) - np.log(n)  # ln ρ
-        c = ~impatient
-        log_last[c] = m[c] * step[c]
-        log_s[c] = _log_geometric(m[c], step[c])
+            a, b = n * ratio, load * ratio  # nan for patient entries, which never use them
+            step = np.log(load) - np.log(n)  # ln ρ; inf with no agents, handled below
+            c = ~impatient
+            log_last[c] = m[c] * step[c]
+            log_s[c] = _log_geometric(m[c], step[c])
         tail_share[c] = np.where(step[c] < 0.0, log_last[c], 0.0)  # ρ^m of the infinite sum
         i = impatient
         log_s[i], log_last[i], tail_share[i] = _erlang_a_waiting_mass(a[i], b[i], m[i])
@@ -329,6 +329,28 @@ def _erlang_a_waiting_mass(a, b, m):
     return log_s, log_last, share
 
 
+# Entries times window terms evaluated at once in the waiting-time sums.
+_BLOCK = 1 << 21
+
+
+def _blocks(width):
+    """Row ranges of entries sorted by window width, each holding at most ``_BLOCK`` terms."""
+    start = 0
+    while start < width.size:
+        stop = start + 1
+        while stop < width.size and (stop + 1 - start) * width[stop] <= _BLOCK:
+            stop += 1
+        yield slice(start, stop)
+        start = stop
+
+
+def _exclusive_cumsum(x):
+    """``Σ_{i<j} x_i`` along the last axis (0 for the first term)."""
+    out = np.zeros_like(x)
+    np.cumsum(x[:, :-1], axis=1, out=out[:, 1:])
+    return out
+
+
 def _erlang_c_tail(c, m, step):
     """``P(W > t | wait)`` of M/M/n/K: ``Σ_i pmf(i; c) Σ_{j=i}^{m-1} ρ^j / S``, ``c = nμt``.
 
@@ -336,22 +358,27 @@ def _erlang_c_tail(c, m, step):
     ``P(W > t | j) = P(Poisson(c) <= j)``; the order of summation is swapped so that each term
     is a Poisson probability times a geometric sum, with no cancellation at any ``ρ``.
     """
-    out = np.zeros(c.shape)
-    positive = c > 0.0
-    out[~positive] = 1.0
-    if not positive.any():
+    out = np.ones(c.shape)  # t = 0: every waiting caller waits longer
+    positive = np.flatnonzero(c > 0.0)
+    if not positive.size:
         return out
     c, m, step = c[positive], m[positive], step[positive]
     mode = np.clip(np.floor(c), 0.0, m - 1.0)
     lo, hi = _window(lambda i: log_poisson_pmf(i, c), mode, m - 1.0)
-    log_s = _log_geometric(m, step)
-    total = np.zeros(c.size)
     width = (hi - lo + 1.0).astype(np.int64)
-    for offset in range(int(width.max())):
-        act = np.flatnonzero(width > offset)
-        i = lo[act] + offset
-        log_g = i * step[act] + _log_geometric(m[act] - i, step[act]) - log_s[act]
-        total[act] += np.exp(log_poisson_pmf(i, c[act]) + log_g)
+    order = np.argsort(-width, kind="stable")
+    total = np.zeros(c.size)
+    log_s = _log_geometric(m, step)
+    for rows in _blocks(width[order]):
+        r = order[rows]
+        offset = np.arange(width[r].max())
+        i = lo[r, None] + offset
+        valid = offset < width[r, None]
+        i = np.where(valid, i, lo[r, None])
+        s = step[r, None]
+        log_g = i * s + _log_geometric(m[r, None] - i, s) - log_s[r, None]
+        terms = np.exp(log_poisson_pmf(i, np.broadcast_to(c[r, None], i.shape)) + log_g)
+        total[r] = np.where(valid, terms, 0.0).sum(axis=1)
     out[positive] = np.minimum(total, 1.0)
     return out
 
@@ -363,48 +390,44 @@ def _erlang_a_sums(a, b, log_s, lo, hi, p):
     (served after ``t``) and ``Σ π_j a/(a+j+1) (ψ(a+j+2) - ψ(a+1))`` (``θ E[V; served]``), with
     ``π_j = w_j / S``. A caller with ``j`` ahead waits through stages of rates ``θ(a+i)``,
     ``i = 0..j``, so ``P(V > t | j) = I_p(a, j + 1)`` and
-    ``E[e^-θV; V > t | j] = a/(a+j+1) I_p(a+1, j+1)``; each quantity moves to ``j + 1`` by one
-    multiplication or addition.
+    ``E[e^-θV; V > t | j] = a/(a+j+1) I_p(a+1, j+1)``. Along ``j`` every factor moves by one
+    multiplication or addition, so each row of terms is a cumulative sum from the window start.
     """
-    order = np.argsort(lo - hi)  # widest windows first, so the active ones are a prefix
-    a, b, log_s, lo, hi, p = (x[order] for x in (a, b, log_s, lo, hi, p))
     width = (hi - lo + 1.0).astype(np.int64)
-    j = lo.copy()
+    order = np.argsort(-width, kind="stable")
+    tail, after, wait = np.zeros(a.size), np.zeros(a.size), np.zeros(a.size)
+    for rows in _blocks(width[order]):
+        r = order[rows]
+        tail[r], after[r], wait[r] = _erlang_a_block(a[r], b[r], log_s[r], lo[r], width[r], p[r])
+    return np.minimum(tail, 1.0), np.minimum(after, 1.0), wait
+
+
+def _erlang_a_block(a, b, log_s, lo, width, p):
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(p), np.log1p(-p)
-        log_w = log_poisson_pmf(a + j, b) - log_poisson_pmf(a, b) - log_s
-        beyond = special.betainc(a, j + 1.0, p)
-        served_beyond = special.betainc(a + 1.0, j + 1.0, p)
-        head = special.gammaln(j + 2.0)
-        log_step0 = special.gammaln(a + j + 1.0) - special.gammaln(a) - head + a * log_p
-        log_step0 = log_step0 + (j + 1.0) * log_q
-        log_step1 = special.gammaln(a + j + 2.0) - special.gammaln(a + 1.0) - head
-        log_step1 = log_step1 + (a + 1.0) * log_p + (j + 1.0) * log_q
-    log_step0 = np.where(a == 0.0, -np.inf, log_step0)  # I_p(0, ·) = 1
-    stages = _digamma_difference(a + 1.0, j + 1.0)  # Σ_{i<=j} 1 / (a + i + 1)
-    log_b = np.log(b)
-    tail, after, wait = np.zeros(a.size), np.zeros(a.size), np.zeros(a.size)
-    for offset in range(int(width.max())):
-        k = int(np.count_nonzero(width > offset))
-        s = slice(0, k)
-        aj = a[s] + j[s] + 1.0
-        w = np.exp(log_w[s])
-        served = w * a[s] / aj
-        tail[s] += w * beyond[s]
-        after[s] += served * served_beyond[s]
-        wait[s] += served * stages[s]
-        with np.errstate(invalid="ignore"):
-            beyond[s] += np.exp(log_step0[s])
-            served_beyond[s] += np.exp(log_step1[s])
-            log_step0[s] += np.log(aj) - np.log(j[s] + 2.0) + log_q[s]
-            log_step1[s] += np.log(aj + 1.0) - np.log(j[s] + 2.0) + log_q[s]
-        stages[s] += 1.0 / (aj + 1.0)
-        log_w[s] += log_b[s] - np.log(aj)
-        j[s] += 1.0
-    back = np.empty_like(order)
-    back[order] = np.arange(order.size)
+        head = special.gammaln(lo + 2.0)
+        start0 = special.gammaln(a + lo + 1.0) - special.gammaln(a) - head + a * log_p
+        start0 = np.where(a == 0.0, -np.inf, start0 + (lo + 1.0) * log_q)  # I_p(0, ·) = 1
+        start1 = special.gammaln(a + lo + 2.0) - special.gammaln(a + 1.0) - head
+        start1 = start1 + (a + 1.0) * log_p + (lo + 1.0) * log_q
+        offset = np.arange(width.max())
+        valid = offset < width[:, None]
+        j = lo[:, None] + offset
+        aj = a[:, None] + j + 1.0
+        log_w = log_poisson_pmf(a + lo, b) - log_poisson_pmf(a, b) - log_s
+        log_w = log_w[:, None] + _exclusive_cumsum(np.log(b)[:, None] - np.log(aj))
+        rise = np.log(j + 2.0)
+        log_step0 = start0[:, None] + _exclusive_cumsum(np.log(aj) - rise + log_q[:, None])
+        log_step1 = start1[:, None] + _exclusive_cumsum(np.log(aj + 1.0) - rise + log_q[:, None])
+        beyond = special.betainc(a, lo + 1.0, p)[:, None] + _exclusive_cumsum(np.exp(log_step0))
+        served_beyond = special.betainc(a + 1.0, lo + 1.0, p)[:, None] + _exclusive_cumsum(
+            np.exp(log_step1)
+        )
+    stages = _digamma_difference(a + 1.0, lo + 1.0)[:, None] + _exclusive_cumsum(1.0 / (aj + 1.0))
+    w = np.where(valid, np.exp(log_w), 0.0)
+    served = w * a[:, None] / aj
     return (
-        np.minimum(tail, 1.0)[back],
-        np.minimum(after, 1.0)[back],
-        wait[back],
+        (w * beyond).sum(axis=1),
+        (served * served_beyond).sum(axis=1),
+        (served * stages).sum(axis=1),
     )

@@ -73,7 +73,8 @@ def test_trunk_staffing_matches_brute_force(targets, patience):
 def test_too_few_trunks_names_the_intervals():
     index = pd.date_range("2026-03-02 08:00", periods=3, freq="30min")
     volume = pd.Series([100.0, 900.0, 950.0], index=index)
-    with pytest.raises(TrunksTooFew, match=r"in 2 intervals \(first: Timestamp\('2026-03-02 08:30"):
+    first = r"in 2 intervals \(first: Timestamp\('2026-03-02 08:30"
+    with pytest.raises(TrunksTooFew, match=first):
         erlang.required_agents(volume, 300.0, trunks=90, patience=60.0, max_blocking=0.02)
     with pytest.raises(ValueError, match="trunks too few"):  # a ValueError for callers
         erlang.required_agents(900.0, 300.0, trunks=90)

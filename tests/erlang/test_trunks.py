@@ -69,9 +69,7 @@ def test_service_levels_match_tagged_caller(case):
     net = erlang.service_level(volume, aht, agents, short_abandon=20, **kw)
     assert net == pytest.approx(exact.answered_within(20.0) / (1 - short), abs=1e-12)
     admitted = erlang.service_level(volume, aht, agents, over="admitted", **kw)
-    assert admitted == pytest.approx(
-        exact.answered_within(20.0) / (1 - exact.blocking), abs=1e-12
-    )
+    assert admitted == pytest.approx(exact.answered_within(20.0) / (1 - exact.blocking), abs=1e-12)
 
 
 def test_waits_match_chain(case):
@@ -193,7 +191,7 @@ def test_littles_law_under_a_cap(volume, aht, agents, room, patience):
     exact = ExactQueue(volume / 1800.0, aht, agents, patience, trunks=trunks)
     wait = erlang.asa(volume, aht, agents, patience=patience, trunks=trunks, callers="all")
     arrivals = volume / 1800.0 * (1 - exact.blocking)
-    assert np.isclose(arrivals * wait, exact.mean_queue, rtol=1e-10, atol=1e-13)
+    assert np.isclose(arrivals * wait, exact.mean_queue, rtol=1e-9, atol=1e-12)
 
 
 def test_series_and_broadcasting():
