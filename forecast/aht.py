@@ -104,21 +104,21 @@ class AHTProfile:
         total_num, total_den = num.sum(axis=1), den.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             level = np.where(total_den > 0, total_num / total_den, overall)
-            profile = (num + self.shrink * level[:, None]) / (den + self.shrink)
-        profile = np.where(np.isfinite(profile), profile, overall)
+            shrunk = (num + self.shrink * level[:, None]) / (den + self.shrink)
+        # An interval without contacts is the target itself (no 0/0 for a tiny shrink).
+        profile = np.where(den > 0, shrunk, level[:, None])
         for c, groups in _PARENTS.items():
             parent, parent_level = self._parent(num, den, groups, overall)
             # The class's own level, shrunk toward the parent's with ``shrink`` contacts.
-            weight_c = total_den[c] + self.shrink
             own = (
-                (total_num[c] + self.shrink * parent_level) / weight_c
-                if weight_c > 0
+                (total_num[c] + self.shrink * parent_level) / (total_den[c] + self.shrink)
+                if total_den[c] > 0
                 else parent_level
             )
             target = parent * own / parent_level
             with np.errstate(invalid="ignore", divide="ignore"):
                 shaped = (num[c] + self.shrink * target) / (den[c] + self.shrink)
-            profile[c] = np.where(np.isfinite(shaped), shaped, target)
+            profile[c] = np.where(den[c] > 0, shaped, target)
         self.profile_ = profile
         self.overall_ = float(overall)
         return self
@@ -131,7 +131,7 @@ class AHTProfile:
                 level = n.sum() / d.sum()
                 with np.errstate(invalid="ignore", divide="ignore"):
                     prof = (n + self.shrink * level) / (d + self.shrink)
-                return np.where(np.isfinite(prof), prof, level), level
+                return np.where(d > 0, prof, level), level
         return np.full(num.shape[1], overall), overall
 
     def predict(self, days: pd.DataFrame) -> np.ndarray:

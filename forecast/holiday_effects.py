@@ -1,7 +1,8 @@
 """Effects of individual holidays on daily volume, each shrunk toward its class's effect.
 
-A day's effect is its volume against the ordinary days of the same weekday in the weeks
-around it (a ratio, taken in logs). Days are grouped by class (a statutory holiday, another
+A day's effect is its volume against the ordinary workdays in the weeks around it (a ratio
+to their geometric mean, taken in logs): a holiday's demand replaces the weekday's rather
+than scaling it. Days are grouped by class (a statutory holiday, another
 day of a holiday break or a bridge day, a make-up workday) and, inside a class, by the
 holiday they belong to. A holiday seen in the history gets its own mean effect shrunk toward
 its class's; a holiday never seen (a newly announced statutory day, a holiday older than
@@ -58,7 +59,7 @@ class HolidayEffects:
     days: dict
 
     def log_effect(self, days: pd.DataFrame) -> np.ndarray:
-        """Log effect of each day against an ordinary day of its weekday: the holiday's own
+        """Log effect of each day against an ordinary workday: the holiday's own
         when seen, else its class's, NaN for ordinary days and for classes never seen."""
         kind, name = holiday_kind(days)
         out = np.full(len(days), np.nan)
@@ -94,8 +95,7 @@ def holiday_effects(
         Pseudo-days of the class effect mixed into a holiday's own:
         ``e = (n ē_holiday + shrink ē_class) / (n + shrink)``.
     weeks : int, default 3
-        Ordinary days of the same weekday within this many weeks either side form a day's
-        baseline.
+        Ordinary workdays within this many weeks either side form a day's baseline.
 
     Returns
     -------
@@ -115,23 +115,25 @@ def holiday_effects(
     total = np.nansum(values, axis=1)
     ordinary = (
         (kind == "")
+        & (days["day_class"].to_numpy() < 5)
         & (count > 0)
         & ~days["after_break"].to_numpy()
         & ~days["before_break"].to_numpy()
     )
-    # The same weekday k weeks before and after each special day (k = 1 .. weeks).
+    # Ordinary workdays within ``weeks`` weeks either side of each special day.
     special = np.flatnonzero((kind != "") & (count > 0))
-    steps = 7 * np.r_[-np.arange(weeks, 0, -1), np.arange(1, weeks + 1)]
+    steps = np.r_[-np.arange(7 * weeks, 0, -1), np.arange(1, 7 * weeks + 1)]
     near = special[:, None] + steps[None, :]
     inside = (near >= 0) & (near < len(values))
     near = np.clip(near, 0, len(values) - 1)
-    use = inside & ordinary[near]
+    use = inside & ordinary[near] & (total[near] > 0)
     n_base = use.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = np.where(use, total[near], 0.0).sum(axis=1) / n_base
+        log_base = np.where(use, np.log(np.where(use, total[near], 1.0)), 0.0).sum(axis=1)
+        log_base = log_base / n_base
     most = np.where(use, count[near], 0).max(axis=1, initial=0)
-    ok = (n_base > 0) & (count[special] >= 0.9 * most) & (base > 0) & (total[special] > 0)
-    log_ratio = np.log(total[special[ok]] / base[ok])
+    ok = (n_base > 0) & (count[special] >= 0.9 * most) & (total[special] > 0)
+    log_ratio = np.log(total[special[ok]]) - log_base[ok]
     ratios: dict[tuple[str, str], list[float]] = {}
     for i, r in zip(special[ok], log_ratio, strict=True):
         ratios.setdefault((kind[i], name[i]), []).append(float(r))

@@ -83,8 +83,8 @@ def holiday_design(
     design : ndarray, shape (len(days), len(columns))
     factor : ndarray, shape (len(days),)
         Multiplier of each day's forecast: the holiday's own effect against its class's
-        when the model has the class; the class's whole-history effect on top of an ordinary
-        weekday when it has not.
+        when the model has the class; the class's whole-history effect on top of the mean
+        ordinary workday when it has not.
     """
     from forecast.holiday_effects import holiday_kind
 
@@ -92,18 +92,20 @@ def holiday_design(
     kind, _ = holiday_kind(days)
     factor = effects.adjustment(days)
     log_effect = effects.log_effect(days)
-    weekday = days["weekday"].to_numpy()
     for i in np.flatnonzero(kind != ""):
         if _KIND_COLUMN[kind[i]] in columns:
             continue
-        # The model cannot tell this class: read the day as an ordinary weekday.
+        # The model cannot tell this class: read the day as the mean ordinary workday (the
+        # dummies' average: a geometric mean) times the class's effect, or as its fallback
+        # weekday when the history never saw the class either.
         X.iloc[i, :] = 0.0
         if np.isfinite(log_effect[i]):
-            w, factor[i] = weekday[i], np.exp(log_effect[i])
+            share, factor[i] = {w: 0.2 for w in range(1, 5)}, np.exp(log_effect[i])
         else:
-            w, factor[i] = _FALLBACK_WEEKDAY[kind[i]], 1.0
-        if f"dow{w}" in X.columns and f"dow{w}" in columns:
-            X.iloc[i, X.columns.get_loc(f"dow{w}")] = 1.0
+            share, factor[i] = {_FALLBACK_WEEKDAY[kind[i]]: 1.0}, 1.0
+        for w, value in share.items():
+            if f"dow{w}" in X.columns and f"dow{w}" in columns:
+                X.iloc[i, X.columns.get_loc(f"dow{w}")] = value
         for col in ("dom1", "dom2", "dom3", "month_end"):
             X.iloc[i, X.columns.get_loc(col)] = float(
                 calendar_regressors(days.iloc[[i]], weekdays=False)[col].iloc[0]

@@ -146,12 +146,14 @@ class CountRegression:
         )
         t = (days["t"].to_numpy() - self.t_last_) / 365.25
         effect = np.exp(np.column_stack([X, t]) @ self.beta_) * factor
-        day_class = days["day_class"].to_numpy().copy()
+        level = self.level_[days["day_class"].to_numpy()]
         # A class the window never saw, with an effect from the whole history, is read as
-        # its ordinary weekday times that effect (see holiday_design).
+        # the mean ordinary workday times that effect (see holiday_design).
         kind, _ = holiday_kind(days)
         log_effect = self.holiday_.log_effect(days)
+        with np.errstate(divide="ignore"):
+            workday = np.exp(np.log(self.level_[:5]).mean(axis=0))
         for i in np.flatnonzero(kind != ""):
             if kind[i] not in self.columns_ and np.isfinite(log_effect[i]):
-                day_class[i] = days["weekday"].to_numpy()[i]
-        return self.level_[day_class] * effect[:, None]
+                level[i] = workday
+        return level * effect[:, None]
