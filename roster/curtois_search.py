@@ -47,6 +47,11 @@ from roster.curtois_model import CurtoisModel, build_model, cover_counts
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _KINDS = ("employees", "window", "cover", "days")
+#: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds.
+_SUB_SHARE, _SUB_MIN = 0.1, 2.0
+#: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
+#: while its kind stays below this and shrinks otherwise.
+_SUB_WORK = 3000
 
 
 def _solve_mip(
@@ -69,7 +74,8 @@ def _solve_mip(
     ``start`` is a feasible point HiGHS takes as its first incumbent. HiGHS releases the GIL
     while it runs, so two calls solve in parallel on two threads.
 
-    Returns ``(z or None, proved_optimal, dual_bound)``.
+    Returns ``(z or None, proved_optimal, dual_bound, simplex_iterations)``; the iteration
+    count measures the work done, independent of the machine and its load.
     """
     A = A.tocsc()
     n = A.shape[1]
@@ -107,10 +113,11 @@ def _solve_mip(
         h.setSolution(sol)
     h.run()
     info = h.getInfo()
+    work = int(info.simplex_iteration_count)
     if info.primal_solution_status != 2:  # no feasible point
-        return None, False, -np.inf
+        return None, False, -np.inf, work
     z = np.asarray(h.getSolution().col_value)
-    return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound)
+    return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound), work
 
 
 def _solve_model(model: CurtoisModel, start=None, **options):
@@ -124,7 +131,8 @@ def _repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
     """Re-optimise the integer columns ``free`` of ``model``, the rest held at ``z``.
 
     Only the rows that touch a freed column, and the cover slacks of those rows, go to
-    HiGHS; the fixed columns move into the row bounds. Returns ``(z', closed)``.
+    HiGHS; the fixed columns move into the row bounds. Returns ``(z' or None, closed,
+    simplex_iterations)``.
     """
     A = model.A
     n_int = model.nx + model.nk
@@ -139,7 +147,7 @@ def _repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
     sub = A[rows][:, cols]
     lo = model.lo[rows] - fixed[rows]
     hi = model.hi[rows] - fixed[rows]
-    zs, closed, _ = _solve_mip(
+    zs, closed, _, work = _solve_mip(
         model.c[cols],
         sub,
         lo,
@@ -151,10 +159,10 @@ def _repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
         **options,
     )
     if zs is None:
-        return None, False
+        return None, False, work
     out = z.copy()
     out[cols] = zs
-    return out, closed
+    return out, closed, work
 
 
 @dataclass(frozen=True)
@@ -205,7 +213,7 @@ def construct(
         members = list(range(first, min(first + group, E)))
         model = build_model(instance, members, base)
         left = max(deadline - time.perf_counter(), 1.0)
-        z, _, _ = _solve_model(
+        z, *_ = _solve_model(
             model, time_limit=min(left, 10.0), node_limit=node_limit, heuristics=False
         )
         if z is not None:
@@ -215,7 +223,7 @@ def construct(
             for i in members:
                 one = build_model(instance, [i], base)
                 one = replace(one, c=np.zeros(one.n))
-                z, _, _ = _solve_model(one, time_limit=left, node_limit=10**9)
+                z, *_ = _solve_model(one, time_limit=left, node_limit=10**9)
                 if z is None:
                     name = instance.employees[i]
                     raise RuntimeError(
@@ -233,8 +241,10 @@ class _Neighbourhoods:
     def __init__(self, instance: CurtoisInstance, rng: np.random.Generator):
         self.rng = rng
         self.E, self.H = len(instance.employees), instance.horizon
-        self.size = float(min(self.E, 4) * self.H)
-        self.min_size = float(min(self.E, 2) * self.H)
+        # per kind: whole-employee blocks carry every horizon-wide rule and are much harder
+        # than day windows of the same size
+        self.size = np.full(len(_KINDS), float(min(self.E, 3) * self.H))
+        self.min_size = float(self.H)
         self.max_size = float(self.E * self.H)
         self.weights = np.ones(len(_KINDS))
         cover = instance.cover
@@ -251,9 +261,9 @@ class _Neighbourhoods:
             ]
         )
 
-    def adapt(self, closed: bool):
-        factor = 1.1 if closed else 0.8
-        self.size = float(np.clip(self.size * factor, self.min_size, self.max_size))
+    def adapt(self, kind: int, easy: bool):
+        factor = 1.1 if easy else 0.8
+        self.size[kind] = np.clip(self.size[kind] * factor, self.min_size, self.max_size)
 
     def reward(self, kind: int, improved: bool):
         self.weights[kind] = max(0.1, 0.8 * self.weights[kind] + 0.2 * (3.0 if improved else 0.0))
@@ -268,17 +278,17 @@ class _Neighbourhoods:
             kind = 1
         mask = np.zeros((E, H), dtype=bool)
         if kind == 0:
-            m = int(np.clip(round(self.size / H), 1, len(pool)))
+            m = int(np.clip(round(self.size[kind] / H), 1, len(pool)))
             mask[rng.choice(pool, size=m, replace=False)] = True
             return kind, mask
         if kind == 3:
             who = rng.choice(pool, size=-(-len(pool) // share), replace=False)
-            length = int(np.clip(round(self.size / len(who)), 2, H))
+            length = int(np.clip(round(self.size[kind] / len(who)), 2, H))
             a = int(rng.integers(0, H - length + 1))
             mask[np.ix_(who, np.arange(a, a + length))] = True
             return kind, mask
         length = int(rng.integers(min(7, H), min(14, H) + 1))
-        m = int(np.clip(round(self.size / length), 1, len(pool)))
+        m = int(np.clip(round(self.size[kind] / length), 1, len(pool)))
         if kind == 1:
             a = int(rng.integers(0, H - length + 1))
             who = rng.choice(pool, size=m, replace=False)
@@ -354,7 +364,7 @@ def search(
 
     def absorb_mip(result):
         nonlocal bound, proved
-        z, proved, dual = result
+        z, proved, dual, _ = result
         bound = dual + model.const
         if z is not None:
             offer(model.decode(z, instance.shift_ids))
@@ -399,7 +409,7 @@ def search(
             kind, mask = hoods.draw(penalty, taken, lns_workers - j)
             taken |= mask.any(axis=1)
             blocks.append((kind, mask))
-        sub_limit = min(left, max(2.0, 0.1 * time_limit))
+        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * time_limit))
         seeds = [seed + rounds * workers + j for j in range(len(blocks))]
         if pool is None or len(blocks) == 1:
             results = [repair(blocks[0][1], sub_limit, seeds[0])]
@@ -412,8 +422,8 @@ def search(
         rounds += 1
         trials = []
         merged = grid.copy()
-        for (kind, mask), (z, closed) in zip(blocks, results, strict=True):
-            hoods.adapt(closed)
+        for (kind, mask), (z, closed, work) in zip(blocks, results, strict=True):
+            hoods.adapt(kind, closed and work <= _SUB_WORK)
             if z is None:
                 hoods.reward(kind, False)
                 continue
