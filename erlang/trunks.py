@@ -219,7 +219,14 @@ class TrunkQueue(Queue):
 
     # Waiting-time law over the capped entries ------------------------------------------------
     def _capped_sums(self, t):
-        """Conditional on waiting: ``P(V > t)``, ``P(served, V > t)``, ``E[V; served]``."""
+        """Conditional on waiting: ``P(V > t)``, ``P(served, V > t)``, ``E[V; served]``.
+
+        Remembered per scalar ``t``: the metrics ask for the same threshold several times.
+        """
+        key = float(t) if not np.ndim(t) else None
+        cache = self.__dict__.setdefault("_sums", {})
+        if key is not None and key in cache:
+            return cache[key]
         k = self._c
         t = np.broadcast_to(np.asarray(t, dtype=float), self.load.shape)[k]
         tail, after, wait = np.zeros(k.size), np.zeros(k.size), np.zeros(k.size)
@@ -239,8 +246,11 @@ class TrunkQueue(Queue):
                 self._c_log_s[i],
                 *self._c_window,
                 np.exp(-theta * t[i]),
+                waits=key == 0.0,
             )
             wait[i] /= theta
+        if key is not None:
+            cache[key] = (tail, after, wait)
         return tail, after, wait
 
     def _patched(self, base, t, which):
@@ -330,17 +340,16 @@ def _erlang_a_waiting_mass(a, b, m):
 
 
 # Entries times window terms evaluated at once in the waiting-time sums.
-_BLOCK = 1 << 21
+_BLOCK = 1 << 18
 
 
 def _blocks(width):
-    """Row ranges of entries sorted by window width, each holding at most ``_BLOCK`` terms."""
+    """Row ranges of entries sorted by decreasing window width, each of at most ``_BLOCK``
+    terms (small enough to stay in cache)."""
     start = 0
     while start < width.size:
-        stop = start + 1
-        while stop < width.size and (stop + 1 - start) * width[stop] <= _BLOCK:
-            stop += 1
-        yield slice(start, stop)
+        stop = start + max(1, _BLOCK // max(int(width[start]), 1))
+        yield slice(start, min(stop, width.size))
         start = stop
 
 
@@ -352,17 +361,44 @@ def _exclusive_cumsum(x):
 
 
 def _erlang_c_tail(c, m, step):
-    """``P(W > t | wait)`` of M/M/n/K: ``Σ_i pmf(i; c) Σ_{j=i}^{m-1} ρ^j / S``, ``c = nμt``.
+    """``P(W > t | wait)`` of M/M/n/K, ``c = nμt``, ``step = ln ρ``.
 
     A caller with ``j`` ahead waits for ``j + 1`` completions at rate ``nμ``, so
-    ``P(W > t | j) = P(Poisson(c) <= j)``; the order of summation is swapped so that each term
-    is a Poisson probability times a geometric sum, with no cancellation at any ``ρ``.
+    ``P(W > t | j) = Q(j + 1, c)`` and, summed over the waiting states,
+
+        S P(W > t | wait) = (e^(c(ρ-1)) Q(m, cρ) - ρ^m Q(m, c)) / (1 - ρ)
+
+    with ``Q(m, x) = pmf(m-1; x) / B(x, m-1)`` (Erlang B, so that both terms stay finite in
+    logs). Near ``ρ = 1`` the difference cancels; there the sum is taken term by term with the
+    order swapped, ``Σ_i pmf(i; c) Σ_{j=i}^{m-1} ρ^j``, which has no cancellation.
     """
     out = np.ones(c.shape)  # t = 0: every waiting caller waits longer
-    positive = np.flatnonzero(c > 0.0)
-    if not positive.size:
-        return out
-    c, m, step = c[positive], m[positive], step[positive]
+    positive = c > 0.0
+    near = positive & (np.abs(step) < 0.05)
+    far = np.flatnonzero(positive & ~near)
+    if far.size:
+        cf, mf, sf = c[far], m[far], step[far]
+        rho = np.exp(sf)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            x1 = cf * np.expm1(sf) + _log_poisson_cdf(mf - 1.0, cf * rho)
+            x2 = mf * sf + _log_poisson_cdf(mf - 1.0, cf)
+            top, bottom = np.maximum(x1, x2), np.minimum(x1, x2)
+            scale = top - np.log(np.abs(np.expm1(sf))) - _log_geometric(mf, sf)
+            value = np.exp(scale) * -np.expm1(bottom - top)
+        out[far] = np.clip(np.nan_to_num(value, nan=0.0), 0.0, 1.0)
+    near = np.flatnonzero(near)
+    if near.size:
+        out[near] = _erlang_c_tail_terms(c[near], m[near], step[near])
+    return out
+
+
+def _log_poisson_cdf(k, x):
+    """``ln P(Poisson(x) <= k)`` for whole ``k >= 0``: ``ln pmf(k; x) - ln B(x, k)``."""
+    return log_poisson_pmf(k, x) - log_erlang_b(x, k)
+
+
+def _erlang_c_tail_terms(c, m, step):
+    """``P(W > t | wait)`` of M/M/n/K term by term, for ``ρ`` near 1."""
     mode = np.clip(np.floor(c), 0.0, m - 1.0)
     lo, hi = _window(lambda i: log_poisson_pmf(i, c), mode, m - 1.0)
     width = (hi - lo + 1.0).astype(np.int64)
@@ -372,37 +408,60 @@ def _erlang_c_tail(c, m, step):
     for rows in _blocks(width[order]):
         r = order[rows]
         offset = np.arange(width[r].max())
-        i = lo[r, None] + offset
         valid = offset < width[r, None]
-        i = np.where(valid, i, lo[r, None])
+        i = np.where(valid, lo[r, None] + offset, lo[r, None])
         s = step[r, None]
         log_g = i * s + _log_geometric(m[r, None] - i, s) - log_s[r, None]
         terms = np.exp(log_poisson_pmf(i, np.broadcast_to(c[r, None], i.shape)) + log_g)
         total[r] = np.where(valid, terms, 0.0).sum(axis=1)
-    out[positive] = np.minimum(total, 1.0)
-    return out
+    return np.minimum(total, 1.0)
 
 
-def _erlang_a_sums(a, b, log_s, lo, hi, p):
+def _erlang_a_sums(a, b, log_s, lo, hi, p, *, waits=False):
     """Sums over the waiting-room states ``j`` in ``[lo, hi]`` given a wait, at ``p = e^-θt``.
 
     Returns ``Σ π_j I_p(a, j+1)`` (virtual wait beyond ``t``), ``Σ π_j a/(a+j+1) I_p(a+1, j+1)``
-    (served after ``t``) and ``Σ π_j a/(a+j+1) (ψ(a+j+2) - ψ(a+1))`` (``θ E[V; served]``), with
-    ``π_j = w_j / S``. A caller with ``j`` ahead waits through stages of rates ``θ(a+i)``,
-    ``i = 0..j``, so ``P(V > t | j) = I_p(a, j + 1)`` and
-    ``E[e^-θV; V > t | j] = a/(a+j+1) I_p(a+1, j+1)``. Along ``j`` every factor moves by one
-    multiplication or addition, so each row of terms is a cumulative sum from the window start.
+    (served after ``t``) and, with ``waits`` (for ``t = 0``),
+    ``Σ π_j a/(a+j+1) (ψ(a+j+2) - ψ(a+1))`` (``θ E[V; served]``), with ``π_j = w_j / S``. A
+    caller with ``j`` ahead waits through stages of rates ``θ(a+i)``, ``i = 0..j``, so
+    ``P(V > t | j) = I_p(a, j + 1)`` and ``E[e^-θV; V > t | j] = a/(a+j+1) I_p(a+1, j+1)``.
+    Along ``j`` every factor moves by one multiplication or addition, so each row of terms is a
+    cumulative sum from the window start.
     """
     width = (hi - lo + 1.0).astype(np.int64)
     order = np.argsort(-width, kind="stable")
     tail, after, wait = np.zeros(a.size), np.zeros(a.size), np.zeros(a.size)
     for rows in _blocks(width[order]):
         r = order[rows]
-        tail[r], after[r], wait[r] = _erlang_a_block(a[r], b[r], log_s[r], lo[r], width[r], p[r])
+        args = a[r], b[r], log_s[r], lo[r], width[r]
+        if waits:
+            tail[r], after[r], wait[r] = _erlang_a_waits(*args)
+        else:
+            tail[r], after[r] = _erlang_a_tails(*args, p[r])
     return np.minimum(tail, 1.0), np.minimum(after, 1.0), wait
 
 
-def _erlang_a_block(a, b, log_s, lo, width, p):
+def _erlang_a_terms(a, b, log_s, lo, width):
+    """Per window term: ``π_j`` (0 beyond the window) and ``a + j + 1``, one column longer."""
+    rise = a[:, None] + lo[:, None] + 1.0 + np.arange(width.max() + 1)  # a + j + 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_w = log_poisson_pmf(a + lo, b) - log_poisson_pmf(a, b) - log_s
+    w = np.exp(log_w[:, None] + _exclusive_cumsum(np.log(b[:, None] / rise[:, :-1])))
+    valid = np.arange(width.max()) < width[:, None]
+    return np.where(valid, w, 0.0), rise
+
+
+def _erlang_a_waits(a, b, log_s, lo, width):
+    w, rise = _erlang_a_terms(a, b, log_s, lo, width)
+    served = w * a[:, None] / rise[:, :-1]
+    stages = _digamma_difference(a + 1.0, lo + 1.0)[:, None] + _exclusive_cumsum(1.0 / rise[:, 1:])
+    return w.sum(axis=1), served.sum(axis=1), (served * stages).sum(axis=1)
+
+
+def _erlang_a_tails(a, b, log_s, lo, width, p):
+    w, rise = _erlang_a_terms(a, b, log_s, lo, width)
+    log_rise = np.log(rise)
+    log_aj, log_next = log_rise[:, :-1], log_rise[:, 1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(p), np.log1p(-p)
         head = special.gammaln(lo + 2.0)
@@ -410,24 +469,10 @@ def _erlang_a_block(a, b, log_s, lo, width, p):
         start0 = np.where(a == 0.0, -np.inf, start0 + (lo + 1.0) * log_q)  # I_p(0, ·) = 1
         start1 = special.gammaln(a + lo + 2.0) - special.gammaln(a + 1.0) - head
         start1 = start1 + (a + 1.0) * log_p + (lo + 1.0) * log_q
-        offset = np.arange(width.max())
-        valid = offset < width[:, None]
-        j = lo[:, None] + offset
-        aj = a[:, None] + j + 1.0
-        log_w = log_poisson_pmf(a + lo, b) - log_poisson_pmf(a, b) - log_s
-        log_w = log_w[:, None] + _exclusive_cumsum(np.log(b)[:, None] - np.log(aj))
-        rise = np.log(j + 2.0)
-        log_step0 = start0[:, None] + _exclusive_cumsum(np.log(aj) - rise + log_q[:, None])
-        log_step1 = start1[:, None] + _exclusive_cumsum(np.log(aj + 1.0) - rise + log_q[:, None])
-        beyond = special.betainc(a, lo + 1.0, p)[:, None] + _exclusive_cumsum(np.exp(log_step0))
-        served_beyond = special.betainc(a + 1.0, lo + 1.0, p)[:, None] + _exclusive_cumsum(
-            np.exp(log_step1)
-        )
-    stages = _digamma_difference(a + 1.0, lo + 1.0)[:, None] + _exclusive_cumsum(1.0 / (aj + 1.0))
-    w = np.where(valid, np.exp(log_w), 0.0)
-    served = w * a[:, None] / aj
-    return (
-        (w * beyond).sum(axis=1),
-        (served * served_beyond).sum(axis=1),
-        (served * stages).sum(axis=1),
-    )
+        count = np.log(lo[:, None] + 2.0 + np.arange(w.shape[1])) - log_q[:, None]
+        step0 = np.exp(start0[:, None] + _exclusive_cumsum(log_aj - count))
+        step1 = np.exp(start1[:, None] + _exclusive_cumsum(log_next - count))
+    beyond = special.betainc(a, lo + 1.0, p)[:, None] + _exclusive_cumsum(step0)
+    served_beyond = special.betainc(a + 1.0, lo + 1.0, p)[:, None] + _exclusive_cumsum(step1)
+    served = w * a[:, None] / rise[:, :-1]
+    return (w * beyond).sum(axis=1), (served * served_beyond).sum(axis=1)
