@@ -75,7 +75,7 @@ class AutoSelect:
 
     def fit(self, values, days):
         recent, _ = _backtest_ends(values, days, self.origins, 0, self.max_lead)
-        scores = {}
+        scores, templates = {}, {}
         for name in AUTO_CANDIDATES:
             try:
                 res = backtest_paths(
@@ -85,8 +85,9 @@ class AutoSelect:
                 continue
             ok = np.isfinite(res.actual) & np.isfinite(res.mean)
             scores[name] = np.abs(res.actual - res.mean)[ok].sum() / res.actual[ok].sum()
+            templates[name] = res.template
         self.choice_ = min(scores, key=scores.get)
-        self.model_ = copy.deepcopy(MODELS[self.choice_]).fit(values, days)
+        self.model_ = copy.deepcopy(templates[self.choice_]).fit(values, days)
         return self
 
     def predict(self, days):

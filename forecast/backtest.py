@@ -52,6 +52,9 @@ class BacktestResult:
         Mean time of one fit + predict. [s]
     leads : ndarray of int, shape (n_origins,), optional
         Lead of each row (all equal to ``lead`` for :func:`rolling_origin`).
+    template : model object, optional
+        The template later origins were fitted from: with ``refit=False``, one holding the
+        parameters estimated at the first origin (see :func:`rolling_origin`).
     """
 
     days: pd.DatetimeIndex
@@ -62,6 +65,7 @@ class BacktestResult:
     scale: float
     fit_seconds: float
     leads: np.ndarray | None = None
+    template: object = None
 
     def __post_init__(self) -> None:
         if self.leads is None:
@@ -80,6 +84,7 @@ class BacktestResult:
             fit_seconds=(self.fit_seconds * len(self.days) + other.fit_seconds * len(other.days))
             / n,
             leads=np.r_[self.leads, other.leads],
+            template=self.template,
         )
 
     def calibration(self, quantiles=(0.1, 0.5, 0.9)) -> QuantileCalibration:
@@ -223,6 +228,7 @@ def _run(model, values, days, ends, leads, refit) -> BacktestResult:
         scale=_mase_scale(values[:first]),
         fit_seconds=spent / len(preds),
         leads=np.concatenate(rows_lead),
+        template=template,
     )
 
 

@@ -178,6 +178,9 @@ def _forecast_series(
         name, template = _resolve_model(model)
         chosen = backtest(template, recent)
         wape = {name: _wape(chosen)}
+    # Costly parameters (ETS smoothing) estimated at the first backtest origin serve the
+    # special-day origins and the final fit, whose states are refitted to the full history.
+    template = chosen.template if chosen.template is not None else template
     # Special days are scored for the chosen model only: they calibrate its quantiles.
     extra = np.setdiff1d(marked, recent)
     if len(extra):

@@ -27,17 +27,19 @@ HOLIDAY_KINDS = ("statutory", "break", "makeup")
 def holiday_kind(days: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Class (one of :data:`HOLIDAY_KINDS` or "") and holiday name of each day."""
     day_class = days["day_class"].to_numpy()
-    statutory = days["is_statutory"].to_numpy().astype(bool)
     kind = np.full(len(days), "", dtype=object)
-    kind[(day_class == HOLIDAY_CLASS) & ~statutory] = "break"
-    kind[statutory] = "statutory"
-    kind[day_class == MAKEUP_CLASS] = "makeup"
-    name = np.where(
-        day_class == MAKEUP_CLASS,
-        days["makeup_for"].to_numpy().astype(str),
-        days["holiday"].to_numpy().astype(str),
-    )
-    return kind, np.where(kind == "", "", name).astype(object)
+    name = np.full(len(days), "", dtype=object)
+    rows = np.flatnonzero(day_class >= HOLIDAY_CLASS)
+    if len(rows):
+        makeup = day_class[rows] == MAKEUP_CLASS
+        statutory = days["is_statutory"].to_numpy()[rows].astype(bool)
+        kind[rows] = np.where(makeup, "makeup", np.where(statutory, "statutory", "break"))
+        name[rows] = np.where(
+            makeup,
+            days["makeup_for"].to_numpy()[rows].astype(str),
+            days["holiday"].to_numpy()[rows].astype(str),
+        )
+    return kind, name
 
 
 @dataclass(frozen=True)

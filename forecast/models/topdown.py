@@ -150,6 +150,15 @@ class TopDownDaily:
         self.values_ = values
         return self
 
+    def _ets_path(self, steps: np.ndarray) -> np.ndarray:
+        """Damped-trend forecast ``l + (phi + ... + phi^h) b`` from the final states (the
+        closed form statsmodels' ``forecast`` evaluates, without its per-call overhead)."""
+        phi = float(self.ets_.params["damping_trend"])
+        level, trend = float(self.ets_.level[-1]), float(self.ets_.trend[-1])
+        h = np.arange(1, int(steps.max()) + 1)
+        damped = np.cumsum(phi**h)
+        return (level + damped * trend)[steps - 1]
+
     def frozen_template(self) -> TopDownDaily:
         """An unfitted copy that reuses this fit's ETS smoothing parameters."""
         _check_fitted(self)
@@ -180,6 +189,5 @@ class TopDownDaily:
             total = np.exp(design @ self.glm_.params) * factor
         else:
             steps = open_steps(self.last_day_, days.index, self.open_)
-            path = np.asarray(self.ets_.forecast(int(steps.max())))
-            total = np.exp(path[steps - 1] + X @ self.glm_.params[1:]) * factor
+            total = np.exp(self._ets_path(steps) + X @ self.glm_.params[1:]) * factor
         return total[:, None] * self.profiles_[days["day_class"].to_numpy()]

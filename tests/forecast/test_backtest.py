@@ -80,3 +80,11 @@ def test_auto_chooses_among_candidates_with_ets_and_calibrates_special_days():
     assert cal.days[:, 1].sum() > 0
     assert np.all(cal.phi[:, 1] >= cal.phi[:, 0])
     assert details.dispersion == pytest.approx(cal.phi[0, 0])
+
+
+def test_ets_path_matches_statsmodels_forecast():
+    values, days = _weekday_history(n_days=150, seed=5)
+    model = fc.TopDownDaily(level="ets").fit(values, days)
+    steps = np.array([1, 2, 5, 9, 30])
+    reference = np.asarray(model.ets_.forecast(30))[steps - 1]
+    np.testing.assert_allclose(model._ets_path(steps), reference, rtol=1e-10)
