@@ -1,11 +1,12 @@
 """Contact forecasting: from call records to interval forecasts with quantiles."""
 
-from forecast.aht import forecast_aht
-from forecast.backtest import BacktestResult, accuracy, rolling_origin, score
+from forecast.aht import AHTProfile, forecast_aht
+from forecast.backtest import BacktestResult, accuracy, backtest_paths, rolling_origin, score
 from forecast.calendar import DAY_TYPES, ChineseCalendar, HolidayCalendar, get_calendar
 from forecast.driver import AUTO_CANDIDATES, MODELS, ForecastDetails, forecast, future_index
 from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
 from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
+from forecast.holiday_effects import HolidayEffects, holiday_effects
 from forecast.models import (
     CountRegression,
     Method95598,
@@ -14,6 +15,7 @@ from forecast.models import (
     SeasonalNaive,
     TopDownDaily,
 )
+from forecast.quantiles import QuantileCalibration, calibrate_quantiles
 from forecast.records import CallIntervals, RecordReport, intervals_from_calls
 from forecast.synthetic import SyntheticHotline, synthetic_hotline
 
@@ -22,6 +24,7 @@ __all__ = [
     "DAY_TYPES",
     "EVENT_KINDS",
     "MODELS",
+    "AHTProfile",
     "BacktestResult",
     "CallIntervals",
     "ChineseCalendar",
@@ -31,14 +34,18 @@ __all__ = [
     "ForecastDetails",
     "HistoryReport",
     "HolidayCalendar",
+    "HolidayEffects",
     "Method95598",
     "MultiSeasonal",
+    "QuantileCalibration",
     "RecordReport",
     "SameDayTypeAverage",
     "SeasonalNaive",
     "SyntheticHotline",
     "TopDownDaily",
     "accuracy",
+    "backtest_paths",
+    "calibrate_quantiles",
     "check_history",
     "day_features",
     "event_mask",
@@ -47,6 +54,7 @@ __all__ = [
     "forecast_aht",
     "future_index",
     "get_calendar",
+    "holiday_effects",
     "intervals_from_calls",
     "rolling_origin",
     "score",
