@@ -188,20 +188,25 @@ class Queue:
         """
         out = self.mean_wait_all()
         m = self.impatient
-        if not m.any():
-            return out
-        a, b = self._a, self._b
+        if m.any():
+            out[m] = self._wait_answered(np.ones(np.count_nonzero(m), dtype=bool))
+        return out
+
+    def _wait_answered(self, keep):
+        """Erlang A mean wait of answered callers, for the impatient entries picked by ``keep``."""
+        a, b = self._a[keep], self._b[keep]
         alpha = a + 1.0
         h = 1e-2 * np.sqrt(alpha)
         f = [log_kummer(alpha + k * h, b) for k in (-2.0, -1.0, 1.0, 2.0)]
         dlog_m = (f[0] - 8.0 * f[1] + 8.0 * f[2] - f[3]) / (12.0 * h)
         bracket = 1.0 / alpha - dlog_m
-        served_given_wait = self._gamma_ratio(1.0, 0.0)
-        served = 1.0 - self.p_abandon[m]
+        served_given_wait = self._gamma_ratio(1.0, 0.0)[keep]
+        m = self.impatient
+        p_wait, patience = self.p_wait[m][keep], self.patience[m][keep]
+        served = 1.0 - self.p_abandon[m][keep]
         with np.errstate(divide="ignore", invalid="ignore"):
-            wait_served = self.p_wait[m] * self.patience[m] * served_given_wait * bracket
-            out[m] = np.where(served > 0.0, np.maximum(wait_served, 0.0) / served, np.inf)
-        return out
+            wait_served = p_wait * patience * served_given_wait * bracket
+            return np.where(served > 0.0, np.maximum(wait_served, 0.0) / served, np.inf)
 
     def occupancy(self):
         """Fraction of agent time busy with calls: carried load over agents."""

@@ -473,7 +473,7 @@ def _trunk_minimum(load, aht, patience, trunks, targets):
     start = np.minimum(np.ceil(square_root_start(load, aht, targets)), trunks + 1.0)
     agents = lattice_minimum(margin, np.maximum(start, 1.0), np.ones(load.shape))
     if targets.short_abandon is not None and targets.service_level is not None:
-        floor = _short_abandon_floor(load, aht, patience, trunks, search)
+        floor = _short_abandon_floor(load, aht, patience, trunks, search, agents)
         agents = _scan_down(agents, np.minimum(floor, agents), trunks, margin)
     agents = np.where(agents > trunks, np.nan, agents)
     check = np.flatnonzero(rising & ~np.isnan(agents))
@@ -485,27 +485,30 @@ def _trunk_minimum(load, aht, patience, trunks, targets):
     return agents
 
 
-def _short_abandon_floor(load, aht, patience, trunks, targets, rounds=3):
+def _short_abandon_floor(load, aht, patience, trunks, targets, agents, rounds=3):
     """A count below which no count meets the targets, when the service level is net of short
-    abandons (and so not monotone under a cap).
+    abandons (and so not monotone under a cap); ``agents`` is a feasible count.
 
     The other targets are monotone, so their minimum is a floor. So is the fewest ``n`` with
     ``answered within(n) >= SL (1 - P(abandon | m))`` for any floor ``m``: net of short abandons
     the service level is ``within / (1 - short)``, short abandons are at most all abandons, and
-    abandons only fall as agents are added. Each round raises ``m`` to that count.
+    abandons only fall as agents are added. Each round raises ``m`` to that count, for the
+    entries whose floor is still below ``agents``.
     """
-    ones = np.ones(load.shape)
-    floor = ones
+    floor = np.ones(load.shape)
     if any(getattr(targets, k) is not None for k in _GOALS if k != "service_level"):
         monotone = _trunk_margin(load, aht, patience, trunks, targets.without("service_level"))
-        floor = lattice_minimum(monotone, ones.copy(), ones)
+        floor = lattice_minimum(monotone, np.minimum(agents, trunks), floor)
     for _ in range(rounds):
-        n = np.minimum(floor, trunks)
-        queue = TrunkQueue(load, n, aht, patience, trunks=trunks)
-        level = np.clip(targets.service_level * (1.0 - queue.p_abandon), 1e-12, 1.0 - 1e-12)
-        proxy = Targets(service_level=level, threshold=targets.threshold)
-        margin = _trunk_margin(load, aht, patience, trunks, proxy)
-        floor = np.maximum(floor, lattice_minimum(margin, floor.copy(), floor))
+        idx = np.flatnonzero(floor < np.minimum(agents, trunks + 1.0))
+        if not idx.size:
+            break
+        k, part = trunks[idx], targets.take(idx)
+        queue = TrunkQueue(load[idx], np.minimum(floor[idx], k), aht[idx], patience[idx], trunks=k)
+        level = np.clip(part.service_level * (1.0 - queue.p_abandon), 1e-12, 1.0 - 1e-12)
+        proxy = Targets(service_level=level, threshold=part.threshold)
+        margin = _trunk_margin(load[idx], aht[idx], patience[idx], k, proxy)
+        floor[idx] = np.maximum(floor[idx], lattice_minimum(margin, floor[idx], floor[idx]))
     return floor
 
 

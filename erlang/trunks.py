@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from .gamma import log_erlang_b, log_kummer, log_poisson_pmf
+from .gamma import log_erlang_b, log_gammainc, log_kummer, log_poisson_pmf
 from .inputs import check_finite
 from .queue import Queue
 
@@ -261,6 +261,21 @@ class TrunkQueue(Queue):
             out[self._c] = self.p_wait[self._c] * sums[which]
         return out
 
+    def _gamma_ratio(self, shift, t):
+        """The uncapped ratio of :class:`~erlang.queue.Queue`, only where the cap is negligible
+        (elsewhere 0, overwritten by the capped sums)."""
+        m = self.impatient
+        keep = ~self._capped[m]
+        out = np.zeros(keep.shape)
+        if keep.any():
+            a, b = self._a[keep], self._b[keep]
+            theta_t = np.broadcast_to(t, m.shape)[m][keep] / self.patience[m][keep]
+            log_num = log_gammainc(a + shift, b * np.exp(-theta_t))
+            with np.errstate(divide="ignore"):
+                log_scale = shift * (np.log(a) - np.log(b)) if shift else 0.0
+            out[keep] = np.exp(log_scale + log_num - self._log_p_ab[keep])
+        return out
+
     def _flat(self, t):
         """Seconds given in the caller's shape, flattened like the entries."""
         if not np.ndim(t):
@@ -309,7 +324,7 @@ class TrunkQueue(Queue):
         out = Queue.mean_wait_all(self)  # Erlang C entries: all admitted callers are answered
         m = self.impatient & ~self._capped
         if m.any():
-            out[m] = super().mean_wait_answered()[m]
+            out[m] = self._wait_answered(~self._capped[self.impatient])
         out[self._zero] = np.where(self.agents[self._zero] > 0.0, 0.0, np.inf)
         if self._c.size:
             out[self._c] = self._capped_wait_answered()
@@ -374,7 +389,7 @@ def _erlang_c_tail(c, m, step):
     """
     out = np.ones(c.shape)  # t = 0: every waiting caller waits longer
     positive = c > 0.0
-    near = positive & (np.abs(step) < 0.05)
+    near = positive & (np.abs(step) < 1e-3)
     far = np.flatnonzero(positive & ~near)
     if far.size:
         cf, mf, sf = c[far], m[far], step[far]
