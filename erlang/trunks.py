@@ -218,47 +218,48 @@ class TrunkQueue(Queue):
             self._c_window = _window(log_weight, mode, self._c_m[ia] - 1.0)
 
     # Waiting-time law over the capped entries ------------------------------------------------
-    def _capped_sums(self, t):
-        """Conditional on waiting: ``P(V > t)``, ``P(served, V > t)``, ``E[V; served]``.
+    def _capped_sums(self, t, which):
+        """Conditional on waiting, over the capped entries: ``which = 0`` ``P(V > t)``,
+        ``1`` ``P(served, V > t)``, ``2`` ``E[V; served]`` (``t = 0``).
 
         Remembered per scalar ``t``: the metrics ask for the same threshold several times.
         """
-        key = float(t) if not np.ndim(t) else None
+        key = (float(t), which) if not np.ndim(t) else None
         cache = self.__dict__.setdefault("_sums", {})
         if key is not None and key in cache:
             return cache[key]
         k = self._c
         t = np.broadcast_to(np.asarray(t, dtype=float), self.load.shape)[k]
-        tail, after, wait = np.zeros(k.size), np.zeros(k.size), np.zeros(k.size)
+        out = np.zeros(k.size)
         c = ~self._c_impatient
         if c.any():
             rate = self.agents[k[c]] / self.aht[k[c]]
-            tail[c] = _erlang_c_tail(rate * t[c], self._c_m[c], self._c_step[c])
-            after[c] = tail[c]
-            mean = 1.0 + _mean_truncated_geometric(self._c_m[c], self._c_step[c])
-            wait[c] = mean / rate
+            if which == 2:
+                out[c] = (1.0 + _mean_truncated_geometric(self._c_m[c], self._c_step[c])) / rate
+            else:  # every admitted caller is served: the two tails coincide
+                out[c] = _erlang_c_tail(rate * t[c], self._c_m[c], self._c_step[c])
         i = self._c_impatient
         if i.any():
             theta = 1.0 / self.patience[k[i]]
-            tail[i], after[i], wait[i] = _erlang_a_sums(
+            out[i] = _erlang_a_sums(
                 self._c_a[i],
                 self._c_b[i],
                 self._c_log_s[i],
                 *self._c_window,
                 np.exp(-theta * t[i]),
-                waits=key == 0.0,
+                which,
             )
-            wait[i] /= theta
+            if which == 2:
+                out[i] /= theta
         if key is not None:
-            cache[key] = (tail, after, wait)
-        return tail, after, wait
+            cache[key] = out
+        return out
 
     def _patched(self, base, t, which):
         out = base.copy()
         out[self._zero] = 0.0
         if self._c.size:
-            sums = self._capped_sums(t)
-            out[self._c] = self.p_wait[self._c] * sums[which]
+            out[self._c] = self.p_wait[self._c] * self._capped_sums(t, which)
         return out
 
     def _gamma_ratio(self, shift, t):
@@ -300,7 +301,7 @@ class TrunkQueue(Queue):
         """Mean wait of answered callers over the capped entries with a waiting room [s]."""
         k = self._c
         served = np.where(self.agents[k] > 0.0, 1.0 - self.blocking[k] - self.p_abandon[k], 0.0)
-        wait = self.p_wait[k] * self._capped_sums(0.0)[2]
+        wait = self.p_wait[k] * self._capped_sums(0.0, 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(served > 0.0, wait / served, np.inf)
 
@@ -432,11 +433,11 @@ def _erlang_c_tail_terms(c, m, step):
     return np.minimum(total, 1.0)
 
 
-def _erlang_a_sums(a, b, log_s, lo, hi, p, *, waits=False):
+def _erlang_a_sums(a, b, log_s, lo, hi, p, which):
     """Sums over the waiting-room states ``j`` in ``[lo, hi]`` given a wait, at ``p = e^-θt``.
 
-    Returns ``Σ π_j I_p(a, j+1)`` (virtual wait beyond ``t``), ``Σ π_j a/(a+j+1) I_p(a+1, j+1)``
-    (served after ``t``) and, with ``waits`` (for ``t = 0``),
+    ``which = 0``: ``Σ π_j I_p(a, j+1)`` (virtual wait beyond ``t``); ``1``:
+    ``Σ π_j a/(a+j+1) I_p(a+1, j+1)`` (served after ``t``); ``2`` (for ``t = 0``):
     ``Σ π_j a/(a+j+1) (ψ(a+j+2) - ψ(a+1))`` (``θ E[V; served]``), with ``π_j = w_j / S``. A
     caller with ``j`` ahead waits through stages of rates ``θ(a+i)``, ``i = 0..j``, so
     ``P(V > t | j) = I_p(a, j + 1)`` and ``E[e^-θV; V > t | j] = a/(a+j+1) I_p(a+1, j+1)``.
@@ -445,15 +446,12 @@ def _erlang_a_sums(a, b, log_s, lo, hi, p, *, waits=False):
     """
     width = (hi - lo + 1.0).astype(np.int64)
     order = np.argsort(-width, kind="stable")
-    tail, after, wait = np.zeros(a.size), np.zeros(a.size), np.zeros(a.size)
+    out = np.zeros(a.size)
     for rows in _blocks(width[order]):
         r = order[rows]
         args = a[r], b[r], log_s[r], lo[r], width[r]
-        if waits:
-            tail[r], after[r], wait[r] = _erlang_a_waits(*args)
-        else:
-            tail[r], after[r] = _erlang_a_tails(*args, p[r])
-    return np.minimum(tail, 1.0), np.minimum(after, 1.0), wait
+        out[r] = _erlang_a_waits(*args) if which == 2 else _erlang_a_tails(*args, p[r], which)
+    return np.minimum(out, 1.0) if which != 2 else out
 
 
 def _erlang_a_terms(a, b, log_s, lo, width):
@@ -470,24 +468,24 @@ def _erlang_a_waits(a, b, log_s, lo, width):
     w, rise = _erlang_a_terms(a, b, log_s, lo, width)
     served = w * a[:, None] / rise[:, :-1]
     stages = _digamma_difference(a + 1.0, lo + 1.0)[:, None] + _exclusive_cumsum(1.0 / rise[:, 1:])
-    return w.sum(axis=1), served.sum(axis=1), (served * stages).sum(axis=1)
+    return (served * stages).sum(axis=1)
 
 
-def _erlang_a_tails(a, b, log_s, lo, width, p):
+def _erlang_a_tails(a, b, log_s, lo, width, p, which):
+    """``which = 0``: ``Σ π_j I_p(a, j+1)``; ``1``: ``Σ π_j a/(a+j+1) I_p(a+1, j+1)``."""
     w, rise = _erlang_a_terms(a, b, log_s, lo, width)
+    shape = a + which  # I_p(shape, j + 1)
     log_rise = np.log(rise)
-    log_aj, log_next = log_rise[:, :-1], log_rise[:, 1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(p), np.log1p(-p)
-        head = special.gammaln(lo + 2.0)
-        start0 = special.gammaln(a + lo + 1.0) - special.gammaln(a) - head + a * log_p
-        start0 = np.where(a == 0.0, -np.inf, start0 + (lo + 1.0) * log_q)  # I_p(0, ·) = 1
-        start1 = special.gammaln(a + lo + 2.0) - special.gammaln(a + 1.0) - head
-        start1 = start1 + (a + 1.0) * log_p + (lo + 1.0) * log_q
+        start = special.gammaln(shape + lo + 1.0) - special.gammaln(shape)
+        start = start - special.gammaln(lo + 2.0) + shape * log_p + (lo + 1.0) * log_q
+        start = np.where(shape == 0.0, -np.inf, start)  # I_p(0, ·) = 1
         count = np.log(lo[:, None] + 2.0 + np.arange(w.shape[1])) - log_q[:, None]
-        step0 = np.exp(start0[:, None] + _exclusive_cumsum(log_aj - count))
-        step1 = np.exp(start1[:, None] + _exclusive_cumsum(log_next - count))
-    beyond = special.betainc(a, lo + 1.0, p)[:, None] + _exclusive_cumsum(step0)
-    served_beyond = special.betainc(a + 1.0, lo + 1.0, p)[:, None] + _exclusive_cumsum(step1)
-    served = w * a[:, None] / rise[:, :-1]
-    return (w * beyond).sum(axis=1), (served * served_beyond).sum(axis=1)
+        # I_p(s, j + 2) - I_p(s, j + 1) = Γ(s+j+1) / (Γ(s) Γ(j+2)) p^s q^(j+1)
+        grow = log_rise[:, 1:] if which else log_rise[:, :-1]
+        step = np.exp(start[:, None] + _exclusive_cumsum(grow - count))
+    beyond = special.betainc(shape, lo + 1.0, p)[:, None] + _exclusive_cumsum(step)
+    if which:
+        w = w * a[:, None] / rise[:, :-1]
+    return (w * beyond).sum(axis=1)
