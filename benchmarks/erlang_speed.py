@@ -1,5 +1,6 @@
 """Speed of exact staffing: one million intervals with Erlang C and Erlang A, against the floor
-(one plain vectorized Erlang C evaluation) and against pyworkforce's per-interval loop.
+(one plain vectorized Erlang C evaluation) and against pyworkforce's per-interval loop; and
+staffing and KPIs under a trunk cap (1.25 times the load plus 10 lines, so that it binds).
 
 Run ``python -m benchmarks.erlang_speed`` (add ``--quick`` for a smaller run).
 """
@@ -74,6 +75,29 @@ def run(quick: bool = False) -> pd.DataFrame:
             lambda v=volume[:a_size], a=aht[:a_size]: erlang.required_agents(v, a, patience=120.0),
             memory=True,
         )
+        t_size = size // 10
+        v_t, a_t = volume[:t_size], aht[:t_size]
+        trunks = np.ceil(1.25 * load[:t_size] + 10.0)
+        _, t_trunk_c, _ = _timed(
+            lambda v=v_t, a=a_t, k=trunks: erlang.required_agents(v, a, trunks=k)
+        )
+        hotline = {
+            "patience": 60.0,
+            "short_abandon": 20.0,
+            "answer_rate": 0.85,
+            "asa": 20.0,
+            "max_abandon": 0.05,
+            "max_occupancy": 0.9,
+            "max_blocking": 0.03,
+        }
+        agents_t, t_trunk_a, _ = _timed(
+            lambda v=v_t, a=a_t, k=trunks, kw=hotline: erlang.required_agents(v, a, trunks=k, **kw)
+        )
+        _, t_trunk_kpis, _ = _timed(
+            lambda v=v_t, a=a_t, n=agents_t, k=trunks: erlang.kpis(
+                v, a, n, trunks=k, patience=60.0, short_abandon=20
+            )
+        )
         peer_per, peer_agents = _pyworkforce_seconds(volume[:peer_size], aht[:peer_size])
         ours_per = t_c / size
         rows.append(
@@ -88,6 +112,10 @@ def run(quick: bool = False) -> pd.DataFrame:
                 "erlang_a_intervals": a_size,
                 "staff_erlang_a_s": t_a,
                 "staff_a_peak_mib": mem_a,
+                "trunk_intervals": t_size,
+                "staff_trunks_erlang_c_s": t_trunk_c,
+                "staff_trunks_hotline_a_s": t_trunk_a,
+                "kpis_trunks_a_s": t_trunk_kpis,
                 "pyworkforce_us_per_interval": None if peer_per is None else peer_per * 1e6,
                 "ours_us_per_interval": ours_per * 1e6,
                 "speedup_vs_pyworkforce": None if peer_per is None else peer_per / ours_per,
