@@ -58,6 +58,11 @@ class Rules:
     under_penalty, over_penalty : float
         Cost per agent-interval short of / above the requirement (per agent-shift when the
         requirement is given per shift and day).
+    fair_nights_weight, fair_weekends_weight, fair_holidays_weight : float
+        Cost per big night, weekend worked or statutory holiday worked that an agent's count
+        lies beyond ``fair_tolerance`` from the team's mean share (0 switches the term off).
+    fair_tolerance : float
+        Deviation from the mean share allowed without penalty (counts).
     """
 
     min_shift_paid: float = 7 * _HOUR
@@ -81,6 +86,10 @@ class Rules:
     night_premium: float = 2.0
     under_penalty: float = 100.0
     over_penalty: float = 0.0
+    fair_nights_weight: float = 2.0
+    fair_weekends_weight: float = 2.0
+    fair_holidays_weight: float = 2.0
+    fair_tolerance: float = 1.0
 
     def __post_init__(self):
         for f in fields(self):

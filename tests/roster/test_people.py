@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from roster.check import check
-from roster.people import _compat, _Pricer, build_roster
+from roster.people import build_roster
+from roster.people_pricing import PatternPricer, compat_matrix
 from roster.rules import Rules
 from roster.shifts import BreakRule, ShiftTemplate
 
@@ -76,12 +77,11 @@ def test_pricing_matches_enumeration(seed):
     forced = np.zeros(days, dtype=bool)
     forced[rng.integers(days)] = seed % 2 == 0
     paid = np.array([t.paid_time for t in TEMPLATES], float)
-    big = np.array([t.night_class == "big" for t in TEMPLATES])
     lo, hi = SMALL.monthly_target(days)
-    pricer = _Pricer(
-        _compat(TEMPLATES, SMALL), paid, big, SMALL, days, lo, hi, SMALL.max_working_days(days)
+    pricer = PatternPricer(
+        compat_matrix(TEMPLATES, SMALL), paid, SMALL, days, lo, hi, SMALL.max_working_days(days)
     )
-    value, pattern = pricer.solve(cost, forced, np.ones(S, dtype=bool))
+    ((value, pattern),) = pricer.solve(cost, forced, np.ones(S, dtype=bool))
     best = min(
         (
             pattern_cost(p, cost, SMALL)

@@ -1,0 +1,96 @@
+"""An aggregate relaxation of the named roster: agents per shift and day under the team's
+totals only.
+
+Every roster gives agent counts ``x[d, s]`` that meet: coverage with priced slacks; per day,
+no more agents than are available (leave and skills); the team's paid time within the sum of
+the agents' monthly bands; no more than ``max_consecutive_days`` working days in any window
+of one more day, per agent and so in total; a day off after a big night; the team's cap on
+big nights. Its LP value, with pay at the lowest hourly rate and penalties dropped, is a
+lower bound on any roster's objective; its coverage duals are a good first dual point for
+column generation (they meet the slack bounds, so the Lagrangian bound holds there too).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+
+def aggregate_bound(p, rules, shift_cov, feasible):
+    """(LP value, coverage duals) of the aggregate relaxation, or (-inf, None) on failure.
+
+    Parameters
+    ----------
+    p : roster.people_inputs.Problem
+    rules : Rules
+    shift_cov : list of (rows, values)
+        Coverage of shift s worked on day d, at index ``d * S + s``.
+    feasible : ndarray of bool (A,)
+        Agents that can meet the rules at all (the others work nothing).
+    """
+    D, S, R = p.D, p.S, len(p.required)
+    n = D * S
+    rate = float(p.rate[feasible].min()) if feasible.any() else 0.0
+    c = np.concatenate(
+        [p.pay_unit.ravel() * rate, np.full(R, p.under_pen), np.full(R, p.over_pen)]
+    )
+    # coverage equalities
+    rows = np.concatenate([np.asarray(r, np.int64) for r, _ in shift_cov])
+    cols = np.repeat(np.arange(n), [len(r) for r, _ in shift_cov])
+    vals = np.concatenate([np.asarray(v, float) for _, v in shift_cov])
+    a_eq = sp.hstack(
+        [
+            sp.csr_matrix((vals, (rows, cols)), shape=(R, n)),
+            sp.eye(R, format="csr"),
+            -sp.eye(R, format="csr"),
+        ],
+        format="csr",
+    )
+    ub_rows, ub = [], []
+
+    def add(coeff, bound):
+        ub_rows.append(sp.csr_matrix(np.concatenate([coeff, np.zeros(2 * R)])))
+        ub.append(bound)
+
+    on = feasible[:, None] & ~p.forced  # (A, D)
+    avail = on.sum(axis=0)
+    day = np.zeros((D, n))
+    for d in range(D):
+        day[d, d * S : (d + 1) * S] = 1.0
+        add(day[d], avail[d])
+        # skills: agents allowed each shift that day
+        for s in range(S):
+            cap = int((on[:, d] & p.allowed[:, s]).sum())
+            if cap < avail[d]:
+                coeff = np.zeros(n)
+                coeff[d * S + s] = 1.0
+                add(coeff, cap)
+    paid = np.tile(p.paid, D)
+    team = int(feasible.sum())
+    add(paid, team * p.hi)
+    add(-paid, -team * p.lo)
+    C = rules.max_consecutive_days
+    for d0 in range(max(D - C, 0)):
+        add(day[d0 : d0 + C + 1].sum(axis=0), C * team)
+    if rules.rest_after_big_night and p.big.any():
+        for d in range(D - 1):
+            coeff = day[d + 1].copy()
+            coeff[d * S : (d + 1) * S] += p.big
+            add(coeff, team)
+    if rules.max_nights is not None and p.big.any():
+        add(np.tile(p.big.astype(float), D), team * rules.max_nights)
+    a_ub = sp.vstack(ub_rows, format="csr")
+    res = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=np.asarray(ub, float),
+        A_eq=a_eq,
+        b_eq=p.required,
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status != 0:
+        return -np.inf, None
+    # linprog's marginals are d(objective)/d(b): the duals of the coverage rows
+    return float(res.fun), np.asarray(res.eqlin.marginals, dtype=float)
