@@ -378,11 +378,12 @@ def curtois_objective(instance: CurtoisInstance, solution) -> CurtoisObjective:
     def bad(e, d, c, detail):
         viol.append({"employee": e, "day": d, "constraint": c, "detail": detail})
 
-    length = instance.shifts["length"]
-    forbid = instance.shifts["forbidden_next"]
+    length = instance.shifts["length"].to_dict()
+    forbid = instance.shifts["forbidden_next"].to_dict()
+    staff = instance.staff.to_dict("index")
     for i, e in enumerate(emps):
         row = grid[i]
-        st = instance.staff.loc[e]
+        st = staff[e]
         works = row != ""
         for d in instance.days_off[e]:
             if works[d]:
@@ -468,7 +469,7 @@ class CurtoisSolution:
     objective : int
         Exact objective of ``grid`` by :func:`curtois_objective`.
     bound : float
-        Lower bound proven by branch-and-cut (``-inf`` when ``mip_share`` is 0).
+        Lower bound proven by branch-and-cut (``-inf`` when it did not run).
     optimal : bool
         Whether the objective is proven optimal (it meets the bound).
     time_s : float
@@ -492,7 +493,7 @@ def solve_curtois(
     instance: CurtoisInstance,
     *,
     time_limit: float = 60.0,
-    mip_share: float = 0.3,
+    mip_share: float | None = None,
     max_rounds: int | None = None,
     node_limit: int = 500,
     workers: int = 2,
@@ -508,9 +509,13 @@ def solve_curtois(
     instance : CurtoisInstance
     time_limit : float
         Wall-clock limit [s]; the best roster found by then is returned.
-    mip_share : float
+    mip_share : float, optional
         Share of the time given to branch-and-cut on the whole programme (which proves the
-        lower bound), in ``[0, 1]``. With two workers it runs beside the search.
+        lower bound), in ``[0, 1]``. With two workers it runs on its own thread beside the
+        search. By default, when the programme has at most 5000 shift variables (there
+        branch-and-cut often finds or proves the optimum), 1 with two workers and 0.5 with
+        one; above that 0 (branch-and-cut finds nothing the search does not find sooner,
+        and its bound is weak).
     max_rounds : int, optional
         Stop after this many neighbourhood rounds: a fixed amount of work, whose result does
         not depend on the machine's speed as long as ``time_limit`` is not reached first (and
@@ -518,8 +523,8 @@ def solve_curtois(
     node_limit : int
         Branch-and-bound nodes allowed per neighbourhood.
     workers : {1, 2}
-        Threads: with 2, branch-and-cut and the search run side by side, then each round
-        repairs two neighbourhoods at once.
+        Threads: with 2, branch-and-cut and the search run side by side; without
+        branch-and-cut each round of the search repairs two neighbourhoods at once.
     seed : int
         Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
         work.
@@ -537,6 +542,9 @@ def solve_curtois(
 
     if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
+    if mip_share is None:
+        size = len(instance.employees) * instance.horizon * len(instance.shift_ids)
+        mip_share = (1.0 if workers == 2 else 0.5) if size <= 5000 else 0.0
     if not 0 <= mip_share <= 1:
         raise ValueError(f"mip_share={mip_share!r} must lie in [0, 1]")
     if max_rounds is not None and max_rounds < 0:

@@ -43,7 +43,7 @@ import highspy
 import numpy as np
 
 from roster.curtois import CurtoisInstance, curtois_objective
-from roster.curtois_model import CurtoisModel, build_model, cover_counts
+from roster.curtois_model import CurtoisModel, build_model, cover_counts, shift_codes
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _KINDS = ("employees", "window", "cover", "days")
@@ -235,6 +235,34 @@ def construct(
     return grid
 
 
+def _type_codes(instance: CurtoisInstance) -> dict:
+    return {s: t for t, s in enumerate(instance.shift_ids)}
+
+
+@dataclass(frozen=True)
+class _CoverState:
+    """Where a roster misses its cover: the roster as type codes (-1 off), the penalty of
+    each cover row, which rows are short, and per day the over-covered type codes."""
+
+    codes: np.ndarray
+    penalty: np.ndarray
+    short: np.ndarray
+    excess: list
+
+    @classmethod
+    def of(cls, instance: CurtoisInstance, grid: np.ndarray) -> _CoverState:
+        cover = instance.cover
+        have = cover_counts(instance, grid)
+        need = cover["requirement"].to_numpy()
+        short = np.clip(need - have, 0, None)
+        over = np.clip(have - need, 0, None)
+        penalty = cover["under_weight"].to_numpy() * short + cover["over_weight"].to_numpy() * over
+        types = cover["shift"].map(_type_codes(instance)).to_numpy()
+        days = cover["day"].to_numpy()
+        excess = [types[(days == d) & (over > 0)] for d in range(instance.horizon)]
+        return cls(shift_codes(instance, grid), penalty, short > 0, excess)
+
+
 class _Neighbourhoods:
     """Draws blocks of (employee, day) cells to free, about ``self.size`` cells each."""
 
@@ -249,6 +277,7 @@ class _Neighbourhoods:
         self.weights = np.ones(len(_KINDS))
         cover = instance.cover
         self.cover_day = cover["day"].to_numpy()
+        self.cover_type = cover["shift"].map(_type_codes(instance)).to_numpy()
         caps = instance.staff["max_shifts"]
         # may[q, i]: employee i may work cover row q at all
         self.may = np.array(
@@ -268,10 +297,11 @@ class _Neighbourhoods:
     def reward(self, kind: int, improved: bool):
         self.weights[kind] = max(0.1, 0.8 * self.weights[kind] + 0.2 * (3.0 if improved else 0.0))
 
-    def draw(self, penalty: np.ndarray, taken: np.ndarray, share: int):
+    def draw(self, state: _CoverState, taken: np.ndarray, share: int):
         """``(kind, mask)``: a boolean employees x days block avoiding ``taken`` employees;
         a block over few days takes ``1 / share`` of the free employees."""
         E, H, rng = self.E, self.H, self.rng
+        codes, penalty = state.codes, state.penalty
         pool = np.flatnonzero(~taken)
         kind = int(rng.choice(len(_KINDS), p=self.weights / self.weights.sum()))
         if kind == 2 and penalty.sum() == 0:
@@ -295,19 +325,20 @@ class _Neighbourhoods:
         else:
             q = int(rng.choice(len(penalty), p=penalty / penalty.sum()))
             a = int(np.clip(self.cover_day[q] - rng.integers(0, length), 0, H - length))
-            helpers = pool[self.may[q, pool]]
-            rest = pool[~self.may[q, pool]]
-            who = np.concatenate([rng.permutation(helpers), rng.permutation(rest)])[:m]
+            # who can mend row q first: for a shortfall those allowed to work it who are off
+            # that day or on an over-covered shift; for an excess those working it
+            day = int(self.cover_day[q])
+            on_it = codes[pool, day] == self.cover_type[q]
+            if state.short[q]:
+                spare = (codes[pool, day] < 0) | np.isin(codes[pool, day], state.excess[day])
+                first = self.may[q, pool] & spare
+                second = self.may[q, pool] & ~spare & ~on_it
+            else:
+                first, second = on_it, ~on_it & self.may[q, pool]
+            rest = ~first & ~second
+            who = np.concatenate([rng.permutation(pool[g]) for g in (first, second, rest)])[:m]
         mask[np.ix_(who, np.arange(a, a + length))] = True
         return kind, mask
-
-
-def _cover_penalty(instance: CurtoisInstance, grid: np.ndarray) -> np.ndarray:
-    cover = instance.cover
-    have = cover_counts(instance, grid)
-    short = np.clip(cover["requirement"].to_numpy() - have, 0, None)
-    excess = np.clip(have - cover["requirement"].to_numpy(), 0, None)
-    return cover["under_weight"].to_numpy() * short + cover["over_weight"].to_numpy() * excess
 
 
 def search(
@@ -400,13 +431,13 @@ def search(
         left = deadline - time.perf_counter()
         if left < 0.2:
             break
-        penalty = _cover_penalty(instance, grid)
+        state = _CoverState.of(instance, grid)
         taken = np.zeros(E, dtype=bool)
         blocks = []
         for j in range(lns_workers):
             if taken.all():
                 break
-            kind, mask = hoods.draw(penalty, taken, lns_workers - j)
+            kind, mask = hoods.draw(state, taken, lns_workers - j)
             taken |= mask.any(axis=1)
             blocks.append((kind, mask))
         sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * time_limit))
