@@ -11,9 +11,10 @@ from .metrics import (
     occupancy,
     service_level,
 )
-from .staffing import max_volume, required_agents
+from .staffing import TrunksTooFew, max_volume, required_agents
 
 __all__ = [
+    "TrunksTooFew",
     "abandon_rate",
     "answer_rate",
     "asa",

@@ -227,13 +227,15 @@ def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volum
     return volume, aht, interval, patience, min_agents, form, goals
 
 
-def _trunk_array(trunks, shape, max_blocking):
+def _trunk_array(trunks, shape, max_blocking, index=None):
     """The trunk cap per interval (``inf`` for none), broadcast to the intervals."""
     if trunks is None:
         if max_blocking is not None:
             raise ValueError("max_blocking needs trunks: without a cap nobody is blocked")
         return None
     if isinstance(trunks, pd.Series):
+        if index is not None and not trunks.index.equals(index):
+            raise ValueError("trunks is a Series with a different index from the intervals")
         trunks = trunks.to_numpy()
     try:
         trunks = np.broadcast_to(np.asarray(trunks, dtype=float), shape)
@@ -367,7 +369,7 @@ def required_agents(
     )
     targets = Targets(**goals, short_abandon=short_abandon)
     shape = volume.shape
-    trunks = _trunk_array(trunks, shape, max_blocking)
+    trunks = _trunk_array(trunks, shape, max_blocking, form.index)
     if trunks is not None and fractional:
         raise ValueError("fractional staffing is not defined under a trunk cap (whole agents)")
     volume, aht, interval, patience = (x.ravel() for x in (volume, aht, interval, patience))
@@ -582,7 +584,7 @@ def max_volume(
     )
     targets = Targets(**goals, short_abandon=short_abandon)
     shape = agents.shape
-    trunks = _trunk_array(trunks, shape, max_blocking)
+    trunks = _trunk_array(trunks, shape, max_blocking, form.index)
     productive, aht, interval, patience = (
         x.ravel() for x in (agents * (1.0 - shrinkage), aht, interval, patience)
     )

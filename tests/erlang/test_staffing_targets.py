@@ -78,6 +78,11 @@ def test_too_few_trunks_names_the_intervals():
         erlang.required_agents(volume, 300.0, trunks=90, patience=60.0, max_blocking=0.02)
     with pytest.raises(ValueError, match="trunks too few"):  # a ValueError for callers
         erlang.required_agents(900.0, 300.0, trunks=90)
+    assert erlang.TrunksTooFew is TrunksTooFew
+    with pytest.raises(ValueError, match="different index"):
+        erlang.required_agents(volume, 300.0, trunks=pd.Series(200, index=index.shift(1)))
+    out = erlang.required_agents(volume, 300.0, trunks=pd.Series(200, index=index), min_agents=8)
+    assert out.index.equals(index) and out.iloc[0] >= 8
 
 
 def test_short_patience_blocking_rises_with_agents():
