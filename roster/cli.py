@@ -78,6 +78,7 @@ _TARGET_FLAGS = {
     "floor_day": int,
     "floor_night": int,
     "trunks": int,
+    "max_blocking": float,
 }
 _PLAN_KEYS = {
     "month",
@@ -273,7 +274,8 @@ def main(argv=None) -> int:
         "shrinkage": "absence and non-adherence share (default 0.126)",
         "floor_day": "agents online at least by day (default 8)",
         "floor_night": "agents online at least at night (default 2)",
-        "trunks": "trunk lines in the simulation (default none)",
+        "trunks": "trunk lines: callers beyond them are blocked (default none)",
+        "max_blocking": "most share of calls blocked by the trunks (default none)",
     }
     for name, kind in _TARGET_FLAGS.items():
         run.add_argument(

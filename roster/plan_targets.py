@@ -57,7 +57,12 @@ class Targets:
     day_hours : (str or int, str or int)
         Start and end of the day for the floors, clock text or seconds after midnight.
     trunks : int or None
-        Trunk lines (最大同时接入): callers beyond them get busy tone in the simulation.
+        Trunk lines (最大同时接入): callers beyond them get busy tone. Staffing, KPIs and the
+        simulation then use the capped queue (M/M/n/K, or M/M/n+M/K with ``patience``) and
+        count blocked calls as offered and not answered; agents on the phones are capped at
+        ``trunks``.
+    max_blocking : float or None
+        Most share of offered calls blocked by the trunk cap; binds only with ``trunks``.
     """
 
     service_level: float | None = 0.8
@@ -74,9 +79,16 @@ class Targets:
     floor_night: int = 2
     day_hours: tuple = ("08:00", "22:00")
     trunks: int | None = None
+    max_blocking: float | None = None
 
     def __post_init__(self):
-        for name in ("service_level", "answer_rate", "max_abandon", "max_occupancy"):
+        for name in (
+            "service_level",
+            "answer_rate",
+            "max_abandon",
+            "max_occupancy",
+            "max_blocking",
+        ):
             value = getattr(self, name)
             if value is not None and not (_number(value) and 0 < value <= 1):
                 raise ValueError(f"{name} must be in (0, 1] or None, got {value!r}")
@@ -120,6 +132,8 @@ class Targets:
             "max_occupancy": self.max_occupancy,
             "patience": self.patience,
             "short_abandon": self.short_abandon if self.patience is not None else None,
+            "trunks": self.trunks,
+            "max_blocking": self.max_blocking if self.trunks is not None else None,
         }
 
     def required_agents(self, volume, aht, *, interval: float):
@@ -138,6 +152,8 @@ class Targets:
     def kpis(self, volume, aht, agents, *, interval: float) -> pd.DataFrame:
         """:func:`erlang.kpis` of ``agents`` on the phones under these targets' queue model."""
         e = self.erlang_targets
+        if self.trunks is not None:
+            agents = np.minimum(agents, self.trunks)  # only as many calls as lines
         return erlang.kpis(
             volume,
             aht,
@@ -147,6 +163,7 @@ class Targets:
             patience=self.patience,
             cutoff=self.cutoff,
             short_abandon=e["short_abandon"],
+            trunks=self.trunks,
         )
 
     def met(self, kpis: pd.DataFrame) -> pd.Series:
@@ -163,6 +180,8 @@ class Targets:
             ok &= kpis["abandon_rate"] <= self.max_abandon + tol
         if self.max_occupancy is not None:
             ok &= kpis["occupancy"] <= self.max_occupancy + tol
+        if self.max_blocking is not None and self.trunks is not None:
+            ok &= kpis["blocking"] <= self.max_blocking + tol
         return ok | (kpis["volume"] <= 0)
 
 

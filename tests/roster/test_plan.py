@@ -325,3 +325,26 @@ def test_two_stage_roster_takes_its_meals_from_stage_one(sample):
     np.testing.assert_allclose(p.coverage["at_work"] - p.coverage["on_break"], at_work - on_meal)
     with pytest.raises(ValueError, match="roster_from"):
         plan(sample.volume, aht=sample.aht, roster_from="people")
+
+
+def test_targets_with_trunks_staff_for_blocking():
+    volume = pd.Series(
+        [50.0, 200.0, 400.0], index=pd.date_range("2026-03-02 08:00", periods=3, freq="30min")
+    )
+    aht = pd.Series(240.0, index=volume.index)
+    targets = Targets(trunks=80, max_blocking=0.01, shrinkage=0.0)
+    agents = targets.productive_agents(volume, aht, interval=1800)
+    k = targets.kpis(volume, aht, agents, interval=1800)
+    assert targets.met(k).all() and (k["blocking"] <= 0.01).all()
+    # one agent fewer misses a target in every busy interval, blocking included in the check
+    fewer = targets.kpis(volume, aht, agents - 1, interval=1800)
+    assert not targets.met(fewer).any()
+    capped = erlang.blocking(volume, aht, agents - 1, trunks=80, patience=60.0, interval=1800)
+    np.testing.assert_allclose(fewer["blocking"], capped, rtol=1e-12)
+    # a roster with more agents than lines is capped at the lines, not an error
+    over = targets.kpis(volume, aht, agents + 100, interval=1800)
+    assert (over["agents"] <= 80).all()
+    with pytest.raises(ValueError, match="max_blocking"):
+        Targets(trunks=80, max_blocking=1.5)
+    with pytest.raises(erlang.TrunksTooFew):
+        Targets(trunks=20).productive_agents(volume, aht, interval=1800)
