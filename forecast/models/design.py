@@ -103,6 +103,8 @@ def holiday_design(
     """
     from forecast.holiday_effects import holiday_kind
 
+    if not (days["day_class"].to_numpy() >= HOLIDAY_CLASS).any():
+        return X[columns].to_numpy(), np.ones(len(days))
     X = X.copy()
     kind, _ = holiday_kind(days)
     factor = effects.adjustment(days)

@@ -149,6 +149,8 @@ class CountRegression:
         level = self.level_[days["day_class"].to_numpy()]
         # A class the window never saw, with an effect from the whole history, is read as
         # the mean ordinary workday times that effect (see holiday_design).
+        if not (days["day_class"].to_numpy() >= HOLIDAY_CLASS).any():
+            return level * effect[:, None]
         kind, _ = holiday_kind(days)
         log_effect = self.holiday_.log_effect(days)
         with np.errstate(divide="ignore"):
