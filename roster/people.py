@@ -244,11 +244,13 @@ def build_roster(
         by ``max_rounds`` and node limits so that a given input gives the same roster.
     max_rounds : int
         Most column-generation rounds.
-    meal_blocks : pandas.DataFrame, optional
+    meal_blocks : pandas.DataFrame or "stagger", optional
         With a per-shift requirement: meal blocks placed by stage 1 (``date``, ``shift``,
         ``break``, ``start``, ``end``, ``agents``, as ``ShiftSchedule.breaks``), handed out
-        to the agents working that shift; meals without a block are staggered over their
-        windows.
+        to the agents working that shift, meals without a block staggered evenly over their
+        windows; ``"stagger"`` staggers every meal. Left None, a per-shift roster leaves its
+        meals to the caller (``break_start`` NaT). A per-interval roster always places its
+        meals where the surplus over the requirement is largest.
 
     Returns
     -------
@@ -275,6 +277,8 @@ def build_roster(
         raise TypeError(f"rules={rules!r} must be a roster.Rules")
     if time_limit <= 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
+    if isinstance(meal_blocks, str) and meal_blocks != "stagger":
+        raise ValueError(f"meal_blocks={meal_blocks!r} must be a DataFrame, 'stagger' or None")
     p = prepare(
         requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
     )
@@ -388,7 +392,7 @@ def build_roster(
             if grp.pricer.admits(pat_r, grp.forced, grp.allowed):
                 master.add(g, pat_r, *grp.column(pat_r))
     feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
-    agg_bound, y_agg = aggregate_bound(p, rules, shift_cov, feasible)
+    agg_bound, y_agg, x_agg = aggregate_bound(p, rules, shift_cov, feasible)
     if y_agg is not None:
         # the aggregate duals are a good first dual point: price there before the first LP
         y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
@@ -396,6 +400,18 @@ def build_roster(
         for g, grp in enumerate(groups):
             for _, pat in grp.price(value, k=grp.k):
                 master.add(g, pat, *grp.column(pat))
+        # and a whole roster near the aggregate solution: agents one after another take
+        # the shifts it still wants, priced at its duals while they are wanted
+        left = x_agg.copy()
+        for g, grp in enumerate(groups):
+            if not feasible[grp.members[0]]:
+                continue
+            for _ in range(grp.size):
+                want = np.clip(left, 0.0, 1.0)
+                pat = grp.price(value * want + (want > 0.5) * 1e-3)[0][1]
+                master.add(g, pat, *grp.column(pat))
+                work = np.flatnonzero(pat >= 0)
+                left[work, pat[work]] -= 1.0
     diagnosis = list(p.diagnosis)
     if infeasible:
         diagnosis.append(
@@ -416,12 +432,13 @@ def build_roster(
         groups,
         shift_value,
         max_rounds=rounds_a,
-        deadline=t0 + (0.25 if fair else 0.5) * time_limit,
+        deadline=t0 + (0.35 if fair else 0.7) * time_limit,
         tol=5e-3 if fair else 2e-4,
         bound=agg_bound,
         center=y_agg,
     )
     rounds = gen.rounds
+    history = list(gen.history)
     fair_means = None
     if fair:
         fair_means = _team_means(master, members, p, saturday, sunday, eligible_night)
@@ -435,11 +452,12 @@ def build_roster(
             groups,
             shift_value,
             max_rounds=max_rounds - rounds,
-            deadline=t0 + 0.5 * time_limit,
+            deadline=t0 + 0.7 * time_limit,
             bound=agg_bound,
             center=y_agg,
         )
         rounds += gen.rounds
+        history += [(rounds - gen.rounds + k, lp, b) for k, lp, b in gen.history]
     t_lp = time.perf_counter() - t0
 
     counts, info = integer_roster(
@@ -468,6 +486,7 @@ def build_roster(
     stats = {
         "aggregate_bound": agg_bound,
         "lagrangian_bound": gen.bound,
+        "history": history,
         "rounds": rounds,
         "columns": len(master),
         "lp": gen.lp,

@@ -106,7 +106,10 @@ def assemble(p, rules, grid, pricer_of, fair_means, diagnosis, *, meal_blocks, i
         on_break = np.zeros_like(sched)
         net = sched
         step = int(interval) if interval else 900
-        meals = _staggered_meals(p, dd, ss, names_of, meal_blocks, step)
+        meals = []
+        if meal_blocks is not None:
+            blocks = None if isinstance(meal_blocks, str) else meal_blocks
+            meals = _staggered_meals(p, dd, ss, names_of, blocks, step)
     else:
         meals, sched, on_break, net = _interval_meals(p, dd, ss)
 

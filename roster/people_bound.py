@@ -18,7 +18,8 @@ from scipy.optimize import linprog
 
 
 def aggregate_bound(p, rules, shift_cov, feasible):
-    """(LP value, coverage duals) of the aggregate relaxation, or (-inf, None) on failure.
+    """(LP value, coverage duals, agents per day and shift) of the aggregate relaxation, or
+    (-inf, None, None) on failure.
 
     Parameters
     ----------
@@ -91,6 +92,7 @@ def aggregate_bound(p, rules, shift_cov, feasible):
         method="highs",
     )
     if res.status != 0:
-        return -np.inf, None
+        return -np.inf, None, None
     # linprog's marginals are d(objective)/d(b): the duals of the coverage rows
-    return float(res.fun), np.asarray(res.eqlin.marginals, dtype=float)
+    duals = np.asarray(res.eqlin.marginals, dtype=float)
+    return float(res.fun), duals, np.asarray(res.x[:n]).reshape(D, S)

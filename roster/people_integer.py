@@ -24,7 +24,9 @@ import time
 import numpy as np
 
 
-def integer_roster(master, groups, shift_value, *, deadline, t0, max_dive=500, mip_nodes=200):
+def integer_roster(
+    master, groups, shift_value, *, deadline, t0, max_dive=500, price_steps=30, mip_nodes=200
+):
     """Integer pattern counts per column of ``master`` and a dict of statistics.
 
     Parameters
@@ -39,6 +41,8 @@ def integer_roster(master, groups, shift_value, *, deadline, t0, max_dive=500, m
         Start of the build (for the split of the remaining time).
     max_dive : int
         Most diving steps.
+    price_steps : int
+        Diving steps that price new patterns.
     mip_nodes : int
         Node limit of the final MIP.
     """
@@ -51,7 +55,9 @@ def integer_roster(master, groups, shift_value, *, deadline, t0, max_dive=500, m
     while steps < max_dive:
         steps += 1
         _, pi, y = master.solve_lp()
-        if time.perf_counter() < dive_end:
+        # pricing in the first steps only (a count, so that the result does not depend on
+        # the machine's speed); the time check is a safety limit
+        if steps <= price_steps and time.perf_counter() < dive_end:
             # new patterns that fit beside the fixed ones
             value = shift_value(y)
             added = 0
@@ -100,7 +106,8 @@ def integer_roster(master, groups, shift_value, *, deadline, t0, max_dive=500, m
     best, best_value = counts, ls_value
     remaining = deadline - time.perf_counter()
     mip_value = np.nan
-    if remaining > 0.5:
+    # the MIP over every generated pattern only pays on small masters
+    if remaining > 0.5 and master.R * len(master) <= 2_000_000:
         mip = master.solve_mip(counts, remaining, mip_nodes)
         if _group_sums(master, mip):
             mip_value = master.objective(mip)

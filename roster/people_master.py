@@ -220,6 +220,7 @@ class GenerationResult:
     rounds: int
     converged: bool
     pricing_calls: int
+    history: list  # (round, restricted LP, best bound)
 
 
 def column_generation(
@@ -261,6 +262,7 @@ def column_generation(
     rounds = calls = 0
     lp = _INF
     converged = False
+    history = []
     under, over = master.pen
     while rounds < max_rounds and time.perf_counter() < deadline:
         rounds += 1
@@ -288,7 +290,10 @@ def column_generation(
                         added += 1
             if lagr > bound:
                 bound, center = lagr, y_price.copy()
+            elif center is None:
+                center = y_price.copy()
             if added or a == 0.0:
+                history.append((rounds, lp, bound))
                 break
             a = 0.0  # mis-price: price again at the master's duals
         if added == 0:
@@ -299,4 +304,4 @@ def column_generation(
             break
     else:
         lp, _, _ = master.solve_lp()
-    return GenerationResult(lp, bound, rounds, converged, calls)
+    return GenerationResult(lp, bound, rounds, converged, calls, history)

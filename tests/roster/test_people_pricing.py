@@ -17,8 +17,10 @@ TEMPLATES = [
     ShiftTemplate.from_clock("22:00", "06:00", name="N", paid=8 * H),
     ShiftTemplate.from_clock("09:00", "16:00", name="M", paid=7 * H),
 ]
-DAYS = 7
-DATES = pd.date_range("2025-03-01", periods=DAYS, freq="D")  # Saturday .. Friday
+DAYS = 6
+DATES = pd.date_range("2025-03-01", periods=DAYS, freq="D")  # Saturday .. Thursday
+WEEKS = DATES.isocalendar().week.to_numpy()
+WEEKEND = np.asarray(DATES.day_of_week >= 5)
 
 
 def rules(**kw):
@@ -56,8 +58,7 @@ def feasible(pattern, r, forced, night_cap, weekend_cap, shift_cap):
             if r.rest_after_big_night and a.night_class == "big":
                 return False
     nights = sum(TEMPLATES[p].night_class == "big" for p in pattern if p >= 0)
-    weeks = DATES.isocalendar().week.to_numpy()
-    weekends = len({weeks[d] for d in range(DAYS) if work[d] and DATES[d].dayofweek >= 5})
+    weekends = len({WEEKS[d] for d in range(DAYS) if work[d] and WEEKEND[d]})
     n_e = sum(p == 0 for p in pattern)
     return nights <= night_cap and weekends <= weekend_cap and n_e <= shift_cap
 
@@ -71,13 +72,12 @@ def cost_of(pattern, cost, r, night_cost, weekend_cost):
         if run > r.soft_max_consecutive_days:
             total += r.consecutive_penalty
     nights = sum(TEMPLATES[p].night_class == "big" for p in pattern if p >= 0)
-    weeks = DATES.isocalendar().week.to_numpy()
     work = [p >= 0 for p in pattern]
-    weekends = len({weeks[d] for d in range(DAYS) if work[d] and DATES[d].dayofweek >= 5})
+    weekends = len({WEEKS[d] for d in range(DAYS) if work[d] and WEEKEND[d]})
     return total + night_cost[nights] + weekend_cost[weekends]
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(6))
 def test_pricing_with_caps_and_fair_costs_matches_enumeration(seed):
     rng = np.random.default_rng(seed)
     S = len(TEMPLATES)
@@ -108,8 +108,8 @@ def test_pricing_with_caps_and_fair_costs_matches_enumeration(seed):
         hi,
         r.max_working_days(DAYS),
         resources=resources,
-        saturday=np.asarray(DATES.dayofweek == 5),
-        sunday=np.asarray(DATES.dayofweek == 6),
+        saturday=np.asarray(DATES.day_of_week == 5),
+        sunday=np.asarray(DATES.day_of_week == 6),
         weekend_cap=weekend_cap,
         weekend_cost=weekend_cost,
     )
