@@ -67,8 +67,9 @@ class Roster:
         and uncovered requirement (meals counted as spread over their windows, as in the
         bound).
     lower_bound : float
-        Proven lower bound on the objective of any roster (Lagrangian bound of the column
-        generation with exact pricing).
+        Proven lower bound on the objective of any roster: the better of the Lagrangian
+        bound of column generation (exact pricing, valid at every round) and the LP value of
+        the aggregate relaxation (:mod:`roster.people_bound`).
     converged : bool
         Whether column generation closed its LP on the bound (the LP is then optimal).
     unmet : pandas.DataFrame
@@ -432,7 +433,7 @@ def build_roster(
         groups,
         shift_value,
         max_rounds=rounds_a,
-        deadline=t0 + (0.35 if fair else 0.7) * time_limit,
+        deadline=t0 + (0.3 if fair else 0.6) * time_limit,
         tol=5e-3 if fair else 2e-4,
         bound=agg_bound,
         center=y_agg,
@@ -452,7 +453,7 @@ def build_roster(
             groups,
             shift_value,
             max_rounds=max_rounds - rounds,
-            deadline=t0 + 0.7 * time_limit,
+            deadline=t0 + 0.6 * time_limit,
             bound=agg_bound,
             center=y_agg,
         )

@@ -52,7 +52,8 @@ def integer_roster(
     start = time.perf_counter()
     dive_end = start + 0.6 * max(deadline - start, 0.0)
     x = None
-    while steps < max_dive:
+    stop = start + 0.6 * max(deadline - start, 0.0)
+    while steps < max_dive and time.perf_counter() < stop:
         steps += 1
         _, pi, y = master.solve_lp()
         # pricing in the first steps only (a count, so that the result does not depend on
@@ -97,11 +98,13 @@ def integer_roster(
         if fixed == 0:
             break
         master.set_lower(lower)
-    counts = np.round(master.values()).astype(np.int64)
-    if x is None or _group_sums(master, counts) is False:
-        counts = _fill(master, lower)
+    x = master.values()
+    counts = np.round(x).astype(np.int64)
+    if np.abs(x - counts).max(initial=0.0) > 1e-6 or not _group_sums(master, counts):
+        # the dive stopped at its limit: keep what it fixed, fill the rest
+        counts = _fill(master, np.maximum(lower, np.floor(x + 1e-7)))
     dive_value = master.objective(counts)
-    counts, moves = improve(master, counts, deadline=start + 0.8 * max(deadline - start, 0.0))
+    counts, moves = improve(master, counts, deadline=deadline)
     ls_value = master.objective(counts)
     best, best_value = counts, ls_value
     remaining = deadline - time.perf_counter()
@@ -132,21 +135,19 @@ def _group_sums(master, counts) -> bool:
 
 
 def _fill(master, lower):
-    """Counts from fixed lower bounds, each group topped up with its cheapest pattern."""
+    """Counts from fixed lower bounds, no group above its size (``improve`` tops up)."""
     counts = np.floor(lower + 1e-9).astype(np.int64)
     group = np.asarray(master.group)
-    cost = np.asarray(master.cost)
     for g in range(master.G):
         mine = np.flatnonzero(group == g)
         while counts[mine].sum() > master.sizes[g]:
             counts[mine[np.argmax(counts[mine])]] -= 1
-        short = int(master.sizes[g] - counts[mine].sum())
-        counts[mine[np.argmin(cost[mine])]] += short
     return counts
 
 
 def improve(master, counts, deadline):
-    """Move single agents to the pattern of their group that lowers the objective most,
+    """Top up groups short of their size with the pattern that lowers the objective most,
+    then move single agents to the pattern of their group that lowers the objective most,
     until no move helps (or the deadline). Returns (counts, moves)."""
     R = master.R
     n = len(master)
@@ -179,6 +180,11 @@ def improve(master, counts, deadline):
     moves = 0
     improved = True
     members = {g: np.flatnonzero(group == g) for g in range(master.G)}
+    for g, mine in members.items():
+        for _ in range(int(master.sizes[g] - counts[mine].sum())):
+            k = mine[np.argmin(gains(cov)[mine])]
+            counts[k] += 1
+            add(cov, k, 1.0)
     while improved and time.perf_counter() < deadline:
         improved = False
         for k in np.flatnonzero(counts):
