@@ -171,6 +171,7 @@ def roster_coverage(
     templates: Sequence[ShiftTemplate],
     index: pd.DatetimeIndex,
     interval: int,
+    meals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Agents at work, on placed meals and net of short breaks per interval, from assignments.
 
@@ -187,6 +188,9 @@ def roster_coverage(
         Interval starts.
     interval : int
         Interval length. [s]
+    meals : pandas.DataFrame, optional
+        Every placed meal, ``shift``, ``start``, ``end`` (as ``Roster.breaks``), for shifts
+        with more than one; used instead of ``break_start`` and ``break_end``.
 
     Returns
     -------
@@ -212,7 +216,13 @@ def roster_coverage(
     net_work = _time_in(s, e, rate, lo, hi) / interval
     on_break = np.zeros(len(index))
     net_break = np.zeros(len(index))
-    if {"break_start", "break_end"} <= set(assignments.columns):
+    if meals is not None and len(meals):
+        meal_rate = 1.0 - meals["shift"].map(short).to_numpy(float) / 3600.0
+        bs = (pd.DatetimeIndex(meals["start"]) - origin).total_seconds().to_numpy(float)
+        be = (pd.DatetimeIndex(meals["end"]) - origin).total_seconds().to_numpy(float)
+        on_break = _time_in(bs, be, np.ones(len(meals)), lo, hi) / interval
+        net_break = _time_in(bs, be, meal_rate, lo, hi) / interval
+    elif meals is None and {"break_start", "break_end"} <= set(assignments.columns):
         has = assignments["break_start"].notna().to_numpy()
         bs, be = seconds("break_start")[has], seconds("break_end")[has]
         on_break = _time_in(bs, be, ones[has], lo, hi) / interval
@@ -291,6 +301,20 @@ def place_meals(
         out.at[r, "break_start"] = origin + best * step
         out.at[r, "break_end"] = origin + best * step + pd.Timedelta(seconds=rule.length)
     return out
+
+
+def _meal_table(assignments: pd.DataFrame, named_meals: pd.DataFrame) -> pd.DataFrame:
+    """Every meal of the roster: the builder's (all meals of a shift), then the first meals
+    :func:`place_meals` gave to shifts the builder left without one."""
+    cols = ["agent", "date", "shift", "start", "end"]
+    given = assignments[assignments["break_start"].notna()]
+    first = given[["agent", "date", "shift", "break_start", "break_end"]].set_axis(cols, axis=1)
+    if named_meals is None or len(named_meals) == 0:
+        return first.reset_index(drop=True)
+    named_meals = named_meals[cols]
+    built = pd.MultiIndex.from_frame(named_meals[["agent", "date"]])
+    extra = first[~pd.MultiIndex.from_frame(first[["agent", "date"]]).isin(built)]
+    return pd.concat([named_meals, extra], ignore_index=True)
 
 
 def _time_in(start, end, weight, lo, hi) -> np.ndarray:
@@ -483,10 +507,12 @@ def plan(
             holidays=calendar,
             month_days=month_days,
             time_limit=time_limit,
+            meal_blocks=schedule.breaks if roster_from == "schedule" else None,
         )
         assignments = place_meals(
             named.assignments, schedule.breaks, templates, requirement["required"], interval
         )
+        meals = _meal_table(assignments, named.breaks)
         violations = check(
             assignments,
             rules,
@@ -497,7 +523,7 @@ def plan(
         )
 
     with clock("kpis"):
-        coverage = roster_coverage(assignments, templates, index, interval)
+        coverage = roster_coverage(assignments, templates, index, interval, meals)
         coverage.insert(0, "required", requirement["required"])
         coverage.insert(1, "floor", requirement["floor"])
         coverage["on_phones"] = coverage["net"] * (1 - targets.shrinkage)
@@ -512,7 +538,15 @@ def plan(
     if replications:
         with clock("simulation"):
             sim_result = _simulate(
-                forecast, aht_plan, assignments, templates, targets, replications, spread, seed
+                forecast,
+                aht_plan,
+                assignments,
+                meals,
+                templates,
+                targets,
+                replications,
+                spread,
+                seed,
             )
             simulation = _simulation_frame(sim_result)
 
@@ -620,9 +654,12 @@ def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame(values, index=forecast.index, columns=levels)
 
 
-def _simulate(forecast, aht, assignments, templates, targets, replications, spread, seed):
+def _simulate(forecast, aht, assignments, meals, templates, targets, replications, spread, seed):
     rng = np.random.default_rng(seed)
     shifts = assignments[["agent", "start", "end", "break_start", "break_end"]]
+    # meals after a shift's first (which rides on the shift row) go in as named breaks
+    first = pd.MultiIndex.from_frame(shifts[["agent", "break_start"]])
+    later = meals[~pd.MultiIndex.from_frame(meals[["agent", "start"]]).isin(first)]
     short = assignments["shift"].map({t.name: t.short_breaks for t in templates})
     volume = forecast["mean"]
     if spread:
@@ -633,6 +670,7 @@ def _simulate(forecast, aht, assignments, templates, targets, replications, spre
         volume,
         aht,
         shifts=shifts.reset_index(drop=True),
+        breaks=later[["agent", "start", "end"]].reset_index(drop=True) if len(later) else None,
         short_breaks=short.to_numpy(float),
         absence=targets.shrinkage,
         threshold=targets.threshold,

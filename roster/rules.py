@@ -155,12 +155,18 @@ class Rules:
         """Bounds on paid time [s] over a horizon of ``days`` days.
 
         The month's target and tolerance are prorated by ``days / month_days``
-        (``month_days`` defaults to ``days``, i.e. the horizon is the month).
+        (``month_days`` defaults to ``days``, i.e. the horizon is the month). On part of a
+        month the lower bound is held to what whole shifts on the working days left by the
+        prorated rest days can reach: over three days of a 31-day month the prorated 16.3 h
+        would need a third 8-hour shift that the prorated rest day rules out, and the rest of
+        the month makes up the difference.
         """
         month_days = days if month_days is None else month_days
         share = days / month_days
         lo = (self.monthly_paid - self.monthly_paid_tolerance) * share
         hi = (self.monthly_paid + self.monthly_paid_tolerance) * share
+        if days < month_days:
+            lo = min(lo, self.max_working_days(days, month_days) * self.max_shift_paid)
         return lo, hi
 
     def max_working_days(self, days: int, month_days: int | None = None) -> int:

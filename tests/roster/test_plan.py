@@ -1,11 +1,14 @@
 """The end-to-end plan on a small hotline: four weeks of history, one week planned."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import erlang
 import forecast
+import roster
 from roster import Rules, ShiftTemplate, check
 from roster.plan import Plan, place_meals, plan, roster_coverage
 from roster.plan_inputs import prepare_history
@@ -197,6 +200,18 @@ def test_roster_coverage_partial_intervals_and_meals():
     assert list(cov["at_work"]) == [1.5, 2.0, 2.0, 1.5]
     assert list(cov["on_break"]) == [0.0, 0.0, 1.0, 0.0]
     np.testing.assert_allclose(cov["net"], np.array([1.5, 2.0, 1.0, 1.5]) * 0.9)
+    # a second meal of the first shift, 12:00-12:15, given in the table of every meal
+    meals = pd.DataFrame(
+        {
+            "shift": ["D", "D"],
+            "start": pd.to_datetime(["2026-03-02 10:00", "2026-03-02 12:00"]),
+            "end": pd.to_datetime(["2026-03-02 10:30", "2026-03-02 12:15"]),
+        }
+    )
+    index = pd.date_range("2026-03-02 09:00", periods=8, freq="30min")
+    cov = roster_coverage(a, templates, index, 1800, meals)
+    assert list(cov["on_break"]) == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.0]
+    np.testing.assert_allclose(cov["net"], (cov["at_work"] - cov["on_break"]) * 0.9)
 
 
 def test_place_meals_hands_out_stage_one_blocks_then_fills_the_rest():
@@ -348,3 +363,34 @@ def test_targets_with_trunks_staff_for_blocking():
         Targets(trunks=80, max_blocking=1.5)
     with pytest.raises(erlang.TrunksTooFew):
         Targets(trunks=20).productive_agents(volume, aht, interval=1800)
+
+
+def test_plan_counts_every_meal_of_a_shift(sample):
+    # 9 h shifts with two unpaid meals (30 and 30 min) keep 8 paid hours
+    lunch = BreakRule(1800, earliest=2 * 3600, latest=4 * 3600, name="lunch")
+    supper = BreakRule(1800, earliest=5 * 3600, latest=7 * 3600, name="supper")
+    templates = [
+        dataclasses.replace(t, name=f"M{i:02d}", breaks=(lunch, supper))
+        for i, t in enumerate(roster.shift_family((9 * 3600,), step=3600, short_breaks=300))
+    ]
+    p = plan(
+        sample.volume,
+        aht=sample.aht,
+        month="2026-03",
+        days=3,
+        agents=AGENTS,
+        templates=templates,
+        replications=2,
+        time_limit=3,
+    )
+    meals = p.named_roster.breaks
+    assert len(meals) == 2 * len(p.roster)  # both meals of every shift placed
+    meal_h = ((meals["end"] - meals["start"]).dt.total_seconds().sum()) / 3600
+    # the coverage takes every meal off the agents at work, inside the planned days
+    inside = meals["start"] < p.coverage.index[-1] + pd.Timedelta(minutes=30)
+    on_break_h = p.coverage["on_break"].sum() * 0.5
+    assert on_break_h == pytest.approx(
+        ((meals["end"] - meals["start"])[inside].dt.total_seconds().sum()) / 3600, abs=0.5
+    )
+    assert on_break_h > 0.9 * meal_h
+    assert p.simulation_result is not None

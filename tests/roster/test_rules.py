@@ -32,9 +32,17 @@ def test_bad_values_name_field_and_value(field, value, match):
 
 
 def test_monthly_target_prorates():
-    lo, hi = Rules().monthly_target(7, month_days=28)
+    lo, hi = Rules(max_shift_paid=9 * 3600).monthly_target(7, month_days=28)
     assert lo == pytest.approx(168 * 3600 / 4)
     assert hi == pytest.approx(184 * 3600 / 4)
+    # with 8-h shifts, 2 prorated rest days leave 5 shifts: 40 h, not the prorated 42 h
+    assert Rules().monthly_target(7, month_days=28)[0] == pytest.approx(40 * 3600)
+    # three days of a 31-day month: one prorated rest day leaves two 8-h shifts, 16 h, below
+    # the prorated 168 h x 3 / 31 = 16.26 h; the bound is what two shifts can reach
+    lo, hi = Rules().monthly_target(3, month_days=31)
+    assert lo == pytest.approx(16 * 3600)
+    assert hi == pytest.approx(184 * 3600 * 3 / 31)
+    assert Rules().infeasibilities(3, month_days=31) == []
 
 
 def test_max_working_days_counts_rest_and_runs():
