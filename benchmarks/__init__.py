@@ -1,6 +1,18 @@
 """Runnable benchmark suite: ``python -m benchmarks``."""
 
 import importlib
+from pathlib import Path
+
+
+def shared_data(*parts: str) -> Path:
+    """A file or folder of the shared data sets, ``../shared/data`` beside the checkout.
+
+    Raises FileNotFoundError naming the path when it is absent.
+    """
+    path = Path(__file__).resolve().parents[2].joinpath("shared", "data", *parts)
+    if not path.exists():
+        raise FileNotFoundError(f"benchmark data not found: {path}")
+    return path
 
 
 def run_benchmark(name: str, quick: bool = False):

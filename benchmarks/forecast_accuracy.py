@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchmarks import shared_data
 from forecast.backtest import accuracy, backtest_paths, rolling_origin, special_days
 from forecast.calendar import get_calendar
 from forecast.driver import AUTO_CANDIDATES, MODELS, _backtest_ends
@@ -45,16 +45,9 @@ LEADS = (1, 7, 28)
 CALIBRATION = 60
 
 
-def _data_dir() -> Path:
-    path = Path(__file__).resolve().parents[2] / "shared" / "data"
-    if not path.is_dir():
-        raise FileNotFoundError(f"benchmark data folder not found: {path}")
-    return path
-
-
 def bank_history() -> pd.Series:
     """US bank arrivals per 30 minutes (weekdays 07:00-20:30 interval starts)."""
-    path = _data_dir() / "us_bank_calls_5min.csv"
+    path = shared_data("us_bank_calls_5min.csv")
     if not path.exists():
         raise FileNotFoundError(f"bank data not found: {path}")
     raw = pd.read_csv(path, parse_dates=["ds"]).set_index("ds")["y"]

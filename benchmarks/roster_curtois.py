@@ -20,14 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import shared_data
 from roster.curtois import BEST_KNOWN, curtois_objective, read_curtois, solve_curtois
 
 
 def data_dir() -> Path:
-    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "curtois"
-    if not path.is_dir():
-        raise FileNotFoundError(f"Curtois instances not found in {path}")
-    return path
+    return shared_data("curtois")
 
 
 def run(

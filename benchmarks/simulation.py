@@ -24,12 +24,12 @@ Three groups of rows:
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import erlang
+from benchmarks import shared_data
 from roster.simulation import Absence, simulate
 
 MILLION = 1_000_000
@@ -361,10 +361,8 @@ def _sipp(quick):
 
 def _bank_day(quick):
     """The busiest day of the US bank data: 5-minute arrivals, staffing from half-hour totals."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "us_bank_calls_5min.csv"
-    if not path.exists():
-        raise FileNotFoundError(f"benchmark data not found: {path}")
-    calls = pd.read_csv(path, parse_dates=["ds"]).set_index("ds")["y"].astype(float)
+    calls = pd.read_csv(shared_data("us_bank_calls_5min.csv"), parse_dates=["ds"])
+    calls = calls.set_index("ds")["y"].astype(float)
     busiest = calls.groupby(calls.index.normalize()).sum().idxmax()
     day = calls[calls.index.normalize() == busiest]
     # The data end with a lone 21:00 count; keep whole half hours, 07:00 to 21:00.

@@ -1,7 +1,9 @@
 """The benchmark runner's table: one row per (case, metric), cases kept apart by their labels."""
 
 import pandas as pd
+import pytest
 
+from benchmarks import shared_data
 from benchmarks.__main__ import long_table, markdown
 
 
@@ -23,3 +25,9 @@ def test_long_table_drops_missing_values_and_formats_whole_numbers():
     long = long_table("x", frame)
     assert list(long["metric"]) == ["count"]
     assert "| x | a | count | 100000 |" in markdown(long)
+
+
+def test_shared_data_names_a_missing_file():
+    assert shared_data("curtois").is_dir()
+    with pytest.raises(FileNotFoundError, match=r"no_such_file\.csv"):
+        shared_data("no_such_file.csv")
