@@ -132,8 +132,11 @@ def to_excel(
         info = get_calendar(calendar).day_types(days)
         kinds = dict(zip(info.index, info["day_type"], strict=True))
         hol |= set(info.index[info["is_statutory"].to_numpy(bool)])
-    marks = {"statutory": (" 法", _HOLIDAY_FILL), "bridge": (" 休", _BRIDGE_FILL)}
-    marks["makeup_workday"] = (" 班", _MAKEUP_FILL)
+    marks = {
+        "statutory": (" 法", _HOLIDAY_FILL),
+        "bridge": (" 休", _BRIDGE_FILL),
+        "makeup_workday": (" 班", _MAKEUP_FILL),
+    }
 
     def fill(color):
         return PatternFill(start_color=color, end_color=color, fill_type="solid")

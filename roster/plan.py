@@ -33,7 +33,7 @@ from roster.plan_targets import Targets, plan_horizon
 from roster.rules import Rules
 from roster.seats import ShiftSchedule, schedule_shifts
 from roster.shifts import ShiftTemplate, parse_clock, shift_family
-from roster.simulation import SimulationResult, simulate
+from roster.simulation import METRICS, SimulationResult, simulate
 
 __all__ = ["STEPS", "Plan", "default_templates", "place_meals", "plan", "roster_coverage"]
 
@@ -686,16 +686,7 @@ def _simulate(forecast, aht, assignments, meals, templates, targets, replication
 
 
 def _simulation_frame(result: SimulationResult) -> pd.DataFrame:
-    cols = [
-        "offered",
-        "service_level",
-        "asa",
-        "answer_rate",
-        "abandon_rate",
-        "blocking_rate",
-        "occupancy",
-    ]
-    out = result.mean[cols].copy()
-    for c in cols[1:]:
+    out = result.mean[["offered", *METRICS]].copy()
+    for c in METRICS:
         out[f"{c}_hw"] = result.half_width[c]
     return out

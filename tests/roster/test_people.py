@@ -9,14 +9,8 @@ from roster.people import build_roster
 from roster.people_pricing import PatternPricer, compat_matrix
 from roster.rules import Rules
 from roster.shifts import BreakRule, ShiftTemplate
+from tests.roster.four_shifts import TEMPLATES, H
 
-H = 3600
-TEMPLATES = [
-    ShiftTemplate.from_clock("06:00", "14:00", name="E", paid=8 * H),
-    ShiftTemplate.from_clock("14:00", "22:00", name="L", paid=8 * H),
-    ShiftTemplate.from_clock("22:00", "06:00", name="N", paid=8 * H),
-    ShiftTemplate.from_clock("09:00", "16:00", name="M", paid=7 * H),
-]
 # a 6-day "month": 32-40 h paid, 2 rest days, runs of 3 (4th day penalised)
 SMALL = Rules(
     monthly_paid=36 * H,

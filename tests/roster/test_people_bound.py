@@ -9,14 +9,8 @@ from roster.check import check
 from roster.people import build_roster
 from roster.rules import Rules
 from roster.shifts import BreakRule, ShiftTemplate
+from tests.roster.four_shifts import TEMPLATES, H
 
-H = 3600
-TEMPLATES = [
-    ShiftTemplate.from_clock("06:00", "14:00", name="E", paid=8 * H),
-    ShiftTemplate.from_clock("14:00", "22:00", name="L", paid=8 * H),
-    ShiftTemplate.from_clock("22:00", "06:00", name="N", paid=8 * H),
-    ShiftTemplate.from_clock("09:00", "16:00", name="M", paid=7 * H),
-]
 DAYS = 6
 DATES = pd.date_range("2025-03-03", periods=DAYS, freq="D")  # Monday .. Saturday
 RULES = Rules(

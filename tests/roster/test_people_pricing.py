@@ -8,15 +8,8 @@ import pytest
 
 from roster.people_pricing import PatternPricer, Resource, compat_matrix
 from roster.rules import Rules
-from roster.shifts import ShiftTemplate
+from tests.roster.four_shifts import TEMPLATES, H
 
-H = 3600
-TEMPLATES = [
-    ShiftTemplate.from_clock("06:00", "14:00", name="E", paid=8 * H),
-    ShiftTemplate.from_clock("14:00", "22:00", name="L", paid=8 * H),
-    ShiftTemplate.from_clock("22:00", "06:00", name="N", paid=8 * H),
-    ShiftTemplate.from_clock("09:00", "16:00", name="M", paid=7 * H),
-]
 DAYS = 6
 DATES = pd.date_range("2025-03-01", periods=DAYS, freq="D")  # Saturday .. Thursday
 WEEKS = DATES.isocalendar().week.to_numpy()
