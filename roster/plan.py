@@ -303,20 +303,6 @@ def place_meals(
     return out
 
 
-def _meal_table(assignments: pd.DataFrame, named_meals: pd.DataFrame) -> pd.DataFrame:
-    """Every meal of the roster: the builder's (all meals of a shift), then the first meals
-    :func:`place_meals` gave to shifts the builder left without one."""
-    cols = ["agent", "date", "shift", "start", "end"]
-    given = assignments[assignments["break_start"].notna()]
-    first = given[["agent", "date", "shift", "break_start", "break_end"]].set_axis(cols, axis=1)
-    if named_meals is None or len(named_meals) == 0:
-        return first.reset_index(drop=True)
-    named_meals = named_meals[cols]
-    built = pd.MultiIndex.from_frame(named_meals[["agent", "date"]])
-    extra = first[~pd.MultiIndex.from_frame(first[["agent", "date"]]).isin(built)]
-    return pd.concat([named_meals, extra], ignore_index=True)
-
-
 def _time_in(start, end, weight, lo, hi) -> np.ndarray:
     """``Σ_i w_i |[start_i, end_i) ∩ [lo_k, hi_k)|`` for every k, in O((n + K) log n).
 
@@ -406,7 +392,8 @@ def plan(
         What the named roster covers: the requirement per interval (the roster builder
         chooses shifts and meals itself under the monthly rules; stage 1 is then the ideal
         shift mix and the cost reference) or stage 1's shift counts per day (the classic
-        two-stage method; meals are taken from stage 1, see :func:`place_meals`).
+        two-stage method; stage 1's meal blocks are handed to the agents of each shift and
+        day, see ``meal_blocks`` of :func:`roster.build_roster`).
     replications : int, default 10
         Simulation replications; 0 skips the simulation.
     spread : bool, default True
@@ -509,10 +496,7 @@ def plan(
             time_limit=time_limit,
             meal_blocks=schedule.breaks if roster_from == "schedule" else None,
         )
-        assignments = place_meals(
-            named.assignments, schedule.breaks, templates, requirement["required"], interval
-        )
-        meals = _meal_table(assignments, named.breaks)
+        assignments, meals = named.assignments, named.breaks
         violations = check(
             assignments,
             rules,
