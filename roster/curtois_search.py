@@ -44,6 +44,7 @@ import numpy as np
 
 from roster.curtois import CurtoisInstance, curtois_objective
 from roster.curtois_model import CurtoisModel, build_model, cover_counts, shift_codes
+from roster.highs import highs_model
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _KINDS = ("employees", "window", "cover", "days")
@@ -77,40 +78,18 @@ def _solve_mip(
     Returns ``(z or None, proved_optimal, dual_bound, simplex_iterations)``; the iteration
     count measures the work done, independent of the machine and its load.
     """
-    A = A.tocsc()
-    n = A.shape[1]
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, A.shape[0]
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_ = np.asarray(lower, dtype=float)
-    lp.col_upper_ = np.asarray(upper, dtype=float)
-    lp.row_lower_ = np.asarray(lo, dtype=float)
-    lp.row_upper_ = np.asarray(hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-        for v in integrality
-    ]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-    h.setOptionValue("mip_max_nodes", int(node_limit))
-    h.setOptionValue("random_seed", int(seed))
+    options = {
+        "threads": 1,
+        "mip_rel_gap": 0.0,
+        "time_limit": float(max(time_limit, 0.01)),
+        "mip_max_nodes": int(node_limit),
+        "random_seed": int(seed),
+    }
     if not heuristics:
         # on the small per-employee programmes they cost more than they find
         for name in ("feasibility_jump", "rins", "rens", "root_reduced_cost"):
-            h.setOptionValue(f"mip_heuristic_run_{name}", False)
-    h.passModel(lp)
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.asarray(start, dtype=float).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
+            options[f"mip_heuristic_run_{name}"] = False
+    h = highs_model(c, A, lo, hi, lower, upper, integrality, options=options, start=start)
     h.run()
     info = h.getInfo()
     work = int(info.simplex_iteration_count)

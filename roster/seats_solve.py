@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 from scipy import sparse
+
+from roster.highs import highs_model
 
 
 @dataclass
@@ -58,36 +61,23 @@ class Program:
         )
 
 
-def _highs(prog: Program, integer: bool, options: dict):
-    import highspy
-
-    inf = highspy.kHighsInf
-    A = sparse.csc_array(prog.A)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = prog.c
-    lp.col_lower_ = np.zeros(A.shape[1]) if prog.lb is None else prog.lb
-    lp.col_upper_ = np.where(np.isinf(prog.ub), inf, prog.ub)
-    lp.row_lower_ = np.where(np.isinf(prog.row_lo), -inf, prog.row_lo)
-    lp.row_upper_ = np.where(np.isinf(prog.row_hi), inf, prog.row_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data
-    if integer:
-        kinds = {0: highspy.HighsVarType.kContinuous, 1: highspy.HighsVarType.kInteger}
-        lp.integrality_ = [kinds[int(i)] for i in prog.integrality]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    for key, value in options.items():
-        h.setOptionValue(key, value)
-    h.passModel(lp)
-    return h
+def _highs(prog: Program, integer: bool, options: dict, start=None):
+    lower = np.zeros(prog.A.shape[1]) if prog.lb is None else prog.lb
+    integrality = prog.integrality if integer else None
+    return highs_model(
+        prog.c,
+        prog.A,
+        prog.row_lo,
+        prog.row_hi,
+        lower,
+        prog.ub,
+        integrality,
+        options=options,
+        start=start,
+    )
 
 
 def solve_lp(prog: Program) -> np.ndarray | None:
-    import highspy
-
     h = _highs(prog, integer=False, options={})
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -97,18 +87,12 @@ def solve_lp(prog: Program) -> np.ndarray | None:
 
 def solve_mip(prog, start, *, time_limit, mip_rel_gap):
     """Best integer solution, status text and dual bound; None if proven infeasible."""
-    import highspy
-
     h = _highs(
         prog,
         integer=True,
         options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)},
+        start=start,
     )
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start)
-        sol.value_valid = True
-        h.setSolution(sol)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()

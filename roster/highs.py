@@ -1,0 +1,67 @@
+"""A mixed-integer program handed to HiGHS (``highspy``), the solver every roster stage uses."""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+
+def highs_model(
+    c,
+    A,
+    row_lower,
+    row_upper,
+    col_lower,
+    col_upper,
+    integrality=None,
+    *,
+    options: dict | None = None,
+    start=None,
+) -> highspy.Highs:
+    """A quiet HiGHS instance holding ``min c x`` s.t. ``row_lower <= A x <= row_upper``.
+
+    Parameters
+    ----------
+    c, row_lower, row_upper, col_lower, col_upper : array-like
+        Costs and bounds; infinite bounds are given as ``±numpy.inf``.
+    A : scipy.sparse array
+        Constraint matrix, rows by columns.
+    integrality : array-like, optional
+        Nonzero where a column is integer; None solves the linear relaxation.
+    options : dict, optional
+        HiGHS options (``time_limit``, ``mip_rel_gap``, ``threads``...).
+    start : array-like, optional
+        A feasible point HiGHS takes as its first incumbent.
+
+    Returns
+    -------
+    highspy.Highs
+        Ready to ``run()``.
+    """
+    A = sparse.csc_array(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_ = np.asarray(col_lower, dtype=float)
+    lp.col_upper_ = np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data.astype(float)
+    if integrality is not None:
+        kind = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kind[bool(v)] for v in integrality]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
+    h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    return h
