@@ -34,7 +34,7 @@ _CHUNK = 1 << 15
 _GOALS = ("service_level", "asa", "max_abandon", "answer_rate", "max_occupancy", "max_blocking")
 _PROBABILITIES = ("service_level", "max_abandon", "answer_rate", "max_blocking")
 # Targets that may vary by interval: scalars or arrays broadcasting with the volume.
-PER_INTERVAL = (*_GOALS, "threshold", "cutoff")
+PER_INTERVAL = (*_GOALS, "threshold", "cutoff", "short_abandon")
 
 
 def _check_probabilities(name, values, *, allow_one=False):
@@ -64,7 +64,7 @@ class Targets:
     answer_rate: float | np.ndarray | None = None
     cutoff: float | np.ndarray = 60.0
     max_occupancy: float | np.ndarray | None = None
-    short_abandon: float | None = None
+    short_abandon: float | np.ndarray | None = None
     max_blocking: float | np.ndarray | None = None
 
     def __post_init__(self):
@@ -204,8 +204,11 @@ def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volum
     """Broadcast the interval arrays with the per-interval targets among ``goals``.
 
     Scalar targets stay scalars (the fast paths and start tables key on them); array or Series
-    targets are broadcast with the volume and flattened alongside it.
+    targets are broadcast with the volume and flattened alongside it. The goals are validated
+    before any broadcasting, so a bad target is named before the work starts, and come back as
+    :class:`Targets`.
     """
+    Targets(**_scalar_view(goals))
     per_interval = {k: v for k, v in goals.items() if v is not None and np.ndim(v)}
     arrays, form = as_arrays(
         **{volume_name: volume},
@@ -224,7 +227,7 @@ def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volum
     if not (0.0 <= shrinkage < 1.0):
         raise ValueError(f"shrinkage must lie in [0, 1), got {shrinkage!r}")
     goals = {**goals, **{k: a.ravel() for k, a in zip(per_interval, arrays[5:], strict=True)}}
-    return volume, aht, interval, patience, min_agents, form, goals
+    return volume, aht, interval, patience, min_agents, form, Targets(**goals)
 
 
 def _trunk_array(trunks, shape, max_blocking, index=None):
@@ -264,7 +267,7 @@ def required_agents(
     cutoff: Numeric = 60.0,
     max_occupancy: Numeric | None = None,
     patience: Numeric | None = None,
-    short_abandon: float | None = None,
+    short_abandon: Numeric | None = None,
     shrinkage: float = 0.0,
     min_agents: Numeric = 0,
     fractional: bool = False,
@@ -297,9 +300,9 @@ def required_agents(
         Maximum occupancy, in (0, 1].
     patience : numeric or None
         Mean caller patience for Erlang A; None for Erlang C. [s]
-    short_abandon : float or None
+    short_abandon : numeric or None
         Callers hanging up within this time are left out of the service level and the
-        abandonment rate. [s]
+        abandonment rate, per interval or for all. [s]
     shrinkage : float, default 0
         Share of scheduled time not on the phones; the scheduled count is
         ``ceil(productive / (1 - shrinkage))``.
@@ -362,12 +365,11 @@ def required_agents(
         "cutoff": cutoff,
         "max_occupancy": max_occupancy,
         "max_blocking": max_blocking,
+        "short_abandon": short_abandon,
     }
-    Targets(**_scalar_view(goals), short_abandon=short_abandon)  # validates before the work
-    volume, aht, interval, patience, min_agents, form, goals = _common_arrays(
+    volume, aht, interval, patience, min_agents, form, targets = _common_arrays(
         volume, aht, interval, patience, shrinkage, min_agents, "volume", goals
     )
-    targets = Targets(**goals, short_abandon=short_abandon)
     shape = volume.shape
     trunks = _trunk_array(trunks, shape, max_blocking, form.index)
     if trunks is not None and fractional:
@@ -552,7 +554,7 @@ def max_volume(
     cutoff: Numeric = 60.0,
     max_occupancy: Numeric | None = None,
     patience: Numeric | None = None,
-    short_abandon: float | None = None,
+    short_abandon: Numeric | None = None,
     shrinkage: float = 0.0,
     trunks: Numeric | None = None,
     max_blocking: Numeric | None = None,
@@ -577,12 +579,11 @@ def max_volume(
         "cutoff": cutoff,
         "max_occupancy": max_occupancy,
         "max_blocking": max_blocking,
+        "short_abandon": short_abandon,
     }
-    Targets(**_scalar_view(goals), short_abandon=short_abandon)
-    agents, aht, interval, patience, _, form, goals = _common_arrays(
+    agents, aht, interval, patience, _, form, targets = _common_arrays(
         agents, aht, interval, patience, shrinkage, 0.0, "agents", goals
     )
-    targets = Targets(**goals, short_abandon=short_abandon)
     shape = agents.shape
     trunks = _trunk_array(trunks, shape, max_blocking, form.index)
     productive, aht, interval, patience = (

@@ -207,3 +207,24 @@ def test_max_volume_with_per_interval_targets(patience):
             agents[i], 240.0, patience=patience, service_level=level[i], asa=asa[i]
         )
         assert got[i] == pytest.approx(one, rel=1e-9)
+
+
+@pytest.mark.parametrize("trunks", [None, 60.0])
+def test_per_interval_short_abandon_matches_scalar_calls(trunks):
+    rng = np.random.default_rng(5)
+    size = 20
+    volume = rng.uniform(20.0, 300.0, size)
+    short = rng.choice([5.0, 10.0, 20.0, 30.0], size)
+    level = rng.uniform(0.6, 0.9, size)
+    common = {"patience": 60.0, "trunks": trunks, "max_abandon": 0.08}
+    got = erlang.required_agents(volume, 240.0, service_level=level, short_abandon=short, **common)
+    capacity = erlang.max_volume(got, 240.0, service_level=level, short_abandon=short, **common)
+    for i in range(size):
+        one = {"service_level": level[i], "short_abandon": short[i], **common}
+        assert got[i] == erlang.required_agents(volume[i], 240.0, **one)
+        assert capacity[i] == pytest.approx(erlang.max_volume(got[i], 240.0, **one), rel=1e-9)
+
+
+def test_negative_short_abandon_in_an_array_is_named():
+    with pytest.raises(ValueError, match="short_abandon"):
+        erlang.required_agents([10.0, 20.0], 240.0, patience=60.0, short_abandon=[5.0, -1.0])
