@@ -109,6 +109,9 @@ class Targets:
         for value in self.day_hours:
             parse_clock(value)
         object.__setattr__(self, "day_hours", tuple(self.day_hours))
+        # The staffing search owns the finer limits (a service level of 1 or an ASA of 0 can
+        # never be met); a zero-volume call raises them now rather than mid-plan.
+        erlang.required_agents(0.0, 1.0, interval=1.0, **self.erlang_targets)
 
     @classmethod
     def from_dict(cls, values: dict, *, source: str = "targets") -> Targets:

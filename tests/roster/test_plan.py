@@ -272,6 +272,13 @@ def test_targets_validation_and_from_dict():
         Targets(service_level=1.5)
     with pytest.raises(ValueError, match="shrinkage"):
         Targets(shrinkage=1.0)
+    # limits that only the staffing search knew are raised when the targets are made
+    with pytest.raises(ValueError, match="service_level must lie in"):
+        Targets(service_level=1.0)
+    with pytest.raises(ValueError, match="asa must be > 0"):
+        Targets(asa=0.0)
+    with pytest.raises(ValueError, match="patience"):
+        Targets(patience=0.0)
     with pytest.raises(ValueError, match=r"cfg.toml \[targets\]: unknown keys \['sl'\]"):
         Targets.from_dict({"sl": 0.8}, source="cfg.toml [targets]")
     t = Targets.from_dict({"service_level": 0.9, "threshold": 15, "patience": None})
