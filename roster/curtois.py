@@ -469,9 +469,13 @@ class CurtoisSolution:
     objective : int
         Exact objective of ``grid`` by :func:`curtois_objective`.
     bound : float
-        Lower bound proven by branch-and-cut (``-inf`` when it did not run).
+        Best lower bound proven, by branch-and-cut on the compact programme or by column
+        generation (``-inf`` when neither ran).
     optimal : bool
         Whether the objective is proven optimal (it meets the bound).
+    column_bound : float
+        Lagrangian bound of column generation over whole employee months (``-inf`` when it
+        did not run); the LP bound of the set-partitioning master once converged.
     time_s : float
         Wall time [s].
     construction_objective : int
@@ -487,6 +491,7 @@ class CurtoisSolution:
     time_s: float
     construction_objective: int
     rounds: int
+    column_bound: float = -np.inf
 
 
 def solve_curtois(
@@ -498,11 +503,14 @@ def solve_curtois(
     node_limit: int = 500,
     workers: int = 2,
     seed: int = 0,
+    columns: bool = True,
 ) -> CurtoisSolution:
-    """Solve an instance: construction, branch-and-cut and large-neighbourhood search.
+    """Solve an instance: construction, branch-and-cut, column generation with diving, and
+    large-neighbourhood search.
 
-    See :mod:`roster.curtois_search` for the method and :mod:`roster.curtois_model` for the
-    integer programme. The roster returned is re-scored by :func:`curtois_objective`.
+    See :mod:`roster.curtois_search` for the method, :mod:`roster.curtois_model` for the
+    compact integer programme and :mod:`roster.curtois_columns` for column generation. The
+    roster returned is re-scored by :func:`curtois_objective`.
 
     Parameters
     ----------
@@ -528,6 +536,9 @@ def solve_curtois(
     seed : int
         Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
         work.
+    columns : bool
+        Run column generation and diving (until 45% and 75% of the time limit) before the
+        neighbourhood search.
 
     Returns
     -------
@@ -562,6 +573,7 @@ def solve_curtois(
         node_limit=node_limit,
         workers=workers,
         seed=seed,
+        columns=columns,
     )
     return CurtoisSolution(
         grid=pd.DataFrame(found.grid, index=pd.Index(instance.employees, name="employee")),
@@ -571,4 +583,5 @@ def solve_curtois(
         time_s=time.perf_counter() - t0,
         construction_objective=found.construction_objective,
         rounds=found.rounds,
+        column_bound=found.column_bound,
     )

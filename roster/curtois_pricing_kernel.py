@@ -19,7 +19,7 @@ from numba import njit
 _LAST, _RUN, _UNITS, _WEEKENDS, _COUNTS = 0, 1, 2, 3, 4
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _grow(ints, cost, parent, alive, nxt):
     cap = 2 * len(cost)
     ints2 = np.empty((cap, ints.shape[1]), dtype=ints.dtype)
@@ -35,7 +35,7 @@ def _grow(ints, cost, parent, alive, nxt):
     return ints2, cost2, parent2, alive2, nxt2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap, day_off, forbid):
     """Block length after choosing ``o`` (-1 off) on day ``d`` from ``(last, run)``, or -1
     if a sequencing rule forbids it. A block whose length equals ``d`` started on day 0 (or
@@ -58,7 +58,7 @@ def _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap, day_off
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cost_to_go(cost, caps, max_run, min_run, min_off, off_cap, day_off, forbid, R):
     """``g[d, last + 1, run]``: cheapest completion after day ``d`` under the sequencing rules
     alone (minutes, caps and weekends relaxed), a lower bound used to prune labels."""
@@ -81,7 +81,7 @@ def _cost_to_go(cost, caps, max_run, min_run, min_off, off_cap, day_off, forbid,
     return g
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run, min_off,
                        max_weekends, day_off, forbid, k, upper):  # fmt: skip
     """Up to ``k`` cheapest feasible schedules of one employee, cheapest first.

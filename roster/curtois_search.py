@@ -1,16 +1,17 @@
 """Search for good rosters of a Curtois & Qu instance: construction, branch-and-cut, and
 large-neighbourhood search with HiGHS as the repair operator.
 
-The search works on the compact programme of :mod:`roster.curtois_model`:
-
-1. *Construction.* Employees are scheduled a few at a time, each group by an exact programme
-   that sees the cover left by the groups before. Every hard constraint is per employee and
-   cover is soft, so this gives a feasible roster in seconds even where branch-and-cut on the
-   whole programme finds none.
-2. *Branch-and-cut* on the whole programme from that roster, for a share of the time (on its
-   own thread while the search below runs on the other). On small instances it proves
-   optimality; it always gives the lower bound.
-3. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
+1. *Construction.* Employees take, one at a time, their best month given those placed before
+   (the exact one-employee labelling of :mod:`roster.curtois_pricing`), then best responses
+   are swept until none improves (:mod:`roster.curtois_moves`). Every hard constraint is per
+   employee and cover is soft, so this is feasible at once.
+2. *Branch-and-cut* on the whole compact programme of :mod:`roster.curtois_model` from that
+   roster, for a share of the time, on its own thread (small instances only). There it often
+   proves optimality; it gives a lower bound.
+3. *Column generation* over whole months (:mod:`roster.curtois_columns`): its Lagrangian
+   bound is far stronger than the compact programme's, and diving on its master with
+   re-pricing gives a roster, polished by best responses.
+4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
    a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
    the roster held fixed by column bounds on one persistent model. Blocks are a few whole
    employees, a few employees over a window of days, or, around a badly covered day, the
@@ -43,7 +44,10 @@ import highspy
 import numpy as np
 
 from roster.curtois import CurtoisInstance, curtois_objective
+from roster.curtois_columns import dive, generate
 from roster.curtois_model import CurtoisModel, build_model, cover_counts, shift_codes
+from roster.curtois_moves import EmployeeMoves
+from roster.curtois_pricing import EmployeeRules
 from roster.highs import highs_model
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -53,6 +57,8 @@ _SUB_SHARE, _SUB_MIN = 0.1, 2.0
 #: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
 #: while its kind stays below this and shrinks otherwise.
 _SUB_WORK = 3000
+#: Column generation runs until this share of the time limit, diving until the next one.
+_CG_SHARE, _DIVE_SHARE = 0.45, 0.75
 
 
 def _solve_mip(
@@ -155,9 +161,14 @@ class SearchResult:
     objective : int
         Exact objective (by :func:`roster.curtois.curtois_objective`).
     bound : float
-        Lower bound proven by branch-and-cut (``-inf`` if that phase did not run).
+        Best lower bound proven, by branch-and-cut or column generation (``-inf`` if
+        neither ran).
     optimal : bool
         Whether ``objective`` meets the bound.
+    column_bound : float
+        Lagrangian bound of column generation (``-inf`` when it did not run).
+    columns : int
+        Columns generated.
     construction_objective : int
         Objective of the constructed start.
     rounds : int
@@ -170,6 +181,8 @@ class SearchResult:
     objective: int
     bound: float
     optimal: bool
+    column_bound: float
+    columns: int
     construction_objective: int
     rounds: int
     improvements: int
@@ -329,15 +342,23 @@ def search(
     node_limit: int,
     workers: int,
     seed: int,
+    columns: bool = True,
 ) -> SearchResult:
-    """Construction, branch-and-cut for ``mip_share`` of the time, and LNS (see module)."""
+    """Construction, branch-and-cut for ``mip_share`` of the time, column generation and
+    diving (when ``columns``), and LNS (see module)."""
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     rng = np.random.default_rng(seed)
     E, H, T = len(instance.employees), instance.horizon, len(instance.shift_ids)
     W = H // 7
     nc = len(instance.cover)
-    grid = construct(instance, deadline)
+    rules = EmployeeRules.of(instance)
+    ids = np.asarray(instance.shift_ids, dtype=object)
+
+    def to_grid(codes):
+        return np.where(codes >= 0, ids[np.maximum(codes, 0)], "").astype(object)
+
+    grid = to_grid(EmployeeMoves.greedy(instance, rng, rules).codes)
     built = curtois_objective(instance, grid)
     if not built.feasible:
         raise RuntimeError(f"{instance.name}: construction broke hard rules: {built.violations}")
@@ -375,7 +396,7 @@ def search(
     def absorb_mip(result):
         nonlocal bound, proved
         z, proved, dual, _ = result
-        bound = dual + model.const
+        bound = max(bound, dual + model.const)
         if z is not None:
             offer(model.decode(z, instance.shift_ids))
 
@@ -388,6 +409,22 @@ def search(
             # branch-and-cut on one core, the search on the other
             mip = pool.submit(_solve_model, model, z_best, **options)
             lns_workers = workers - 1
+
+    def polish(codes):
+        """Best responses from ``codes``, offered as the incumbent."""
+        moves = EmployeeMoves(instance, codes, rules)
+        moves.descent(rng)
+        return offer(to_grid(moves.codes))
+
+    column_bound, n_columns = -np.inf, 0
+    if columns:
+        master, column_bound, _, _, _ = generate(
+            instance, rules, shift_codes(instance, grid), deadline=t0 + _CG_SHARE * time_limit
+        )
+        # the objective is integral
+        bound = max(bound, float(np.ceil(column_bound - 1e-6)))
+        polish(dive(master, deadline=t0 + _DIVE_SHARE * time_limit))
+        n_columns = len(master.pool.owner)
 
     hoods = _Neighbourhoods(instance, rng)
     rounds = improvements = 0
@@ -447,7 +484,9 @@ def search(
             trials.append(merged)
         if trials:
             trial = min(trials, key=lambda g: value_of(g)[0])
-            improvements += int(offer(trial))
+            if offer(trial):
+                improvements += 1
+                polish(shift_codes(instance, grid))
     if mip is not None:
         # the search ended first (time or optimality); wait for the bound
         absorb_mip(mip.result())
@@ -461,6 +500,8 @@ def search(
         objective=int(best),
         bound=float(bound),
         optimal=bool(proved or best <= bound + 1e-6),
+        column_bound=float(column_bound),
+        columns=n_columns,
         construction_objective=int(built.objective),
         rounds=rounds,
         improvements=improvements,

@@ -240,7 +240,9 @@ def test_bad_arguments(tiny):
 def test_fixed_work_is_reproducible():
     inst = read_curtois(DATA / "Instance2.txt")
     runs = [
-        solve_curtois(inst, time_limit=300, mip_share=0, max_rounds=2, node_limit=50, seed=3)
+        solve_curtois(
+            inst, time_limit=300, mip_share=0, max_rounds=2, node_limit=50, seed=3, columns=False
+        )
         for _ in range(2)
     ]
     assert runs[0].rounds == runs[1].rounds == 2

@@ -1,0 +1,370 @@
+"""Column generation for a Curtois & Qu instance: a set-partitioning master over whole
+employee months, priced by the exact one-employee labelling.
+
+Master (linear relaxation)::
+
+    min  sum_{e,p} c_ep lam_ep + sum_q (wu_q under_q + wo_q over_q)
+    s.t. sum_{e,p} a_epq lam_ep + under_q - over_q = req_q     (cover row q = (day, type))
+         sum_p lam_ep = 1                                      (employee e)
+         lam, under, over >= 0
+
+where column ``p`` of employee ``e`` is a month keeping all of ``e``'s hard rules, ``c_ep`` its
+request penalty and ``a_epq`` whether it works row ``q``. Its bound is at least the compact
+model's (every hard rule is inside the columns, Dantzig-Wolfe 1960) and on these instances much
+stronger. With duals ``y`` of the cover rows and ``m_e`` of the employee rows, the cheapest
+column of ``e`` is the labelling at prices ``request_cost[e] - y`` (:mod:`roster.curtois_pricing`);
+its reduced cost ``r_e`` gives the Lagrangian bound ``LP + sum_e min(r_e, 0)`` at every
+iteration (Lübbecke and Desrosiers 2005), so the bound is valid even when time runs out before
+the LP is solved to the end. Dual values are smoothed towards the best-bound duals (Wentges 1997)
+to damp their oscillation.
+
+Integer rosters come from the columns generated (price-and-branch): HiGHS solves the master
+with integer ``lam``, started from the incumbent, whose months are columns from the start.
+
+References
+----------
+.. [1] G. B. Dantzig and P. Wolfe, "Decomposition principle for linear programs", Oper. Res.
+   8 (1960), pp. 101-111.
+.. [2] M. E. Lübbecke and J. Desrosiers, "Selected topics in column generation", Oper. Res. 53
+   (2005), pp. 1007-1023.
+.. [3] P. Wentges, "Weighted Dantzig-Wolfe decomposition for linear mixed-integer
+   programming", Int. Trans. Oper. Res. 4 (1997), pp. 151-162.
+.. [4] C. Joncour, S. Michel, R. Sadykov, D. Sverdlov and F. Vanderbeck, "Column generation
+   based primal heuristics", Electron. Notes Discrete Math. 36 (2010), pp. 695-702.
+.. [5] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
+   instances", Technical report, ASAP group, University of Nottingham, 2014.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from roster.curtois_moves import cover_arrays
+from roster.curtois_pricing import EmployeeRules, schedule_cost
+
+_INF = highspy.kHighsInf
+
+
+@dataclass
+class ColumnPool:
+    """Columns of the master: owner employee and month (type codes, -1 off) of each."""
+
+    owner: list
+    months: list
+    cost: list
+
+
+class Master:
+    """The restricted master LP in HiGHS, grown column by column.
+
+    Parameters
+    ----------
+    instance : CurtoisInstance
+    rules : EmployeeRules
+    """
+
+    def __init__(self, instance, rules: EmployeeRules):
+        self.rules = rules
+        E, H, T = rules.request_cost.shape
+        self.E, self.H, self.T = E, H, T
+        req, wu, wo = cover_arrays(instance)
+        self.req, self.wu, self.wo = req, wu, wo
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        # rows: H * T cover rows (row (d, t) at d * T + t), then one per employee
+        n_cover = H * T
+        lo = np.concatenate([req.ravel(), np.ones(E)])
+        h.addRows(
+            n_cover + E,
+            lo,
+            lo,
+            0,
+            np.array([], dtype=np.int32),
+            np.array([], np.int32),
+            np.array([]),
+        )
+        # cover slacks: under (+1) and over (-1) per cover row
+        idx = np.arange(n_cover, dtype=np.int32)
+        for sign, w in ((1.0, wu), (-1.0, wo)):
+            h.addCols(
+                n_cover,
+                w.ravel(),
+                np.zeros(n_cover),
+                np.full(n_cover, _INF),
+                n_cover,
+                np.arange(n_cover, dtype=np.int32),
+                idx,
+                np.full(n_cover, sign),
+            )
+        self.h = h
+        self.n_slack = 2 * n_cover
+        self.pool = ColumnPool([], [], [])
+        self.seen = set()
+        # per employee: its columns as (n, H) type codes, to price them at new duals
+        self.by_employee = [np.zeros((0, H), dtype=np.int64) for _ in range(E)]
+
+    def cheapest_known(self, e: int, prices: np.ndarray) -> float:
+        """Cost at ``prices`` of the cheapest column of ``e`` in the pool (a feasible month,
+        hence an upper bound for the labelling)."""
+        months = self.by_employee[e]
+        if not len(months):
+            return np.inf
+        worked = months >= 0
+        days = np.broadcast_to(np.arange(self.H), months.shape)
+        return float(np.where(worked, prices[days, np.maximum(months, 0)], 0.0).sum(1).min())
+
+    def add(self, e: int, months: np.ndarray) -> int:
+        """Add the months (rows of type codes) of employee ``e`` not yet in the pool."""
+        r = self.rules
+        T, H = self.T, self.H
+        added = 0
+        starts, index, value, costs = [], [], [], []
+        for month in np.atleast_2d(months):
+            key = (e, month.tobytes())
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            days = np.flatnonzero(month >= 0)
+            rows = np.concatenate([days * T + month[days], [H * T + e]]).astype(np.int32)
+            c = schedule_cost(r.request_cost[e], month) + r.request_constant[e]
+            starts.append(len(index))
+            index.extend(rows)
+            value.extend([1.0] * len(rows))
+            costs.append(c)
+            self.pool.owner.append(e)
+            self.pool.months.append(month.copy())
+            self.pool.cost.append(c)
+            self.by_employee[e] = np.vstack([self.by_employee[e], month[None, :]])
+            added += 1
+        if added:
+            self.h.addCols(
+                added,
+                np.asarray(costs),
+                np.zeros(added),
+                np.full(added, _INF),
+                len(index),
+                np.asarray(starts, dtype=np.int32),
+                np.asarray(index, dtype=np.int32),
+                np.asarray(value),
+            )
+        return added
+
+    def solve_lp(self):
+        """Solve the restricted LP: ``(objective, cover duals (H, T), employee duals (E,))``."""
+        self.h.run()
+        sol = self.h.getSolution()
+        y = np.asarray(sol.row_dual)
+        return (
+            float(self.h.getInfo().objective_function_value),
+            y[: self.H * self.T].reshape(self.H, self.T),
+            y[self.H * self.T :],
+        )
+
+
+def _lagrangian(rules, req, y, e_costs):
+    """``L(y) = y . req + sum_e min_p (c_p - y . a_p)`` given each employee's cheapest
+    ``min_p`` at prices ``request_cost - y`` (``e_costs``, request constants excluded)."""
+    return float((y * req).sum() + np.sum(e_costs) + rules.request_constant.sum())
+
+
+def generate(
+    instance,
+    rules: EmployeeRules,
+    start: np.ndarray,
+    *,
+    deadline: float,
+    per_employee: int = 3,
+    smoothing: float = 0.5,
+    max_iterations: int | None = None,
+):
+    """Column generation from the months of roster ``start`` (type codes, every hard rule
+    kept) until no column prices out, the deadline, or ``max_iterations``.
+
+    Returns
+    -------
+    master : Master
+        With its pool of columns and HiGHS model (LP at the last duals).
+    bound : float
+        Best Lagrangian bound.
+    lp : float
+        Last restricted master value.
+    converged : bool
+    iterations : int
+    """
+    master = Master(instance, rules)
+    for e in range(master.E):
+        master.add(e, start[e])
+    return (
+        master,
+        *price_until(
+            master,
+            deadline=deadline,
+            per_employee=per_employee,
+            smoothing=smoothing,
+            max_iterations=max_iterations,
+        ),
+    )
+
+
+def price_until(
+    master: Master,
+    *,
+    deadline: float,
+    active=None,
+    per_employee: int = 3,
+    smoothing: float = 0.5,
+    max_iterations: int | None = None,
+):
+    """Column generation on ``master`` for the ``active`` employees (all by default; the
+    others are fixed, so the Lagrangian bound is only meaningful with all active).
+
+    Returns ``(bound, lp, converged, iterations)``."""
+    rules = master.rules
+    E = master.E
+    active = np.ones(E, dtype=bool) if active is None else np.asarray(active)
+    wu, wo = master.wu, master.wo
+    best_bound, best_y, lp = -np.inf, None, np.inf
+    converged = False
+    it = 0
+    while time.perf_counter() < deadline and (max_iterations is None or it < max_iterations):
+        lp, y, m = master.solve_lp()
+        it += 1
+        # the cover duals lie in [-wo, wu] (the slacks' reduced costs); clipping only guards
+        # round-off so that every Lagrangian value below stays a valid bound
+        y = np.clip(y, -wo, wu)
+        alpha = smoothing if best_y is not None else 0.0
+        while True:
+            y_price = alpha * best_y + (1 - alpha) * y if alpha > 0 else y
+            e_costs = np.zeros(E)
+            added = 0
+            for e in np.flatnonzero(active):
+                prices = rules.request_cost[e] - y_price
+                upper = master.cheapest_known(e, prices)
+                costs, months = rules.cheapest(e, prices, k=per_employee, upper=upper)
+                # only round-off can leave nothing below a known column's cost
+                e_costs[e] = costs[0] if len(costs) else upper
+                # a column enters if it prices out at the master's own duals
+                rc = (
+                    np.array(
+                        [
+                            schedule_cost(rules.request_cost[e] - y, mo)
+                            + rules.request_constant[e]
+                            for mo in months
+                        ]
+                    )
+                    - m[e]
+                )
+                added += master.add(e, months[rc < -1e-6])
+            if active.all():
+                bound = _lagrangian(rules, master.req, y_price, e_costs)
+                if bound > best_bound:
+                    best_bound, best_y = bound, y_price.copy()
+            else:
+                best_y = y_price.copy()
+            if added or alpha == 0.0:
+                break
+            alpha = 0.0  # mispricing: nothing entered at the smoothed duals
+        if not added or lp - best_bound < 1e-6:
+            converged = True
+            break
+    return best_bound, lp, converged, it
+
+
+def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float, seed=0):
+    """Best roster over the pool's columns by HiGHS branch-and-cut (price-and-branch),
+    started from ``start_codes`` (whose months must be in the pool).
+
+    Returns ``(codes or None, objective, dual_bound)``; the dual bound holds only for the
+    columns generated, not for the instance.
+    """
+    h = master.h
+    n = h.getNumCol()
+    n_slack = master.n_slack
+    cols = np.arange(n_slack, n, dtype=np.int32)
+    h.changeColsIntegrality(
+        len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger, dtype=np.uint8)
+    )
+    h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    x0 = np.zeros(n)
+    pos = {
+        (e, mo.tobytes()): n_slack + j
+        for j, (e, mo) in enumerate(zip(master.pool.owner, master.pool.months, strict=True))
+    }
+    for e in range(master.E):
+        x0[pos[(e, np.asarray(start_codes[e], dtype=np.int64).tobytes())]] = 1.0
+    counts = np.zeros((master.H, master.T))
+    ii, dd = np.nonzero(start_codes >= 0)
+    np.add.at(counts, (dd, start_codes[ii, dd]), 1.0)
+    gap = (master.req - counts).ravel()
+    nc = master.H * master.T
+    x0[:nc] = np.clip(gap, 0, None)
+    x0[nc : 2 * nc] = np.clip(-gap, 0, None)
+    sol = highspy.HighsSolution()
+    sol.col_value = x0.tolist()
+    sol.value_valid = True
+    h.setSolution(sol)
+    h.run()
+    info = h.getInfo()
+    # back to the LP for any later column generation
+    h.changeColsIntegrality(
+        len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous, dtype=np.uint8)
+    )
+    if info.primal_solution_status != 2:
+        return None, np.inf, float(info.mip_dual_bound)
+    x = np.asarray(h.getSolution().col_value)
+    codes = np.full((master.E, master.H), -1, dtype=np.int64)
+    for j in np.flatnonzero(x[n_slack:] > 0.5):
+        codes[master.pool.owner[j]] = master.pool.months[j]
+    return codes, float(info.objective_function_value), float(info.mip_dual_bound)
+
+
+def dive(
+    master: Master, *, deadline: float, price: bool = True, iterations: int = 5
+) -> np.ndarray:
+    """A roster by diving on the master LP: fix every month the LP takes (nearly) whole,
+    else the largest fractional one, re-price the employees still free (at most
+    ``iterations`` rounds, when ``price``), repeat (Joncour et al. 2010, pure diving). A
+    tenth of the free employees is fixed per step. Past the deadline the rest take their
+    largest column at once. Returns type codes (every month is a column, so every hard rule
+    holds)."""
+    h = master.h
+    n_slack = master.n_slack
+    fixed = np.zeros(master.E, dtype=bool)
+    lowered = []
+    codes = np.full((master.E, master.H), -1, dtype=np.int64)
+    try:
+        while not fixed.all():
+            late = time.perf_counter() > deadline
+            if price and not late:
+                price_until(master, deadline=deadline, active=~fixed, max_iterations=iterations)
+            h.run()
+            owner = np.asarray(master.pool.owner)
+            x = np.asarray(h.getSolution().col_value)[n_slack : n_slack + len(owner)]
+            free = np.flatnonzero(~fixed[owner])
+            # past the deadline every free employee takes its largest column at once
+            whole = free[x[free] > 0.99]
+            take = free[np.argsort(-x[free], kind="stable")]
+            n_more = len(take) if late else max(1, int((~fixed).sum()) // 10)
+            for j in np.concatenate([whole, take]):
+                e = owner[j]
+                if fixed[e]:
+                    continue
+                if j not in whole:
+                    if n_more == 0:
+                        continue
+                    n_more -= 1
+                fixed[e] = True
+                codes[e] = master.pool.months[j]
+                h.changeColBounds(int(n_slack + j), 1.0, _INF)
+                lowered.append(int(n_slack + j))
+        return codes
+    finally:
+        for j in lowered:
+            h.changeColBounds(j, 0.0, _INF)
