@@ -36,10 +36,19 @@ from roster.people_bound import aggregate_bound
 from roster.people_inputs import prepare
 from roster.people_integer import integer_roster
 from roster.people_master import Master, column_generation
+from roster.people_polish import CoverageLedger, best_response
 from roster.people_pricing import PatternPricer, Resource, compat_matrix
 from roster.rules import Rules
 
 __all__ = ["Roster", "build_roster"]
+
+# shares of the time limit by which column generation and the integer phase end; the
+# best-response sweeps take the rest
+_CG_SHARE = 0.6
+_INTEGER_SHARE = 0.92
+_DIVE_STEPS = 500
+_SEED_SHARE = 0.2
+_SEED_SWEEPS = 8
 
 
 @dataclass(frozen=True)
@@ -378,41 +387,13 @@ def build_roster(
         return groups
 
     shift_cov = [columnize(np.array([d]), np.array([s])) for d in range(D) for s in range(S)]
-    master = Master([len(m) for m in members], p.required, p.under_pen, p.over_pen, shift_cov)
     groups = make_groups(None)
     infeasible = []
-    zero = np.zeros((D, S))
-    for g, grp in enumerate(groups):
-        pat = grp.price(zero)[0][1]
-        master.add(g, pat, *grp.column(pat))
+    for grp in groups:
         if not grp.pricer.solve(grp.base, grp.forced, grp.allowed):
             infeasible += [p.agent_names[j] for j in grp.members]
-            continue
-        # warm start: regular rotations that meet the agent's rules
-        for pat_r in _rotations(D, S, p.big, p.paid, p.lo, p.hi):
-            if grp.pricer.admits(pat_r, grp.forced, grp.allowed):
-                master.add(g, pat_r, *grp.column(pat_r))
     feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
-    agg_bound, y_agg, x_agg = aggregate_bound(p, rules, shift_cov, feasible)
-    if y_agg is not None:
-        # the aggregate duals are a good first dual point: price there before the first LP
-        y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
-        value = shift_value(y_agg)
-        for g, grp in enumerate(groups):
-            for _, pat in grp.price(value, k=grp.k):
-                master.add(g, pat, *grp.column(pat))
-        # and a whole roster near the aggregate solution: agents one after another take
-        # the shifts it still wants, priced at its duals while they are wanted
-        left = x_agg.copy()
-        for g, grp in enumerate(groups):
-            if not feasible[grp.members[0]]:
-                continue
-            for _ in range(grp.size):
-                want = np.clip(left, 0.0, 1.0)
-                pat = grp.price(value * want + (want > 0.5) * 1e-3)[0][1]
-                master.add(g, pat, *grp.column(pat))
-                work = np.flatnonzero(pat >= 0)
-                left[work, pat[work]] -= 1.0
+    agg_bound, y_agg, _ = aggregate_bound(p, rules, shift_cov, feasible)
     diagnosis = list(p.diagnosis)
     if infeasible:
         diagnosis.append(
@@ -421,48 +402,97 @@ def build_roster(
             f"days under their leave and rules (e.g. {infeasible[:5]}); they are left off "
             "the roster"
         )
-
     fair = (
         (rules.fair_nights_weight > 0 and p.big.any())
         or weekend_fair
         or (rules.fair_holidays_weight > 0 and p.holiday.any())
     )
-    rounds_a = max_rounds // 3 if fair else max_rounds
+
+    # a first roster by best response from an empty month: agents one after another take
+    # their best month against the others'; without fair shares first, whose team means
+    # it then supplies
+    grid = np.full((A, D), -1, dtype=np.int64)
+    ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
+    seed_deadline = t0 + _SEED_SHARE * time_limit
+    sweeps_a = _SEED_SWEEPS // 2 if fair else _SEED_SWEEPS
+    seed_value, seed_moves, seed_sweeps = best_response(
+        grid,
+        group_of,
+        groups,
+        ledger,
+        S,
+        movable=feasible,
+        deadline=seed_deadline,
+        max_sweeps=sweeps_a,
+    )
+    seed_grids = [grid.copy()]
+    fair_means = None
+    if fair:
+        fair_means = _roster_means(grid, p, eligible_night)
+        groups = make_groups(fair_means)
+        ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
+        seed_value, moves_b, sweeps_b = best_response(
+            grid,
+            group_of,
+            groups,
+            ledger,
+            S,
+            movable=feasible,
+            deadline=seed_deadline,
+            max_sweeps=_SEED_SWEEPS - sweeps_a,
+        )
+        seed_moves += moves_b
+        seed_sweeps += sweeps_b
+        seed_grids.append(grid.copy())
+    seed_grid = grid.copy()
+    t_seed = time.perf_counter() - t0
+
+    master = Master([len(m) for m in members], p.required, p.under_pen, p.over_pen, shift_cov)
+    zero = np.zeros((D, S))
+    for g, grp in enumerate(groups):
+        pat = grp.price(zero)[0][1]
+        master.add(g, pat, *grp.column(pat))
+        if not feasible[grp.members[0]]:
+            continue
+        # regular rotations that meet the agent's rules
+        for pat_r in _rotations(D, S, p.big, p.paid, p.lo, p.hi):
+            if grp.pricer.admits(pat_r, grp.forced, grp.allowed):
+                master.add(g, pat_r, *grp.column(pat_r))
+    # the first roster's months: the restricted LP starts near that roster's cost
+    for sg in seed_grids:
+        for i in np.flatnonzero(feasible):
+            master.add(group_of[i], sg[i].copy(), *groups[group_of[i]].column(sg[i]))
+    if y_agg is not None:
+        # the aggregate duals are a good first dual point: price there before the first LP
+        y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
+        value = shift_value(y_agg)
+        for g, grp in enumerate(groups):
+            for _, pat in grp.price(value, k=grp.k):
+                master.add(g, pat, *grp.column(pat))
+    # from scratch the barrier method is several times faster than simplex here; its
+    # crossover leaves the basis that the simplex re-solves start from
+    master.solve_lp(solver="ipm")
+
     gen = column_generation(
         master,
         groups,
         shift_value,
-        max_rounds=rounds_a,
-        deadline=t0 + (0.3 if fair else 0.6) * time_limit,
-        tol=5e-3 if fair else 2e-4,
+        max_rounds=max_rounds,
+        deadline=t0 + _CG_SHARE * time_limit,
         bound=agg_bound,
         center=y_agg,
     )
     rounds = gen.rounds
     history = list(gen.history)
-    fair_means = None
-    if fair:
-        fair_means = _team_means(master, members, p, saturday, sunday, eligible_night)
-        groups = make_groups(fair_means)
-        costs = [
-            groups[g].column(pat)[0] for g, pat in zip(master.group, master.patterns, strict=False)
-        ]
-        master.set_costs(costs)
-        gen = column_generation(
-            master,
-            groups,
-            shift_value,
-            max_rounds=max_rounds - rounds,
-            deadline=t0 + 0.6 * time_limit,
-            bound=agg_bound,
-            center=y_agg,
-        )
-        rounds += gen.rounds
-        history += [(rounds - gen.rounds + k, lp, b) for k, lp, b in gen.history]
     t_lp = time.perf_counter() - t0
 
     counts, info = integer_roster(
-        master, groups, shift_value, deadline=t0 + 0.92 * time_limit, t0=t0
+        master,
+        groups,
+        shift_value,
+        deadline=t0 + _INTEGER_SHARE * time_limit,
+        t0=t0,
+        max_dive=_DIVE_STEPS,
     )
     grid = np.full((A, D), -1, dtype=np.int64)
     fill = [0] * G
@@ -472,6 +502,24 @@ def build_roster(
             if fill[g] < len(members[g]):
                 grid[members[g][fill[g]]] = master.patterns[k]
                 fill[g] += 1
+    # every agent's month re-priced against the others' until none improves
+    ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
+    objective, moves, sweeps = best_response(
+        grid, group_of, groups, ledger, S, movable=feasible, deadline=t0 + 0.97 * time_limit
+    )
+    info["integer_objective"] = info["objective"]
+    lam = master.values()
+    info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
+    info["coverage_penalty"] = ledger.penalty()
+    if seed_value < objective - 1e-9:
+        grid, objective = seed_grid, seed_value
+    info["objective"] = objective
+    info["seed_objective"] = seed_value
+    info["seed_moves"] = seed_moves
+    info["seed_sweeps"] = seed_sweeps
+    info["time_seed_s"] = t_seed
+    info["best_response_moves"] = moves
+    info["best_response_sweeps"] = sweeps
     pricer_of = [groups[g].pricer for g in group_of]
     roster = assemble(
         p,
@@ -515,22 +563,17 @@ def build_roster(
     )
 
 
-def _team_means(master, members, p, saturday, sunday, eligible_night):
-    """Mean nights, weekends and holidays per agent in the master LP's solution (nights over
-    the agents who may work them)."""
-    lam = master.values()
-    tot = {"nights": 0.0, "weekends": 0.0, "holidays": 0.0}
+def _roster_means(grid, p, eligible_night):
+    """Mean big nights, weekends and holidays per agent of a roster (nights over the agents
+    who may work them)."""
+    work = grid >= 0
+    nights = (work & p.big[np.maximum(grid, 0)]).sum()
     week = p.dates.isocalendar().week.to_numpy()
-    for k in np.flatnonzero(lam > 1e-9):
-        pat = master.patterns[k]
-        work = pat >= 0
-        tot["nights"] += lam[k] * p.big[pat[work]].sum()
-        tot["weekends"] += lam[k] * len(set(week[work & p.weekend]))
-        tot["holidays"] += lam[k] * (work & p.holiday).sum()
-    n_night = max(int(eligible_night.sum()), 1)
-    A = sum(len(m) for m in members)
+    weekends = sum(len(set(week[w & p.weekend])) for w in work)
+    holidays = (work & p.holiday[None, :]).sum()
+    A = len(grid)
     return {
-        "nights": tot["nights"] / n_night,
-        "weekends": tot["weekends"] / A,
-        "holidays": tot["holidays"] / A,
+        "nights": float(nights) / max(int(eligible_night.sum()), 1),
+        "weekends": float(weekends) / A,
+        "holidays": float(holidays) / A,
     }

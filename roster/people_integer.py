@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+_SMALL_MASTER = 2_000_000  # coverage rows x columns
+
 
 def integer_roster(
     master, groups, shift_value, *, deadline, t0, max_dive=500, price_steps=30, mip_nodes=200
@@ -47,6 +49,11 @@ def integer_roster(
         Node limit of the final MIP.
     """
     sizes = master.sizes
+    # diving, the local search over columns and the MIP pay on small masters only; on large
+    # ones the rounded LP solution goes straight to the agent-by-agent best response
+    small = master.R * len(master) <= _SMALL_MASTER
+    if not small:
+        max_dive = 0
     lower = np.zeros(len(master))
     steps = priced = 0
     start = time.perf_counter()
@@ -104,13 +111,17 @@ def integer_roster(
         # the dive stopped at its limit: keep what it fixed, fill the rest
         counts = _fill(master, np.maximum(lower, np.floor(x + 1e-7)))
     dive_value = master.objective(counts)
-    counts, moves = improve(master, counts, deadline=deadline)
+    if small:
+        counts, moves = improve(master, counts, deadline=deadline)
+    else:
+        # groups stay short of their size: the best response fills them with exact months
+        moves = 0
     ls_value = master.objective(counts)
     best, best_value = counts, ls_value
     remaining = deadline - time.perf_counter()
     mip_value = np.nan
     # the MIP over every generated pattern only pays on small masters
-    if remaining > 0.5 and master.R * len(master) <= 2_000_000:
+    if remaining > 0.5 and small:
         mip = master.solve_mip(counts, remaining, mip_nodes)
         if _group_sums(master, mip):
             mip_value = master.objective(mip)

@@ -151,10 +151,13 @@ class Master:
         x = np.asarray(self.h.getSolution().col_value)
         return x[self.n_slack :]
 
-    def solve_lp(self):
-        """(objective, group duals, coverage duals)."""
+    def solve_lp(self, solver="simplex"):
+        """(objective, group duals, coverage duals); ``solver`` "ipm" for a solve from
+        scratch (barrier and crossover), "simplex" to resume from the last basis."""
         t = time.perf_counter()
+        self.h.setOptionValue("solver", solver)
         self.h.run()
+        self.h.setOptionValue("solver", "simplex")
         self.lp_time += time.perf_counter() - t
         self.lp_solves += 1
         self.lp_iterations += self.h.getInfo().simplex_iteration_count
@@ -264,6 +267,9 @@ def column_generation(
     converged = False
     history = []
     under, over = master.pen
+    # the stability centre is the best Lagrangian point found here; ``bound`` may come from
+    # another relaxation whose duals are not a Lagrangian point of this one
+    center_value = -_INF
     while rounds < max_rounds and time.perf_counter() < deadline:
         rounds += 1
         lp, pi, y = master.solve_lp()
@@ -288,10 +294,9 @@ def column_generation(
                     rc = cost - float(vals @ y[rows]) - pi[g]
                     if rc < -1e-6 and master.add(g, pat, cost, rows, vals):
                         added += 1
-            if lagr > bound:
-                bound, center = lagr, y_price.copy()
-            elif center is None:
-                center = y_price.copy()
+            bound = max(bound, lagr)
+            if lagr > center_value or center is None:
+                center_value, center = lagr, y_price.copy()
             if added or a == 0.0:
                 history.append((rounds, lp, bound))
                 break
