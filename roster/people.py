@@ -49,6 +49,7 @@ _INTEGER_SHARE = 0.92
 _DIVE_STEPS = 500
 _SEED_SHARE = 0.2
 _SEED_SWEEPS = 8
+_BOUND_SHARE = 0.07  # the integer aggregate bound
 
 
 @dataclass(frozen=True)
@@ -393,7 +394,13 @@ def build_roster(
         if not grp.pricer.solve(grp.base, grp.forced, grp.allowed):
             infeasible += [p.agent_names[j] for j in grp.members]
     feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
-    agg_bound, y_agg, _ = aggregate_bound(p, rules, shift_cov, feasible)
+    agg_bound, y_agg, _ = aggregate_bound(
+        p,
+        rules,
+        shift_cov,
+        feasible,
+        integer_time=_BOUND_SHARE * time_limit,
+    )
     diagnosis = list(p.diagnosis)
     if infeasible:
         diagnosis.append(

@@ -12,14 +12,21 @@ column generation (they meet the slack bounds, so the Lagrangian bound holds the
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
 
-def aggregate_bound(p, rules, shift_cov, feasible):
-    """(LP value, coverage duals, agents per day and shift) of the aggregate relaxation, or
+def aggregate_bound(p, rules, shift_cov, feasible, *, integer_time=0.0):
+    """(bound, coverage duals, agents per day and shift) of the aggregate relaxation, or
     (-inf, None, None) on failure.
+
+    The bound is the LP value, or with ``integer_time > 0`` the better of it and the dual
+    bound HiGHS proves for the aggregate model with whole agents per shift and day (every
+    roster has whole counts, so that bound holds too). Coverage rows with fractional
+    coefficients (meals spread over their windows) make the integer model markedly
+    stronger than its LP.
 
     Parameters
     ----------
@@ -29,6 +36,10 @@ def aggregate_bound(p, rules, shift_cov, feasible):
         Coverage of shift s worked on day d, at index ``d * S + s``.
     feasible : ndarray of bool (A,)
         Agents that can meet the rules at all (the others work nothing).
+    integer_time : float
+        Time given to the integer model [s] (0 skips it). Its dual bound grows with the
+        time (cuts at the root, then branching), so on a loaded machine the bound may come
+        out weaker; it is valid whenever it stops.
     """
     D, S, R = p.D, p.S, len(p.required)
     n = D * S
@@ -95,4 +106,42 @@ def aggregate_bound(p, rules, shift_cov, feasible):
         return -np.inf, None, None
     # linprog's marginals are d(objective)/d(b): the duals of the coverage rows
     duals = np.asarray(res.eqlin.marginals, dtype=float)
-    return float(res.fun), duals, np.asarray(res.x[:n]).reshape(D, S)
+    bound = float(res.fun)
+    if integer_time > 0:
+        bound = max(
+            bound,
+            _integer_bound(c, a_ub, np.asarray(ub, float), a_eq, p.required, n, integer_time),
+        )
+    return bound, duals, np.asarray(res.x[:n]).reshape(D, S)
+
+
+def _integer_bound(c, a_ub, b_ub, a_eq, b_eq, n_int, time_limit) -> float:
+    """Dual bound HiGHS proves within ``time_limit`` for the model with the first ``n_int``
+    variables integer (-inf if none)."""
+    a = sp.vstack([a_ub, a_eq], format="csr")
+    lo = np.concatenate([np.full(len(b_ub), -np.inf), b_eq])
+    hi = np.concatenate([b_ub, b_eq])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    # the bound is wanted, not a solution: no primal heuristics
+    h.setOptionValue("mip_heuristic_effort", 0.0)
+    h.setOptionValue("time_limit", float(time_limit))
+    m = len(c)
+    h.addVars(m, np.zeros(m), np.full(m, np.inf))
+    h.changeColsCost(m, np.arange(m, dtype=np.int32), np.asarray(c, float))
+    h.addRows(
+        a.shape[0],
+        lo,
+        hi,
+        a.nnz,
+        a.indptr[:-1].astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data.astype(float),
+    )
+    idx = np.arange(n_int, dtype=np.int32)
+    h.changeColsIntegrality(n_int, idx, np.full(n_int, highspy.HighsVarType.kInteger))
+    h.run()
+    dual = h.getInfo().mip_dual_bound
+    return float(dual) if np.isfinite(dual) else -np.inf

@@ -107,14 +107,15 @@ def integer_roster(
         master.set_lower(lower)
     x = master.values()
     counts = np.round(x).astype(np.int64)
-    if np.abs(x - counts).max(initial=0.0) > 1e-6 or not _group_sums(master, counts):
+    if not small:
+        counts = systematic_round(np.asarray(master.group), x, sizes)
+    elif np.abs(x - counts).max(initial=0.0) > 1e-6 or not _group_sums(master, counts):
         # the dive stopped at its limit: keep what it fixed, fill the rest
         counts = _fill(master, np.maximum(lower, np.floor(x + 1e-7)))
     dive_value = master.objective(counts)
     if small:
         counts, moves = improve(master, counts, deadline=deadline)
     else:
-        # groups stay short of their size: the best response fills them with exact months
         moves = 0
     ls_value = master.objective(counts)
     best, best_value = counts, ls_value
@@ -136,6 +137,48 @@ def integer_roster(
         "local_search_objective": ls_value,
         "mip_objective": mip_value,
     }
+
+
+def systematic_round(group, x, sizes):
+    """Whole pattern counts with the LP's group totals: per group, the columns' values laid
+    end to end on [0, size) and one agent at every half-integer point, so each count is the
+    floor or the ceiling of its LP value and the coverage stays close to the LP's.
+
+    Parameters
+    ----------
+    group : ndarray of int (n,)
+        Group of each column.
+    x : ndarray (n,)
+        LP values of the columns (summing to each group's size).
+    sizes : ndarray (G,)
+
+    Returns
+    -------
+    ndarray of int (n,)
+
+    References
+    ----------
+    .. [1] W. G. Madow, "On the theory of systematic sampling, II", Annals of Mathematical
+       Statistics 20(3), 1949.
+    """
+    counts = np.zeros(len(x), dtype=np.int64)
+    x = np.clip(np.asarray(x, dtype=float), 0.0, None)
+    for g, size in enumerate(np.asarray(sizes)):
+        mine = np.flatnonzero(group == g)
+        n = round(float(size))
+        if n == 0 or len(mine) == 0:
+            continue
+        v = x[mine]
+        total = v.sum()
+        if total <= 1e-9:
+            counts[mine[0]] = n
+            continue
+        ends = np.cumsum(v) * (n / total)
+        # agents at 0.5, 1.5, ...: column k takes those in [ends[k-1], ends[k])
+        taken = np.floor(ends + 0.5 - 1e-9).astype(np.int64)
+        taken[-1] = n
+        counts[mine] = np.diff(np.concatenate([[0], taken]))
+    return counts
 
 
 def _group_sums(master, counts) -> bool:
