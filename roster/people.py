@@ -7,10 +7,17 @@ monthly *pattern* (a shift or a day off on each day). The master LP
 (:mod:`roster.people_master`) chooses patterns per group of interchangeable agents so as to
 cover the requirement at least cost; its duals price coverage, and an exact labelled dynamic
 programme (:mod:`roster.people_pricing`) finds each group's least reduced-cost pattern among
-all that meet the rules. The Lagrangian bound evaluated at every pricing point is a lower bound
-on any roster. Integer patterns come from diving on the master with pricing, a local search
-and the MIP over the generated patterns (:mod:`roster.people_integer`); the roster is then
-laid out with its breaks (:mod:`roster.people_assemble`).
+all that meet the rules. The Lagrangian bound evaluated at every pricing point and the
+aggregate model with whole agents per shift and day (:mod:`roster.people_bound`) are lower
+bounds on any roster.
+
+The same exact pricer also improves whole rosters (:mod:`roster.people_polish`): each agent
+in turn takes the best month against everyone else's, which first builds a roster from an
+empty month (its months start the master near a good cost) and at the end repairs the
+rounded master LP. Small masters are rounded by diving with pricing, a local search and the
+MIP over the generated patterns; large ones by systematic rounding within each group
+(:mod:`roster.people_integer`). The roster is then laid out with its breaks
+(:mod:`roster.people_assemble`).
 
 References
 ----------
@@ -78,8 +85,9 @@ class Roster:
         bound).
     lower_bound : float
         Proven lower bound on the objective of any roster: the better of the Lagrangian
-        bound of column generation (exact pricing, valid at every round) and the LP value of
-        the aggregate relaxation (:mod:`roster.people_bound`).
+        bound of column generation (exact pricing, valid at every round) and the bound of
+        the aggregate relaxation (:mod:`roster.people_bound`: its LP value, raised by the
+        dual bound of its model with whole agents per shift and day).
     converged : bool
         Whether column generation closed its LP on the bound (the LP is then optimal).
     unmet : pandas.DataFrame
@@ -251,8 +259,9 @@ def build_roster(
     month_days : int, optional
         Days of the month the monthly rules refer to (default: the horizon's length).
     time_limit : float
-        Wall-clock budget [s] for the whole build; a safety limit, the work itself is bounded
-        by ``max_rounds`` and node limits so that a given input gives the same roster.
+        Wall-clock budget [s] for the whole build. The work is bounded by counts
+        (``max_rounds``, sweeps, node limits) so that on small inputs a given input gives the
+        same roster; on large ones the shares of this budget (see Notes) bind first.
     max_rounds : int
         Most column-generation rounds.
     meal_blocks : pandas.DataFrame or "stagger", optional
@@ -275,12 +284,17 @@ def build_roster(
     within the monthly band, at least ``min_rest_days`` days off, and the caps on big nights,
     weekends and shifts of a name, each carried as a resource of its state. Fair shares are
     a cost ``fair_*_weight`` per count beyond ``fair_tolerance`` from the team's mean share;
-    the mean is taken from the master LP before the penalty is switched on and then held
-    fixed, so the bound is a bound for that objective. Agents with the same leave, requests,
+    the mean is taken from a first roster built before the penalty is switched on and then
+    held fixed, so the bound is a bound for that objective. Agents with the same leave, requests,
     allowed shifts and rate are interchangeable and share one master row. The horizon is taken
     to start after a rest day (no carry-in from the previous month).
     ``min_consecutive_days`` and ``min_consecutive_days_off`` above 1 are not modelled here
     and are reported by :func:`roster.check`.
+
+    The time limit is shared out: the integer aggregate bound 7%, the first roster up to
+    20%, column generation up to 60%, the rest for rounding, best responses and the layout.
+    Every step also has a count limit (sweeps, rounds); where the time share binds first,
+    a slower machine gives a different roster or a weaker (still valid) bound.
     """
     t0 = time.perf_counter()
     rules = Rules() if rules is None else rules
