@@ -3,12 +3,15 @@
 Each series is an independent Poisson draw around a scaled copy of the synthetic 12345
 hotline's expected rate (a year, 17,520 intervals), forecast one week ahead (336 intervals)
 through :func:`forecast.forecast` on a long frame, with model selection by backtest
-(``model="auto"``) and with a fixed model.
+(``model="auto"``) and with a fixed model. Besides the wall clock, two figures that other
+load on the machine does not change: model fits per series (backtests of every model tried
+plus the final fit) and the CPU seconds of all processes (this one and its workers).
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import time
 
 import numpy as np
@@ -33,6 +36,13 @@ def many_series(n_series: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def run(quick: bool = False) -> pd.DataFrame:
     """Time fitting and forecasting many series.
 
@@ -40,16 +50,20 @@ def run(quick: bool = False) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``n_series``, ``model``, ``n_jobs``, ``time_s`` (wall clock for all series),
-        ``per_series_ms``.
+        ``per_series_ms``, ``cpu_s`` (CPU seconds of this process and its workers),
+        ``fits_per_series``.
     """
     n_series = 10 if quick else 100
     frame = many_series(n_series)
     n_jobs = min(2, os.cpu_count() or 1)
     rows = []
     for model in ("auto", "top_down"):
+        cpu = _cpu_seconds()
         start = time.perf_counter()
         out = forecast(frame, 336, model=model, calendar="CN", n_jobs=n_jobs)
         elapsed = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu
+        fits = [d.fits for d in out.attrs["details"].values()]
         if len(out) != 336 * n_series:
             raise RuntimeError(f"expected {336 * n_series} forecast rows, got {len(out)}")
         rows.append(
@@ -60,6 +74,8 @@ def run(quick: bool = False) -> pd.DataFrame:
                 "n_jobs": n_jobs,
                 "time_s": elapsed,
                 "per_series_ms": 1000 * elapsed / n_series,
+                "cpu_s": cpu,
+                "fits_per_series": float(np.mean(fits)),
             }
         )
     return pd.DataFrame(rows)

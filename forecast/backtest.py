@@ -55,6 +55,8 @@ class BacktestResult:
     template : model object, optional
         The template later origins were fitted from: with ``refit=False``, one holding the
         parameters estimated at the first origin (see :func:`rolling_origin`).
+    fits : int
+        Model fits behind these rows (one per origin).
     """
 
     days: pd.DatetimeIndex
@@ -66,6 +68,7 @@ class BacktestResult:
     fit_seconds: float
     leads: np.ndarray | None = None
     template: object = None
+    fits: int = 0
 
     def __post_init__(self) -> None:
         if self.leads is None:
@@ -85,6 +88,7 @@ class BacktestResult:
             / n,
             leads=np.r_[self.leads, other.leads],
             template=self.template,
+            fits=self.fits + other.fits,
         )
 
     def calibration(self, quantiles=(0.1, 0.5, 0.9)) -> QuantileCalibration:
@@ -229,6 +233,7 @@ def _run(model, values, days, ends, leads, refit) -> BacktestResult:
         fit_seconds=spent / len(preds),
         leads=np.concatenate(rows_lead),
         template=template,
+        fits=len(preds),
     )
 
 

@@ -37,8 +37,10 @@ MODELS = {
     "count_regression": CountRegression(),
     "mstl": MultiSeasonal(),
 }
+#: Relative WAPE gap within which a candidate of ``model="auto"`` stays in the race.
+RACE_MARGIN = 0.05
 #: Models ``model="auto"`` chooses among, by rolling-origin WAPE.
-AUTO_CANDIDATES = ("same_day_type", "top_down", "top_down_ets", "count_regression")
+AUTO_CANDIDATES = ("same_day_type", "top_down_ets", "count_regression")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class ForecastDetails:
         Repairs made to the history.
     calibration : QuantileCalibration
         Dispersions per horizon bucket and normal / special day behind the quantiles.
+    fits : int
+        Model fits made for this series: backtests of every model tried and the final fit.
     """
 
     model: str
@@ -65,6 +69,7 @@ class ForecastDetails:
     backtest_wape_pct: dict
     history: HistoryReport
     calibration: QuantileCalibration | None = None
+    fits: int = 0
 
 
 def future_index(grid: DayGrid, last: pd.Timestamp, periods: int) -> pd.DatetimeIndex:
@@ -158,26 +163,12 @@ def _forecast_series(
         return backtest_paths(template, grid.values, hist_days, ends=ends, max_lead=max_lead)
 
     if isinstance(model, str) and model == "auto":
-        tried: dict[str, BacktestResult] = {}
-        for name in AUTO_CANDIDATES:
-            try:
-                tried[name] = backtest(MODELS[name], recent)
-            except ValueError:
-                continue
-        if not tried:
-            raise ValueError(
-                f"history: {int(np.isfinite(grid.values).any(axis=1).sum())} days with data is "
-                f"too short for any model (auto needs at least "
-                f"{min(MODELS[n].min_days for n in AUTO_CANDIDATES) + 1})"
-            )
-        wape = {n: _wape(r) for n, r in tried.items()}
-        name = min(wape, key=lambda n: (np.nan_to_num(wape[n], nan=np.inf), n))
+        name, chosen, wape, fits = _select(backtest, recent)
         template = MODELS[name]
-        chosen = tried[name]
     else:
         name, template = _resolve_model(model)
         chosen = backtest(template, recent)
-        wape = {name: _wape(chosen)}
+        wape, fits = {name: _wape(chosen)}, chosen.fits
     # Costly parameters (ETS smoothing) estimated at the first backtest origin serve the
     # special-day origins and the final fit, whose states are refitted to the full history.
     template = chosen.template if chosen.template is not None else template
@@ -185,7 +176,8 @@ def _forecast_series(
     extra = np.setdiff1d(marked, recent)
     if len(extra):
         with contextlib.suppress(ValueError):  # no special day with data before the end
-            chosen = chosen.concat(backtest(template, extra))
+            more = backtest(template, extra)
+            chosen, fits = chosen.concat(more), fits + more.fits
     calibration = chosen.calibration(quantiles)
     fitted = copy.deepcopy(template).fit(grid.values, hist_days)
     day_mean = fitted.predict(future_days)
@@ -212,6 +204,7 @@ def _forecast_series(
         backtest_wape_pct=wape,
         history=report,
         calibration=calibration,
+        fits=fits + 1,
     )
     return out
 
@@ -232,17 +225,65 @@ def _forecast_aht(aht, volume, grid, step, index, cal, events) -> np.ndarray:
 
 
 def _backtest_ends(values, days, normal: int, special: int, max_lead: int) -> np.ndarray:
-    """Fit ends for the backtest: the last ``normal`` days with data at least a week (or
-    the horizon) before the history's end, and one just before each of the last
-    ``special`` special days."""
+    """Fit ends for the backtest: ``normal`` days with data spread over the last
+    ``max_lead`` days (the newest at least a week, or the horizon, before the history's
+    end), and one just before each of the last ``special`` special days.
+
+    Spreading the origins lets each fit, scored at every lead up to ``max_lead``, fill the
+    week and month buckets of the calibration with errors at their own leads, for the
+    price of the same number of fits as consecutive origins.
+    """
     has_data = np.isfinite(values).any(axis=1)
     reach = min(max_lead, 7)
     # The fit ending at ``end`` sees values[:end] and forecasts day ``end`` at lead 1;
     # ends up to n - reach see their whole first week (or horizon) inside the history.
-    recent = np.flatnonzero(has_data[: len(values) - reach + 1])[-normal:]
+    usable = np.flatnonzero(has_data[: len(values) - reach + 1])
+    step = max(1, int(np.ceil((max_lead - reach) / max(normal - 1, 1))))
+    recent = usable[::-1][::step][:normal][::-1] if normal else usable[:0]
     marked = np.flatnonzero(special_days(days) & has_data)[-special:] if special else []
     marked = np.asarray(marked, dtype=int)
     return recent[recent >= 1], marked[marked >= 1]
+
+
+def _select(backtest, ends) -> tuple[str, BacktestResult, dict, int]:
+    """A race over ``AUTO_CANDIDATES``: every candidate is backtested from every other
+    origin; those within ``RACE_MARGIN`` of the best WAPE (at most two) from the rest too,
+    and the lowest WAPE over all its origins wins (the others keep their first-round WAPE
+    in the report).
+
+    References
+    ----------
+    Maron, O. and Moore, A. W. (1997). The racing algorithm: model selection for lazy
+    learners. Artificial Intelligence Review 11, 193-225.
+    """
+    first, second = ends[::-1][::2][::-1], ends[::-1][1::2][::-1]
+    tried: dict[str, BacktestResult] = {}
+    for name in AUTO_CANDIDATES:
+        try:
+            tried[name] = backtest(MODELS[name], first)
+        except ValueError:
+            continue
+    if not tried:
+        raise ValueError(
+            f"history: too short for any model (auto needs at least "
+            f"{min(MODELS[n].min_days for n in AUTO_CANDIDATES) + 1} days with data)"
+        )
+    wape = {n: _wape(r) for n, r in tried.items()}
+
+    def rank(n):
+        return (np.nan_to_num(wape[n], nan=np.inf), n)
+
+    leaders = sorted(tried, key=rank)[:2]
+    best = np.nan_to_num(wape[leaders[0]], nan=np.inf)
+    leaders = [n for n in leaders if n == leaders[0] or wape[n] <= best * (1 + RACE_MARGIN)]
+    if len(second):
+        for name in leaders:
+            template = tried[name].template if tried[name].template is not None else MODELS[name]
+            with contextlib.suppress(ValueError):  # no target day with data
+                tried[name] = tried[name].concat(backtest(template, second))
+                wape[name] = _wape(tried[name])
+    name = min(leaders, key=rank)
+    return name, tried[name], wape, sum(r.fits for r in tried.values())
 
 
 def _wape(result: BacktestResult) -> float:
@@ -280,7 +321,8 @@ def forecast(
         learned from the last four weeks), or the exact interval starts wanted.
     model : str or model object, default ``"auto"``
         ``"auto"`` picks, per series, the model of ``AUTO_CANDIDATES`` with the lowest
-        rolling-origin WAPE; or one of ``MODELS``; or any object with ``fit(values, days)``
+        rolling-origin WAPE (a race: candidates more than ``RACE_MARGIN`` behind the best
+        on half of the origins are dropped); or one of ``MODELS``; or any object with ``fit(values, days)``
         / ``predict(days)`` and a ``min_days`` attribute.
     quantiles : sequence of float, default (0.1, 0.5, 0.9)
         Quantile levels; columns ``q0.1`` etc. come from a negative-binomial law whose
@@ -296,8 +338,9 @@ def forecast(
     freq : str or Timedelta, optional
         Interval length (inferred when omitted).
     backtest_days : int, default 7
-        Recent origins of the backtest used for selection and calibration; each origin's
-        fit is scored at every lead the horizon reaches (up to a month).
+        Origins of the backtest used for selection and calibration, spread over the last
+        weeks so that each fit, scored at every lead the horizon reaches (up to a month),
+        brings errors at day, week and month leads alike.
     special_origins : int, default 4
         Extra origins just before the latest special days (holiday breaks, make-up
         workdays, days around a break), so their wider errors are calibrated apart.

@@ -256,4 +256,8 @@ def day_features(days: pd.DatetimeIndex, calendar: HolidayCalendar) -> pd.DataFr
         t=((wide - pd.Timestamp("2000-01-01")) // pd.Timedelta(days=1)).to_numpy(),
         dom=wide.day.to_numpy(),
     )
-    return info.loc[days[0] : days[-1]]
+    out = info.loc[days[0] : days[-1]]
+    # Models slice this frame at every backtest origin: NumPy-backed text columns are taken
+    # far faster than Arrow-backed ones.
+    text = [c for c in out.columns if pd.api.types.is_string_dtype(out[c].dtype)]
+    return out.astype(dict.fromkeys(text, object)) if text else out

@@ -88,7 +88,7 @@ def count_quantiles(mean, phi: float, q) -> np.ndarray:
     return np.where(np.isfinite(mean)[..., None], out, np.nan)
 
 
-def calibrate_dispersion(actual, mean, quantiles=(0.1, 0.5, 0.9)) -> float:
+def calibrate_dispersion(actual, mean, quantiles=(0.1, 0.5, 0.9), *, shape=None) -> float:
     """Dispersion whose negative-binomial quantiles score best on past forecast errors.
 
     Parameters
@@ -97,45 +97,59 @@ def calibrate_dispersion(actual, mean, quantiles=(0.1, 0.5, 0.9)) -> float:
         Observed counts and the out-of-sample forecasts made for them.
     quantiles : sequence of float
         Levels to calibrate.
+    shape : array_like, optional
+        Relative dispersion of each count (broadcast to ``actual``): the law of a count is
+        ``NB(mean, phi * shape)``. Omitted: 1 for all.
 
     Returns
     -------
     float
         The ``phi`` on a logarithmic grid (plus 0 and the moment estimate) with the lowest
         mean pinball loss over ``quantiles``, raised if needed to the smallest ``phi`` whose
-        outermost quantiles hold their nominal share of the past actuals (laws scored
-        through their normal approximation). The pinball loss is a proper scoring rule for
-        quantiles, so its minimiser is the best-calibrated member of the family.
+        outermost quantiles hold their nominal share of the past actuals plus the
+        finite-sample margin of split-conformal prediction, ``(1 - nominal) / (n + 1)``
+        for ``n`` rows (forecast days: the counts of one day share its error), so that the
+        interval holds its nominal share of a new day's counts (laws scored through their
+        normal approximation). The pinball loss is a proper scoring rule for quantiles,
+        so its minimiser is the best-calibrated member of the family.
 
     References
     ----------
     Gneiting, T. and Raftery, A. E. (2007). Strictly proper scoring rules, prediction, and
     estimation. JASA 102(477), 359-378.
+    Lei, J., G'Sell, M., Rinaldo, A., Tibshirani, R. J. and Wasserman, L. (2018).
+    Distribution-free predictive inference for regression. JASA 113(523), 1094-1111.
     """
-    y = np.asarray(actual, dtype=float).ravel()
-    m = np.asarray(mean, dtype=float).ravel()
-    ok = np.isfinite(y) & np.isfinite(m)
+    y = np.asarray(actual, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    rows = len(y)
+    s = np.ones_like(m) if shape is None else np.broadcast_to(np.asarray(shape, float), m.shape)
+    y, m, s = y.ravel(), m.ravel(), s.ravel()
+    ok = np.isfinite(y) & np.isfinite(m) & np.isfinite(s)
     if not ok.any():
         return 0.0
-    y, m = y[ok], m[ok]
+    y, m, s = y[ok], m[ok], s[ok]
     levels = np.atleast_1d(np.asarray(quantiles, dtype=float))
-    grid = np.r_[0.0, np.geomspace(1e-4, 1.0, 41), nb_dispersion(y, m)]
+    moment = nb_dispersion(y, m) / max(float(np.average(s, weights=m**2 + 1e-12)), 1e-12)
+    grid = np.r_[0.0, np.geomspace(1e-4, 1.0, 41), moment]
     # The search scores the normal approximation of each law (fast, smooth in phi); the
     # quantiles handed out are the exact negative-binomial ones.
     z = stats.norm.ppf(levels)
-    sd = np.sqrt(m[None, :] + grid[:, None] * m[None, :] ** 2)
+    sd = np.sqrt(m[None, :] + grid[:, None] * s[None, :] * m[None, :] ** 2)
     approx = m[None, :, None] + sd[:, :, None] * z[None, None, :]
     diff = y[None, :, None] - approx
     loss = np.maximum(levels * diff, (levels - 1) * diff).mean(axis=(1, 2))
     if len(levels) < 2:
         return float(grid[int(np.argmin(loss))])
     # Central interval: take the smallest phi whose interval holds its nominal share of the
-    # past actuals, unless the pinball optimum is already wider.
+    # past actuals (with the conformal margin), unless the pinball optimum is already wider.
     lo, hi = np.argmin(levels), np.argmax(levels)
+    nominal = levels[hi] - levels[lo]
+    target = nominal + (1 - nominal) / (rows + 1)
     inside = (y[None, :] >= approx[:, :, lo]) & (y[None, :] <= approx[:, :, hi])
     coverage = inside.mean(axis=1)
     best = grid[int(np.argmin(loss))]
-    enough = np.flatnonzero(coverage >= levels[hi] - levels[lo])
+    enough = np.flatnonzero(coverage >= target)
     wide = grid[enough[np.argmin(grid[enough])]] if len(enough) else grid.max()
     return float(max(best, wide))
 
@@ -221,8 +235,10 @@ def calibrate_quantiles(actual, mean, lead, special, quantiles=(0.1, 0.5, 0.9)):
     nominal share of the past actuals (a split-conformal step on the family's spread).
     A bucket with no backtest day borrows from the nearest shorter bucket, and dispersions
     never shrink with the horizon (errors do not get smaller further out). Special days
-    are few, so they are pooled over all buckets; their dispersion is never below the
-    normal one of the same bucket, and equals it when the backtest saw no special day.
+    are few, so they share one ratio to the normal dispersion of their bucket, calibrated on
+    all of them and shrunk toward 1 by ``SPECIAL_PRIOR_DAYS`` pseudo-days; their
+    dispersion is never below the normal one, and equals it when the backtest saw no
+    special day.
 
     References
     ----------
@@ -260,7 +276,27 @@ def calibrate_quantiles(actual, mean, lead, special, quantiles=(0.1, 0.5, 0.9)):
             phi[b, 0] = calibrate_dispersion(y[rows], m[rows], levels)
     phi[:, 0] = np.maximum.accumulate(phi[:, 0])
     rows = seen & special
-    pooled = calibrate_dispersion(y[rows], m[rows], levels) if rows.any() else 0.0
     days[:, 1] = [int((rows & (bucket == b)).sum()) for b in range(n_buckets)]
-    phi[:, 1] = np.maximum(phi[:, 0], pooled)
+    # Poisson-like normal days (phi 0) still give special days a scale to multiply.
+    floor = np.maximum(phi[:, 0], _PHI_FLOOR)
+    ratio = _special_ratio(y[rows], m[rows], floor[bucket[rows]], levels)
+    phi[:, 1] = phi[:, 0] if ratio == 1.0 else np.maximum(phi[:, 0], floor * ratio)
     return QuantileCalibration(levels=levels, phi=phi, days=days)
+
+
+#: Smallest dispersion a special-day ratio multiplies (the calibration grid's first step).
+_PHI_FLOOR = 1e-4
+#: Pseudo-days of "special = normal" behind a special-day ratio (see :func:`_special_ratio`).
+SPECIAL_PRIOR_DAYS = 5.0
+
+
+def _special_ratio(actual, mean, normal_phi, levels) -> float:
+    """Ratio of special-day to normal-day dispersion, shrunk toward 1 when days are few."""
+    n = len(actual)
+    if n == 0:
+        return 1.0
+    scale = float(normal_phi.mean())
+    ratio = calibrate_dispersion(actual, mean, levels, shape=normal_phi[:, None] / scale) / scale
+    # Log-ratio shrunk by n / (n + n0): a handful of special days says little on its own.
+    shrunk = np.exp(np.log(max(ratio, 1e-3)) * n / (n + SPECIAL_PRIOR_DAYS))
+    return float(max(shrunk, 1.0))

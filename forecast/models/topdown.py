@@ -35,6 +35,48 @@ def daily_totals(values: np.ndarray, profiles: np.ndarray, day_class: np.ndarray
         return np.where(covered >= 0.5, total / covered, np.nan)
 
 
+class _FixedHolt:
+    """Damped-trend Holt with given smoothing parameters and least-squares initial states.
+
+    With the smoothing parameters fixed, the one-step errors are linear in the initial level
+    and trend, so the least-squares initial states (statsmodels' ``"estimated"``
+    initialisation) are one linear solve: the recursion runs once on the data from zero
+    states and once from each unit initial state. Holds the attributes of a statsmodels
+    results object that :class:`TopDownDaily` reads (``params``, ``level``, ``trend``).
+    """
+
+    def __init__(self, y: np.ndarray, alpha: float, beta: float, phi: float):
+        y = np.asarray(y, dtype=float)
+        # Three responses run side by side (plain floats: this loop is the hot path): to the
+        # data from zero states, to a unit initial level, to a unit initial trend.
+        l0, l1, l2, b0, b1, b2 = 0.0, 1.0, 0.0, 0.0, 0.0, 1.0
+        errors = np.empty((len(y), 3))
+        a1, damp = 1.0 - alpha, (1.0 - beta) * phi
+        for t, value in enumerate(y.tolist()):
+            p0, p1, p2 = l0 + phi * b0, l1 + phi * b1, l2 + phi * b2
+            errors[t] = (value - p0, -p1, -p2)
+            n0, n1, n2 = alpha * value + a1 * p0, a1 * p1, a1 * p2
+            b0, b1, b2 = (
+                beta * (n0 - l0) + damp * b0,
+                beta * (n1 - l1) + damp * b1,
+                beta * (n2 - l2) + damp * b2,
+            )
+            l0, l1, l2 = n0, n1, n2
+        level, trend = np.array([l0, l1, l2]), np.array([b0, b1, b2])
+        start, *_ = np.linalg.lstsq(errors[:, 1:], -errors[:, 0], rcond=None)
+        weights = np.r_[1.0, start]
+        self.params = {
+            "smoothing_level": alpha,
+            "smoothing_trend": beta,
+            "damping_trend": phi,
+            "initial_level": float(start[0]),
+            "initial_trend": float(start[1]),
+        }
+        self.level = np.array([level @ weights])
+        self.trend = np.array([trend @ weights])
+        self.sse = float(((errors @ weights) ** 2).sum())
+
+
 class TopDownDaily:
     """Daily totals × intraday profile per day type.
 
@@ -122,28 +164,21 @@ class TopDownDaily:
             glm = sm.GLM(totals[use], design, family=sm.families.Poisson())
             self.glm_ = glm.fit(scale="X2")
             factor = np.exp(design[:, 1:] @ self.glm_.params[1:])
-            ets = ExponentialSmoothing(
-                np.log(totals[use] / factor),
-                trend="add",
-                damped_trend=True,
-                initialization_method="estimated",
-            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if self.ets_params is None:
+                    ets = ExponentialSmoothing(
+                        np.log(totals[use] / factor),
+                        trend="add",
+                        damped_trend=True,
+                        initialization_method="estimated",
+                    )
                     # Least squares from statsmodels' start values: the default brute-force
                     # grid + L-BFGS-B costs about ten times more for the same backtest
                     # accuracy on daily totals.
                     self.ets_ = ets.fit(method="least_squares", use_brute=False)
                 else:
-                    alpha, beta, phi = self.ets_params
-                    self.ets_ = ets.fit(
-                        smoothing_level=alpha,
-                        smoothing_trend=beta,
-                        damping_trend=phi,
-                        method="least_squares",
-                        use_brute=False,
-                    )
+                    self.ets_ = _FixedHolt(np.log(totals[use] / factor), *self.ets_params)
         self.t_last_ = days["t"].to_numpy()[-1]
         self.last_day_ = days.index[-1]
         self.open_ = open_weekdays(days, use)

@@ -88,3 +88,30 @@ def test_ets_path_matches_statsmodels_forecast():
     steps = np.array([1, 2, 5, 9, 30])
     reference = np.asarray(model.ets_.forecast(30))[steps - 1]
     np.testing.assert_allclose(model._ets_path(steps), reference, rtol=1e-10)
+
+
+def test_fixed_holt_matches_statsmodels_least_squares_initial_states():
+    import warnings
+
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    from forecast.models.topdown import _FixedHolt
+
+    rng = np.random.default_rng(4)
+    y = 7 + np.cumsum(rng.normal(0.002, 0.01, 150)) + rng.normal(0, 0.04, 150)
+    alpha, beta, phi = 0.35, 0.04, 0.92
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = ExponentialSmoothing(
+            y, trend="add", damped_trend=True, initialization_method="estimated"
+        ).fit(
+            smoothing_level=alpha,
+            smoothing_trend=beta,
+            damping_trend=phi,
+            method="least_squares",
+            use_brute=False,
+        )
+    ours = _FixedHolt(y, alpha, beta, phi)
+    assert ours.sse == pytest.approx(reference.sse, rel=1e-6)
+    assert ours.level[-1] == pytest.approx(reference.level[-1], abs=1e-6)
+    assert ours.trend[-1] == pytest.approx(reference.trend[-1], abs=1e-6)
