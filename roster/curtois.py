@@ -520,10 +520,10 @@ def solve_curtois(
     mip_share : float, optional
         Share of the time given to branch-and-cut on the whole programme (which proves the
         lower bound), in ``[0, 1]``. With two workers it runs on its own thread beside the
-        search. By default, when the programme has at most 5000 shift variables (there
-        branch-and-cut often finds or proves the optimum), 1 with two workers and 0.5 with
-        one; above that 0 (branch-and-cut finds nothing the search does not find sooner,
-        and its bound is weak).
+        search. By default, when the programme has at most 1000 shift variables (5000
+        without ``columns``; there branch-and-cut often finds or proves the optimum), 1 with
+        two workers and 0.5 with one; above that 0 (branch-and-cut finds nothing the search
+        does not find sooner, and its bound is weaker than column generation's).
     max_rounds : int, optional
         Stop after this many neighbourhood rounds: a fixed amount of work, whose result does
         not depend on the machine's speed as long as ``time_limit`` is not reached first (and
@@ -555,7 +555,9 @@ def solve_curtois(
         raise ValueError(f"time_limit={time_limit!r} must be positive")
     if mip_share is None:
         size = len(instance.employees) * instance.horizon * len(instance.shift_ids)
-        mip_share = (1.0 if workers == 2 else 0.5) if size <= 5000 else 0.0
+        # column generation's bound is the stronger one beyond the smallest programmes
+        mip_size = 1000 if columns else 5000
+        mip_share = (1.0 if workers == 2 else 0.5) if size <= mip_size else 0.0
     if not 0 <= mip_share <= 1:
         raise ValueError(f"mip_share={mip_share!r} must lie in [0, 1]")
     if max_rounds is not None and max_rounds < 0:

@@ -47,6 +47,9 @@ from roster.curtois_moves import cover_arrays
 from roster.curtois_pricing import EmployeeRules, schedule_cost
 
 _INF = highspy.kHighsInf
+#: An employee's exact pricing slower than this [s] gives way to the heuristic while the
+#: heuristic still finds columns.
+_SLOW = 0.03
 
 
 @dataclass
@@ -76,6 +79,11 @@ class Master:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
+        # the restricted master grows by columns: dual-feasible bases carry over, so the
+        # primal simplex restarts where it stopped (presolve would discard the basis)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 4)
         # rows: H * T cover rows (row (d, t) at d * T + t), then one per employee
         n_cover = H * T
         lo = np.concatenate([req.ravel(), np.ones(E)])
@@ -181,6 +189,7 @@ def generate(
     per_employee: int = 3,
     smoothing: float = 0.5,
     max_iterations: int | None = None,
+    pool=None,
 ):
     """Column generation from the months of roster ``start`` (type codes, every hard rule
     kept) until no column prices out, the deadline, or ``max_iterations``.
@@ -207,6 +216,7 @@ def generate(
             per_employee=per_employee,
             smoothing=smoothing,
             max_iterations=max_iterations,
+            pool=pool,
         ),
     )
 
@@ -219,11 +229,13 @@ def price_until(
     per_employee: int = 3,
     smoothing: float = 0.5,
     max_iterations: int | None = None,
+    pool=None,
 ):
     """Column generation on ``master`` for the ``active`` employees (all by default; the
     others are fixed, so the Lagrangian bound is only meaningful with all active).
 
-    Returns ``(bound, lp, converged, iterations)``."""
+    ``pool`` is an optional thread pool for the pricing. Returns ``(bound, lp, converged,
+    iterations)``."""
     rules = master.rules
     E = master.E
     active = np.ones(E, dtype=bool) if active is None else np.asarray(active)
@@ -231,21 +243,43 @@ def price_until(
     best_bound, best_y, lp = -np.inf, None, np.inf
     converged = False
     it = 0
+    # seconds of each employee's last exact pricing: the heuristic only stands in where the
+    # exact labelling is slow (many capped types), elsewhere it would only cost iterations
+    slow = np.zeros(E)
     while time.perf_counter() < deadline and (max_iterations is None or it < max_iterations):
         lp, y, m = master.solve_lp()
         it += 1
         # the cover duals lie in [-wo, wu] (the slacks' reduced costs); clipping only guards
         # round-off so that every Lagrangian value below stays a valid bound
         y = np.clip(y, -wo, wu)
-        alpha = smoothing if best_y is not None else 0.0
+        # slow employees are priced heuristically while that finds columns; a round where
+        # every employee was priced exactly gives a Lagrangian bound, and its duals become
+        # the stability centre the next duals are smoothed towards
+        force = it % 10 == 0  # now and then every employee exactly, for the bound
+        alpha = smoothing if best_y is not None and active.all() else 0.0
         while True:
             y_price = alpha * best_y + (1 - alpha) * y if alpha > 0 else y
             e_costs = np.zeros(E)
             added = 0
-            for e in np.flatnonzero(active):
+
+            def price(e, y_price=y_price, force=force):
                 prices = rules.request_cost[e] - y_price
                 upper = master.cheapest_known(e, prices)
-                costs, months = rules.cheapest(e, prices, k=per_employee, upper=upper)
+                exact_e = force or slow[e] < _SLOW
+                tick = time.perf_counter()
+                costs, months = rules.cheapest(
+                    e, prices, k=per_employee, upper=upper, exact=exact_e
+                )
+                if exact_e:
+                    slow[e] = time.perf_counter() - tick
+                return upper, costs, months, exact_e
+
+            who = np.flatnonzero(active)
+            # the labelling releases the GIL: employees are priced side by side
+            priced = pool.map(price, who) if pool is not None else map(price, who)
+            exact = True
+            for e, (upper, costs, months, exact_e) in zip(who, priced, strict=True):
+                exact &= exact_e
                 # only round-off can leave nothing below a known column's cost
                 e_costs[e] = costs[0] if len(costs) else upper
                 # a column enters if it prices out at the master's own duals
@@ -260,16 +294,19 @@ def price_until(
                     - m[e]
                 )
                 added += master.add(e, months[rc < -1e-6])
-            if active.all():
+            if exact and active.all():
                 bound = _lagrangian(rules, master.req, y_price, e_costs)
                 if bound > best_bound:
                     best_bound, best_y = bound, y_price.copy()
-            else:
-                best_y = y_price.copy()
-            if added or alpha == 0.0:
+            if added or time.perf_counter() > deadline:
                 break
-            alpha = 0.0  # mispricing: nothing entered at the smoothed duals
-        if not added or lp - best_bound < 1e-6:
+            if alpha > 0:
+                alpha = 0.0  # mispricing: nothing entered at the smoothed duals
+            elif not exact:
+                force = True
+            else:
+                break
+        if (not added and exact and alpha == 0.0) or lp - best_bound < 1e-6:
             converged = True
             break
     return best_bound, lp, converged, it
@@ -326,24 +363,27 @@ def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float
 
 
 def dive(
-    master: Master, *, deadline: float, price: bool = True, iterations: int = 5
+    master: Master, *, deadline: float, price: bool = True, iterations: int = 5, pool=None
 ) -> np.ndarray:
     """A roster by diving on the master LP: fix every month the LP takes (nearly) whole,
     else the largest fractional one, re-price the employees still free (at most
     ``iterations`` rounds, when ``price``), repeat (Joncour et al. 2010, pure diving). A
-    tenth of the free employees is fixed per step. Past the deadline the rest take their
-    largest column at once. Returns type codes (every month is a column, so every hard rule
-    holds)."""
+    single fractional month is fixed per step unless the pace of the dive would miss the
+    deadline. Past the deadline the rest take their largest column at once. Returns type
+    codes (every month is a column, so every hard rule holds)."""
     h = master.h
     n_slack = master.n_slack
     fixed = np.zeros(master.E, dtype=bool)
     lowered = []
+    began, steps = time.perf_counter(), 0
     codes = np.full((master.E, master.H), -1, dtype=np.int64)
     try:
         while not fixed.all():
             late = time.perf_counter() > deadline
             if price and not late:
-                price_until(master, deadline=deadline, active=~fixed, max_iterations=iterations)
+                price_until(
+                    master, deadline=deadline, active=~fixed, max_iterations=iterations, pool=pool
+                )
             h.run()
             owner = np.asarray(master.pool.owner)
             x = np.asarray(h.getSolution().col_value)[n_slack : n_slack + len(owner)]
@@ -351,7 +391,13 @@ def dive(
             # past the deadline every free employee takes its largest column at once
             whole = free[x[free] > 0.99]
             take = free[np.argsort(-x[free], kind="stable")]
-            n_more = len(take) if late else max(1, int((~fixed).sum()) // 10)
+            # one fractional month per step while the time allows; more when the steps so
+            # far, at their pace, would not fix everyone before the deadline
+            steps += 1
+            pace = (time.perf_counter() - began) / steps
+            room = max((deadline - time.perf_counter()) / pace, 1.0)
+            n_free = int((~fixed).sum())
+            n_more = len(take) if late else max(1, int(np.ceil(n_free / room)))
             for j in np.concatenate([whole, take]):
                 e = owner[j]
                 if fixed[e]:

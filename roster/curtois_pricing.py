@@ -51,6 +51,9 @@ class EmployeeRules:
         Off-request weights minus on-request weights per worked (day, type).
     request_constant : ndarray of float, shape (E,)
         Sum of the employee's on-request weights (paid when every day is off).
+    type_classes : tuple
+        Per employee, ``(members, units, caps, forbid)`` of the classes of interchangeable
+        types (see :func:`type_classes`).
     """
 
     units: np.ndarray
@@ -66,6 +69,7 @@ class EmployeeRules:
     forbid: np.ndarray
     request_cost: np.ndarray
     request_constant: np.ndarray
+    type_classes: tuple
 
     @classmethod
     def of(cls, instance: CurtoisInstance) -> EmployeeRules:
@@ -95,13 +99,16 @@ class EmployeeRules:
             request_constant[eidx[e]] += w
         for e, d, s, w in instance.off_requests.itertuples(index=False):
             request_cost[eidx[e], d, sidx[s]] += w
+        units = minutes // unit
+        caps = np.minimum(caps, H).astype(np.int64)
+        max_units = st["max_minutes"].to_numpy().astype(np.int64) // unit
         return cls(
-            units=minutes // unit,
+            units=units,
             unit=unit,
-            caps=np.minimum(caps, H).astype(np.int64),
+            caps=caps,
             # ceil for the lower band: worked minutes are whole units
             min_units=-(-st["min_minutes"].to_numpy().astype(np.int64) // unit),
-            max_units=st["max_minutes"].to_numpy().astype(np.int64) // unit,
+            max_units=max_units,
             max_run=st["max_consecutive"].to_numpy().astype(np.int64),
             min_run=st["min_consecutive"].to_numpy().astype(np.int64),
             min_off=st["min_consecutive_off"].to_numpy().astype(np.int64),
@@ -110,13 +117,20 @@ class EmployeeRules:
             forbid=forbid,
             request_cost=request_cost,
             request_constant=request_constant,
+            type_classes=tuple(
+                type_classes(units, caps[i], forbid, H, max_units[i]) for i in range(E)
+            ),
         )
 
-    def cheapest(self, i: int, prices: np.ndarray, k: int = 1, upper: float = np.inf):
+    def cheapest(
+        self, i: int, prices: np.ndarray, k: int = 1, upper: float = np.inf, exact: bool = True
+    ):
         """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
 
         ``upper`` is the cost of a schedule known to be feasible (e.g. the employee's current
         one): only schedules no dearer than it are sought, which prunes most of the search.
+        ``exact=False`` is a fast heuristic: dominance ignores weekends and capped counts, so
+        the schedules are feasible but perhaps not the cheapest.
 
         Returns
         -------
@@ -125,10 +139,20 @@ class EmployeeRules:
         schedules : ndarray of int, shape (n, H)
             Type code per day, -1 off; ``n == 0`` when the rules admit no schedule.
         """
-        return cheapest_schedules(
-            np.ascontiguousarray(prices, dtype=np.float64),
-            self.units,
-            self.caps[i],
+        members, units, caps, forbid = self.type_classes[i]
+        H = prices.shape[0]
+        reduced = np.empty((H, len(members)))
+        choice = np.empty((H, len(members)), dtype=np.int64)
+        rows = np.arange(H)
+        for c, m in enumerate(members):
+            # any member of a class serves alike: the cheapest on each day stands for it
+            pick = np.argmin(prices[:, m], axis=1)
+            choice[:, c] = m[pick]
+            reduced[:, c] = prices[rows, m[pick]]
+        costs, schedules = cheapest_schedules(
+            reduced,
+            units,
+            caps,
             int(self.min_units[i]),
             int(self.max_units[i]),
             int(self.max_run[i]),
@@ -136,10 +160,53 @@ class EmployeeRules:
             int(self.min_off[i]),
             int(self.max_weekends[i]),
             self.day_off[i],
-            self.forbid,
+            forbid,
             int(k),
             float(upper),
+            bool(exact),
         )
+        worked = schedules >= 0
+        full = np.full_like(schedules, -1)
+        days = np.broadcast_to(rows, schedules.shape)
+        full[worked] = choice[days[worked], schedules[worked]]
+        return costs, full
+
+
+def type_classes(units, caps, forbid, horizon, max_units):
+    """Classes of shift types one employee may use interchangeably.
+
+    Two types are interchangeable when they have the same length, neither has a cap that can
+    bind (below both the horizon and the shifts the minute band allows), and they forbid and
+    are forbidden by the same types. The cheapest month then only needs, per day, the
+    cheapest member of each class, which shrinks the labelling. Types the employee may not
+    work (cap 0) are left out.
+
+    Returns
+    -------
+    members : list of ndarray of int
+        Type codes of each class.
+    units, caps : ndarray of int, shape (C,)
+    forbid : ndarray of bool, shape (C, C)
+    """
+    allowed = np.flatnonzero(caps > 0)
+    groups: dict = {}
+    for t in allowed:
+        binding = caps[t] < min(horizon, max_units // max(units[t], 1))
+        key = (
+            ("own", int(t))
+            if binding
+            else (int(units[t]), forbid[t, allowed].tobytes(), forbid[allowed, t].tobytes())
+        )
+        groups.setdefault(key, []).append(int(t))
+    members = [np.asarray(g, dtype=np.int64) for g in groups.values()]
+    rep = np.array([m[0] for m in members], dtype=np.int64)
+    class_caps = np.array([caps[m[0]] if len(m) == 1 else horizon for m in members])
+    return (
+        members,
+        np.asarray(units)[rep].astype(np.int64),
+        class_caps.astype(np.int64),
+        np.ascontiguousarray(forbid[np.ix_(rep, rep)]),
+    )
 
 
 def schedule_cost(prices: np.ndarray, codes: np.ndarray) -> float:

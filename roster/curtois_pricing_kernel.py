@@ -83,7 +83,7 @@ def _cost_to_go(cost, caps, max_run, min_run, min_off, off_cap, day_off, forbid,
 
 @njit(cache=True, nogil=True)
 def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run, min_off,
-                       max_weekends, day_off, forbid, k, upper):  # fmt: skip
+                       max_weekends, day_off, forbid, k, upper, exact):  # fmt: skip
     """Up to ``k`` cheapest feasible schedules of one employee, cheapest first.
 
     Parameters
@@ -109,6 +109,10 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
     upper : float
         Cost of some feasible schedule (``inf`` if none is known): partial schedules that
         cannot end below it are pruned, so only schedules no dearer than ``upper`` return.
+    exact : bool
+        False drops a label for any no dearer label of its bucket, whatever their weekends
+        and capped counts: every schedule returned is still feasible, but the cheapest may be
+        missed. Column generation prices this way while it finds columns.
 
     Returns
     -------
@@ -198,7 +202,7 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
                     if alive[p]:
                         le = lcost[p] <= c
                         ge = lcost[p] >= c
-                        for b in range(_WEEKENDS, F):
+                        for b in range(_WEEKENDS, F if exact else _WEEKENDS):
                             if ints[p, b] > new[b]:
                                 le = False
                             if ints[p, b] < new[b]:

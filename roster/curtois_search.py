@@ -75,11 +75,13 @@ def _solve_mip(
     node_limit,
     seed=0,
     heuristics=True,
+    handles=None,
 ):
     """``min c @ z`` s.t. ``lo <= A z <= hi``, ``lower <= z <= upper`` by HiGHS on one thread.
 
     ``start`` is a feasible point HiGHS takes as its first incumbent. HiGHS releases the GIL
-    while it runs, so two calls solve in parallel on two threads.
+    while it runs, so two calls solve in parallel on two threads. The HiGHS object is
+    appended to the list ``handles`` if given, so that another thread can interrupt it.
 
     Returns ``(z or None, proved_optimal, dual_bound, simplex_iterations)``; the iteration
     count measures the work done, independent of the machine and its load.
@@ -96,6 +98,10 @@ def _solve_mip(
         for name in ("feasibility_jump", "rins", "rens", "root_reduced_cost"):
             options[f"mip_heuristic_run_{name}"] = False
     h = highs_model(c, A, lo, hi, lower, upper, integrality, options=options, start=start)
+    if handles is not None:
+        # another thread may stop the run (h.cancelSolve) once the search proves optimality
+        h.HandleUserInterrupt = True
+        handles.append(h)
     h.run()
     info = h.getInfo()
     work = int(info.simplex_iteration_count)
@@ -400,6 +406,7 @@ def search(
         if z is not None:
             offer(model.decode(z, instance.shift_ids))
 
+    mip_handles: list = []
     mip_time = mip_share * (deadline - time.perf_counter())
     if mip_time > 0.5:
         options = {"time_limit": mip_time, "node_limit": 10**9, "seed": seed}
@@ -407,7 +414,7 @@ def search(
             absorb_mip(_solve_model(model, z_best, **options))
         else:
             # branch-and-cut on one core, the search on the other
-            mip = pool.submit(_solve_model, model, z_best, **options)
+            mip = pool.submit(_solve_model, model, z_best, handles=mip_handles, **options)
             lns_workers = workers - 1
 
     def polish(codes):
@@ -418,12 +425,18 @@ def search(
 
     column_bound, n_columns = -np.inf, 0
     if columns:
+        # pricing on every thread branch-and-cut leaves free
+        pricing = pool if mip is None else None
         master, column_bound, _, _, _ = generate(
-            instance, rules, shift_codes(instance, grid), deadline=t0 + _CG_SHARE * time_limit
+            instance,
+            rules,
+            shift_codes(instance, grid),
+            deadline=t0 + _CG_SHARE * time_limit,
+            pool=pricing,
         )
         # the objective is integral
         bound = max(bound, float(np.ceil(column_bound - 1e-6)))
-        polish(dive(master, deadline=t0 + _DIVE_SHARE * time_limit))
+        polish(dive(master, deadline=t0 + _DIVE_SHARE * time_limit, pool=pricing))
         n_columns = len(master.pool.owner)
 
     hoods = _Neighbourhoods(instance, rng)
@@ -488,7 +501,13 @@ def search(
                 improvements += 1
                 polish(shift_codes(instance, grid))
     if mip is not None:
-        # the search ended first (time or optimality); wait for the bound
+        # the search ended first: on proven optimality branch-and-cut has nothing left to
+        # do; on time, wait for its bound
+        if best <= bound + 1e-6:
+            while not mip_handles and not mip.done():
+                time.sleep(0.01)
+            if mip_handles:
+                mip_handles[0].cancelSolve()
         absorb_mip(mip.result())
     if pool is not None:
         pool.shutdown()

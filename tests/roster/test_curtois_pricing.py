@@ -163,3 +163,53 @@ def test_benchmark_employees_price_exactly(number):
     ev = curtois_objective(inst, grid)
     assert ev.feasible, ev.violations
     assert ev.on_requests + ev.off_requests == total
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(p=rule_sets)
+def test_heuristic_pricing_is_feasible_and_no_cheaper(tmp_path, p):
+    inst = make(tmp_path, p)
+    rules = EmployeeRules.of(inst)
+    H, T = inst.horizon, len(inst.shift_ids)
+    prices = np.random.default_rng(p["seed"]).integers(-9, 10, size=(H, T)).astype(float)
+    exact, _ = rules.cheapest(0, prices)
+    costs, schedules = rules.cheapest(0, prices, k=2, exact=False)
+    if not len(exact):
+        assert not len(costs)
+    for c, s in zip(costs, schedules, strict=True):
+        assert c >= exact[0] and feasible(rules, tuple(s))
+
+
+def test_type_classes_change_nothing_but_speed():
+    """Interchangeable types merged (Instance 12: a1..a3, d1..d3, p1..p3) against every
+    allowed type priced on its own."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "data" / "curtois" / "Instance12.txt"
+    if not path.exists():
+        pytest.skip("benchmark data absent")
+    inst = read_curtois(path)
+    rules = EmployeeRules.of(inst)
+    E, H, T = rules.request_cost.shape
+    assert max(len(c[0]) for c in rules.type_classes) < T - 2
+
+    def separate(i):
+        allowed = np.flatnonzero(rules.caps[i] > 0)
+        return (
+            [np.array([t]) for t in allowed],
+            rules.units[allowed],
+            rules.caps[i][allowed],
+            np.ascontiguousarray(rules.forbid[np.ix_(allowed, allowed)]),
+        )
+
+    plain = replace(rules, type_classes=tuple(separate(i) for i in range(E)))
+    rng = np.random.default_rng(3)
+    for i in range(0, E, 7):
+        prices = rules.request_cost[i] + rng.integers(-5, 6, size=(H, T))
+        merged, months = rules.cheapest(i, prices)
+        alone, _ = plain.cheapest(i, prices)
+        assert merged[0] == alone[0]
+        assert merged[0] == schedule_cost(prices, months[0])
