@@ -41,7 +41,7 @@ import pandas as pd
 from roster.people_assemble import assemble
 from roster.people_bound import aggregate_bound
 from roster.people_inputs import prepare
-from roster.people_integer import integer_roster
+from roster.people_integer import integer_roster, systematic_round
 from roster.people_master import Master, column_generation
 from roster.people_polish import CoverageLedger, best_response
 from roster.people_pricing import PatternPricer, Resource, compat_matrix
@@ -57,6 +57,8 @@ _DIVE_STEPS = 500
 _SEED_SHARE = 0.2
 _SEED_SWEEPS = 8
 _BOUND_SHARE = 0.07  # the integer aggregate bound
+# first agents' positions of the systematic roundings the best response starts from
+_OFFSETS = (0.5, 0.9, 0.3, 0.7, 0.1)
 
 
 @dataclass(frozen=True)
@@ -515,25 +517,45 @@ def build_roster(
         t0=t0,
         max_dive=_DIVE_STEPS,
     )
-    grid = np.full((A, D), -1, dtype=np.int64)
-    fill = [0] * G
-    for k in np.flatnonzero(counts):
-        g = master.group[k]
-        for _ in range(int(counts[k])):
-            if fill[g] < len(members[g]):
-                grid[members[g][fill[g]]] = master.patterns[k]
-                fill[g] += 1
-    # every agent's month re-priced against the others' until none improves
-    ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
-    objective, moves, sweeps = best_response(
-        grid, group_of, groups, ledger, S, movable=feasible, deadline=t0 + 0.97 * time_limit
-    )
-    info["integer_objective"] = info["objective"]
     lam = master.values()
+    info["integer_objective"] = info["objective"]
     info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
-    info["coverage_penalty"] = ledger.penalty()
-    if seed_value < objective - 1e-9:
-        grid, objective = seed_grid, seed_value
+
+    def grid_of(counts):
+        grid = np.full((A, D), -1, dtype=np.int64)
+        fill = [0] * G
+        for k in np.flatnonzero(counts):
+            g = master.group[k]
+            for _ in range(int(counts[k])):
+                if fill[g] < len(members[g]):
+                    grid[members[g][fill[g]]] = master.patterns[k]
+                    fill[g] += 1
+        return grid
+
+    # every agent's month re-priced against the others' until none improves; from a
+    # systematic rounding, again from other offsets while the time allows one more run
+    grid, objective = seed_grid, seed_value
+    br_end = t0 + 0.97 * time_limit
+    moves = sweeps = starts = 0
+    run_time = 0.0
+    for j, offset in enumerate(_OFFSETS):
+        started = time.perf_counter()
+        if j and (not info["systematic"] or br_end - started < 1.2 * run_time):
+            break
+        if j:
+            counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
+        trial = grid_of(counts)
+        ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
+        value, n_moves, n_sweeps = best_response(
+            trial, group_of, groups, ledger, S, movable=feasible, deadline=br_end
+        )
+        run_time = time.perf_counter() - started
+        moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
+        if j == 0:
+            info["rounded_objective"] = value
+            info["coverage_penalty"] = ledger.penalty()
+        if value < objective - 1e-9:
+            grid, objective = trial, value
     info["objective"] = objective
     info["seed_objective"] = seed_value
     info["seed_moves"] = seed_moves
@@ -541,6 +563,7 @@ def build_roster(
     info["time_seed_s"] = t_seed
     info["best_response_moves"] = moves
     info["best_response_sweeps"] = sweeps
+    info["best_response_starts"] = starts
     pricer_of = [groups[g].pricer for g in group_of]
     roster = assemble(
         p,

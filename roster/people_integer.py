@@ -135,11 +135,12 @@ def integer_roster(
         "dive_objective": dive_value,
         "local_search_moves": moves,
         "local_search_objective": ls_value,
+        "systematic": not small,
         "mip_objective": mip_value,
     }
 
 
-def systematic_round(group, x, sizes):
+def systematic_round(group, x, sizes, offset=0.5):
     """Whole pattern counts with the LP's group totals: per group, the columns' values laid
     end to end on [0, size) and one agent at every half-integer point, so each count is the
     floor or the ceiling of its LP value and the coverage stays close to the LP's.
@@ -151,6 +152,8 @@ def systematic_round(group, x, sizes):
     x : ndarray (n,)
         LP values of the columns (summing to each group's size).
     sizes : ndarray (G,)
+    offset : float
+        Position of the first agent in [0, 1) (0.5: the half-integer points).
 
     Returns
     -------
@@ -174,8 +177,8 @@ def systematic_round(group, x, sizes):
             counts[mine[0]] = n
             continue
         ends = np.cumsum(v) * (n / total)
-        # agents at 0.5, 1.5, ...: column k takes those in [ends[k-1], ends[k])
-        taken = np.floor(ends + 0.5 - 1e-9).astype(np.int64)
+        # agents at offset, offset + 1, ...: column k takes those in [ends[k-1], ends[k])
+        taken = np.floor(ends + (1.0 - offset) - 1e-9).astype(np.int64)
         taken[-1] = n
         counts[mine] = np.diff(np.concatenate([[0], taken]))
     return counts
