@@ -59,6 +59,7 @@ _SEED_SWEEPS = 8
 _BOUND_SHARE = 0.07  # the integer aggregate bound
 # first agents' positions of the systematic roundings the best response starts from
 _OFFSETS = (0.5, 0.9, 0.3, 0.7, 0.1)
+_K_BEST = 80  # patterns per group and pricing round at most
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,7 @@ def build_roster(
                     p.forced[i],
                     p.allowed[i],
                     columnize,
-                    k=min(len(members[g]), 30),
+                    k=min(len(members[g]), _K_BEST),
                 )
             )
         return groups
