@@ -537,7 +537,7 @@ def solve_curtois(
         Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
         work.
     columns : bool
-        Run column generation and diving (until 45% and 75% of the time limit) before the
+        Run column generation and diving (until 45% and 85% of the time limit) before the
         neighbourhood search.
 
     Returns

@@ -364,13 +364,21 @@ def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float
 
 def dive(
     master: Master, *, deadline: float, price: bool = True, iterations: int = 5, pool=None
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """A roster by diving on the master LP: fix every month the LP takes (nearly) whole,
     else the largest fractional one, re-price the employees still free (at most
     ``iterations`` rounds, when ``price``), repeat (Joncour et al. 2010, pure diving). A
     single fractional month is fixed per step unless the pace of the dive would miss the
-    deadline. Past the deadline the rest take their largest column at once. Returns type
-    codes (every month is a column, so every hard rule holds)."""
+    deadline, where the dive stops.
+
+    Returns
+    -------
+    codes : ndarray of int, shape (E, H)
+        Type codes; a fixed employee's month is a column, so it keeps every hard rule; the
+        others are off every day.
+    fixed : ndarray of bool, shape (E,)
+        Employees the dive fixed before the deadline.
+    """
     h = master.h
     n_slack = master.n_slack
     fixed = np.zeros(master.E, dtype=bool)
@@ -379,8 +387,9 @@ def dive(
     codes = np.full((master.E, master.H), -1, dtype=np.int64)
     try:
         while not fixed.all():
-            late = time.perf_counter() > deadline
-            if price and not late:
+            if time.perf_counter() > deadline:
+                break
+            if price:
                 price_until(
                     master, deadline=deadline, active=~fixed, max_iterations=iterations, pool=pool
                 )
@@ -388,8 +397,7 @@ def dive(
             owner = np.asarray(master.pool.owner)
             x = np.asarray(h.getSolution().col_value)[n_slack : n_slack + len(owner)]
             free = np.flatnonzero(~fixed[owner])
-            # past the deadline every free employee takes its largest column at once
-            whole = free[x[free] > 0.99]
+            whole = free[x[free] > 0.9]
             take = free[np.argsort(-x[free], kind="stable")]
             # one fractional month per step while the time allows; more when the steps so
             # far, at their pace, would not fix everyone before the deadline
@@ -397,7 +405,7 @@ def dive(
             pace = (time.perf_counter() - began) / steps
             room = max((deadline - time.perf_counter()) / pace, 1.0)
             n_free = int((~fixed).sum())
-            n_more = len(take) if late else max(1, int(np.ceil(n_free / room)))
+            n_more = max(1, int(np.ceil(n_free / room)))
             for j in np.concatenate([whole, take]):
                 e = owner[j]
                 if fixed[e]:
@@ -410,7 +418,7 @@ def dive(
                 codes[e] = master.pool.months[j]
                 h.changeColBounds(int(n_slack + j), 1.0, _INF)
                 lowered.append(int(n_slack + j))
-        return codes
+        return codes, fixed
     finally:
         for j in lowered:
             h.changeColBounds(j, 0.0, _INF)

@@ -58,7 +58,7 @@ _SUB_SHARE, _SUB_MIN = 0.1, 2.0
 #: while its kind stays below this and shrinks otherwise.
 _SUB_WORK = 3000
 #: Column generation runs until this share of the time limit, diving until the next one.
-_CG_SHARE, _DIVE_SHARE = 0.45, 0.75
+_CG_SHARE, _DIVE_SHARE = 0.45, 0.85
 
 
 def _solve_mip(
@@ -436,7 +436,11 @@ def search(
         )
         # the objective is integral
         bound = max(bound, float(np.ceil(column_bound - 1e-6)))
-        polish(dive(master, deadline=t0 + _DIVE_SHARE * time_limit, pool=pricing))
+        codes, fixed = dive(master, deadline=t0 + _DIVE_SHARE * time_limit, pool=pricing)
+        # employees the dive had no time for take best responses to the rest
+        moves = EmployeeMoves(instance, codes, rules)
+        moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
+        polish(moves.codes)
         n_columns = len(master.pool.owner)
 
     hoods = _Neighbourhoods(instance, rng)

@@ -58,7 +58,8 @@ def test_column_bound_beats_compact_lp_and_reaches_optimum():
     h.run()
     compact = h.getInfo().objective_function_value + model.const
     assert compact < bound - 1
-    codes = dive(master, deadline=float("inf"))
+    codes, fixed = dive(master, deadline=float("inf"))
+    assert fixed.all()
     ev = curtois_objective(inst, as_grid(inst, codes))
     assert ev.feasible and ev.objective >= 1716
     assert ev.objective <= 1716 * 1.01
