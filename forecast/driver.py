@@ -322,8 +322,8 @@ def forecast(
     model : str or model object, default ``"auto"``
         ``"auto"`` picks, per series, the model of ``AUTO_CANDIDATES`` with the lowest
         rolling-origin WAPE (a race: candidates more than ``RACE_MARGIN`` behind the best
-        on half of the origins are dropped); or one of ``MODELS``; or any object with ``fit(values, days)``
-        / ``predict(days)`` and a ``min_days`` attribute.
+        on half of the origins are dropped); or one of ``MODELS``; or any object with
+        ``fit(values, days)`` / ``predict(days)`` and a ``min_days`` attribute.
     quantiles : sequence of float, default (0.1, 0.5, 0.9)
         Quantile levels; columns ``q0.1`` etc. come from a negative-binomial law whose
         dispersion is calibrated on the chosen model's backtest errors per horizon bucket

@@ -233,8 +233,9 @@ def calibrate_quantiles(actual, mean, lead, special, quantiles=(0.1, 0.5, 0.9)):
     :func:`calibrate_dispersion` on its normal target days: the pinball-best member of the
     negative-binomial family, widened if needed until its central interval holds the
     nominal share of the past actuals (a split-conformal step on the family's spread).
-    A bucket with no backtest day borrows from the nearest shorter bucket, and dispersions
-    never shrink with the horizon (errors do not get smaller further out). Special days
+    A bucket with no backtest day borrows from the nearest shorter bucket. Buckets are
+    not forced to widen with the horizon: with few day-ahead rows the conformal margin of the
+    day bucket is wide, and carrying it to the longer buckets made them over-cover. Special days
     are few, so they share one ratio to the normal dispersion of their bucket, calibrated on
     all of them and shrunk toward 1 by ``SPECIAL_PRIOR_DAYS`` pseudo-days; their
     dispersion is never below the normal one, and equals it when the backtest saw no
@@ -274,7 +275,6 @@ def calibrate_quantiles(actual, mean, lead, special, quantiles=(0.1, 0.5, 0.9)):
             first = int(bucket[seen & ~special].min())
             rows = seen & (bucket == first) & ~special
             phi[b, 0] = calibrate_dispersion(y[rows], m[rows], levels)
-    phi[:, 0] = np.maximum.accumulate(phi[:, 0])
     rows = seen & special
     days[:, 1] = [int((rows & (bucket == b)).sum()) for b in range(n_buckets)]
     # Poisson-like normal days (phi 0) still give special days a scale to multiply.
