@@ -1,5 +1,5 @@
-"""Search for good rosters of a Curtois & Qu instance: construction, branch-and-cut, and
-large-neighbourhood search with HiGHS as the repair operator.
+"""Search for good rosters of a Curtois & Qu instance: construction, branch-and-cut, column
+generation with diving, and large-neighbourhood search with HiGHS as the repair operator.
 
 1. *Construction.* Employees take, one at a time, their best month given those placed before
    (the exact one-employee labelling of :mod:`roster.curtois_pricing`), then best responses
@@ -19,7 +19,8 @@ large-neighbourhood search with HiGHS as the repair operator.
    (adaptive LNS); the block grows while HiGHS closes its subproblems and shrinks when it
    does not. With two workers, each round solves two blocks of disjoint employees in
    parallel; since every hard constraint is per employee, the two repairs combine into a
-   feasible roster, and the best of the three is kept.
+   feasible roster, and the best of the three is kept. Each new best is polished by
+   best responses.
 
 Every roster accepted as a new best is re-scored by :func:`roster.curtois.curtois_objective`
 (the solver-independent evaluator), and so is the one returned.
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -192,45 +193,6 @@ class SearchResult:
     construction_objective: int
     rounds: int
     improvements: int
-
-
-def construct(
-    instance: CurtoisInstance, deadline: float, group: int = 1, node_limit: int = 1
-) -> np.ndarray:
-    """A feasible roster, ``group`` employees at a time, each group optimal given the earlier.
-
-    Raises
-    ------
-    RuntimeError
-        If an employee has no feasible schedule at all (the instance is infeasible).
-    """
-    E, H = len(instance.employees), instance.horizon
-    grid = np.full((E, H), "", dtype=object)
-    base = np.zeros(len(instance.cover))
-    for first in range(0, E, group):
-        members = list(range(first, min(first + group, E)))
-        model = build_model(instance, members, base)
-        left = max(deadline - time.perf_counter(), 1.0)
-        z, *_ = _solve_model(
-            model, time_limit=min(left, 10.0), node_limit=node_limit, heuristics=False
-        )
-        if z is not None:
-            grid[members] = model.decode(z, instance.shift_ids)
-        else:
-            # one at a time, the objective dropped: any schedule that keeps the hard rules
-            for i in members:
-                one = build_model(instance, [i], base)
-                one = replace(one, c=np.zeros(one.n))
-                z, *_ = _solve_model(one, time_limit=left, node_limit=10**9)
-                if z is None:
-                    name = instance.employees[i]
-                    raise RuntimeError(
-                        f"{instance.name}: no schedule of employee {name!r} meets the hard "
-                        f"rules (or none was found within the time limit)"
-                    )
-                grid[i] = one.decode(z, instance.shift_ids)[0]
-        base += cover_counts(instance, grid[members])
-    return grid
 
 
 def _type_codes(instance: CurtoisInstance) -> dict:

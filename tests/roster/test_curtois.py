@@ -221,10 +221,12 @@ def test_model_agrees_with_evaluator(tiny):
 
 
 def test_construction_is_feasible(tiny):
-    from roster.curtois_search import construct
+    from roster.curtois_moves import EmployeeMoves
 
-    grid = construct(tiny, deadline=float("inf"))
-    assert curtois_objective(tiny, grid).feasible
+    codes = EmployeeMoves.greedy(tiny, np.random.default_rng(0)).codes
+    ids = np.asarray(tiny.shift_ids, dtype=object)
+    ev = curtois_objective(tiny, np.where(codes >= 0, ids[np.maximum(codes, 0)], ""))
+    assert ev.feasible
 
 
 def test_bad_arguments(tiny):
