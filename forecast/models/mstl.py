@@ -151,10 +151,14 @@ class MultiSeasonal:
         mean = np.maximum(np.expm1(log_mean), 0.0)
         day_class = days["day_class"].to_numpy()
         effect = self.holiday_.log_effect(days)
+        workdays = [w for w in range(5) if np.isfinite(self.seasonal_[w]).any()]
         for i in np.flatnonzero(day_class >= HOLIDAY_CLASS):
             total = np.nansum(mean[i])
-            if np.isfinite(effect[i]):
-                total *= np.exp(effect[i])
+            if np.isfinite(effect[i]) and workdays:
+                # Effects are against the ordinary workday (geometric mean of the
+                # weekdays), not against the weekday the holiday falls on.
+                totals = np.nansum(np.expm1(level[i] + self.seasonal_[workdays]), axis=1)
+                total = np.exp(np.log(totals).mean() + effect[i])
             profile = self.profiles_[day_class[i]]
             if np.isfinite(profile).any():
                 mean[i] = total * np.nan_to_num(profile)

@@ -157,3 +157,26 @@ def test_bad_hyperparameters_named():
         SameDayTypeAverage(0).fit(np.ones((28, 2)), days)
     with pytest.raises(ValueError, match="level"):
         TopDownDaily(level="arima").fit(np.ones((28, 2)), days)
+
+
+def test_mstl_keeps_holidays_out_of_the_weekly_pattern_and_scales_them():
+    # Chinese calendar: break days run at 30% of a workday, make-up workdays at a workday's
+    # level; the weekly pattern after a break and the next break's depth must both hold.
+    cn = get_calendar("CN")
+    days = _features("2024-06-03", 480, cn)
+    hours = np.arange(6)
+    daily = 10 + 4 * np.sin(hours / 6 * 2 * np.pi)
+    weekday = np.array([1.2, 1.0, 1.0, 1.0, 0.9, 0.6, 0.5])
+    cls = days["day_class"].to_numpy()
+    factor = np.where(cls == 7, 0.3, np.where(cls == 8, 1.0, weekday[np.minimum(cls, 6)]))
+    values = 10 * factor[:, None] * daily
+    model = MultiSeasonal().fit(values, days)
+    future = _features(days.index[-1] + pd.Timedelta(days=1), 14, cn)
+    pred = model.predict(future)
+    fcls = future["day_class"].to_numpy()
+    ordinary = fcls < 7
+    expected = 10 * weekday[future["weekday"].to_numpy()][:, None] * daily
+    np.testing.assert_allclose(pred[ordinary], expected[ordinary], rtol=0.05)
+    assert (fcls == 7).any()
+    ratio = pred[fcls == 7].sum(axis=1) / (10 * 1.0 * daily.sum())
+    np.testing.assert_allclose(ratio, 0.3, rtol=0.1)
