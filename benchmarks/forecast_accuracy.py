@@ -23,7 +23,7 @@ special days apart) on the errors of the driver's own backtest origins before th
 up to 31 days ahead, only targets already observed), reused from the same paths instead of
 refitted. The coverage of the 10%-90% interval (nominal 80%) and the pinball loss (mean over
 the three levels, contacts per interval) are measured on the scored window. ``auto`` is the
-driver's selection redone at every origin. ``mstl`` (2-3 s per fit) is left out of the
+driver's selection redone at every origin. ``mstl`` (not an ``auto`` candidate) is left out of the
 full run unless asked for.
 """
 
