@@ -4,20 +4,20 @@ heuristic with a proven bound).
 A whole-month model with a binary per agent, day and shift stalls in a MIP solver beyond a few
 dozen agents. :func:`build_roster` decomposes it (Dantzig–Wolfe): each agent works one
 monthly *pattern* (a shift or a day off on each day). The master LP
-(:mod:`roster.people_master`) chooses patterns per group of interchangeable agents so as to
-cover the requirement at least cost; its duals price coverage, and an exact labelled dynamic
-programme (:mod:`roster.people_pricing`) finds each group's least reduced-cost pattern among
-all that meet the rules. The Lagrangian bound evaluated at every pricing point and the
-aggregate model with whole agents per shift and day (:mod:`roster.people_bound`) are lower
-bounds on any roster.
+(:mod:`roster.people_master`) chooses patterns per group of interchangeable agents
+(:mod:`roster.people_groups`) so as to cover the requirement at least cost; its duals price
+coverage, and an exact labelled dynamic programme (:mod:`roster.people_pricing`) finds each
+group's least reduced-cost pattern among all that meet the rules. The Lagrangian bound
+evaluated at every pricing point and the aggregate model with whole agents per shift and day
+(:mod:`roster.people_bound`) are lower bounds on any roster.
 
 The same exact pricer also improves whole rosters (:mod:`roster.people_polish`): each agent
 in turn takes the best month against everyone else's, which first builds a roster from an
-empty month (its months start the master near a good cost) and at the end repairs the
-rounded master LP. Small masters are rounded by diving with pricing, a local search and the
-MIP over the generated patterns; large ones by systematic rounding within each group
-(:mod:`roster.people_integer`). The roster is then laid out with its breaks
-(:mod:`roster.people_assemble`).
+empty month (its months start the master near a good cost: :mod:`roster.people_seed`) and
+at the end repairs the rounded master LP. Small masters are rounded by diving with pricing,
+a local search and the MIP over the generated patterns; large ones by systematic rounding
+within each group (:mod:`roster.people_integer`). The roster is then laid out with its
+breaks (:mod:`roster.people_assemble`).
 
 References
 ----------
@@ -40,26 +40,27 @@ import pandas as pd
 
 from roster.people_assemble import assemble
 from roster.people_bound import aggregate_bound
+from roster.people_groups import infeasible_agents, make_groups, roster_context
 from roster.people_inputs import prepare
 from roster.people_integer import integer_roster, systematic_round
-from roster.people_master import Master, column_generation
-from roster.people_polish import CoverageLedger, best_response
-from roster.people_pricing import PatternPricer, Resource, compat_matrix
+from roster.people_master import column_generation
+from roster.people_polish import best_response
+from roster.people_seed import first_roster, initial_master
 from roster.rules import Rules
 
 __all__ = ["Roster", "build_roster"]
 
-# shares of the time limit by which column generation and the integer phase end; the
-# best-response sweeps take the rest
+# shares of the time limit by which the first roster, column generation, the integer phase
+# and the repair by best response end; the layout takes the rest
+_SEED_SHARE = 0.2
 _CG_SHARE = 0.6
 _INTEGER_SHARE = 0.92
-_DIVE_STEPS = 500
-_SEED_SHARE = 0.2
+_REPAIR_SHARE = 0.97
+_BOUND_SHARE = 0.07  # the integer aggregate bound, within the first roster's share
 _SEED_SWEEPS = 8
-_BOUND_SHARE = 0.07  # the integer aggregate bound
+_DIVE_STEPS = 500
 # first agents' positions of the systematic roundings the best response starts from
 _OFFSETS = (0.5, 0.9, 0.3, 0.7, 0.1)
-_K_BEST = 80  # patterns per group and pricing round at most
 
 
 @dataclass(frozen=True)
@@ -126,95 +127,6 @@ class Roster:
         if self.lower_bound <= 0:
             return 0.0 if self.cost <= 1e-9 else math.inf
         return 100.0 * (self.cost - self.lower_bound) / self.lower_bound
-
-
-# --------------------------------------------------------------------------------------------
-
-
-class _Group:
-    """Interchangeable agents: same leave, allowed shifts, requests and rate."""
-
-    def __init__(self, members, pricer, base, const, forced, allowed, columnize, k):
-        self.members = members
-        self.size = len(members)
-        self.pricer = pricer
-        self.base = base
-        self.const = const
-        self.forced = forced
-        self.allowed = allowed
-        self._columnize = columnize
-        self.k = k
-
-    def price(self, value, k=1):
-        found = self.pricer.solve(self.base - value, self.forced, self.allowed, k=k)
-        if not found:
-            # agents no pattern fits are left off: the all-off column is their only choice
-            off = np.full(len(self.forced), -1, dtype=np.int64)
-            return [(self.const + self.pricer.extras(off), off)]
-        return [(v + self.const, p) for v, p in found]
-
-    def column(self, pattern):
-        work = pattern >= 0
-        dd = np.flatnonzero(work)
-        cost = float(self.base[dd, pattern[work]].sum()) + self.const
-        cost += self.pricer.extras(pattern)
-        rows, vals = self._columnize(dd, pattern[work])
-        return cost, rows, vals
-
-
-def _rotations(days, S, big, paid, lo, hi):
-    """Patterns of one shift on a weekly rhythm (5 on 2 off, or alternate days for big
-    nights) at every phase, trimmed to the paid band."""
-    out = []
-    for s in range(S):
-        week = [1, 0] if big[s] else [1, 1, 1, 1, 1, 0, 0]
-        for phase in range(len(week)):
-            on = np.array([week[(d + phase) % len(week)] for d in range(days)], dtype=bool)
-            pat = np.where(on, s, -1).astype(np.int64)
-            if paid[s] * on.sum() > hi + 1e-6:
-                need = int(np.ceil((lo - 1e-6) / paid[s]))
-                pat[np.flatnonzero(on)[need:]] = -1
-            out.append(pat)
-    return out
-
-
-def _resources(p, rules, fair_means, eligible):
-    """Counted resources of the pricing state: big nights, capped shift names, holidays."""
-    D, S = p.D, p.S
-    res = []
-    tol = rules.fair_tolerance
-
-    def penalty(cap, weight, mean):
-        n = np.arange(cap + 1)
-        if mean is None or weight == 0:
-            return np.zeros(cap + 1)
-        return weight * np.clip(np.abs(n - mean) - tol, 0, None)
-
-    top = p.max_work
-    if p.big.any():
-        cap = top if rules.max_nights is None else min(rules.max_nights, top)
-        weight = rules.fair_nights_weight if eligible["nights"] else 0.0
-        if cap < top or (weight and fair_means is not None):
-            use = np.broadcast_to(p.big.astype(np.int64), (D, S)).copy()
-            mean = None if fair_means is None else fair_means["nights"]
-            res.append(Resource("nights", use, cap, penalty(cap, weight, mean)))
-    for name, cap in rules.max_shifts.items():
-        if name in p.names and cap < top:
-            use = np.zeros((D, S), dtype=np.int64)
-            use[:, p.names.index(name)] = 1
-            res.append(Resource(f"shift {name}", use, int(cap), np.zeros(int(cap) + 1)))
-    n_hol = int(p.holiday.sum())
-    if n_hol and rules.fair_holidays_weight and fair_means is not None:
-        use = np.repeat(p.holiday.astype(np.int64)[:, None], S, axis=1)
-        res.append(
-            Resource(
-                "holidays",
-                use,
-                min(n_hol, top),
-                penalty(min(n_hol, top), rules.fair_holidays_weight, fair_means["holidays"]),
-            )
-        )
-    return res
 
 
 def build_roster(
@@ -310,283 +222,68 @@ def build_roster(
     p = prepare(
         requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
     )
-    D, S, A = p.D, p.S, p.A
-    compat = compat_matrix(p.templates, rules)
-    saturday = np.asarray(p.dates.day_of_week == 5)
-    sunday = np.asarray(p.dates.day_of_week == 6)
-    n_weekends = len(set(p.dates.isocalendar().week.to_numpy()[p.weekend]))
-
-    # interchangeable agents share one master row and their patterns
-    keys = {}
-    group_of = np.zeros(A, dtype=np.int64)
-    for i in range(A):
-        key = (
-            p.forced[i].tobytes(),
-            p.allowed[i].tobytes(),
-            p.req_cost[i].tobytes(),
-            p.rate[i],
-            p.req_const[i],
-        )
-        group_of[i] = keys.setdefault(key, len(keys))
-    G = len(keys)
-    members = [np.flatnonzero(group_of == g) for g in range(G)]
-
-    nz = [] if p.per_shift else [np.flatnonzero(v) for v in p.vecs]
-    n_rows = len(p.required)
-
-    def columnize(dd, ss):
-        if p.per_shift:
-            return dd * S + ss, np.ones(len(dd))
-        if len(dd) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        r = np.concatenate([d * p.per_day + nz[s] for d, s in zip(dd, ss, strict=True)])
-        v = np.concatenate([p.vecs[s][nz[s]] for s in ss])
-        keep = r < n_rows
-        rows, inv = np.unique(r[keep], return_inverse=True)
-        return rows, np.bincount(inv, weights=v[keep])
-
-    def shift_value(y):
-        """Dual value of working each shift on each day: the sum of its coverage rows."""
-        if p.per_shift:
-            return y.reshape(D, S)
-        two = 2 * p.per_day
-        padded = np.concatenate([y, np.zeros(p.per_day)])
-        windows = np.lib.stride_tricks.sliding_window_view(padded, two)[:: p.per_day][:D]
-        return windows @ p.vecs[:, :two].T
-
-    eligible_night = p.allowed[:, p.big].any(axis=1) if p.big.any() else np.zeros(A, bool)
-    weekend_fair = rules.fair_weekends_weight > 0 and n_weekends > 0
-
-    def make_groups(fair_means):
-        pricers = {}
-        groups = []
-        for g in range(G):
-            i = members[g][0]
-            night_ok = bool(eligible_night[i])
-            if night_ok not in pricers:
-                res = _resources(p, rules, fair_means, {"nights": night_ok})
-                wk_cap = None
-                wk_cost = None
-                if rules.max_weekends is not None and rules.max_weekends < n_weekends:
-                    wk_cap = int(rules.max_weekends)
-                if weekend_fair and fair_means is not None:
-                    wk_cap = n_weekends if wk_cap is None else wk_cap
-                    n = np.arange(wk_cap + 1)
-                    wk_cost = rules.fair_weekends_weight * np.clip(
-                        np.abs(n - fair_means["weekends"]) - rules.fair_tolerance, 0, None
-                    )
-                pricers[night_ok] = PatternPricer(
-                    compat,
-                    p.paid,
-                    rules,
-                    D,
-                    p.lo,
-                    p.hi,
-                    p.max_work,
-                    resources=res,
-                    saturday=saturday,
-                    sunday=sunday,
-                    weekend_cap=wk_cap,
-                    weekend_cost=wk_cost,
-                )
-            base = p.pay_unit * p.rate[i] + p.req_cost[i]
-            groups.append(
-                _Group(
-                    members[g],
-                    pricers[night_ok],
-                    base,
-                    float(p.req_const[i]),
-                    p.forced[i],
-                    p.allowed[i],
-                    columnize,
-                    k=min(len(members[g]), _K_BEST),
-                )
-            )
-        return groups
-
-    shift_cov = [columnize(np.array([d]), np.array([s])) for d in range(D) for s in range(S)]
-    groups = make_groups(None)
-    infeasible = []
-    for grp in groups:
-        if not grp.pricer.solve(grp.base, grp.forced, grp.allowed):
-            infeasible += [p.agent_names[j] for j in grp.members]
+    ctx = roster_context(p, rules, t0, time_limit)
+    groups = make_groups(ctx, None)
+    infeasible = infeasible_agents(ctx, groups)
     feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
     agg_bound, y_agg, _ = aggregate_bound(
-        p,
-        rules,
-        shift_cov,
-        feasible,
-        integer_time=_BOUND_SHARE * time_limit,
+        p, rules, ctx.shift_cov, feasible, integer_time=_BOUND_SHARE * time_limit
     )
-    diagnosis = list(p.diagnosis)
-    if infeasible:
-        diagnosis.append(
-            f"{len(infeasible)} agents cannot meet the monthly paid band "
-            f"[{p.lo / 3600:g}, {p.hi / 3600:g}] h with at least {rules.min_rest_days} rest "
-            f"days under their leave and rules (e.g. {infeasible[:5]}); they are left off "
-            "the roster"
-        )
-    fair = (
-        (rules.fair_nights_weight > 0 and p.big.any())
-        or weekend_fair
-        or (rules.fair_holidays_weight > 0 and p.holiday.any())
-    )
-
-    # a first roster by best response from an empty month: agents one after another take
-    # their best month against the others'; without fair shares first, whose team means
-    # it then supplies
-    grid = np.full((A, D), -1, dtype=np.int64)
-    ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
-    seed_deadline = t0 + _SEED_SHARE * time_limit
-    sweeps_a = _SEED_SWEEPS // 2 if fair else _SEED_SWEEPS
-    seed_value, seed_moves, seed_sweeps = best_response(
-        grid,
-        group_of,
-        groups,
-        ledger,
-        S,
-        movable=feasible,
-        deadline=seed_deadline,
-        max_sweeps=sweeps_a,
-    )
-    seed_grids = [grid.copy()]
-    fair_means = None
-    if fair:
-        fair_means = _roster_means(grid, p, eligible_night)
-        groups = make_groups(fair_means)
-        ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
-        seed_value, moves_b, sweeps_b = best_response(
-            grid,
-            group_of,
-            groups,
-            ledger,
-            S,
-            movable=feasible,
-            deadline=seed_deadline,
-            max_sweeps=_SEED_SWEEPS - sweeps_a,
-        )
-        seed_moves += moves_b
-        seed_sweeps += sweeps_b
-        seed_grids.append(grid.copy())
-    seed_grid = grid.copy()
-    t_seed = time.perf_counter() - t0
-
-    master = Master([len(m) for m in members], p.required, p.under_pen, p.over_pen, shift_cov)
-    zero = np.zeros((D, S))
-    for g, grp in enumerate(groups):
-        pat = grp.price(zero)[0][1]
-        master.add(g, pat, *grp.column(pat))
-        if not feasible[grp.members[0]]:
-            continue
-        # regular rotations that meet the agent's rules
-        for pat_r in _rotations(D, S, p.big, p.paid, p.lo, p.hi):
-            if grp.pricer.admits(pat_r, grp.forced, grp.allowed):
-                master.add(g, pat_r, *grp.column(pat_r))
-    # the first roster's months: the restricted LP starts near that roster's cost
-    for sg in seed_grids:
-        for i in np.flatnonzero(feasible):
-            master.add(group_of[i], sg[i].copy(), *groups[group_of[i]].column(sg[i]))
     if y_agg is not None:
-        # the aggregate duals are a good first dual point: price there before the first LP
         y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
-        value = shift_value(y_agg)
-        for g, grp in enumerate(groups):
-            for _, pat in grp.price(value, k=grp.k):
-                master.add(g, pat, *grp.column(pat))
-    # from scratch the barrier method is several times faster than simplex here; its
-    # crossover leaves the basis that the simplex re-solves start from
-    master.solve_lp(solver="ipm")
+    diagnosis = list(p.diagnosis) + _infeasible_diagnosis(p, rules, infeasible)
 
+    first = first_roster(
+        ctx, groups, feasible, deadline=ctx.deadline(_SEED_SHARE), max_sweeps=_SEED_SWEEPS
+    )
+    groups = first.groups
+    master = initial_master(ctx, groups, feasible, first.grids, y_agg)
     gen = column_generation(
         master,
         groups,
-        shift_value,
+        ctx.shift_value,
         max_rounds=max_rounds,
-        deadline=t0 + _CG_SHARE * time_limit,
+        deadline=ctx.deadline(_CG_SHARE),
         bound=agg_bound,
         center=y_agg,
     )
-    rounds = gen.rounds
-    history = list(gen.history)
     t_lp = time.perf_counter() - t0
-
     counts, info = integer_roster(
         master,
         groups,
-        shift_value,
-        deadline=t0 + _INTEGER_SHARE * time_limit,
+        ctx.shift_value,
+        deadline=ctx.deadline(_INTEGER_SHARE),
         t0=t0,
         max_dive=_DIVE_STEPS,
     )
     lam = master.values()
     info["integer_objective"] = info["objective"]
     info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
+    grid, repair_stats = _repair(
+        ctx, master, lam, groups, counts, feasible, first, systematic=info["systematic"]
+    )
+    info.update(repair_stats)
 
-    def grid_of(counts):
-        grid = np.full((A, D), -1, dtype=np.int64)
-        fill = [0] * G
-        for k in np.flatnonzero(counts):
-            g = master.group[k]
-            for _ in range(int(counts[k])):
-                if fill[g] < len(members[g]):
-                    grid[members[g][fill[g]]] = master.patterns[k]
-                    fill[g] += 1
-        return grid
-
-    # every agent's month re-priced against the others' until none improves; from a
-    # systematic rounding, again from other offsets while the time allows one more run
-    grid, objective = seed_grid, seed_value
-    br_end = t0 + 0.97 * time_limit
-    moves = sweeps = starts = 0
-    run_time = 0.0
-    for j, offset in enumerate(_OFFSETS):
-        started = time.perf_counter()
-        if j and (not info["systematic"] or br_end - started < 1.2 * run_time):
-            break
-        if j:
-            counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
-        trial = grid_of(counts)
-        ledger = CoverageLedger(shift_cov, p.required, p.under_pen, p.over_pen)
-        value, n_moves, n_sweeps = best_response(
-            trial, group_of, groups, ledger, S, movable=feasible, deadline=br_end
-        )
-        run_time = time.perf_counter() - started
-        moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
-        if j == 0:
-            info["rounded_objective"] = value
-            info["coverage_penalty"] = ledger.penalty()
-        if value < objective - 1e-9:
-            grid, objective = trial, value
-    info["objective"] = objective
-    info["seed_objective"] = seed_value
-    info["seed_moves"] = seed_moves
-    info["seed_sweeps"] = seed_sweeps
-    info["time_seed_s"] = t_seed
-    info["best_response_moves"] = moves
-    info["best_response_sweeps"] = sweeps
-    info["best_response_starts"] = starts
-    pricer_of = [groups[g].pricer for g in group_of]
     roster = assemble(
         p,
         rules,
         grid,
-        pricer_of,
-        fair_means,
+        [groups[g].pricer for g in ctx.group_of],
+        first.fair_means,
         diagnosis,
         meal_blocks=meal_blocks,
         interval=interval,
     )
-    bound = max(gen.bound, agg_bound)
     stats = {
         "aggregate_bound": agg_bound,
         "lagrangian_bound": gen.bound,
-        "history": history,
-        "rounds": rounds,
+        "history": list(gen.history),
+        "rounds": gen.rounds,
         "columns": len(master),
         "lp": gen.lp,
-        "groups": G,
+        "groups": len(groups),
         "time_lp_s": t_lp,
-        "fair_means": fair_means,
+        "fair_means": first.fair_means,
         "lp_solves": master.lp_solves,
         "lp_time_s": master.lp_time,
         "lp_iterations": master.lp_iterations,
@@ -597,7 +294,7 @@ def build_roster(
         totals=roster["totals"],
         coverage=roster["coverage"],
         cost=float(info["objective"]),
-        lower_bound=float(bound),
+        lower_bound=float(max(gen.bound, agg_bound)),
         converged=bool(gen.converged),
         unmet=roster["unmet"],
         diagnosis=tuple(roster["diagnosis"]),
@@ -608,17 +305,73 @@ def build_roster(
     )
 
 
-def _roster_means(grid, p, eligible_night):
-    """Mean big nights, weekends and holidays per agent of a roster (nights over the agents
-    who may work them)."""
-    work = grid >= 0
-    nights = (work & p.big[np.maximum(grid, 0)]).sum()
-    week = p.dates.isocalendar().week.to_numpy()
-    weekends = sum(len(set(week[w & p.weekend])) for w in work)
-    holidays = (work & p.holiday[None, :]).sum()
-    A = len(grid)
-    return {
-        "nights": float(nights) / max(int(eligible_night.sum()), 1),
-        "weekends": float(weekends) / A,
-        "holidays": float(holidays) / A,
+def _infeasible_diagnosis(p, rules, infeasible) -> list[str]:
+    if not infeasible:
+        return []
+    return [
+        f"{len(infeasible)} agents cannot meet the monthly paid band "
+        f"[{p.lo / 3600:g}, {p.hi / 3600:g}] h with at least {rules.min_rest_days} rest "
+        f"days under their leave and rules (e.g. {infeasible[:5]}); they are left off "
+        "the roster"
+    ]
+
+
+def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
+    """The best of best-response runs from roundings of the master, or the first roster where
+    none beats it, and the statistics of this phase.
+
+    Rounding leaves agents on months that no longer fit the others'; re-pricing each month
+    against the rest until none improves repairs that. The first run starts from the
+    integer phase's ``counts``; where that was a ``systematic`` rounding of the LP values
+    ``lam`` and the time allows one more run as long as the last, further runs start from
+    other offsets of it.
+    """
+    grid, objective = first.grid, first.value
+    end = ctx.deadline(_REPAIR_SHARE)
+    stats = {}
+    moves = sweeps = starts = 0
+    run_time = 0.0
+    for j, offset in enumerate(_OFFSETS):
+        started = time.perf_counter()
+        if j and (not systematic or end - started < 1.2 * run_time):
+            break
+        if j:
+            counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
+        trial = _grid_of(ctx, master, counts)
+        ledger = ctx.ledger()
+        value, n_moves, n_sweeps = best_response(
+            trial, ctx.group_of, groups, ledger, ctx.p.S, movable=feasible, deadline=end
+        )
+        run_time = time.perf_counter() - started
+        moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
+        if j == 0:
+            stats["rounded_objective"] = value
+            stats["coverage_penalty"] = ledger.penalty()
+        if value < objective - 1e-9:
+            grid, objective = trial, value
+    stats |= {
+        "objective": objective,
+        "seed_objective": first.value,
+        "seed_moves": first.moves,
+        "seed_sweeps": first.sweeps,
+        "time_seed_s": first.time_s,
+        "best_response_moves": moves,
+        "best_response_sweeps": sweeps,
+        "best_response_starts": starts,
     }
+    return grid, stats
+
+
+def _grid_of(ctx, master, counts) -> np.ndarray:
+    """Patterns of the master's columns handed to the members of their groups, ``counts[k]``
+    agents on column ``k``."""
+    grid = np.full((ctx.p.A, ctx.p.D), -1, dtype=np.int64)
+    fill = [0] * len(ctx.members)
+    for k in np.flatnonzero(counts):
+        g = master.group[k]
+        members = ctx.members[g]
+        for _ in range(int(counts[k])):
+            if fill[g] < len(members):
+                grid[members[fill[g]]] = master.patterns[k]
+                fill[g] += 1
+    return grid

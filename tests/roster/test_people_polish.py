@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roster.people import _Group
 from roster.people_bound import aggregate_bound
+from roster.people_groups import Group
 from roster.people_inputs import prepare
 from roster.people_integer import systematic_round
 from roster.people_polish import CoverageLedger, best_response
@@ -38,7 +38,7 @@ def small_groups(n_agents):
         return dd * S + ss, np.ones(len(dd))
 
     return [
-        _Group(np.array([i]), pricer, base, 0.0, np.zeros(DAYS, bool), np.ones(S, bool),
+        Group(np.array([i]), pricer, base, 0.0, np.zeros(DAYS, bool), np.ones(S, bool),
                columnize, 1)
         for i in range(n_agents)
     ]  # fmt: skip
