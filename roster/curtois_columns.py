@@ -50,6 +50,12 @@ _INF = highspy.kHighsInf
 #: An employee's exact pricing slower than this [s] gives way to the heuristic while the
 #: heuristic still finds columns.
 _SLOW = 0.03
+#: A rise of the master LP on fixing a column below this is round-off, not worth re-pricing.
+_RISE = 1e-6
+#: A month the master LP takes to within this of 1 is fixed with no further thought.
+_WHOLE = 0.01
+#: The dive paces itself to fix every employee in this fraction of its time.
+_SPARE = 1.5
 
 
 @dataclass
@@ -115,6 +121,10 @@ class Master:
         self.seen = set()
         # per employee: its columns as (n, H) type codes, to price them at new duals
         self.by_employee = [np.zeros((0, H), dtype=np.int64) for _ in range(E)]
+        # seconds of each employee's last exact pricing: the heuristic only stands in where
+        # the exact labelling is slow (many capped types), elsewhere it would only cost
+        # iterations; kept across calls so that every dive step does not relearn it
+        self.slow = np.zeros(E)
 
     def cheapest_known(self, e: int, prices: np.ndarray) -> float:
         """Cost at ``prices`` of the cheapest column of ``e`` in the pool (a feasible month,
@@ -243,9 +253,7 @@ def price_until(
     best_bound, best_y, lp = -np.inf, None, np.inf
     converged = False
     it = 0
-    # seconds of each employee's last exact pricing: the heuristic only stands in where the
-    # exact labelling is slow (many capped types), elsewhere it would only cost iterations
-    slow = np.zeros(E)
+    slow = master.slow
     while time.perf_counter() < deadline and (max_iterations is None or it < max_iterations):
         lp, y, m = master.solve_lp()
         it += 1
@@ -329,6 +337,9 @@ def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float
     h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 0.0)
+    # the LP settings of column generation (no presolve, primal simplex) slow branch-and-cut
+    h.setOptionValue("presolve", "on")
+    h.setOptionValue("simplex_strategy", 1)
     x0 = np.zeros(n)
     pos = {
         (e, mo.tobytes()): n_slack + j
@@ -349,13 +360,16 @@ def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float
     h.setSolution(sol)
     h.run()
     info = h.getInfo()
+    x = np.asarray(h.getSolution().col_value)
     # back to the LP for any later column generation
     h.changeColsIntegrality(
         len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous, dtype=np.uint8)
     )
+    h.setOptionValue("time_limit", _INF)
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("simplex_strategy", 4)
     if info.primal_solution_status != 2:
         return None, np.inf, float(info.mip_dual_bound)
-    x = np.asarray(h.getSolution().col_value)
     codes = np.full((master.E, master.H), -1, dtype=np.int64)
     for j in np.flatnonzero(x[n_slack:] > 0.5):
         codes[master.pool.owner[j]] = master.pool.months[j]
@@ -363,13 +377,19 @@ def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float
 
 
 def dive(
-    master: Master, *, deadline: float, price: bool = True, iterations: int = 5, pool=None
+    master: Master,
+    *,
+    deadline: float,
+    price: bool = True,
+    iterations: int = 5,
+    pool=None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A roster by diving on the master LP: fix every month the LP takes (nearly) whole,
-    else the largest fractional one, re-price the employees still free (at most
-    ``iterations`` rounds, when ``price``), repeat (Joncour et al. 2010, pure diving). A
-    single fractional month is fixed per step unless the pace of the dive would miss the
-    deadline, where the dive stops.
+    """A roster by diving on the master LP: fix every month the LP takes (nearly) whole and
+    the largest fractional one, re-price the employees still free where that raised the LP
+    (at most ``iterations`` rounds, when ``price``), repeat (Joncour et al. 2010, pure
+    diving). A single fractional month is fixed per step unless the pace of the dive would
+    not fix every employee before the deadline with time to spare; at the deadline the dive
+    stops.
 
     Returns
     -------
@@ -385,27 +405,36 @@ def dive(
     lowered = []
     began, steps = time.perf_counter(), 0
     codes = np.full((master.E, master.H), -1, dtype=np.int64)
+    # the first step prices whatever column generation left open
+    before = -np.inf
     try:
         while not fixed.all():
             if time.perf_counter() > deadline:
                 break
-            if price:
+            # bound changes leave the basis dual feasible: the dual simplex restarts from it
+            h.setOptionValue("simplex_strategy", 1)
+            h.run()
+            h.setOptionValue("simplex_strategy", 4)
+            value = h.getInfo().objective_function_value
+            # re-price only where fixing raised the LP: columns can only bring it back down
+            if price and value > before + _RISE:
                 price_until(
                     master, deadline=deadline, active=~fixed, max_iterations=iterations, pool=pool
                 )
-            h.run()
+                h.run()
+                value = h.getInfo().objective_function_value
+            before = value
             owner = np.asarray(master.pool.owner)
             x = np.asarray(h.getSolution().col_value)[n_slack : n_slack + len(owner)]
             free = np.flatnonzero(~fixed[owner])
-            whole = free[x[free] > 0.9]
+            whole = free[x[free] > 1 - _WHOLE]
             take = free[np.argsort(-x[free], kind="stable")]
             # one fractional month per step while the time allows; more when the steps so
-            # far, at their pace, would not fix everyone before the deadline
+            # far, at their pace, would not fix everyone with time to spare
             steps += 1
             pace = (time.perf_counter() - began) / steps
-            room = max((deadline - time.perf_counter()) / pace, 1.0)
-            n_free = int((~fixed).sum())
-            n_more = max(1, int(np.ceil(n_free / room)))
+            room = max((deadline - time.perf_counter()) / (_SPARE * pace), 1.0)
+            n_more = max(1, int(np.ceil((~fixed).sum() / room)))
             for j in np.concatenate([whole, take]):
                 e = owner[j]
                 if fixed[e]:
