@@ -516,7 +516,9 @@ def solve_curtois(
     ----------
     instance : CurtoisInstance
     time_limit : float
-        Wall-clock limit [s]; the best roster found by then is returned.
+        Wall-clock limit [s]; the best roster found by then is returned. The first call
+        after installation compiles the labelling kernel (some 15 s, then cached on disk)
+        before the clock starts.
     mip_share : float, optional
         Share of the time given to branch-and-cut on the whole programme (which proves the
         lower bound), in ``[0, 1]``. With two workers it runs on its own thread beside the
@@ -549,6 +551,7 @@ def solve_curtois(
     RuntimeError
         If no feasible roster is found within the limit.
     """
+    from roster.curtois_pricing import compile_pricing
     from roster.curtois_search import search
 
     if not time_limit > 0:
@@ -566,6 +569,7 @@ def solve_curtois(
         raise ValueError(f"node_limit={node_limit!r} must be >= 1")
     if workers not in (1, 2):
         raise ValueError(f"workers={workers!r} must be 1 or 2")
+    compile_pricing()
     t0 = time.perf_counter()
     found = search(
         instance,

@@ -209,6 +209,31 @@ def type_classes(units, caps, forbid, horizon, max_units):
     )
 
 
+def compile_pricing() -> None:
+    """Compile the labelling kernel, or load it from numba's on-disk cache, on a one-day
+    problem with the argument types of :meth:`EmployeeRules.cheapest`.
+
+    A solver calls this before starting its clock, so that its time limit measures solving:
+    the first compilation after installation takes some 15 s.
+    """
+    cheapest_schedules(
+        np.zeros((1, 1)),
+        np.ones(1, dtype=np.int64),
+        np.ones(1, dtype=np.int64),
+        0,
+        1,
+        1,
+        1,
+        1,
+        1,
+        np.zeros(1, dtype=bool),
+        np.zeros((1, 1), dtype=bool),
+        1,
+        float(np.inf),
+        True,
+    )
+
+
 def schedule_cost(prices: np.ndarray, codes: np.ndarray) -> float:
     """``sum prices[d, codes[d]]`` over the worked days of a code row (-1 off)."""
     days = np.flatnonzero(codes >= 0)
