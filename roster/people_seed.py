@@ -56,23 +56,9 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
     """
     p = ctx.p
     grid = np.full((p.A, p.D), -1, dtype=np.int64)
-    sweeps_a = max_sweeps // 2 if ctx.fair else max_sweeps
-    value, moves, sweeps = best_response(
-        grid,
-        ctx.group_of,
-        groups,
-        ctx.ledger(),
-        p.S,
-        movable=feasible,
-        deadline=deadline,
-        max_sweeps=sweeps_a,
-    )
-    grids = [grid.copy()]
-    fair_means = None
-    if ctx.fair:
-        fair_means = _roster_means(grid, p, ctx.eligible_night)
-        groups = make_groups(ctx, fair_means)
-        value, moves_b, sweeps_b = best_response(
+
+    def sweep(groups, budget):
+        return best_response(
             grid,
             ctx.group_of,
             groups,
@@ -80,8 +66,17 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
             p.S,
             movable=feasible,
             deadline=deadline,
-            max_sweeps=max_sweeps - sweeps_a,
+            max_sweeps=budget,
         )
+
+    sweeps_a = max_sweeps // 2 if ctx.fair else max_sweeps
+    value, moves, sweeps = sweep(groups, sweeps_a)
+    grids = [grid.copy()]
+    fair_means = None
+    if ctx.fair:
+        fair_means = _roster_means(grid, p, ctx.eligible_night)
+        groups = make_groups(ctx, fair_means)
+        value, moves_b, sweeps_b = sweep(groups, max_sweeps - sweeps_a)
         moves += moves_b
         sweeps += sweeps_b
         grids.append(grid.copy())

@@ -87,15 +87,21 @@ def make(tmp_path, p):
     return read_curtois(path)
 
 
+def priced(tmp_path, p):
+    """The one-employee instance of ``p``, its rules and random whole prices per day and type."""
+    inst = make(tmp_path, p)
+    shape = (inst.horizon, len(inst.shift_ids))
+    prices = np.random.default_rng(p["seed"]).integers(-9, 10, size=shape).astype(float)
+    return inst, EmployeeRules.of(inst), prices
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(p=rule_sets)
 def test_cheapest_equals_enumeration(tmp_path, p):
-    inst = make(tmp_path, p)
-    rules = EmployeeRules.of(inst)
-    H, T = inst.horizon, len(inst.shift_ids)
-    prices = np.random.default_rng(p["seed"]).integers(-9, 10, size=(H, T)).astype(float)
+    inst, rules, prices = priced(tmp_path, p)
+    H, T = prices.shape
     every = [c for c in itertools.product(range(-1, T), repeat=H) if feasible(rules, c)]
     costs, schedules = rules.cheapest(0, prices, k=3)
     if not every:
@@ -170,10 +176,7 @@ def test_benchmark_employees_price_exactly(number):
 )
 @given(p=rule_sets)
 def test_heuristic_pricing_is_feasible_and_no_cheaper(tmp_path, p):
-    inst = make(tmp_path, p)
-    rules = EmployeeRules.of(inst)
-    H, T = inst.horizon, len(inst.shift_ids)
-    prices = np.random.default_rng(p["seed"]).integers(-9, 10, size=(H, T)).astype(float)
+    _, rules, prices = priced(tmp_path, p)
     exact, _ = rules.cheapest(0, prices)
     costs, schedules = rules.cheapest(0, prices, k=2, exact=False)
     if not len(exact):
