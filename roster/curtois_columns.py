@@ -18,8 +18,9 @@ iteration (Lübbecke and Desrosiers 2005), so the bound is valid even when time 
 the LP is solved to the end. Dual values are smoothed towards the best-bound duals (Wentges 1997)
 to damp their oscillation.
 
-Integer rosters come from the columns generated (price-and-branch): HiGHS solves the master
-with integer ``lam``, started from the incumbent, whose months are columns from the start.
+Integer rosters come from diving (Joncour et al. 2010): the months the LP takes nearly whole
+and the largest fractional one are fixed, the master re-solved and, where fixing raised the
+LP, re-priced; the employees a deadline leaves unfixed take their best response.
 
 References
 ----------
@@ -318,62 +319,6 @@ def price_until(
             converged = True
             break
     return best_bound, lp, converged, it
-
-
-def integer_roster(master: Master, start_codes: np.ndarray, *, time_limit: float, seed=0):
-    """Best roster over the pool's columns by HiGHS branch-and-cut (price-and-branch),
-    started from ``start_codes`` (whose months must be in the pool).
-
-    Returns ``(codes or None, objective, dual_bound)``; the dual bound holds only for the
-    columns generated, not for the instance.
-    """
-    h = master.h
-    n = h.getNumCol()
-    n_slack = master.n_slack
-    cols = np.arange(n_slack, n, dtype=np.int32)
-    h.changeColsIntegrality(
-        len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger, dtype=np.uint8)
-    )
-    h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    # the LP settings of column generation (no presolve, primal simplex) slow branch-and-cut
-    h.setOptionValue("presolve", "on")
-    h.setOptionValue("simplex_strategy", 1)
-    x0 = np.zeros(n)
-    pos = {
-        (e, mo.tobytes()): n_slack + j
-        for j, (e, mo) in enumerate(zip(master.pool.owner, master.pool.months, strict=True))
-    }
-    for e in range(master.E):
-        x0[pos[(e, np.asarray(start_codes[e], dtype=np.int64).tobytes())]] = 1.0
-    counts = np.zeros((master.H, master.T))
-    ii, dd = np.nonzero(start_codes >= 0)
-    np.add.at(counts, (dd, start_codes[ii, dd]), 1.0)
-    gap = (master.req - counts).ravel()
-    nc = master.H * master.T
-    x0[:nc] = np.clip(gap, 0, None)
-    x0[nc : 2 * nc] = np.clip(-gap, 0, None)
-    sol = highspy.HighsSolution()
-    sol.col_value = x0.tolist()
-    sol.value_valid = True
-    h.setSolution(sol)
-    h.run()
-    info = h.getInfo()
-    x = np.asarray(h.getSolution().col_value)
-    # back to the LP for any later column generation
-    h.changeColsIntegrality(
-        len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous, dtype=np.uint8)
-    )
-    h.setOptionValue("time_limit", _INF)
-    h.setOptionValue("presolve", "off")
-    h.setOptionValue("simplex_strategy", 4)
-    if info.primal_solution_status != 2:
-        return None, np.inf, float(info.mip_dual_bound)
-    codes = np.full((master.E, master.H), -1, dtype=np.int64)
-    for j in np.flatnonzero(x[n_slack:] > 0.5):
-        codes[master.pool.owner[j]] = master.pool.months[j]
-    return codes, float(info.objective_function_value), float(info.mip_dual_bound)
 
 
 def dive(
