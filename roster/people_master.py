@@ -134,12 +134,6 @@ class Master:
         self.cov.append((np.asarray(cov_rows, dtype=np.int64), np.asarray(cov_vals, float)))
         return True
 
-    def set_costs(self, costs):
-        n = len(costs)
-        idx = np.arange(self.n_slack, self.n_slack + n, dtype=np.int32)
-        self.h.changeColsCost(n, idx, np.asarray(costs, dtype=float))
-        self.cost = [float(c) for c in costs]
-
     def set_lower(self, lower):
         """Lower bounds of the pattern columns (dive fixings)."""
         n = len(lower)
