@@ -107,3 +107,52 @@ def test_wider_dispersion_widens_the_interval(mean, phi, more):
     narrow = count_quantiles(np.array([mean]), phi, (0.1, 0.9))[0]
     wide = count_quantiles(np.array([mean]), phi + more, (0.1, 0.9))[0]
     assert wide[0] <= narrow[0] and wide[1] >= narrow[1]
+
+
+def test_coverage_floor_matches_a_brute_force_search():
+    # The floor is the smallest dispersion whose (continuity-corrected, normal-approximated)
+    # 10%-90% interval holds the target share; a fine brute-force scan over phi must agree.
+    from scipy import stats
+
+    from forecast.quantiles import _coverage_floor
+
+    rng = np.random.default_rng(5)
+    m = rng.uniform(3, 400, 600)
+    y = rng.poisson(m * rng.gamma(1 / 0.02, 0.02, 600)).astype(float)
+    s = np.ones_like(m)
+    target = 0.8 + 0.2 / 61
+    floor = _coverage_floor(y, m, s, 0.1, 0.9, target)
+    grid = np.linspace(0, 0.1, 200_001)
+    z = stats.norm.ppf(0.9)
+    gap = np.maximum(np.abs(y - m) - 0.5, 0.0)
+    covered = np.array([np.mean(gap <= z * np.sqrt(m + g * m**2)) for g in grid[::100]])
+    coarse = grid[::100][np.argmax(covered >= target)]
+    fine = grid[(grid >= coarse - 5e-5) & (grid <= coarse)]
+    covered = np.array([np.mean(gap <= z * np.sqrt(m + g * m**2)) for g in fine])
+    assert floor == pytest.approx(fine[np.argmax(covered >= target)], abs=1e-6)
+
+
+@pytest.mark.parametrize(("low", "high", "phi"), [(5, 40, 0.02), (600, 1500, 0.0071)])
+def test_coverage_of_fresh_days_matches_the_true_law(low, high, phi):
+    # Gamma-Poisson days of known dispersion: calibrated on 1500 days, the band must hold
+    # as many of 1500 fresh days' counts as the true law's own integer quantiles do (exact
+    # negative-binomial probabilities; above 80% for small counts, both ends being
+    # included). For large counts the dispersion must not be rounded up to a grid point:
+    # 0.0071 lies between two points of the search grid, 12% apart in spread.
+    from scipy import stats
+
+    rng = np.random.default_rng(int(high))
+    profile = rng.uniform(low, high, 8)
+    mean = np.tile(profile, (1500, 1))
+    lead, special = np.ones(1500, int), np.zeros(1500, bool)
+    fitted = calibrate_quantiles(_gamma_poisson(rng, profile, phi, 1500), mean, lead, special)
+    q = fitted.quantiles(mean, lead, special)
+    n, p = 1 / phi, 1 / (1 + phi * profile)
+    lo, hi = stats.nbinom.ppf(0.1, n, p), stats.nbinom.ppf(0.9, n, p)
+    exact = float(np.mean(stats.nbinom.cdf(hi, n, p) - stats.nbinom.cdf(lo - 1, n, p)))
+    coverage = _coverage(_gamma_poisson(rng, profile, phi, 1500), q)
+    assert coverage == pytest.approx(exact, abs=0.025)
+    assert 0.775 < coverage < 0.85
+    if low > 100:
+        assert exact < 0.81
+        assert fitted.phi[0, 0] == pytest.approx(phi, rel=0.08)
