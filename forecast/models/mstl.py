@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.seasonal import MSTL
 
@@ -17,7 +18,7 @@ from forecast.models.baselines import _check_fitted, _check_min_days
 from forecast.models.design import calendar_regressors, open_steps, open_weekdays
 from forecast.profiles import intraday_profiles
 
-__all__ = ["MultiSeasonal"]
+__all__ = ["MultiSeasonal", "multi_step_level"]
 
 #: Day-level calendar effects the level regression may carry (holiday classes are handled
 #: by their whole-history effects, see :mod:`forecast.holiday_effects`).
@@ -36,7 +37,9 @@ class MultiSeasonal:
     seasonal pattern carried forward is the mean of the last ``season_weeks`` weeks of both
     components. The deseasonalised day means of the observed days are regressed on the
     day-level calendar effects (days around a break, billing-day peak, month end) and the
-    rest is followed by exponential smoothing (optionally with a damped trend, Holt). A
+    rest is followed by simple exponential smoothing whose smoothing constant minimises the
+    squared errors of the level over the next ``level_horizon`` open days, not just the next
+    one (optionally a damped trend, Holt, fitted by statsmodels on one-step errors). A
     holiday-class day is forecast as the day's ordinary forecast times the holiday's effect
     learnt from the whole history (:func:`forecast.holiday_effects.holiday_effects`), spread
     over the day by its class's intraday profile.
@@ -50,6 +53,11 @@ class MultiSeasonal:
     trend : bool, default False
         Damped additive trend in the level (simple exponential smoothing without). On the
         bank benchmark a damped trend of noisy day means cost accuracy at every lead.
+    level_horizon : int, default 28
+        Open days ahead whose errors choose the smoothing constant of the level (without
+        trend). The one-step optimum follows day-to-day noise (0.5-0.8 on the bank) and
+        carries it into every later lead; fitted over four weeks of leads the level is
+        smoother (bank, normal days: week-ahead WAPE 7.49 → 6.49 %).
 
     References
     ----------
@@ -57,14 +65,23 @@ class MultiSeasonal:
     decomposition algorithm for time series with multiple seasonal patterns.
     arXiv:2107.13462.
     Gardner, E. S. (1985). Exponential smoothing: the state of the art. J. Forecasting 4, 1-28.
+    Chevillon, G. (2007). Direct multi-step estimation and forecasting. Journal of Economic
+    Surveys 21(4), 746-785.
     """
 
     min_days = 21
 
-    def __init__(self, weeks: int = 16, season_weeks: int = 8, trend: bool = False):
+    def __init__(
+        self,
+        weeks: int = 16,
+        season_weeks: int = 8,
+        trend: bool = False,
+        level_horizon: int = 28,
+    ):
         self.weeks = weeks
         self.season_weeks = season_weeks
         self.trend = trend
+        self.level_horizon = level_horizon
 
     def fit(self, values: np.ndarray, days: pd.DataFrame) -> MultiSeasonal:
         _check_min_days("MultiSeasonal", values, days, self.min_days)
@@ -122,14 +139,19 @@ class MultiSeasonal:
             coef, *_ = np.linalg.lstsq(X[:, keep], level[use] - ref.to_numpy(), rcond=None)
             self.effects_[keep] = coef
         base = level[use] - X @ self.effects_
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.ets_ = ExponentialSmoothing(
-                base,
-                trend="add" if self.trend else None,
-                damped_trend=self.trend,
-                initialization_method="estimated",
-            ).fit(method="least_squares", use_brute=False)
+        self.damping_, self.slope_ = 0.0, 0.0
+        if self.trend:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ets = ExponentialSmoothing(
+                    base, trend="add", damped_trend=True, initialization_method="estimated"
+                ).fit(method="least_squares", use_brute=False)
+            self.alpha_ = float(ets.params["smoothing_level"])
+            self.level_ = float(ets.level[-1])
+            self.damping_ = float(ets.params["damping_trend"])
+            self.slope_ = float(ets.trend[-1])
+        else:
+            self.alpha_, self.level_ = multi_step_level(base, self.level_horizon)
         self.seasonal_ = table
         self.last_day_ = days.index[-1]
         self.values_ = values
@@ -138,13 +160,8 @@ class MultiSeasonal:
     def predict(self, days: pd.DataFrame) -> np.ndarray:
         _check_fitted(self)
         steps = open_steps(self.last_day_, days.index, self.open_)
-        lvl = float(self.ets_.level[-1])
-        if self.trend:
-            phi, trend = float(self.ets_.params["damping_trend"]), float(self.ets_.trend[-1])
-        else:
-            phi, trend = 0.0, 0.0
-        damped = np.cumsum(phi ** np.arange(1, int(steps.max()) + 1))
-        level = (lvl + damped * trend)[steps - 1]
+        damped = np.cumsum(self.damping_ ** np.arange(1, int(steps.max()) + 1))
+        level = (self.level_ + damped * self.slope_)[steps - 1]
         X = calendar_regressors(days, weekdays=False).loc[:, list(_LEVEL_EFFECTS)].to_numpy()
         level = level + X @ self.effects_
         log_mean = level[:, None] + self.seasonal_[days["weekday"].to_numpy()]
@@ -163,3 +180,53 @@ class MultiSeasonal:
             if np.isfinite(profile).any():
                 mean[i] = total * np.nan_to_num(profile)
         return mean
+
+
+#: Smoothing constants tried by :func:`multi_step_level`.
+_ALPHAS = np.linspace(0.02, 1.0, 50)
+
+
+def multi_step_level(y, horizon: int) -> tuple[float, float]:
+    """Simple exponential smoothing whose constant minimises the errors over ``horizon`` leads.
+
+    Parameters
+    ----------
+    y : array_like
+        The series (here deseasonalised log day means), oldest first.
+    horizon : int
+        Leads (steps) whose squared errors are summed: the level after step ``t`` forecasts
+        steps ``t + 1 .. t + horizon``.
+
+    Returns
+    -------
+    alpha, level : float
+        The smoothing constant (from a grid of 0.02 to 1) and the last level.
+
+    Notes
+    -----
+    ``l_t = alpha y_t + (1 - alpha) l_{t-1}``, started at the mean of the first week. With
+    ``horizon = 1`` this is the usual one-step least-squares fit; a longer horizon favours
+    the constant that serves the whole forecast horizon (direct multi-step estimation).
+
+    References
+    ----------
+    Chevillon, G. (2007). Direct multi-step estimation and forecasting. Journal of Economic
+    Surveys 21(4), 746-785.
+    """
+    y = np.asarray(y, dtype=float)
+    if not (isinstance(horizon, int | np.integer) and horizon >= 1):
+        raise ValueError(f"horizon must be a positive integer of steps, got {horizon!r}")
+    if len(y) == 0 or not np.isfinite(y).all():
+        raise ValueError(
+            f"y: need finite values, got {len(y)} with {int((~np.isfinite(y)).sum())} non-finite"
+        )
+    start = y[: min(7, len(y))].mean()
+    best, choice = np.inf, (1.0, float(y[-1]))
+    for alpha in _ALPHAS:
+        level, _ = lfilter([alpha], [1.0, alpha - 1.0], y, zi=[(1.0 - alpha) * start])
+        before = np.r_[start, level[:-1]]  # the forecast standing before each step
+        leads = range(1, min(horizon, len(y)) + 1)
+        loss = np.mean(np.concatenate([y[h - 1 :] - before[: len(y) - h + 1] for h in leads]) ** 2)
+        if loss < best:
+            best, choice = loss, (float(alpha), float(level[-1]))
+    return choice

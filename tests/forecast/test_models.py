@@ -180,3 +180,36 @@ def test_mstl_keeps_holidays_out_of_the_weekly_pattern_and_scales_them():
     assert (fcls == 7).any()
     ratio = pred[fcls == 7].sum(axis=1) / (10 * 1.0 * daily.sum())
     np.testing.assert_allclose(ratio, 0.3, rtol=0.1)
+
+
+@pytest.mark.parametrize("horizon", [1, 7])
+def test_multi_step_level_recovers_the_local_level_constant(horizon):
+    # A local-level process (ARIMA(0,1,1)) with smoothing constant 0.3: simple exponential
+    # smoothing with the true constant is the best forecast at every lead, so both the
+    # one-step and the multi-step fit must find it.
+    from forecast.models.mstl import multi_step_level
+
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 1, 3000)
+    level = 10 + np.cumsum(0.3 * noise)
+    y = np.r_[10.0, level[:-1]] + noise
+    alpha, last = multi_step_level(y, horizon)
+    assert alpha == pytest.approx(0.3, abs=0.05)
+    assert last == pytest.approx(level[-1], abs=0.5)
+
+
+def test_multi_step_level_smooths_noise_around_a_constant():
+    from forecast.models.mstl import multi_step_level
+
+    rng = np.random.default_rng(4)
+    # Mean-reverting day noise (AR(1), 0.6) around 5: the next day is partly predictable,
+    # later days are not, so the level for a month of leads must be far smoother.
+    e = np.zeros(600)
+    for t in range(1, 600):
+        e[t] = 0.6 * e[t - 1] + rng.normal(0, 0.1)
+    one, _ = multi_step_level(5 + e, 1)
+    month, last = multi_step_level(5 + e, 28)
+    assert month < 0.2 < one
+    assert last == pytest.approx(5, abs=0.1)
+    with pytest.raises(ValueError, match="horizon"):
+        multi_step_level(5 + e, 0)
