@@ -156,3 +156,35 @@ def test_coverage_of_fresh_days_matches_the_true_law(low, high, phi):
     if low > 100:
         assert exact < 0.81
         assert fitted.phi[0, 0] == pytest.approx(phi, rel=0.08)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 60),
+    low=st.sampled_from([0.05, 0.1, 0.25]),
+    high=st.sampled_from([0.75, 0.9, 0.95]),
+    zeros=st.booleans(),
+)
+def test_coverage_floor_is_the_smallest_dispersion_reaching_the_target(seed, n, low, high, zeros):
+    from scipy import stats
+
+    from forecast.quantiles import _coverage_floor
+
+    rng = np.random.default_rng(seed)
+    m = rng.uniform(0, 200, n) * (rng.random(n) > 0.2 if zeros else 1)
+    y = rng.poisson(m * rng.gamma(5, 0.2, n)).astype(float)
+    target = (high - low) + (1 - high + low) / (n + 1)
+    phi = _coverage_floor(y, m, np.ones(n), low, high, target)
+    assert 0 <= phi <= 1
+
+    def covered(p):
+        sd = np.sqrt(m + p * m**2)
+        gap = np.abs(y - m) - 0.5
+        z = np.where(y >= m, stats.norm.ppf(high), -stats.norm.ppf(low))
+        return np.mean(gap <= z * sd + 1e-9)
+
+    if phi < 1:
+        assert covered(phi) >= target - 1e-12
+    if phi > 0:
+        assert covered(phi * (1 - 1e-6)) < target
