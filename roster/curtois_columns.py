@@ -327,14 +327,17 @@ def dive(
     deadline: float,
     price: bool = True,
     iterations: int = 5,
+    keep_free: int = 0,
     pool=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A roster by diving on the master LP: fix every month the LP takes (nearly) whole and
     the largest fractional one, re-price the employees still free where that raised the LP
     (at most ``iterations`` rounds, when ``price``), repeat (Joncour et al. 2010, pure
     diving). A single fractional month is fixed per step unless the pace of the dive would
-    not fix every employee before the deadline with time to spare; at the deadline the dive
-    stops.
+    not leave at most ``keep_free`` employees unfixed by the deadline with time to spare; at
+    the deadline the dive stops. The last steps of a dive are its dearest (the LP rises on
+    each fixing and is re-priced) and its worst guesses: a caller with an exact method for
+    the last few employees (e.g. the compact programme) sets ``keep_free``.
 
     Returns
     -------
@@ -372,14 +375,17 @@ def dive(
             owner = np.asarray(master.pool.owner)
             x = np.asarray(h.getSolution().col_value)[n_slack : n_slack + len(owner)]
             free = np.flatnonzero(~fixed[owner])
-            whole = free[x[free] > 1 - _WHOLE]
+            # the first step takes every month the LP holds at least half of: they belong
+            # to distinct employees, and re-pricing mends the LP once for all of them
+            whole = free[x[free] > (0.5 - 1e-9 if steps == 0 else 1 - _WHOLE)]
             take = free[np.argsort(-x[free], kind="stable")]
             # one fractional month per step while the time allows; more when the steps so
-            # far, at their pace, would not fix everyone with time to spare
+            # far, at their pace, would not leave at most keep_free employees with time to
+            # spare
             steps += 1
             pace = (time.perf_counter() - began) / steps
             room = max((deadline - time.perf_counter()) / (_SPARE * pace), 1.0)
-            n_more = max(1, int(np.ceil((~fixed).sum() / room)))
+            n_more = max(1, int(np.ceil(((~fixed).sum() - keep_free) / room)))
             for j in np.concatenate([whole, take]):
                 e = owner[j]
                 if fixed[e]:
@@ -390,9 +396,23 @@ def dive(
                     n_more -= 1
                 fixed[e] = True
                 codes[e] = master.pool.months[j]
-                h.changeColBounds(int(n_slack + j), 1.0, _INF)
-                lowered.append(int(n_slack + j))
+                # the employee's other months are held at 0 (as the convexity row does
+                # anyway), which keeps them out of the dual simplex's ratio tests
+                siblings = n_slack + np.flatnonzero(owner == e)
+                h.changeColsBounds(
+                    len(siblings),
+                    siblings.astype(np.int32),
+                    np.zeros(len(siblings)),
+                    np.zeros(len(siblings)),
+                )
+                h.changeColBounds(int(n_slack + j), 1.0, 1.0)
+                lowered.extend(siblings.tolist())
         return codes, fixed
     finally:
-        for j in lowered:
-            h.changeColBounds(j, 0.0, _INF)
+        if lowered:
+            h.changeColsBounds(
+                len(lowered),
+                np.asarray(lowered, dtype=np.int32),
+                np.zeros(len(lowered)),
+                np.full(len(lowered), _INF),
+            )

@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from roster.curtois import CurtoisInstance
 from roster.curtois_pricing import EmployeeRules, schedule_cost
@@ -136,6 +137,53 @@ class EmployeeMoves:
             if not improved:
                 break
         return moves
+
+    def reassign_types(self) -> float:
+        """Re-choose every worked shift's type inside its employee's class of
+        interchangeable types (:func:`roster.curtois_pricing.type_classes`), the days worked
+        and classes kept; returns the objective drop.
+
+        Within a class the type changes no hard rule of the employee, so with the classes
+        fixed the days are independent, and each is an assignment of the day's workers to
+        cover places: the first ``requirement`` places of a type each save its under-cover
+        weight, any further place costs its over-cover weight (a convex cost, so the cheap
+        places fill first). Solved exactly per day (Hungarian method, Kuhn 1955).
+        """
+        r = self.rules
+        H, T = self.req.shape
+        E = len(self.codes)
+        allowed = np.zeros((E, T, T), dtype=bool)  # allowed[e, t, u]: e may swap t for u
+        for e in range(E):
+            for m in r.type_classes[e][0]:
+                allowed[e][np.ix_(m, m)] = True
+        drop = 0.0
+        for d in range(H):
+            who = np.flatnonzero(self.codes[:, d] >= 0)
+            if not len(who):
+                continue
+            now = self.codes[who, d]
+            types = np.flatnonzero(allowed[who, now].any(axis=0))
+            # places: per type, `requirement` under-cover ones, then one over-cover per worker
+            place_type, place_cost = [], []
+            for t in types:
+                need = int(self.req[d, t])
+                place_type += [t] * (need + len(who))
+                place_cost += [-self.wu[d, t]] * need + [self.wo[d, t]] * len(who)
+            place_type = np.asarray(place_type)
+            cost = r.request_cost[who, d][:, place_type] + np.asarray(place_cost)[None, :]
+            ok = allowed[who, now][:, place_type]
+            cost = np.where(ok, cost, np.inf)
+            big = np.abs(cost[ok]).sum() + 1.0
+            rows, cols = linear_sum_assignment(np.where(ok, cost, big))
+            new = place_type[cols[np.argsort(rows)]]
+            if np.array_equal(new, now):
+                continue
+            self.codes[who, d] = new
+        before = self.objective
+        self.counts = head_counts(self.codes, self.types)
+        self.objective = self.evaluate()
+        drop = before - self.objective
+        return drop
 
     def ruin_recreate(self, members, rng: np.random.Generator, accept: float = 0.0) -> bool:
         """Take ``members`` off, put them back by best responses in random order; keep the

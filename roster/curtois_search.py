@@ -10,7 +10,12 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    proves optimality; it gives a lower bound.
 3. *Column generation* over whole months (:mod:`roster.curtois_columns`): its Lagrangian
    bound is far stronger than the compact programme's, and diving on its master with
-   re-pricing gives a roster, polished by best responses.
+   re-pricing fixes most employees. The dive's last steps are its dearest and its worst
+   guesses, so on large instances it leaves a few employees (about ``_RESIDUAL_CELLS``
+   shift cells) free: they take best responses, then the compact programme over them, the
+   rest held, is solved by HiGHS (two seeds, or two halves, side by side). Rosters are
+   polished by best responses and by re-choosing each day's shift types inside the
+   employees' classes of interchangeable types (an exact assignment per day).
 4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
    a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
    the roster held fixed by column bounds on one persistent model. Blocks are a few whole
@@ -58,8 +63,11 @@ _SUB_SHARE, _SUB_MIN = 0.1, 2.0
 #: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
 #: while its kind stays below this and shrinks otherwise.
 _SUB_WORK = 3000
-#: Column generation runs until this share of the time limit, diving until the next one.
-_CG_SHARE, _DIVE_SHARE = 0.45, 0.85
+#: Column generation runs until this share of the time limit, diving until the next one,
+#: and the compact programme over the employees the dive left until the third.
+_CG_SHARE, _DIVE_SHARE, _RESIDUAL_SHARE = 0.45, 0.72, 0.95
+#: The dive may leave about this many (employee, day, type) cells to the compact programme.
+_RESIDUAL_CELLS = 2800
 
 
 def _solve_mip(
@@ -380,10 +388,18 @@ def search(
             lns_workers = workers - 1
 
     def polish(codes):
-        """Best responses from ``codes``, offered as the incumbent."""
+        """Best responses and type reassignments from ``codes`` until neither improves,
+        offered as the incumbent."""
         moves = EmployeeMoves(instance, codes, rules)
         moves.descent(rng)
+        while moves.reassign_types() > 1e-9 and moves.descent(rng):
+            pass
         return offer(to_grid(moves.codes))
+
+    def repair(mask, sub_limit, sub_seed, nodes=node_limit):
+        free = np.concatenate([x_cells[mask].ravel(), k_cells[mask[:, 5::7] | mask[:, 6::7]]])
+        free = free[model.ub[free] > 0]
+        return _repair(model, z_best, free, time_limit=sub_limit, node_limit=nodes, seed=sub_seed)
 
     column_bound, n_columns = -np.inf, 0
     if columns:
@@ -398,22 +414,55 @@ def search(
         )
         # the objective is integral
         bound = max(bound, float(np.ceil(column_bound - 1e-6)))
-        codes, fixed = dive(master, deadline=t0 + _DIVE_SHARE * time_limit, pool=pricing)
+        keep = max(1, _RESIDUAL_CELLS // (H * T))
+        codes, fixed = dive(
+            master, deadline=t0 + _DIVE_SHARE * time_limit, keep_free=keep, pool=pricing
+        )
         # employees the dive had no time for take best responses to the rest
         moves = EmployeeMoves(instance, codes, rules)
         moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
         polish(moves.codes)
         n_columns = len(master.pool.owner)
+        # then the compact programme over them, exact where the dive guesses worst: in parts
+        # of at most `keep` employees (two side by side), or with two seeds if one part
+        free_e = rng.permutation(np.flatnonzero(~fixed))
+        parts = np.array_split(free_e, -(-len(free_e) // keep)) if len(free_e) else []
+        if len(parts) == 1 and pricing is not None:
+            parts = parts * 2
+        width = 1 if pricing is None else 2
+        for a in range(0, len(parts), width):
+            left = t0 + _RESIDUAL_SHARE * time_limit - time.perf_counter()
+            left /= -(-(len(parts) - a) // width)
+            if left < 0.5:
+                break
+            masks = []
+            for part in parts[a : a + width]:
+                mask = np.zeros((E, H), dtype=bool)
+                mask[part] = True
+                masks.append(mask)
+            if pricing is None:
+                found = [repair(masks[0], left, seed, nodes=10**9)]
+            else:
+                runs = [
+                    pricing.submit(repair, m, left, seed + a + j, 10**9)
+                    for j, m in enumerate(masks)
+                ]
+                found = [f.result() for f in runs]
+            trials, merged = [], grid.copy()
+            for mask, (z, _, _) in zip(masks, found, strict=True):
+                if z is not None:
+                    rows = mask.any(axis=1)
+                    trial = grid.copy()
+                    trial[rows] = model.decode(z, instance.shift_ids)[rows]
+                    merged[rows] = trial[rows]
+                    trials.append(trial)
+            if len(trials) > 1 and not np.array_equal(masks[0], masks[-1]):
+                trials.append(merged)
+            if trials and offer(min(trials, key=lambda g: value_of(g)[0])):
+                polish(shift_codes(instance, grid))
 
     hoods = _Neighbourhoods(instance, rng)
     rounds = improvements = 0
-
-    def repair(mask, sub_limit, sub_seed):
-        free = np.concatenate([x_cells[mask].ravel(), k_cells[mask[:, 5::7] | mask[:, 6::7]]])
-        free = free[model.ub[free] > 0]
-        return _repair(
-            model, z_best, free, time_limit=sub_limit, node_limit=node_limit, seed=sub_seed
-        )
 
     while True:
         if mip is not None and mip.done():

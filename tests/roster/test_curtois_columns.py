@@ -71,3 +71,76 @@ def test_solver_proves_instance2_by_columns():
     assert sol.objective == 828 and sol.optimal
     assert np.isclose(sol.column_bound, 828, atol=1e-4)
     assert curtois_objective(inst, sol.grid).feasible
+
+
+TYPES = """\
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+A1,480,
+A2,480,
+B1,480,A1|A2
+B2,480,A1|A2
+
+SECTION_STAFF
+P,A1=7|A2=7|B1=7|B2=7,3360,0,7,1,1,2
+Q,A1=7|A2=0|B1=7|B2=7,3360,0,7,1,1,2
+R,A1=7|A2=7|B1=7|B2=2,3360,0,7,1,1,2
+
+SECTION_DAYS_OFF
+
+SECTION_SHIFT_ON_REQUESTS
+P,0,A2,3
+Q,1,B1,2
+
+SECTION_SHIFT_OFF_REQUESTS
+R,0,A1,4
+P,2,B2,1
+
+SECTION_COVER
+0,A1,1,100,1
+0,A2,2,100,1
+1,B1,1,100,1
+1,B2,1,50,3
+2,A1,1,100,1
+2,B2,2,100,1
+"""
+
+
+def test_type_reassignment_equals_enumeration(tmp_path):
+    """Every choice of types inside the employees' classes, days and classes kept, scored by
+    the evaluator: the reassignment reaches the best of them and keeps every hard rule."""
+    import itertools
+
+    path = tmp_path / "Types.txt"
+    path.write_text(TYPES)
+    inst = read_curtois(path)
+    rules = EmployeeRules.of(inst)
+    rng = np.random.default_rng(1)
+    ids = np.asarray(inst.shift_ids, dtype=object)
+    drops = []
+    for _ in range(5):
+        codes = np.full((3, 7), -1)
+        # A1 or B1 on the first three days, never B before A (a forbidden succession)
+        codes[:, :3] = np.sort(rng.choice([0, 2], size=(3, 3)), axis=1)
+        start = curtois_objective(inst, as_grid(inst, codes))
+        assert start.feasible
+        classes = [{int(t): m for m in rules.type_classes[e][0] for t in m} for e in range(3)]
+        cells = list(zip(*np.nonzero(codes >= 0), strict=True))
+        best = np.inf
+        for pick in itertools.product(*(classes[e][codes[e, d]] for e, d in cells)):
+            trial = codes.copy()
+            for (e, d), t in zip(cells, pick, strict=True):
+                trial[e, d] = t
+            ev = curtois_objective(inst, np.where(trial >= 0, ids[np.maximum(trial, 0)], ""))
+            if ev.feasible:
+                best = min(best, ev.objective)
+        moves = EmployeeMoves(inst, codes, rules)
+        drop = moves.reassign_types()
+        ev = curtois_objective(inst, as_grid(inst, moves.codes))
+        assert ev.feasible and ev.objective == moves.objective == best
+        assert drop == start.objective - best
+        assert np.array_equal(moves.codes >= 0, codes >= 0)
+        drops.append(drop)
+    assert max(drops) > 0
