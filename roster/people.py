@@ -46,16 +46,19 @@ from roster.people_integer import integer_roster, systematic_round
 from roster.people_master import column_generation
 from roster.people_polish import best_response
 from roster.people_seed import first_roster, initial_master
+from roster.people_window import improve_windows
 from roster.rules import Rules
 
 __all__ = ["Roster", "build_roster"]
 
-# shares of the time limit by which the first roster, column generation, the integer phase
-# and the repair by best response end; the layout takes the rest
+# shares of the time limit by which the first roster, column generation, the integer phase,
+# the repair by best response and the windows re-chosen by MIP end; the layout takes the rest
 _SEED_SHARE = 0.2
-_CG_SHARE = 0.6
-_INTEGER_SHARE = 0.92
-_REPAIR_SHARE = 0.97
+_CG_SHARE = 0.45
+_INTEGER_SHARE = 0.5
+_REPAIR_SHARE = 0.62
+_WINDOW_SHARE = 0.96
+_WINDOW_DAYS = 2
 _BOUND_SHARE = 0.07  # the integer aggregate bound, within the first roster's share
 _SEED_SWEEPS = 8
 _DIVE_STEPS = 500
@@ -263,6 +266,8 @@ def build_roster(
         ctx, master, lam, groups, counts, feasible, first, systematic=info["systematic"]
     )
     info.update(repair_stats)
+    info["repair_objective"] = info["objective"]
+    info.update(_windows(ctx, groups, grid, feasible, info["objective"]))
 
     roster = assemble(
         p,
@@ -326,7 +331,7 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
     ``lam`` and the time allows one more run as long as the last, further runs start from
     other offsets of it.
     """
-    grid, objective = first.grid, first.value
+    grid, objective = first.grid.copy(), first.value
     end = ctx.deadline(_REPAIR_SHARE)
     stats = {}
     moves = sweeps = starts = 0
@@ -360,6 +365,39 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
         "best_response_starts": starts,
     }
     return grid, stats
+
+
+def _windows(ctx, groups, grid, movable, objective):
+    """Passes of windows re-chosen by MIP (:mod:`roster.people_window`), each followed by
+    best responses, while a pass improves the roster; ``grid`` changes in place."""
+    end = ctx.deadline(_WINDOW_SHARE)
+    passes = solved = improved = moves = 0
+    while time.perf_counter() < end:
+        value, n, k = improve_windows(
+            ctx,
+            groups,
+            grid,
+            movable=movable,
+            deadline=end,
+            width=_WINDOW_DAYS,
+            offset=passes % _WINDOW_DAYS,
+        )
+        passes, solved, improved = passes + 1, solved + n, improved + k
+        if k:
+            value, n_moves, _ = best_response(
+                grid, ctx.group_of, groups, ctx.ledger(), ctx.p.S, movable=movable, deadline=end
+            )
+            moves += n_moves
+        if not value < objective - 1e-9 * max(1.0, abs(objective)):
+            break
+        objective = value
+    return {
+        "objective": objective,
+        "window_passes": passes,
+        "windows_solved": solved,
+        "windows_improved": improved,
+        "window_best_response_moves": moves,
+    }
 
 
 def _grid_of(ctx, master, counts) -> np.ndarray:
