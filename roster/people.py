@@ -16,8 +16,10 @@ in turn takes the best month against everyone else's, which first builds a roste
 empty month (its months start the master near a good cost: :mod:`roster.people_seed`) and
 at the end repairs the rounded master LP. Small masters are rounded by diving with pricing,
 a local search and the MIP over the generated patterns; large ones by systematic rounding
-within each group (:mod:`roster.people_integer`). The roster is then laid out with its
-breaks (:mod:`roster.people_assemble`).
+within each group (:mod:`roster.people_integer`). Where single agents can no longer
+improve, windows of two days are re-rostered for all agents at once by MIP
+(:mod:`roster.people_window`), alternating with best responses. The roster is then laid
+out with its breaks (:mod:`roster.people_assemble`).
 
 References
 ----------
@@ -54,9 +56,9 @@ __all__ = ["Roster", "build_roster"]
 # shares of the time limit by which the first roster, column generation, the integer phase,
 # the repair by best response and the windows re-chosen by MIP end; the layout takes the rest
 _SEED_SHARE = 0.2
-_CG_SHARE = 0.45
-_INTEGER_SHARE = 0.5
-_REPAIR_SHARE = 0.62
+_CG_SHARE = 0.42
+_INTEGER_SHARE = 0.46
+_REPAIR_SHARE = 0.58
 _WINDOW_SHARE = 0.96
 _WINDOW_DAYS = 2
 _BOUND_SHARE = 0.07  # the integer aggregate bound, within the first roster's share
@@ -210,7 +212,8 @@ def build_roster(
     and are reported by :func:`roster.check`.
 
     The time limit is shared out: the integer aggregate bound 7%, the first roster up to
-    20%, column generation up to 60%, the rest for rounding, best responses and the layout.
+    20%, column generation up to 42%, rounding and best responses up to 58%, windows of
+    days re-rostered by MIP up to 96%, the rest for the layout.
     Every step also has a count limit (sweeps, rounds); where the time share binds first,
     a slower machine gives a different roster or a weaker (still valid) bound.
     """
