@@ -47,6 +47,7 @@ from roster.people_inputs import prepare
 from roster.people_integer import integer_roster, systematic_round
 from roster.people_master import column_generation
 from roster.people_polish import best_response
+from roster.people_pricing import compile_pricing
 from roster.people_seed import first_roster, initial_master
 from roster.people_window import improve_windows
 from roster.rules import Rules
@@ -179,7 +180,8 @@ def build_roster(
     month_days : int, optional
         Days of the month the monthly rules refer to (default: the horizon's length).
     time_limit : float
-        Wall-clock budget [s] for the whole build. The work is bounded by counts
+        Wall-clock budget [s] for the whole build (the first call after installation first
+        compiles the pricing kernels, before the clock starts). The work is bounded by counts
         (``max_rounds``, sweeps, node limits) so that on small inputs a given input gives the
         same roster; on large ones the shares of this budget (see Notes) bind first.
     max_rounds : int
@@ -217,6 +219,7 @@ def build_roster(
     Every step also has a count limit (sweeps, rounds); where the time share binds first,
     a slower machine gives a different roster or a weaker (still valid) bound.
     """
+    compile_pricing()
     t0 = time.perf_counter()
     rules = Rules() if rules is None else rules
     if not isinstance(rules, Rules):

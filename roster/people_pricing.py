@@ -318,3 +318,15 @@ class PatternPricer:
             return False
         paid = float(self.paid[pattern[work]].sum())
         return self.lo - 1e-6 <= paid <= self.hi + 1e-6 and work.sum() <= self.max_work
+
+
+def compile_pricing() -> None:
+    """Compile the labelling kernels, or load them from numba's on-disk cache, on a one-day
+    problem with the argument types of :meth:`PatternPricer.solve`.
+
+    :func:`roster.build_roster` calls this before starting its clock, so that its time
+    limit measures rostering: the first compilation after installation takes several
+    seconds.
+    """
+    pricer = PatternPricer(np.ones((2, 1), dtype=bool), np.ones(1), Rules(), 1, 0.0, 1.0, 1)
+    pricer.solve(np.zeros((1, 1)), np.zeros(1, dtype=bool), np.ones(1, dtype=bool))
