@@ -127,3 +127,26 @@ def test_pricing_with_caps_and_fair_costs_matches_enumeration(seed):
         )
     # the k patterns are k distinct end states' best paths: their values are feasible values
     assert [v for v, _ in found] == sorted(v for v, _ in found)
+
+
+def test_compiled_kernels_serve_real_pricing_without_recompiling():
+    from roster import people_pricing_kernel as kernel
+    from roster.people_pricing import compile_pricing
+    from tests.roster.test_people import SMALL
+
+    compile_pricing()
+    seen = (list(kernel.forward.signatures), list(kernel.backtrack.signatures))
+    assert all(seen)
+    days, S = 6, len(TEMPLATES)
+    lo, hi = SMALL.monthly_target(days)
+    pricer = PatternPricer(
+        compat_matrix(TEMPLATES, SMALL),
+        np.array([t.paid_time for t in TEMPLATES], float),
+        SMALL,
+        days,
+        lo,
+        hi,
+        SMALL.max_working_days(days),
+    )
+    assert pricer.solve(np.ones((days, S)), np.zeros(days, bool), np.ones(S, bool), k=2)
+    assert (list(kernel.forward.signatures), list(kernel.backtrack.signatures)) == seen
