@@ -328,6 +328,7 @@ def dive(
     price: bool = True,
     iterations: int = 5,
     keep_free: int = 0,
+    bulk: bool = False,
     pool=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A roster by diving on the master LP: fix every month the LP takes (nearly) whole and
@@ -337,7 +338,9 @@ def dive(
     not leave at most ``keep_free`` employees unfixed by the deadline with time to spare; at
     the deadline the dive stops. The last steps of a dive are its dearest (the LP rises on
     each fixing and is re-priced) and its worst guesses: a caller with an exact method for
-    the last few employees (e.g. the compact programme) sets ``keep_free``.
+    the last few employees (e.g. the compact programme) sets ``keep_free``. ``bulk`` saves
+    the many cheap first steps of a large instance by fixing every month the LP holds at
+    least half of at once (on small instances that raises the LP more than it saves).
 
     Returns
     -------
@@ -375,9 +378,9 @@ def dive(
             owner = np.asarray(master.pool.owner)
             x = np.asarray(h.getSolution().col_value)[n_slack : n_slack + len(owner)]
             free = np.flatnonzero(~fixed[owner])
-            # the first step takes every month the LP holds at least half of: they belong
-            # to distinct employees, and re-pricing mends the LP once for all of them
-            whole = free[x[free] > (0.5 - 1e-9 if steps == 0 else 1 - _WHOLE)]
+            # with ``bulk`` the first step takes every month the LP holds at least half of:
+            # they belong to distinct employees, and re-pricing mends the LP once for all
+            whole = free[x[free] > (0.5 - 1e-9 if bulk and steps == 0 else 1 - _WHOLE)]
             take = free[np.argsort(-x[free], kind="stable")]
             # one fractional month per step while the time allows; more when the steps so
             # far, at their pace, would not leave at most keep_free employees with time to

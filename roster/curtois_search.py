@@ -66,8 +66,11 @@ _SUB_WORK = 3000
 #: Column generation runs until this share of the time limit, diving until the next one,
 #: and the compact programme over the employees the dive left until the third.
 _CG_SHARE, _DIVE_SHARE, _RESIDUAL_SHARE = 0.45, 0.72, 0.95
-#: The dive may leave about this many (employee, day, type) cells to the compact programme.
+#: The dive may leave about this many (employee, day, type) cells, and a sixth of the staff
+#: at most, to the compact programme.
 _RESIDUAL_CELLS = 2800
+#: Above this many (employee, day, type) cells the dive starts by fixing in bulk.
+_BULK_CELLS = 10000
 
 
 def _solve_mip(
@@ -414,9 +417,13 @@ def search(
         )
         # the objective is integral
         bound = max(bound, float(np.ceil(column_bound - 1e-6)))
-        keep = max(1, _RESIDUAL_CELLS // (H * T))
+        keep = max(1, min(_RESIDUAL_CELLS // (H * T), E // 6))
         codes, fixed = dive(
-            master, deadline=t0 + _DIVE_SHARE * time_limit, keep_free=keep, pool=pricing
+            master,
+            deadline=t0 + _DIVE_SHARE * time_limit,
+            keep_free=keep,
+            bulk=E * H * T > _BULK_CELLS,
+            pool=pricing,
         )
         # employees the dive had no time for take best responses to the rest
         moves = EmployeeMoves(instance, codes, rules)
