@@ -66,9 +66,14 @@ class CoverageLedger:
 
     def apply(self, cells, sign):
         """Add (``sign`` 1) or remove (-1) the shifts at flat indices ``cells``."""
-        for j in cells:
-            a, b = self.ptr[j], self.ptr[j + 1]
-            self.cover[self.idx[a:b]] += sign * self.val[a:b]
+        cells = np.asarray(cells, dtype=np.int64)
+        if not cells.size:
+            return
+        lens = self.ptr[cells + 1] - self.ptr[cells]
+        at = np.repeat(self.ptr[cells] - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+        self.cover += sign * np.bincount(
+            self.idx[at], weights=self.val[at], minlength=len(self.cover)
+        )
 
 
 def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_sweeps=8):

@@ -64,21 +64,21 @@ def _convex(f) -> bool:
 
 def _succession_cliques(compat, today, nxt):
     """Rows ``sum(lhs) + sum(rhs) <= 1`` forbidding every succession ``compat`` rules out
-    between choices ``today`` and ``nxt`` (lists of (shift, column)).
+    between the shifts ``today`` and the shifts ``nxt`` of the next day (positions in those).
 
     Rest rules make the sets of shifts forbidden after each shift nested (a later end
     forbids more of the next day's early starts); then one clique per distinct set, holding
     every shift that forbids at least that set, is both fewer rows and a tighter
     relaxation than a row per shift. Otherwise a row per shift."""
     forbid = {}
-    for s, j in today:
-        bad = frozenset(j2 for s2, j2 in nxt if not compat[s + 1, s2])
+    for i, s in enumerate(today):
+        bad = frozenset(k for k, s2 in enumerate(nxt) if not compat[s + 1, s2])
         if bad:
-            forbid[j] = bad
+            forbid[i] = bad
     sets = sorted(set(forbid.values()), key=len)
     if all(a <= b for a, b in itertools.pairwise(sets)):
-        return [([j for j, bad in forbid.items() if f <= bad], sorted(f)) for f in sets]
-    return [([j], sorted(bad)) for j, bad in forbid.items()]
+        return [([i for i, bad in forbid.items() if f <= bad], sorted(f)) for f in sets]
+    return [([i], sorted(bad)) for i, bad in forbid.items()]
 
 
 def _weekends(saturday, sunday):
@@ -125,6 +125,7 @@ def _window_model(ctx, groups, grid, days, movable):
     trip_r, trip_c, trip_v = [], [], []
     start = []
     zmap = []  # (column, agent, day, shift) of every choice variable
+    cliques = {}  # by the shifts open on two days: most agents share them
 
     def new_col(cost, lo, hi, value):
         cols_cost.append(float(cost))
@@ -196,8 +197,12 @@ def _window_model(ctx, groups, grid, days, movable):
             if d + 1 < D and in_w[d + 1]:
                 today = [(s, j) for (dd, s), j in zvar.items() if dd == d]
                 nxt = [(s, j) for (dd, s), j in zvar.items() if dd == d + 1]
-                for lhs, rhs in _succession_cliques(compat, today, nxt):
-                    new_row(-_INF, 1.0, lhs + rhs, [1.0] * (len(lhs) + len(rhs)))
+                key = (tuple(s for s, _ in today), tuple(s for s, _ in nxt))
+                if key not in cliques:
+                    cliques[key] = _succession_cliques(compat, *key)
+                for lhs, rhs in cliques[key]:
+                    cols = [today[i][1] for i in lhs] + [nxt[i][1] for i in rhs]
+                    new_row(-_INF, 1.0, cols, [1.0] * len(cols))
         # runs: no C + 1 days in a row worked; each day beyond the soft limit paid for
         C = pricer.C
         for e in range(max(days[0] - C, 0), min(days[-1], D - C - 1) + 1):
