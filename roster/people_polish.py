@@ -64,6 +64,13 @@ class CoverageLedger:
         d = self._f(c + self.val, r) - self._f(c, r)
         return np.bincount(self.col, weights=d, minlength=self.n)
 
+    def add_grid(self, grid, S, keep=None):
+        """Add every shift of roster ``grid`` (agents x days, -1 off), or only the cells
+        where ``keep`` is True."""
+        worked = grid >= 0 if keep is None else (grid >= 0) & keep
+        agents, days = np.nonzero(worked)
+        self.apply(days * S + grid[agents, days], 1.0)
+
     def apply(self, cells, sign):
         """Add (``sign`` 1) or remove (-1) the shifts at flat indices ``cells``."""
         cells = np.asarray(cells, dtype=np.int64)
@@ -110,8 +117,7 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
         work = np.flatnonzero(pat >= 0)
         return work * S + pat[work]
 
-    for i in range(A):
-        ledger.apply(cells(grid[i]), 1.0)
+    ledger.add_grid(grid, S)
     moves = sweeps = 0
     improved = True
     while (

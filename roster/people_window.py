@@ -45,16 +45,14 @@ import scipy.sparse as sp
 _INF = highspy.kHighsInf
 
 
-def roster_value(ctx, groups, grid) -> float:
-    """Objective of a roster: every agent's pattern cost and the coverage penalty."""
-    S = ctx.p.S
-    ledger = ctx.ledger()
-    total = 0.0
-    for i, pat in enumerate(grid):
-        work = np.flatnonzero(pat >= 0)
-        ledger.apply(work * S + pat[work], 1.0)
-        total += groups[ctx.group_of[i]].column(pat)[0]
-    return total + ledger.penalty()
+def roster_value(ctx, groups, grid, ledger=None) -> float:
+    """Objective of a roster: every agent's pattern cost and the coverage penalty (of
+    ``ledger`` when it already holds the roster's coverage)."""
+    if ledger is None:
+        ledger = ctx.ledger()
+        ledger.add_grid(grid, ctx.p.S)
+    costs = sum(groups[ctx.group_of[i]].column(pat)[0] for i, pat in enumerate(grid))
+    return costs + ledger.penalty()
 
 
 def _convex(f) -> bool:
@@ -266,10 +264,7 @@ def _window_model(ctx, groups, grid, days, movable):
     ledger = ctx.ledger()
     is_free = np.zeros(A, dtype=bool)
     is_free[free] = True
-    for i in range(A):
-        work = np.flatnonzero(grid[i] >= 0)
-        keep = work[~in_w[work]] if is_free[i] else work
-        ledger.apply(keep * S + grid[i, keep], 1.0)
+    ledger.add_grid(grid, S, keep=~(is_free[:, None] & in_w[None, :]))
     fixed_cover = ledger.cover
     current = np.zeros((D, S))
     for a in free:
@@ -277,6 +272,7 @@ def _window_model(ctx, groups, grid, days, movable):
             if grid[a, d] >= 0:
                 current[d, grid[a, d]] += 1
     cov_rows = {}
+    cover_now = fixed_cover.copy()
     for d in days:
         for s in range(S):
             j = x_col[d, s]
@@ -284,13 +280,9 @@ def _window_model(ctx, groups, grid, days, movable):
             terms = x_terms[d, s]
             new_row(0.0, 0.0, [j, *terms], [1.0] + [-1.0] * len(terms))
             rows, vals = ctx.shift_cov[d * S + s]
+            cover_now[rows] += current[d, s] * np.asarray(vals)
             for r, v in zip(rows, vals, strict=True):
                 cov_rows.setdefault(int(r), []).append((j, float(v)))
-    cover_now = fixed_cover.copy()
-    for d in days:
-        for s in range(S):
-            rows, vals = ctx.shift_cov[d * S + s]
-            cover_now[rows] += current[d, s] * np.asarray(vals)
     under, over = p.under_pen, p.over_pen
     for r, terms in cov_rows.items():
         need = float(p.required[r] - fixed_cover[r])
@@ -384,7 +376,7 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     return out
 
 
-def improve_windows(ctx, groups, grid, *, movable, deadline, width=3, offset=0, mip_time=2.0):
+def improve_windows(ctx, groups, grid, *, movable, deadline, width=2, offset=0, mip_time=2.0):
     """One pass of windows of ``width`` days, from day ``offset``, each re-chosen by
     :func:`window_mip` and kept when the roster's own objective falls; ``grid`` changes in
     place.
@@ -393,17 +385,14 @@ def improve_windows(ctx, groups, grid, *, movable, deadline, width=3, offset=0, 
     -------
     (objective, windows solved, windows that improved)
     """
-    value = roster_value(ctx, groups, grid)
-    D = ctx.p.D
+    p, S, D = ctx.p, ctx.p.S, ctx.p.D
+    ledger = ctx.ledger()
+    ledger.add_grid(grid, S)
+    value = roster_value(ctx, groups, grid, ledger)
     solved = improved = 0
     if offset >= D:
         return value, solved, improved
     # the windows where coverage falls shortest first, in case time runs out
-    ledger = ctx.ledger()
-    p, S = ctx.p, ctx.p.S
-    for pat in grid:
-        work = np.flatnonzero(pat >= 0)
-        ledger.apply(work * S + pat[work], 1.0)
     gap = p.required - ledger.cover
     penalty = p.under_pen * np.clip(gap, 0, None) + p.over_pen * np.clip(-gap, 0, None)
     short = np.array(
