@@ -156,7 +156,6 @@ class EmployeeMoves:
         for e in range(E):
             for m in r.type_classes[e][0]:
                 allowed[e][np.ix_(m, m)] = True
-        drop = 0.0
         for d in range(H):
             who = np.flatnonzero(self.codes[:, d] >= 0)
             if not len(who):
@@ -172,7 +171,6 @@ class EmployeeMoves:
             place_type = np.asarray(place_type)
             cost = r.request_cost[who, d][:, place_type] + np.asarray(place_cost)[None, :]
             ok = allowed[who, now][:, place_type]
-            cost = np.where(ok, cost, np.inf)
             big = np.abs(cost[ok]).sum() + 1.0
             rows, cols = linear_sum_assignment(np.where(ok, cost, big))
             new = place_type[cols[np.argsort(rows)]]
@@ -182,8 +180,7 @@ class EmployeeMoves:
         before = self.objective
         self.counts = head_counts(self.codes, self.types)
         self.objective = self.evaluate()
-        drop = before - self.objective
-        return drop
+        return before - self.objective
 
     def ruin_recreate(self, members, rng: np.random.Generator, accept: float = 0.0) -> bool:
         """Take ``members`` off, put them back by best responses in random order; keep the

@@ -399,6 +399,26 @@ def search(
             pass
         return offer(to_grid(moves.codes))
 
+    def repaired(masks, zs):
+        """Each block's repaired roster (None where HiGHS found none), and the list of those
+        found, with the roster taking every repair when the blocks hold distinct employees
+        (every hard rule is per employee, so that one is feasible too)."""
+        each, merged = [], grid.copy()
+        for mask, z in zip(masks, zs, strict=True):
+            if z is None:
+                each.append(None)
+                continue
+            rows = mask.any(axis=1)
+            trial = grid.copy()
+            trial[rows] = model.decode(z, instance.shift_ids)[rows]
+            merged[rows] = trial[rows]
+            each.append(trial)
+        found = [t for t in each if t is not None]
+        rows = [m.any(axis=1) for m in masks]
+        if len(found) > 1 and np.sum(rows) == np.any(rows, axis=0).sum():
+            found.append(merged)
+        return each, found
+
     def repair(mask, sub_limit, sub_seed, nodes=node_limit):
         free = np.concatenate([x_cells[mask].ravel(), k_cells[mask[:, 5::7] | mask[:, 6::7]]])
         free = free[model.ub[free] > 0]
@@ -455,16 +475,7 @@ def search(
                     for j, m in enumerate(masks)
                 ]
                 found = [f.result() for f in runs]
-            trials, merged = [], grid.copy()
-            for mask, (z, _, _) in zip(masks, found, strict=True):
-                if z is not None:
-                    rows = mask.any(axis=1)
-                    trial = grid.copy()
-                    trial[rows] = model.decode(z, instance.shift_ids)[rows]
-                    merged[rows] = trial[rows]
-                    trials.append(trial)
-            if len(trials) > 1 and not np.array_equal(masks[0], masks[-1]):
-                trials.append(merged)
+            _, trials = repaired(masks, [z for z, _, _ in found])
             if trials and offer(min(trials, key=lambda g: value_of(g)[0])):
                 polish(shift_codes(instance, grid))
 
@@ -502,21 +513,10 @@ def search(
             ]
             results = [f.result() for f in futures]
         rounds += 1
-        trials = []
-        merged = grid.copy()
-        for (kind, mask), (z, closed, work) in zip(blocks, results, strict=True):
+        each, trials = repaired([mask for _, mask in blocks], [z for z, _, _ in results])
+        for (kind, _), (_, closed, work), trial in zip(blocks, results, each, strict=True):
             hoods.adapt(kind, closed and work <= _SUB_WORK)
-            if z is None:
-                hoods.reward(kind, False)
-                continue
-            trial = grid.copy()
-            rows = mask.any(axis=1)
-            trial[rows] = model.decode(z, instance.shift_ids)[rows]
-            merged[rows] = trial[rows]
-            hoods.reward(kind, value_of(trial)[0] < best)
-            trials.append(trial)
-        if len(trials) > 1:
-            trials.append(merged)
+            hoods.reward(kind, trial is not None and value_of(trial)[0] < best)
         if trials:
             trial = min(trials, key=lambda g: value_of(g)[0])
             if offer(trial):
