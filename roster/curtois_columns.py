@@ -75,14 +75,37 @@ class Master:
     ----------
     instance : CurtoisInstance
     rules : EmployeeRules
+    fixed : ndarray of bool, shape (E,), optional
+        Employees held to the months ``codes``: their cover moves into the cover rows'
+        right-hand sides and their rows ask for no column, so the LP holds only the others
+        (its value leaves out the held months' request costs).
+    codes : ndarray of int, shape (E, H), optional
+        Type codes (-1 off) of the held employees.
     """
 
-    def __init__(self, instance, rules: EmployeeRules):
+    def __init__(self, instance, rules: EmployeeRules, fixed=None, codes=None):
+        self.instance = instance
         self.rules = rules
         E, H, T = rules.request_cost.shape
         self.E, self.H, self.T = E, H, T
         req, wu, wo = cover_arrays(instance)
         self.req, self.wu, self.wo = req, wu, wo
+        self.free = np.ones(E, dtype=bool) if fixed is None else ~np.asarray(fixed)
+        # the held months (-1 rows for the free employees)
+        self.held = np.full((E, H), -1, dtype=np.int64)
+        self.held[~self.free] = np.asarray(codes)[~self.free] if fixed is not None else -1
+        held = np.zeros((H, T))
+        for e in np.flatnonzero(~self.free):
+            days = np.flatnonzero(codes[e] >= 0)
+            held[days, codes[e][days]] += 1
+        # what the free employees are to cover, and the request constants their columns pay
+        self.rhs = req - held
+        self.constant = float(rules.request_constant[self.free].sum())
+        # the held months' cost, so that LP values compare with the full master's
+        self.offset = sum(
+            schedule_cost(rules.request_cost[e], codes[e]) + rules.request_constant[e]
+            for e in np.flatnonzero(~self.free)
+        )
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
@@ -93,7 +116,7 @@ class Master:
         h.setOptionValue("simplex_strategy", 4)
         # rows: H * T cover rows (row (d, t) at d * T + t), then one per employee
         n_cover = H * T
-        lo = np.concatenate([req.ravel(), np.ones(E)])
+        lo = np.concatenate([self.rhs.ravel(), self.free.astype(float)])
         h.addRows(
             n_cover + E,
             lo,
@@ -116,6 +139,7 @@ class Master:
                 idx,
                 np.full(n_cover, sign),
             )
+        h.changeObjectiveOffset(float(self.offset))
         self.h = h
         self.n_slack = 2 * n_cover
         self.pool = ColumnPool([], [], [])
@@ -127,6 +151,20 @@ class Master:
         # iterations; kept across calls so that every dive step does not relearn it
         self.slow = np.zeros(E)
 
+    def restrict(self, fixed: np.ndarray, codes: np.ndarray) -> Master:
+        """A master over the employees not ``fixed``, the others held to ``codes`` (or to
+        this master's held months), with
+        the free employees' columns: its LP is this LP with the held months fixed, at a
+        fraction of the size once most employees are held."""
+        codes = np.where(self.free[:, None], codes, self.held)
+        sub = Master(self.instance, self.rules, fixed=fixed, codes=codes)
+        sub.slow = self.slow
+        for e in np.flatnonzero(sub.free):
+            sub.add(e, self.by_employee[e], record=False)
+        # shared, so that the months the sub-master prices are known here too
+        sub.by_employee = self.by_employee
+        return sub
+
     def cheapest_known(self, e: int, prices: np.ndarray) -> float:
         """Cost at ``prices`` of the cheapest column of ``e`` in the pool (a feasible month,
         hence an upper bound for the labelling)."""
@@ -137,8 +175,9 @@ class Master:
         days = np.broadcast_to(np.arange(self.H), months.shape)
         return float(np.where(worked, prices[days, np.maximum(months, 0)], 0.0).sum(1).min())
 
-    def add(self, e: int, months: np.ndarray) -> int:
-        """Add the months (rows of type codes) of employee ``e`` not yet in the pool."""
+    def add(self, e: int, months: np.ndarray, record: bool = True) -> int:
+        """Add the months (rows of type codes) of employee ``e`` not yet in the pool; with
+        ``record`` they join the employee's known months (``by_employee``) too."""
         r = self.rules
         T, H = self.T, self.H
         added = 0
@@ -158,7 +197,8 @@ class Master:
             self.pool.owner.append(e)
             self.pool.months.append(month.copy())
             self.pool.cost.append(c)
-            self.by_employee[e] = np.vstack([self.by_employee[e], month[None, :]])
+            if record:
+                self.by_employee[e] = np.vstack([self.by_employee[e], month[None, :]])
             added += 1
         if added:
             self.h.addCols(
@@ -185,10 +225,11 @@ class Master:
         )
 
 
-def _lagrangian(rules, req, y, e_costs):
-    """``L(y) = y . req + sum_e min_p (c_p - y . a_p)`` given each employee's cheapest
-    ``min_p`` at prices ``request_cost - y`` (``e_costs``, request constants excluded)."""
-    return float((y * req).sum() + np.sum(e_costs) + rules.request_constant.sum())
+def _lagrangian(master, y, e_costs):
+    """``L(y) = y . rhs + sum_e min_p (c_p - y . a_p)`` over the master's free employees,
+    given each one's cheapest ``min_p`` at prices ``request_cost - y`` (``e_costs``, request
+    constants excluded, 0 for held employees)."""
+    return float((y * master.rhs).sum() + np.sum(e_costs) + master.constant)
 
 
 def generate(
@@ -242,14 +283,16 @@ def price_until(
     max_iterations: int | None = None,
     pool=None,
 ):
-    """Column generation on ``master`` for the ``active`` employees (all by default; the
-    others are fixed, so the Lagrangian bound is only meaningful with all active).
+    """Column generation on ``master`` for the ``active`` employees (the master's free
+    employees by default; with fewer, the others are fixed by column bounds, and no
+    Lagrangian bound is computed).
 
     ``pool`` is an optional thread pool for the pricing. Returns ``(bound, lp, converged,
     iterations)``."""
     rules = master.rules
     E = master.E
-    active = np.ones(E, dtype=bool) if active is None else np.asarray(active)
+    active = master.free.copy() if active is None else np.asarray(active)
+    whole = bool(active[master.free].all())
     wu, wo = master.wu, master.wo
     best_bound, best_y, lp = -np.inf, None, np.inf
     converged = False
@@ -265,7 +308,7 @@ def price_until(
         # every employee was priced exactly gives a Lagrangian bound, and its duals become
         # the stability centre the next duals are smoothed towards
         force = it % 10 == 0  # now and then every employee exactly, for the bound
-        alpha = smoothing if best_y is not None and active.all() else 0.0
+        alpha = smoothing if best_y is not None and whole else 0.0
         while True:
             y_price = alpha * best_y + (1 - alpha) * y if alpha > 0 else y
             e_costs = np.zeros(E)
@@ -303,8 +346,8 @@ def price_until(
                     - m[e]
                 )
                 added += master.add(e, months[rc < -1e-6])
-            if exact and active.all():
-                bound = _lagrangian(rules, master.req, y_price, e_costs)
+            if exact and whole:
+                bound = _lagrangian(master, y_price, e_costs)
                 if bound > best_bound:
                     best_bound, best_y = bound, y_price.copy()
             if added or time.perf_counter() > deadline:
@@ -321,14 +364,58 @@ def price_until(
     return best_bound, lp, converged, it
 
 
+def _hold(h, n_slack: int, owner: np.ndarray, j: int) -> np.ndarray:
+    """Fix column ``j`` of the pool at 1 and its owner's other columns at 0 (as the convexity
+    row does anyway, which keeps them out of the dual simplex's ratio tests); returns the
+    HiGHS indices of the owner's columns."""
+    siblings = (n_slack + np.flatnonzero(owner == owner[j])).astype(np.int32)
+    h.changeColsBounds(len(siblings), siblings, np.zeros(len(siblings)), np.zeros(len(siblings)))
+    h.changeColBounds(int(n_slack + j), 1.0, 1.0)
+    return siblings
+
+
+def _lookahead(h, n_slack: int, owner: np.ndarray, take: np.ndarray, look: int, rng=None):
+    """``take`` (pool indices, best first) with the one of its first ``look`` months of
+    distinct employees whose fixing raises the LP least moved to the front (strong diving:
+    the LP value after each trial fixing, before any re-pricing). With a generator ``rng``
+    the one moved is drawn among those raising the LP by at most twice the least rise."""
+    base = h.getInfo().objective_function_value
+    trials, seen = [], set()
+    for j in take:
+        if owner[j] not in seen:
+            seen.add(owner[j])
+            trials.append(j)
+        if len(trials) == look:
+            break
+    values = []
+    for j in trials:
+        siblings = _hold(h, n_slack, owner, j)
+        h.run()
+        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        values.append(h.getInfo().objective_function_value if ok else np.inf)
+        h.changeColsBounds(
+            len(siblings), siblings, np.zeros(len(siblings)), np.full(len(siblings), _INF)
+        )
+    values = np.asarray(values)
+    pick = int(np.argmin(values))
+    if rng is not None and np.isfinite(values[pick]):
+        rise = values - min(base, values[pick])
+        near = np.flatnonzero(rise <= 2 * rise[pick] + _RISE)
+        pick = int(rng.choice(near))
+    best = trials[pick]
+    return np.concatenate([[best], take[take != best]])
+
+
 def dive(
     master: Master,
     *,
     deadline: float,
     price: bool = True,
-    iterations: int = 5,
+    iterations: int = 50,
     keep_free: int = 0,
     bulk: bool = False,
+    look: int = 4,
+    rng=None,
     pool=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A roster by diving on the master LP: fix every month the LP takes (nearly) whole and
@@ -350,18 +437,24 @@ def dive(
     fixed : ndarray of bool, shape (E,)
         Employees the dive fixed before the deadline.
     """
-    h = master.h
+    origin = master
     n_slack = master.n_slack
-    fixed = np.zeros(master.E, dtype=bool)
+    fixed = ~master.free
     lowered = []
     began, steps = time.perf_counter(), 0
     codes = np.full((master.E, master.H), -1, dtype=np.int64)
     # the first step prices whatever column generation left open
     before = -np.inf
     try:
-        while not fixed.all():
+        while (~fixed).sum() > keep_free:
             if time.perf_counter() > deadline:
                 break
+            if (~fixed).sum() <= master.free.sum() // 2:
+                # the held employees' columns only slow every simplex iteration down: the
+                # same LP over the free employees alone is a fraction of the size
+                master = master.restrict(fixed, codes)
+                before = -np.inf
+            h = master.h
             # bound changes leave the basis dual feasible: the dual simplex restarts from it
             h.setOptionValue("simplex_strategy", 1)
             h.run()
@@ -369,8 +462,16 @@ def dive(
             value = h.getInfo().objective_function_value
             # re-price only where fixing raised the LP: columns can only bring it back down
             if price and value > before + _RISE:
+                # each step may spend its share of the time left on re-pricing; steps that
+                # converge early leave more to the last ones, which need the most rounds
+                now = time.perf_counter()
+                share = (deadline - now) / (_SPARE * max((~fixed).sum() - keep_free, 1))
                 price_until(
-                    master, deadline=deadline, active=~fixed, max_iterations=iterations, pool=pool
+                    master,
+                    deadline=min(deadline, now + share),
+                    active=~fixed,
+                    max_iterations=iterations,
+                    pool=pool,
                 )
                 h.run()
                 value = h.getInfo().objective_function_value
@@ -389,6 +490,8 @@ def dive(
             pace = (time.perf_counter() - began) / steps
             room = max((deadline - time.perf_counter()) / (_SPARE * pace), 1.0)
             n_more = max(1, int(np.ceil(((~fixed).sum() - keep_free) / room)))
+            if look > 1 and n_more == 1 and not len(whole):
+                take = _lookahead(h, n_slack, owner, take, look, rng)
             for j in np.concatenate([whole, take]):
                 e = owner[j]
                 if fixed[e]:
@@ -399,21 +502,13 @@ def dive(
                     n_more -= 1
                 fixed[e] = True
                 codes[e] = master.pool.months[j]
-                # the employee's other months are held at 0 (as the convexity row does
-                # anyway), which keeps them out of the dual simplex's ratio tests
-                siblings = n_slack + np.flatnonzero(owner == e)
-                h.changeColsBounds(
-                    len(siblings),
-                    siblings.astype(np.int32),
-                    np.zeros(len(siblings)),
-                    np.zeros(len(siblings)),
-                )
-                h.changeColBounds(int(n_slack + j), 1.0, 1.0)
-                lowered.extend(siblings.tolist())
+                siblings = _hold(h, n_slack, owner, j)
+                if master is origin:
+                    lowered.extend(siblings.tolist())
         return codes, fixed
     finally:
         if lowered:
-            h.changeColsBounds(
+            origin.h.changeColsBounds(
                 len(lowered),
                 np.asarray(lowered, dtype=np.int32),
                 np.zeros(len(lowered)),

@@ -17,6 +17,8 @@ from numba import njit
 
 # integer fields of a label
 _LAST, _RUN, _UNITS, _WEEKENDS, _COUNTS = 0, 1, 2, 3, 4
+#: States per day of the completion bound's table
+_BOUND_STATES = 20000
 
 
 @njit(cache=True, nogil=True)
@@ -59,25 +61,58 @@ def _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap, day_off
 
 
 @njit(cache=True, nogil=True)
-def _cost_to_go(cost, caps, max_run, min_run, min_off, off_cap, day_off, forbid, R):
-    """``g[d, last + 1, run]``: cheapest completion after day ``d`` under the sequencing rules
-    alone (minutes, caps and weekends relaxed), a lower bound used to prune labels."""
+def _cost_to_go(cost, units, caps, min_units, max_units, max_run, min_run, min_off, off_cap,
+                max_weekends, day_off, forbid, R, U, tracked, radix, stride, weekend):  # fmt: skip
+    """``g[d, last + 1, run, u, k]``: cheapest completion after day ``d`` from a label with
+    ``u`` units worked and counts ``k`` (mixed radix ``radix``/``stride``) of the ``tracked``
+    capped types and, if ``weekend >= 0`` (its digit), of the weekends worked; a lower bound
+    used to prune labels. It keeps the sequencing rules, the minute band (when ``U > 1``;
+    with ``U == 1`` minutes are relaxed) and the tracked caps, and relaxes the rest."""
     H, T = cost.shape
-    g = np.full((H, T + 1, R), np.inf)
-    g[H - 1] = 0.0
+    K = 1
+    for j in range(len(radix)):
+        K *= radix[j]
+    g = np.full((H, T + 1, R, U, K), np.inf)
+    for u in range(U):
+        if U == 1 or u >= min_units:
+            g[H - 1, :, :, u, :] = 0.0
     for d in range(H - 2, -1, -1):
+        e = d + 1
+        is_weekend_day = e % 7 == 5
+        sunday = e % 7 == 6
         for last in range(-1, T):
             for run in range(1, R):
-                best = np.inf
                 for o in range(-1, T):
-                    r2 = _next_run(d + 1, last, run, o, caps, max_run, min_run, min_off,
+                    r2 = _next_run(e, last, run, o, caps, max_run, min_run, min_off,
                                    off_cap, day_off, forbid)  # fmt: skip
                     if r2 < 0:
                         continue
-                    v = g[d + 1, o + 1, r2] + (cost[d + 1, o] if o >= 0 else 0.0)
-                    if v < best:
-                        best = v
-                g[d, last + 1, run] = best
+                    step = 0.0
+                    du = 0
+                    jt = -1
+                    counts_weekend = False
+                    if o >= 0:
+                        step = cost[e, o]
+                        if U > 1:
+                            du = units[o]
+                        jt = tracked[o]
+                        counts_weekend = weekend >= 0 and (is_weekend_day or (sunday and last < 0))
+                    nxt = g[e, o + 1, r2]
+                    here = g[d, last + 1, run]
+                    for u in range(U - du):
+                        for k in range(K):
+                            k2 = k
+                            if jt >= 0:
+                                if (k // stride[jt]) % radix[jt] + 1 >= radix[jt]:
+                                    continue
+                                k2 += stride[jt]
+                            if counts_weekend:
+                                if (k2 // stride[weekend]) % radix[weekend] + 1 >= radix[weekend]:
+                                    continue
+                                k2 += stride[weekend]
+                            v = nxt[u + du, k2] + step
+                            if v < here[u, k]:
+                                here[u, k] = v
     return g
 
 
@@ -138,7 +173,43 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
         if caps[t] > 0 and units[t] > max_len:
             max_len = units[t]
 
-    g = _cost_to_go(cost, caps, max_run, min_run, min_off, off_cap, day_off, forbid, R)
+    # the completion bound tracks the minute band and the tightest caps (weekends among
+    # them) while its table stays small: a tighter bound prunes far more labels than its
+    # table costs
+    tracked = np.full(T, -1, dtype=np.int64)
+    n_weekends = len(range(5, H, 7))
+    order = np.argsort(caps)
+    radix = np.ones(nb + 1, dtype=np.int64)
+    stride = np.ones(nb + 1, dtype=np.int64)
+    U_g = U if (T + 1) * R * U <= _BOUND_STATES else 1
+    size = (T + 1) * R * U_g
+    n_dims = 0
+    weekend = -1
+    weekend_done = max_weekends >= n_weekends
+    for i in range(T + 1):
+        t = order[i] if i < T else -1
+        if not weekend_done and (t < 0 or max_weekends < caps[t]):
+            # weekends go in before the first looser cap
+            if size * (max_weekends + 1) <= _BOUND_STATES:
+                weekend = n_dims
+                radix[n_dims] = max_weekends + 1
+                size *= max_weekends + 1
+                n_dims += 1
+            weekend_done = True
+        if t < 0 or counted[t] < 0:
+            continue
+        if size * (caps[t] + 1) <= _BOUND_STATES:
+            tracked[t] = n_dims
+            radix[n_dims] = caps[t] + 1
+            size *= caps[t] + 1
+            n_dims += 1
+    radix = radix[:n_dims]
+    stride = stride[:n_dims]
+    for j in range(n_dims - 2, -1, -1):
+        stride[j] = stride[j + 1] * radix[j + 1]
+    g = _cost_to_go(cost, units, caps, min_units, max_units, max_run, min_run, min_off,
+                    off_cap, max_weekends, day_off, forbid, R, U_g, tracked, radix, stride,
+                    weekend)  # fmt: skip
     slack = 1e-9 * (1.0 + abs(upper)) if upper < np.inf else 0.0
     cap = 4096
     ints = np.zeros((cap, F), dtype=np.int32)
@@ -189,7 +260,11 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
                         if new[_WEEKENDS] > max_weekends:
                             continue
                     c += cost[d, o]
-                if c + g[d, o + 1, r2] > upper + slack:
+                kg = new[_WEEKENDS] * stride[weekend] if weekend >= 0 else 0
+                for t in range(T):
+                    if tracked[t] >= 0:
+                        kg += new[_COUNTS + counted[t]] * stride[tracked[t]]
+                if c + g[d, o + 1, r2, new[_UNITS] if U_g > 1 else 0, kg] > upper + slack:
                     continue
                 if new[_UNITS] + left * max_len < min_units:
                     continue

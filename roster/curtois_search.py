@@ -438,21 +438,42 @@ def search(
         # the objective is integral
         bound = max(bound, float(np.ceil(column_bound - 1e-6)))
         keep = max(1, min(_RESIDUAL_CELLS // (H * T), E // 6))
-        codes, fixed = dive(
-            master,
-            deadline=t0 + _DIVE_SHARE * time_limit,
-            keep_free=keep,
-            bulk=E * H * T > _BULK_CELLS,
-            pool=pricing,
-        )
-        # employees the dive had no time for take best responses to the rest
-        moves = EmployeeMoves(instance, codes, rules)
-        moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
-        polish(moves.codes)
-        n_columns = len(master.pool.owner)
-        # then the compact programme over them, exact where the dive guesses worst: in parts
-        # of at most `keep` employees (two side by side), or with two seeds if one part
-        free_e = rng.permutation(np.flatnonzero(~fixed))
+        dive_end = t0 + _DIVE_SHARE * time_limit
+        free_e = np.zeros(0, dtype=np.int64)
+        if E * H * T > _BULK_CELLS:
+            # a large instance dives once, in bulk first, and leaves its last employees to
+            # the compact programme below
+            codes, fixed = dive(master, deadline=dive_end, keep_free=keep, bulk=True, pool=pricing)
+            free_e = np.flatnonzero(~fixed)
+            moves = EmployeeMoves(instance, codes, rules)
+            moves.ruin_recreate(free_e, rng, accept=np.inf)
+            polish(moves.codes)
+        else:
+            # a small one dives again and again while time allows, the candidates of each
+            # step drawn among the best after the first dive, and keeps its best roster:
+            # a dive's last steps are its worst guesses, and whether they go well varies
+            # from dive to dive far more than the guesses of its first steps
+            dives, last = 0, 0.0
+            while True:
+                now = time.perf_counter()
+                left = dive_end - now
+                if dives and (left < 0.5 or left < 0.7 * last):
+                    break
+                budget = left / 2 if not dives else min(left, 1.5 * last)
+                codes, fixed = dive(
+                    master, deadline=now + budget, rng=rng if dives else None, pool=pricing
+                )
+                last = time.perf_counter() - now
+                dives += 1
+                # employees the dive had no time for take best responses to the rest
+                moves = EmployeeMoves(instance, codes, rules)
+                moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
+                polish(moves.codes)
+        n_columns = sum(len(m) for m in master.by_employee)
+        # then the compact programme over the employees the dive left, exact where the dive
+        # guesses worst: in parts of at most `keep` employees (two side by side), or with
+        # two seeds if one part
+        free_e = rng.permutation(free_e)
         parts = np.array_split(free_e, -(-len(free_e) // keep)) if len(free_e) else []
         if len(parts) == 1 and pricing is not None:
             parts = parts * 2
