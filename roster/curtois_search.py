@@ -443,7 +443,9 @@ def search(
         if E * H * T > _BULK_CELLS:
             # a large instance dives once, in bulk first, and leaves its last employees to
             # the compact programme below
-            codes, fixed = dive(master, deadline=dive_end, keep_free=keep, bulk=True, pool=pricing)
+            codes, fixed = dive(
+                master, deadline=dive_end, keep_free=keep, bulk=True, look=1, pool=pricing
+            )
             free_e = np.flatnonzero(~fixed)
             moves = EmployeeMoves(instance, codes, rules)
             moves.ruin_recreate(free_e, rng, accept=np.inf)
@@ -455,6 +457,11 @@ def search(
             # from dive to dive far more than the guesses of its first steps
             dives, last = 0, 0.0
             while True:
+                if mip is not None and mip.done():
+                    absorb_mip(mip.result())
+                    mip, lns_workers = None, workers
+                if proved or best <= bound + 1e-6:
+                    break
                 now = time.perf_counter()
                 left = dive_end - now
                 if dives and (left < 0.5 or left < 0.7 * last):
