@@ -539,9 +539,10 @@ def solve_curtois(
         Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
         work.
     columns : bool
-        Run column generation and diving (until 45% and 72% of the time limit), and on
-        large instances the compact programme over the employees the dive leaves (until
-        95%), before the neighbourhood search.
+        Run column generation and diving (until 45% and 72% of the time limit; small
+        instances dive repeatedly and keep the best roster), and on large instances the
+        compact programme over the employees the dive leaves (until 95%), before the
+        neighbourhood search.
 
     Returns
     -------

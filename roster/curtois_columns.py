@@ -19,8 +19,12 @@ the LP is solved to the end. Dual values are smoothed towards the best-bound dua
 to damp their oscillation.
 
 Integer rosters come from diving (Joncour et al. 2010): the months the LP takes nearly whole
-and the largest fractional one are fixed, the master re-solved and, where fixing raised the
-LP, re-priced; the employees a deadline leaves unfixed take their best response.
+and one fractional month are fixed, the master re-solved and, where fixing raised the LP,
+re-priced until no column prices out or the step's share of the time runs out. The
+fractional month fixed is, among the largest few of distinct employees, the one whose fixing
+raises the LP least (strong diving). Once half of the employees are held, the master is
+rebuilt over the free ones alone, their cover moved into the right-hand sides: the same LP
+at a fraction of the size. The employees a deadline leaves unfixed take their best response.
 
 References
 ----------

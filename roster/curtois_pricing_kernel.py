@@ -7,7 +7,14 @@ shifts worked of each type whose cap can bind. Labels sharing day, last type, bl
 and minutes live in one bucket; inside a bucket a label is dropped when another is no dearer
 and has used no more weekends and no more of any capped type (Irnich and Desaulniers 2005,
 dominance for resource-constrained shortest paths). Minutes are part of the bucket rather than the
-dominance test because they are bounded on both sides. See :mod:`roster.curtois_pricing`.
+dominance test because they are bounded on both sides.
+
+A label is pruned when its cost plus a lower bound on its cheapest completion exceeds the
+cost of a known schedule. The bound is a backward dynamic programme over the sequencing
+rules, the minute band and the tightest caps (weekends among them), as many as keep its table
+small; the caps it leaves out are relaxed. Without the band and the caps the bound lets the
+rest of the month work every day a dual makes attractive, and the labelling keeps far more
+labels. See :mod:`roster.curtois_pricing`.
 """
 
 from __future__ import annotations

@@ -10,12 +10,15 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    proves optimality; it gives a lower bound.
 3. *Column generation* over whole months (:mod:`roster.curtois_columns`): its Lagrangian
    bound is far stronger than the compact programme's, and diving on its master with
-   re-pricing fixes most employees. The dive's last steps are its dearest and its worst
-   guesses, so on large instances it leaves a few employees (about ``_RESIDUAL_CELLS``
-   shift cells) free: they take best responses, then the compact programme over them, the
-   rest held, is solved by HiGHS (two seeds, or two halves, side by side). Rosters are
-   polished by best responses and by re-choosing each day's shift types inside the
-   employees' classes of interchangeable types (an exact assignment per day).
+   re-pricing fixes the employees. The dive's last steps are its dearest and its worst
+   guesses. Small instances, where a step is cheap, dive again and again while the time
+   allows, every dive after the first drawing its fixings among the best candidates, and
+   keep the best roster. Large instances dive once and leave a few employees (about
+   ``_RESIDUAL_CELLS`` shift cells) free: they take best responses, then the compact
+   programme over them, the rest held, is solved by HiGHS (two seeds, or two halves, side
+   by side). Rosters are polished by best responses and by re-choosing each day's shift
+   types inside the employees' classes of interchangeable types (an exact assignment per
+   day).
 4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
    a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
    the roster held fixed by column bounds on one persistent model. Blocks are a few whole
