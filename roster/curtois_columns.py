@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from roster.curtois_moves import cover_arrays
+from roster.curtois_moves import cover_arrays, head_counts
 from roster.curtois_pricing import EmployeeRules, schedule_cost
 
 _INF = highspy.kHighsInf
@@ -97,17 +97,14 @@ class Master:
         self.free = np.ones(E, dtype=bool) if fixed is None else ~np.asarray(fixed)
         # the held months (-1 rows for the free employees)
         self.held = np.full((E, H), -1, dtype=np.int64)
-        self.held[~self.free] = np.asarray(codes)[~self.free] if fixed is not None else -1
-        held = np.zeros((H, T))
-        for e in np.flatnonzero(~self.free):
-            days = np.flatnonzero(codes[e] >= 0)
-            held[days, codes[e][days]] += 1
+        if fixed is not None:
+            self.held[~self.free] = np.asarray(codes)[~self.free]
         # what the free employees are to cover, and the request constants their columns pay
-        self.rhs = req - held
+        self.rhs = req - head_counts(self.held, T)
         self.constant = float(rules.request_constant[self.free].sum())
         # the held months' cost, so that LP values compare with the full master's
         self.offset = sum(
-            schedule_cost(rules.request_cost[e], codes[e]) + rules.request_constant[e]
+            schedule_cost(rules.request_cost[e], self.held[e]) + rules.request_constant[e]
             for e in np.flatnonzero(~self.free)
         )
         h = highspy.Highs()

@@ -68,8 +68,8 @@ def _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap, day_off
 
 
 @njit(cache=True, nogil=True)
-def _cost_to_go(cost, units, caps, min_units, max_units, max_run, min_run, min_off, off_cap,
-                max_weekends, day_off, forbid, R, U, tracked, radix, stride, weekend):  # fmt: skip
+def _cost_to_go(cost, units, caps, min_units, max_run, min_run, min_off, off_cap, day_off,
+                forbid, R, U, tracked, radix, stride, weekend):  # fmt: skip
     """``g[d, last + 1, run, u, k]``: cheapest completion after day ``d`` from a label with
     ``u`` units worked and counts ``k`` (mixed radix ``radix``/``stride``) of the ``tracked``
     capped types and, if ``weekend >= 0`` (its digit), of the weekends worked; a lower bound
@@ -214,9 +214,8 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
     stride = stride[:n_dims]
     for j in range(n_dims - 2, -1, -1):
         stride[j] = stride[j + 1] * radix[j + 1]
-    g = _cost_to_go(cost, units, caps, min_units, max_units, max_run, min_run, min_off,
-                    off_cap, max_weekends, day_off, forbid, R, U_g, tracked, radix, stride,
-                    weekend)  # fmt: skip
+    g = _cost_to_go(cost, units, caps, min_units, max_run, min_run, min_off, off_cap,
+                    day_off, forbid, R, U_g, tracked, radix, stride, weekend)  # fmt: skip
     slack = 1e-9 * (1.0 + abs(upper)) if upper < np.inf else 0.0
     cap = 4096
     ints = np.zeros((cap, F), dtype=np.int32)

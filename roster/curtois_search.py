@@ -402,6 +402,22 @@ def search(
             pass
         return offer(to_grid(moves.codes))
 
+    def settled():
+        """Take branch-and-cut's result once it is done; True once the incumbent is proved
+        optimal."""
+        nonlocal mip, lns_workers
+        if mip is not None and mip.done():
+            absorb_mip(mip.result())
+            mip, lns_workers = None, workers
+        return proved or best <= bound + 1e-6
+
+    def complete(codes, fixed):
+        """The employees a dive left unfixed take best responses to the rest; the roster is
+        polished and offered."""
+        moves = EmployeeMoves(instance, codes, rules)
+        moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
+        polish(moves.codes)
+
     def repaired(masks, zs):
         """Each block's repaired roster (None where HiGHS found none), and the list of those
         found, with the roster taking every repair when the blocks hold distinct employees
@@ -450,21 +466,14 @@ def search(
                 master, deadline=dive_end, keep_free=keep, bulk=True, look=1, pool=pricing
             )
             free_e = np.flatnonzero(~fixed)
-            moves = EmployeeMoves(instance, codes, rules)
-            moves.ruin_recreate(free_e, rng, accept=np.inf)
-            polish(moves.codes)
+            complete(codes, fixed)
         else:
             # a small one dives again and again while time allows, the candidates of each
             # step drawn among the best after the first dive, and keeps its best roster:
             # a dive's last steps are its worst guesses, and whether they go well varies
             # from dive to dive far more than the guesses of its first steps
             dives, last = 0, 0.0
-            while True:
-                if mip is not None and mip.done():
-                    absorb_mip(mip.result())
-                    mip, lns_workers = None, workers
-                if proved or best <= bound + 1e-6:
-                    break
+            while not settled():
                 now = time.perf_counter()
                 left = dive_end - now
                 if dives and (left < 0.5 or left < 0.7 * last):
@@ -475,10 +484,7 @@ def search(
                 )
                 last = time.perf_counter() - now
                 dives += 1
-                # employees the dive had no time for take best responses to the rest
-                moves = EmployeeMoves(instance, codes, rules)
-                moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
-                polish(moves.codes)
+                complete(codes, fixed)
         n_columns = sum(len(m) for m in master.by_employee)
         # then the compact programme over the employees the dive left, exact where the dive
         # guesses worst: in parts of at most `keep` employees (two side by side), or with
@@ -513,12 +519,7 @@ def search(
     hoods = _Neighbourhoods(instance, rng)
     rounds = improvements = 0
 
-    while True:
-        if mip is not None and mip.done():
-            absorb_mip(mip.result())
-            mip, lns_workers = None, workers
-        if proved or best <= bound + 1e-6:
-            break
+    while not settled():
         if max_rounds is not None and rounds >= max_rounds:
             break
         left = deadline - time.perf_counter()
