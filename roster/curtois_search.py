@@ -13,12 +13,13 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    re-pricing fixes the employees. The dive's last steps are its dearest and its worst
    guesses. Small instances, where a step is cheap, dive again and again while the time
    allows, every dive after the first drawing its fixings among the best candidates, and
-   keep the best roster. Large instances dive once and leave a few employees (about
-   ``_RESIDUAL_CELLS`` shift cells) free: they take best responses, then the compact
-   programme over them, the rest held, is solved by HiGHS (two seeds, or two halves, side
-   by side). Rosters are polished by best responses and by re-choosing each day's shift
-   types inside the employees' classes of interchangeable types (an exact assignment per
-   day).
+   keep the best roster. Large instances dive once, fixing in bulk first, and leave the
+   rest of the time to the search below; should the deadline stop the dive early, the
+   employees it left take best responses and then the compact programme over them, the
+   rest held, is solved by HiGHS in parts of about ``_RESIDUAL_CELLS`` shift cells (two
+   seeds, or two parts, side by side). Rosters are polished by best responses and by
+   re-choosing each day's shift types inside the employees' classes of interchangeable
+   types (an exact assignment per day).
 4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
    a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
    the roster held fixed by column bounds on one persistent model. Blocks are a few whole
@@ -67,10 +68,10 @@ _SUB_SHARE, _SUB_MIN = 0.1, 2.0
 #: while its kind stays below this and shrinks otherwise.
 _SUB_WORK = 3000
 #: Column generation runs until this share of the time limit, diving until the next one,
-#: and the compact programme over the employees the dive left until the third.
+#: and the compact programme over any employees the dive left until the third.
 _CG_SHARE, _DIVE_SHARE, _RESIDUAL_SHARE = 0.45, 0.72, 0.95
-#: The dive may leave about this many (employee, day, type) cells, and a sixth of the staff
-#: at most, to the compact programme.
+#: The compact programme over employees a dive left takes them in parts of about this many
+#: (employee, day, type) cells, and a sixth of the staff at most.
 _RESIDUAL_CELLS = 2800
 #: Above this many (employee, day, type) cells the dive starts by fixing in bulk.
 _BULK_CELLS = 10000
@@ -460,11 +461,10 @@ def search(
         dive_end = t0 + _DIVE_SHARE * time_limit
         free_e = np.zeros(0, dtype=np.int64)
         if E * H * T > _BULK_CELLS:
-            # a large instance dives once, in bulk first, and leaves its last employees to
-            # the compact programme below
-            codes, fixed = dive(
-                master, deadline=dive_end, keep_free=keep, bulk=True, look=1, pool=pricing
-            )
+            # a large instance dives once, in bulk first: its re-solves cost too much to
+            # repeat it, and its end (diving to the last employee, not stopping short for
+            # the compact programme) is the better start for the search below
+            codes, fixed = dive(master, deadline=dive_end, bulk=True, look=1, pool=pricing)
             free_e = np.flatnonzero(~fixed)
             complete(codes, fixed)
         else:
@@ -486,9 +486,8 @@ def search(
                 dives += 1
                 complete(codes, fixed)
         n_columns = sum(len(m) for m in master.by_employee)
-        # then the compact programme over the employees the dive left, exact where the dive
-        # guesses worst: in parts of at most `keep` employees (two side by side), or with
-        # two seeds if one part
+        # then the compact programme over any employees the dive's deadline left: in parts
+        # of at most `keep` employees (two side by side), or with two seeds if one part
         free_e = rng.permutation(free_e)
         parts = np.array_split(free_e, -(-len(free_e) // keep)) if len(free_e) else []
         if len(parts) == 1 and pricing is not None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from roster.curtois import curtois_objective, read_curtois, solve_curtois
-from roster.curtois_columns import Master, _lookahead, dive, generate
+from roster.curtois_columns import Master, _lookahead, dive, generate, price_until
 from roster.curtois_model import build_model
 from roster.curtois_moves import EmployeeMoves
 from roster.curtois_pricing import EmployeeRules
@@ -125,6 +125,44 @@ def test_restricted_master_is_the_lp_with_held_months():
         full = np.where(part >= 0, part, np.where(fixed[:, None], codes, codes2))
         ev = curtois_objective(inst, as_grid(inst, full))
         assert ev.feasible and ev.objective >= two - 1e-6
+
+
+def test_restricted_master_carrying_few_columns_prices_back_to_the_same_lp():
+    """A master restricted with only the 2 cheapest columns of each free employee carries
+    exactly those (cheapest at the last cover duals, by brute force over the pool), starts at
+    or above the LP of the master carrying all, and column generation brings both to the
+    same LP (the labelling finds any dropped column that prices out)."""
+    inst = load(4)
+    rules = EmployeeRules.of(inst)
+    start = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules).codes
+    master, _, _, converged, _ = generate(inst, rules, start, deadline=float("inf"))
+    assert converged
+    x = np.asarray(master.h.getSolution().col_value)[master.n_slack :]
+    owner = np.asarray(master.pool.owner)
+    first = [int(np.flatnonzero(owner == e)[np.argmax(x[owner == e])]) for e in range(4)]
+    fixed, codes = held_by_bounds(master, first)
+    y = np.asarray(master.h.getSolution().row_dual)[: master.H * master.T]
+    y = y.reshape(master.H, master.T)
+    full = master.restrict(fixed, codes)
+    few = master.restrict(fixed, codes, per_employee=2)
+    for e in np.flatnonzero(~fixed):
+        mine = master.by_employee[e]
+        cost = [
+            sum(rules.request_cost[e, d, t] - y[d, t] for d, t in enumerate(m) if t >= 0)
+            for m in mine
+        ]
+        carried = [m for o, m in zip(few.pool.owner, few.pool.months, strict=True) if o == e]
+        assert len(carried) == min(2, len(mine))
+        cut = np.sort(cost)[len(carried) - 1]
+        for m in carried:
+            j = next(i for i, k in enumerate(mine) if np.array_equal(k, m))
+            assert cost[j] <= cut + 1e-9
+    lp_full = full.solve_lp()[0]
+    assert few.solve_lp()[0] >= lp_full - 1e-6
+    for sub in (few, full):
+        *_, done, _ = price_until(sub, deadline=float("inf"))
+        assert done
+    assert np.isclose(few.solve_lp()[0], full.solve_lp()[0], atol=1e-6)
 
 
 def test_lookahead_moves_the_least_rise_to_the_front():
