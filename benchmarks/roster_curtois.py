@@ -2,10 +2,9 @@
 
 Each instance is read from ``../shared/data/curtois``, solved by
 :func:`roster.curtois.solve_curtois` (construction by exact one-employee best responses,
-column generation over employee months with diving (repeated on small instances), on large
-ones the compact programme over the employees the dive leaves, then large-neighbourhood
-search; on the
-smallest instances branch-and-cut on a second thread) within 60 s, and the returned roster is
+column generation over employee months with diving (repeated on small instances), then
+large-neighbourhood search; on the smallest instances branch-and-cut on a second thread)
+within 60 s, and the returned roster is
 scored by the solver-independent :func:`roster.curtois.curtois_objective`. ``gap_pct`` is the
 excess over the best known value; ``bound`` is the best lower bound proved (rounded up, the
 objective being integral), ``column_bound`` the Lagrangian bound of column generation, and

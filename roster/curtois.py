@@ -540,9 +540,9 @@ def solve_curtois(
         work.
     columns : bool
         Run column generation and diving (until 45% and 72% of the time limit; small
-        instances dive repeatedly and keep the best roster), and on large instances the
-        compact programme over the employees the dive leaves (until 95%), before the
-        neighbourhood search.
+        instances dive repeatedly and keep the best roster), and the compact programme
+        over any employees the dive's deadline leaves (until 95%), before the neighbourhood
+        search.
 
     Returns
     -------
