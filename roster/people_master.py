@@ -210,6 +210,10 @@ class Master:
         return counts
 
 
+def _price(group, value):
+    return group.price(value, k=group.k)
+
+
 @dataclass
 class GenerationResult:
     lp: float
@@ -231,6 +235,7 @@ def column_generation(
     tol: float = 2e-4,
     bound: float = -_INF,
     center=None,
+    pool=None,
 ) -> GenerationResult:
     """Stabilised column generation until the LP is within ``tol`` of the proven bound.
 
@@ -255,6 +260,8 @@ def column_generation(
         A bound already proven for the same objective.
     center : ndarray, optional
         A first stability centre (coverage duals within the slack bounds).
+    pool : concurrent.futures.Executor, optional
+        Threads pricing the groups side by side (the labelling releases the GIL).
     """
     rounds = calls = 0
     lp = _INF
@@ -277,8 +284,9 @@ def column_generation(
             value = shift_value(y_price)
             lagr = float(y_price @ master.required)
             added = 0
-            for g, grp in enumerate(groups):
-                found = grp.price(value, k=grp.k)
+            values = [value] * len(groups)
+            priced = (map if pool is None else pool.map)(_price, groups, values)
+            for g, (grp, found) in enumerate(zip(groups, priced, strict=True)):
                 calls += 1
                 if not found:
                     continue

@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,7 +190,8 @@ class PatternPricer:
         self._sunday = self.sunday if weekend_cap is not None else np.zeros(D, bool)
         W1 = self.max_work + 1
         self.shape = (S + 1, self.C + 1, W1, self.E, R)
-        self._store = np.empty((D + 1, *self.shape))
+        # one labelling table per thread, so that agents are priced side by side
+        self._stores = {}
         self._pm = np.empty((S + 1, self.C, W1, self.E, R))
         # cost of each end state: outside the paid band infinite, plus final resource costs
         wd = np.arange(W1)[:, None]
@@ -224,7 +226,9 @@ class PatternPricer:
         okd = np.isfinite(cost) & np.asarray(allowed, bool)[None, :]
         okd &= ~np.asarray(forced_off, bool)[:, None]
         cost = np.where(okd, cost, 0.0)
-        store = self._store
+        store = self._stores.get(threading.get_ident())
+        if store is None:
+            store = self._stores[threading.get_ident()] = np.empty((self.days + 1, *self.shape))
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(

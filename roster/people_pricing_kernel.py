@@ -16,7 +16,7 @@ from numba import njit
 _INF = np.inf
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun_src, sunday,
             run_pen, pm, w_need):  # fmt: skip
     """Fill ``store[d + 1]`` from ``store[d]`` for every day; ``store[0]`` holds the start.
@@ -97,7 +97,7 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
                                 vn[s + 1, run + 1, w + 1, e + ex, r2] = v + c + pen
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def backtrack(store, state, compat, extra, sig, inv_maps, sun_src, sunday):
     """Pattern (-1 off) of a path into end ``state`` = (last, run, w, e, r)."""
     D = store.shape[0] - 1

@@ -376,10 +376,18 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     return out
 
 
-def improve_windows(ctx, groups, grid, *, movable, deadline, width=2, offset=0, mip_time=2.0):
+def improve_windows(
+    ctx, groups, grid, *, movable, deadline, width=2, offset=0, mip_time=2.0, pool=None
+):
     """One pass of windows of ``width`` days, from day ``offset``, each re-chosen by
     :func:`window_mip` and kept when the roster's own objective falls; ``grid`` changes in
     place.
+
+    With a thread ``pool`` (HiGHS releases the GIL while it solves), windows are solved two
+    at a time, the second at least a window apart from the first, both from the same roster.
+    The second is then taken onto the roster the first left only where that still keeps
+    every rule: an agent moved by both windows must still have a month the pricing admits
+    (monthly caps, runs and rest), and the roster's objective must fall again.
 
     Returns
     -------
@@ -404,19 +412,54 @@ def improve_windows(ctx, groups, grid, *, movable, deadline, width=2, offset=0, 
         ]
     )
     starts = np.arange(offset, D, width)
-    starts = starts[np.argsort(-np.add.reduceat(short, starts)[: len(starts)], kind="stable")]
-    for d0 in starts:
+    pending = list(
+        starts[np.argsort(-np.add.reduceat(short, starts)[: len(starts)], kind="stable")]
+    )
+    while pending:
         left = deadline - time.perf_counter()
         if left <= 0:
             break
-        days = np.arange(d0, min(d0 + width, D))
-        new = window_mip(ctx, groups, grid, days, movable, time_limit=min(mip_time, left))
-        solved += 1
-        if new is None:
-            continue
-        trial = roster_value(ctx, groups, new)
-        if trial < value - 1e-9 * max(1.0, abs(value)):
-            grid[:] = new
-            value = trial
-            improved += 1
+        batch = [pending.pop(0)]
+        if pool is not None:
+            # a partner a full window away: rest and succession rules never join the two
+            apart = [d0 for d0 in pending if abs(d0 - batch[0]) > width]
+            if apart:
+                batch.append(apart[0])
+                pending.remove(apart[0])
+        windows = [np.arange(d0, min(d0 + width, D)) for d0 in batch]
+        limit = min(mip_time, left)
+        if len(batch) == 1:
+            found = [window_mip(ctx, groups, grid, windows[0], movable, time_limit=limit)]
+        else:
+            futures = [
+                pool.submit(window_mip, ctx, groups, grid, days, movable, time_limit=limit)
+                for days in windows
+            ]
+            found = [f.result() for f in futures]
+        solved += len(batch)
+        before = grid.copy()
+        for days, new in zip(windows, found, strict=True):
+            if new is None:
+                continue
+            trial = grid.copy()
+            trial[:, days] = new[:, days]
+            if not _admitted(ctx, groups, before, grid, trial):
+                continue
+            trial_value = roster_value(ctx, groups, trial)
+            if trial_value < value - 1e-9 * max(1.0, abs(value)):
+                grid[:] = trial
+                value = trial_value
+                improved += 1
     return value, solved, improved
+
+
+def _admitted(ctx, groups, before, current, trial) -> bool:
+    """Whether every agent that ``trial`` moves and whose month already differs from
+    ``before`` (moved by another window) still has a month its pricing admits; an agent
+    moved by one window alone keeps the month that window's MIP chose under every rule."""
+    both = np.flatnonzero((trial != current).any(axis=1) & (current != before).any(axis=1))
+    for i in both:
+        grp = groups[ctx.group_of[i]]
+        if not grp.pricer.admits(trial[i], grp.forced, grp.allowed):
+            return False
+    return True
