@@ -81,10 +81,9 @@ def held_by_bounds(master, picks):
     return fixed, codes
 
 
-def test_restricted_master_is_the_lp_with_held_months():
-    """A master restricted to the free employees (twice over) has the LP value of the full
-    master with the held months fixed by bounds; diving from it with drawn candidates gives
-    rosters that keep every hard rule and whose value is at least the LP's."""
+def converged_instance4():
+    """Instance 4, its rules, and its master after column generation to convergence, with
+    the LP value and the index of each employee's largest month in the LP."""
     inst = load(4)
     rules = EmployeeRules.of(inst)
     start = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules).codes
@@ -92,9 +91,17 @@ def test_restricted_master_is_the_lp_with_held_months():
     assert converged
     x = np.asarray(master.h.getSolution().col_value)[master.n_slack :]
     owner = np.asarray(master.pool.owner)
+    largest = [int(np.flatnonzero(owner == e)[np.argmax(x[owner == e])]) for e in range(master.E)]
+    return inst, rules, master, lp, largest
+
+
+def test_restricted_master_is_the_lp_with_held_months():
+    """A master restricted to the free employees (twice over) has the LP value of the full
+    master with the held months fixed by bounds; diving from it with drawn candidates gives
+    rosters that keep every hard rule and whose value is at least the LP's."""
+    inst, _, master, lp, largest = converged_instance4()
     # the largest month of employees 0..3, then of 4..5
-    first = [int(np.flatnonzero(owner == e)[np.argmax(x[owner == e])]) for e in range(4)]
-    second = [int(np.flatnonzero(owner == e)[np.argmax(x[owner == e])]) for e in (4, 5)]
+    first, second = largest[:4], largest[4:6]
     fixed, codes = held_by_bounds(master, first)
     master.h.run()
     one = master.h.getInfo().objective_function_value
@@ -132,15 +139,8 @@ def test_restricted_master_carrying_few_columns_prices_back_to_the_same_lp():
     exactly those (cheapest at the last cover duals, by brute force over the pool), starts at
     or above the LP of the master carrying all, and column generation brings both to the
     same LP (the labelling finds any dropped column that prices out)."""
-    inst = load(4)
-    rules = EmployeeRules.of(inst)
-    start = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules).codes
-    master, _, _, converged, _ = generate(inst, rules, start, deadline=float("inf"))
-    assert converged
-    x = np.asarray(master.h.getSolution().col_value)[master.n_slack :]
-    owner = np.asarray(master.pool.owner)
-    first = [int(np.flatnonzero(owner == e)[np.argmax(x[owner == e])]) for e in range(4)]
-    fixed, codes = held_by_bounds(master, first)
+    _, rules, master, _, largest = converged_instance4()
+    fixed, codes = held_by_bounds(master, largest[:4])
     y = np.asarray(master.h.getSolution().row_dual)[: master.H * master.T]
     y = y.reshape(master.H, master.T)
     full = master.restrict(fixed, codes)
