@@ -236,32 +236,27 @@ def build_roster(
         raise ValueError(f"workers={workers!r} must be 1 or 2")
     if isinstance(meal_blocks, str) and meal_blocks != "stagger":
         raise ValueError(f"meal_blocks={meal_blocks!r} must be a DataFrame, 'stagger' or None")
-    # column-generation pricing and windows of days two at a time, on a second thread
-    pool = ThreadPoolExecutor(max_workers=2) if workers == 2 else None
-    try:
-        p = prepare(
-            requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
-        )
-        ctx = roster_context(p, rules, t0, time_limit)
-        groups = make_groups(ctx, None)
-        infeasible = infeasible_agents(ctx, groups)
-        feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
-        agg_bound, y_agg, _ = aggregate_bound(
-            p, rules, ctx.shift_cov, feasible, integer_time=_BOUND_SHARE * time_limit
-        )
-        if y_agg is not None:
-            y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
-        diagnosis = list(p.diagnosis) + _infeasible_diagnosis(p, rules, infeasible)
+    p = prepare(
+        requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
+    )
+    ctx = roster_context(p, rules, t0, time_limit)
+    groups = make_groups(ctx, None)
+    infeasible = infeasible_agents(ctx, groups)
+    feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
+    agg_bound, y_agg, _ = aggregate_bound(
+        p, rules, ctx.shift_cov, feasible, integer_time=_BOUND_SHARE * time_limit
+    )
+    if y_agg is not None:
+        y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
+    diagnosis = list(p.diagnosis) + _infeasible_diagnosis(p, rules, infeasible)
 
-        first = first_roster(
-            ctx,
-            groups,
-            feasible,
-            deadline=ctx.deadline(_SEED_SHARE),
-            max_sweeps=_SEED_SWEEPS,
-        )
-        groups = first.groups
-        master = initial_master(ctx, groups, feasible, first.grids, y_agg)
+    first = first_roster(
+        ctx, groups, feasible, deadline=ctx.deadline(_SEED_SHARE), max_sweeps=_SEED_SWEEPS
+    )
+    groups = first.groups
+    master = initial_master(ctx, groups, feasible, first.grids, y_agg)
+    # the groups priced side by side on two workers
+    with ThreadPoolExecutor(max_workers=workers) as threads:
         gen = column_generation(
             master,
             groups,
@@ -270,76 +265,66 @@ def build_roster(
             deadline=ctx.deadline(_CG_SHARE),
             bound=agg_bound,
             center=y_agg,
-            pool=pool,
+            pool=threads if workers > 1 else None,
         )
-        t_lp = time.perf_counter() - t0
-        counts, info = integer_roster(
-            master,
-            groups,
-            ctx.shift_value,
-            deadline=ctx.deadline(_INTEGER_SHARE),
-            t0=t0,
-            max_dive=_DIVE_STEPS,
-        )
-        lam = master.values()
-        info["integer_objective"] = info["objective"]
-        info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
-        grid, repair_stats = _repair(
-            ctx,
-            master,
-            lam,
-            groups,
-            counts,
-            feasible,
-            first,
-            systematic=info["systematic"],
-        )
-        info.update(repair_stats)
-        info["repair_objective"] = info["objective"]
-        info.update(_windows(ctx, groups, grid, feasible, info["objective"], pool))
+    t_lp = time.perf_counter() - t0
+    counts, info = integer_roster(
+        master,
+        groups,
+        ctx.shift_value,
+        deadline=ctx.deadline(_INTEGER_SHARE),
+        t0=t0,
+        max_dive=_DIVE_STEPS,
+    )
+    lam = master.values()
+    info["integer_objective"] = info["objective"]
+    info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
+    grid, repair_stats = _repair(
+        ctx, master, lam, groups, counts, feasible, first, systematic=info["systematic"]
+    )
+    info.update(repair_stats)
+    info["repair_objective"] = info["objective"]
+    info.update(_windows(ctx, groups, grid, feasible, info["objective"], workers))
 
-        roster = assemble(
-            p,
-            rules,
-            grid,
-            [groups[g].pricer for g in ctx.group_of],
-            first.fair_means,
-            diagnosis,
-            meal_blocks=meal_blocks,
-            interval=interval,
-        )
-        stats = {
-            "aggregate_bound": agg_bound,
-            "lagrangian_bound": gen.bound,
-            "history": list(gen.history),
-            "rounds": gen.rounds,
-            "columns": len(master),
-            "lp": gen.lp,
-            "groups": len(groups),
-            "time_lp_s": t_lp,
-            "fair_means": first.fair_means,
-            "lp_solves": master.lp_solves,
-            "lp_time_s": master.lp_time,
-            "lp_iterations": master.lp_iterations,
-            **info,
-        }
-        return Roster(
-            assignments=roster["assignments"],
-            totals=roster["totals"],
-            coverage=roster["coverage"],
-            cost=float(info["objective"]),
-            lower_bound=float(max(gen.bound, agg_bound)),
-            converged=bool(gen.converged),
-            unmet=roster["unmet"],
-            diagnosis=tuple(roster["diagnosis"]),
-            time_s=time.perf_counter() - t0,
-            stats=stats,
-            breaks=roster["breaks"],
-            shifts=roster["shifts"],
-        )
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    roster = assemble(
+        p,
+        rules,
+        grid,
+        [groups[g].pricer for g in ctx.group_of],
+        first.fair_means,
+        diagnosis,
+        meal_blocks=meal_blocks,
+        interval=interval,
+    )
+    stats = {
+        "aggregate_bound": agg_bound,
+        "lagrangian_bound": gen.bound,
+        "history": list(gen.history),
+        "rounds": gen.rounds,
+        "columns": len(master),
+        "lp": gen.lp,
+        "groups": len(groups),
+        "time_lp_s": t_lp,
+        "fair_means": first.fair_means,
+        "lp_solves": master.lp_solves,
+        "lp_time_s": master.lp_time,
+        "lp_iterations": master.lp_iterations,
+        **info,
+    }
+    return Roster(
+        assignments=roster["assignments"],
+        totals=roster["totals"],
+        coverage=roster["coverage"],
+        cost=float(info["objective"]),
+        lower_bound=float(max(gen.bound, agg_bound)),
+        converged=bool(gen.converged),
+        unmet=roster["unmet"],
+        diagnosis=tuple(roster["diagnosis"]),
+        time_s=time.perf_counter() - t0,
+        stats=stats,
+        breaks=roster["breaks"],
+        shifts=roster["shifts"],
+    )
 
 
 def _infeasible_diagnosis(p, rules, infeasible) -> list[str]:
@@ -377,13 +362,7 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
         trial = _grid_of(ctx, master, counts)
         ledger = ctx.ledger()
         value, n_moves, n_sweeps = best_response(
-            trial,
-            ctx.group_of,
-            groups,
-            ledger,
-            ctx.p.S,
-            movable=feasible,
-            deadline=end,
+            trial, ctx.group_of, groups, ledger, ctx.p.S, movable=feasible, deadline=end
         )
         run_time = time.perf_counter() - started
         moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
@@ -405,40 +384,42 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
     return grid, stats
 
 
-def _windows(ctx, groups, grid, movable, objective, pool):
+def _windows(ctx, groups, grid, movable, objective, workers):
     """Passes of windows re-chosen by MIP (:mod:`roster.people_window`), two at a time
-    with a thread ``pool``, each pass followed by one sweep of best responses (a window
+    with two ``workers``, each pass followed by one sweep of best responses (a window
     pass gains several times more per second than further sweeps), while a pass improves
     the roster; ``grid`` changes in place."""
     end = ctx.deadline(_WINDOW_SHARE)
     passes = solved = improved = moves = 0
-    while time.perf_counter() < end:
-        value, n, k = improve_windows(
-            ctx,
-            groups,
-            grid,
-            movable=movable,
-            deadline=end,
-            width=_WINDOW_DAYS,
-            offset=passes % _WINDOW_DAYS,
-            pool=pool,
-        )
-        passes, solved, improved = passes + 1, solved + n, improved + k
-        if k:
-            value, n_moves, _ = best_response(
-                grid,
-                ctx.group_of,
+    with ThreadPoolExecutor(max_workers=workers) as threads:
+        pool = threads if workers > 1 else None
+        while time.perf_counter() < end:
+            value, n, k = improve_windows(
+                ctx,
                 groups,
-                ctx.ledger(),
-                ctx.p.S,
+                grid,
                 movable=movable,
                 deadline=end,
-                max_sweeps=1,
+                width=_WINDOW_DAYS,
+                offset=passes % _WINDOW_DAYS,
+                pool=pool,
             )
-            moves += n_moves
-        if not value < objective - 1e-9 * max(1.0, abs(objective)):
-            break
-        objective = value
+            passes, solved, improved = passes + 1, solved + n, improved + k
+            if k:
+                value, n_moves, _ = best_response(
+                    grid,
+                    ctx.group_of,
+                    groups,
+                    ctx.ledger(),
+                    ctx.p.S,
+                    movable=movable,
+                    deadline=end,
+                    max_sweeps=1,
+                )
+                moves += n_moves
+            if not value < objective - 1e-9 * max(1.0, abs(objective)):
+                break
+            objective = value
     return {
         "objective": objective,
         "window_passes": passes,
