@@ -468,10 +468,13 @@ def search(
             free_e = np.flatnonzero(~fixed)
             complete(codes, fixed)
         else:
-            # a small one dives again and again while time allows, the candidates of each
-            # step drawn among the best after the first dive, and keeps its best roster:
-            # a dive's last steps are its worst guesses, and whether they go well varies
-            # from dive to dive far more than the guesses of its first steps
+            # a small one dives again and again while time allows and keeps its best
+            # roster: a dive's last steps are its worst guesses, and whether they go well
+            # varies from dive to dive far more than the guesses of its first steps. Each
+            # dive first fixes every employee's total time, then the months; after the
+            # first, both are drawn among the best candidates. With two threads free, two
+            # dives run side by side, each pricing on its own.
+            width = 1 if pricing is None else 2
             dives, last = 0, 0.0
             while not settled():
                 now = time.perf_counter()
@@ -479,13 +482,26 @@ def search(
                 if dives and (left < 0.5 or left < 0.7 * last):
                     break
                 budget = left / 2 if not dives else min(left, 1.5 * last)
-                codes, fixed = dive(
-                    master, deadline=now + budget, rng=rng if dives else None, pool=pricing
-                )
+                draws = [
+                    np.random.default_rng(rng.integers(2**63)) if dives + j else None
+                    for j in range(width)
+                ]
+                subs = [master.counted(draw) for draw in draws]
+                carried = sum(len(sub.pool.owner) for sub in subs)
+
+                def one(sub, draw, end=now + budget):
+                    return dive(sub, deadline=end, rng=draw, pool=None)
+
+                if width == 1:
+                    found = [one(subs[0], draws[0])]
+                else:
+                    found = list(pricing.map(one, subs, draws))
                 last = time.perf_counter() - now
-                dives += 1
-                complete(codes, fixed)
-        n_columns = sum(len(m) for m in master.by_employee)
+                dives += width
+                for codes, fixed in found:
+                    complete(codes, fixed)
+                n_columns += sum(len(m) for sub in subs for m in sub.by_employee) - carried
+        n_columns += sum(len(m) for m in master.by_employee)
         # then the compact programme over any employees the dive's deadline left: in parts
         # of at most `keep` employees (two side by side), or with two seeds if one part
         free_e = rng.permutation(free_e)
