@@ -26,7 +26,9 @@ raises the LP least (strong diving). Each time half of the free employees are he
 master is rebuilt over the free ones alone, their cover moved into the right-hand sides and
 only their columns cheapest at the last duals carried over: the same LP at a fraction of
 the size, each re-solve with half the simplex iterations. The employees a deadline leaves
-unfixed take their best response.
+unfixed take their best response. A dive may start from a master in which every employee's
+total time is already fixed (:meth:`Master.counted`, branching on an aggregate first,
+Vanderbeck 2011).
 
 References
 ----------
@@ -38,7 +40,9 @@ References
    programming", Int. Trans. Oper. Res. 4 (1997), pp. 151-162.
 .. [4] C. Joncour, S. Michel, R. Sadykov, D. Sverdlov and F. Vanderbeck, "Column generation
    based primal heuristics", Electron. Notes Discrete Math. 36 (2010), pp. 695-702.
-.. [5] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
+.. [5] F. Vanderbeck, "Branching in branch-and-price: a generic scheme", Math. Program. 130
+   (2011), pp. 249-294.
+.. [6] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
    instances", Technical report, ASAP group, University of Nottingham, 2014.
 """
 

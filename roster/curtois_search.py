@@ -12,8 +12,9 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    bound is far stronger than the compact programme's, and diving on its master with
    re-pricing fixes the employees. The dive's last steps are its dearest and its worst
    guesses. Small instances, where a step is cheap, dive again and again while the time
-   allows, every dive after the first drawing its fixings among the best candidates, and
-   keep the best roster. Large instances dive once, fixing in bulk first, and leave the
+   allows (two at a time when both threads are free), and keep the best roster. Each of
+   these dives first fixes every employee's total time to one the LP gives it, then the
+   months; every dive after the first draws both among the best candidates. Large instances dive once, fixing in bulk first, and leave the
    rest of the time to the search below; should the deadline stop the dive early, the
    employees it left take best responses and then the compact programme over them, the
    rest held, is solved by HiGHS in parts of about ``_RESIDUAL_CELLS`` shift cells (two

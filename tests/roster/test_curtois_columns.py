@@ -282,3 +282,40 @@ def test_type_reassignment_equals_enumeration(tmp_path):
         assert np.array_equal(moves.codes >= 0, codes >= 0)
         drops.append(drop)
     assert max(drops) > 0
+
+
+def test_counted_master_fixes_each_employees_time_then_dives_within_it():
+    """Each employee of a counted master works the total of its months that weighs most in
+    the LP (or one drawn among those in the LP); its months, priced ones included, all work
+    that total, its LP is at or above the parent's, and dives from it give rosters keeping
+    every hard rule with every employee at its total."""
+    inst, rules, master, lp, largest = converged_instance4()
+    seconds = inst.shifts["length"].loc[inst.shift_ids].to_numpy()
+
+    def worked(month):
+        return int(sum(seconds[t] for t in month if t >= 0))
+
+    x = np.asarray(master.h.getSolution().col_value)[master.n_slack :]
+    weights = [{} for _ in range(master.E)]
+    for j, (e, month) in enumerate(zip(master.pool.owner, master.pool.months, strict=True)):
+        if x[j] > 1e-6:
+            weights[e][worked(month)] = weights[e].get(worked(month), 0.0) + x[j]
+    heaviest = [max(w, key=w.get) for w in weights]
+    for draw in (None, np.random.default_rng(5)):
+        sub = master.counted(draw)
+        target = sub.rules.min_units * rules.unit * 60
+        assert np.array_equal(sub.rules.max_units, sub.rules.min_units)
+        if draw is None:
+            assert target.tolist() == heaviest
+        assert all(target[e] in weights[e] for e in range(master.E))
+        _, sub_lp, converged, _ = price_until(sub, deadline=float("inf"))
+        assert converged and sub_lp >= lp - 1e-6
+        assert all(
+            worked(month) == target[e]
+            for e, month in zip(sub.pool.owner, sub.pool.months, strict=True)
+        )
+        codes, fixed = dive(sub, deadline=float("inf"), rng=draw)
+        assert fixed.all()
+        ev = curtois_objective(inst, as_grid(inst, codes))
+        assert ev.feasible and ev.objective >= sub_lp - 1e-6
+        assert [worked(codes[e]) for e in range(master.E)] == target.tolist()
