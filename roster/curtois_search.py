@@ -14,11 +14,12 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    guesses. Small instances, where a step is cheap, dive again and again while the time
    allows (two at a time when both threads are free), and keep the best roster. Each of
    these dives first fixes every employee's total time to one the LP gives it, then the
-   months; every dive after the first draws both among the best candidates. Large instances dive once, fixing in bulk first, and leave the
-   rest of the time to the search below; should the deadline stop the dive early, the
-   employees it left take best responses and then the compact programme over them, the
-   rest held, is solved by HiGHS in parts of about ``_RESIDUAL_CELLS`` shift cells (two
-   seeds, or two parts, side by side). Rosters are polished by best responses and by
+   months; every dive after the first draws both among the best candidates. Large
+   instances dive once, fixing in bulk first, and leave the rest of the time to the search
+   below; should the deadline stop the dive early, the employees it left take best
+   responses and then the compact programme over them, the rest held, is solved by HiGHS
+   in parts of about ``_RESIDUAL_CELLS`` shift cells (two seeds, or two parts, side by
+   side). Rosters are polished by best responses and by
    re-choosing each day's shift types inside the employees' classes of interchangeable
    types (an exact assignment per day).
 4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):

@@ -289,7 +289,7 @@ def test_counted_master_fixes_each_employees_time_then_dives_within_it():
     the LP (or one drawn among those in the LP); its months, priced ones included, all work
     that total, its LP is at or above the parent's, and dives from it give rosters keeping
     every hard rule with every employee at its total."""
-    inst, rules, master, lp, largest = converged_instance4()
+    inst, rules, master, lp, _ = converged_instance4()
     seconds = inst.shifts["length"].loc[inst.shift_ids].to_numpy()
 
     def worked(month):
