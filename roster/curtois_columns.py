@@ -86,6 +86,36 @@ def _units(rules: EmployeeRules, months: np.ndarray) -> np.ndarray:
     return np.where(months >= 0, rules.units[np.maximum(months, 0)], 0).sum(1)
 
 
+def _draw_totals(options, target: int, rng=None) -> np.ndarray:
+    """One value per entry of ``options`` (pairs of values and their weights, summing to
+    1): the heaviest, or drawn by weight with ``rng``; then, while the values miss
+    ``target`` in sum, the heaviest (or a drawn) step of one entry to another of its values
+    that brings the sum nearer without passing it."""
+    pick = np.array(
+        [v[np.argmax(w)] if rng is None else rng.choice(v, p=w / w.sum()) for v, w in options]
+    )
+    gap = target - int(pick.sum())
+    while gap:
+        steps = [
+            (i, value, weight)
+            for i, (v, w) in enumerate(options)
+            for value, weight in zip(v, w, strict=True)
+            if 0 < (value - pick[i]) * np.sign(gap) <= abs(gap)
+        ]
+        if not steps:
+            break
+        weights = np.array([weight for _, _, weight in steps])
+        k = (
+            np.argmax(weights)
+            if rng is None
+            else rng.choice(len(steps), p=weights / weights.sum())
+        )
+        i, value, _ = steps[k]
+        gap -= int(value - pick[i])
+        pick[i] = value
+    return pick
+
+
 def _month_costs(prices: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Cost at ``prices`` (days x types) of each month (rows of type codes, -1 off)."""
     days = np.broadcast_to(np.arange(months.shape[1]), months.shape)
@@ -171,6 +201,10 @@ class Master:
         # the exact labelling is slow (many capped types), elsewhere it would only cost
         # iterations; kept across calls so that every dive step does not relearn it
         self.slow = np.zeros(E)
+        # added to the prices the labelling sees (not to the columns' costs): a type a
+        # counted master keeps at its cap is made so cheap that every month priced works it
+        # to the cap; no Lagrangian bound then
+        self.bias = None
 
     def restrict(self, fixed: np.ndarray, codes: np.ndarray, per_employee=None) -> Master:
         """A master over the employees not ``fixed``, the others held to ``codes`` (or to
@@ -184,6 +218,7 @@ class Master:
         codes = np.where(self.free[:, None], codes, self.held)
         sub = Master(self.instance, self.rules, fixed=fixed, codes=codes)
         sub.slow = self.slow
+        sub.bias = self.bias
         y = np.asarray(self.h.getSolution().row_dual)[: self.H * self.T].reshape(self.H, self.T)
         for e in np.flatnonzero(sub.free):
             months = self.by_employee[e]
@@ -196,34 +231,53 @@ class Master:
         return sub
 
     def counted(self, rng=None) -> Master:
-        """A master in which each free employee works one total of time: one of the totals
-        (in ``rules.unit``) of its months in this master's LP solution, the heaviest, or
-        with a generator ``rng`` drawn in proportion to their weights. It carries the known
-        months of those totals; the labelling prices only such months.
+        """A master in which each free employee works one total of time, one of the totals
+        (in ``rules.unit``) of its months in this master's LP solution, and works each
+        capped type up to its cap if the LP's months mostly do. Without ``rng`` each
+        employee takes the heaviest total and the caps the LP's months hold with most of
+        their weight; with a generator both are drawn in proportion to the weights, the
+        totals then moved among the LP's values until they add up to the LP's total again
+        (:func:`_draw_totals`). The master carries the known months that do both, and the
+        labelling prices only such months.
 
-        Branching on such an aggregate before the months (Vanderbeck 2011) keeps a dive
-        from spending, month by month, the hours the cover needs: on Instance 8 the LP
-        works every hour there is, and most failed dives end one shift short.
+        Branching on such aggregates before the months (Vanderbeck 2011) keeps a dive from
+        spending, month by month, the hours and the capped shifts the cover needs: on
+        Instance 8 the LP works every hour and every night there is, and failed dives end
+        one shift or one night short.
         """
         n = len(self.pool.owner)
         x = np.asarray(self.h.getSolution().col_value)[self.n_slack : self.n_slack + n]
         owner = np.asarray(self.pool.owner)
-        total = _units(self.rules, np.asarray(self.pool.months))
-        low, high = self.rules.min_units.copy(), self.rules.max_units.copy()
-        for e in np.flatnonzero(self.free):
+        months = np.asarray(self.pool.months)
+        total = _units(self.rules, months)
+        caps = self.rules.caps
+        capped = (caps > 0) & (caps < self.H)
+        free = np.flatnonzero(self.free)
+        full = np.zeros((self.E, self.T), dtype=bool)
+        options = []
+        for e in free:
             mine = (owner == e) & (x > _RISE)
+            share = x[mine] / x[mine].sum()
+            at_cap = share @ ((months[mine][:, :, None] == np.arange(self.T)).sum(1) == caps[e])
+            draw = 0.5 if rng is None else rng.random(self.T)
+            full[e] = capped[e] & (at_cap > draw)
             values, which = np.unique(total[mine], return_inverse=True)
-            weight = np.bincount(which, weights=x[mine])
-            if rng is None:
-                pick = values[np.argmax(weight)]
-            else:
-                pick = rng.choice(values, p=weight / weight.sum())
-            low[e] = high[e] = pick
+            options.append((values, np.bincount(which, weights=share)))
+        low, high = self.rules.min_units.copy(), self.rules.max_units.copy()
+        low[free] = high[free] = _draw_totals(options, round(float(x @ total)), rng)
         rules = replace(self.rules, min_units=low, max_units=high)
         sub = Master(self.instance, rules, fixed=~self.free, codes=self.held)
-        for e in np.flatnonzero(sub.free):
-            months = self.by_employee[e]
-            sub.add(e, months[_units(self.rules, months) == low[e]])
+        for e in free:
+            known = self.by_employee[e]
+            keep = _units(self.rules, known) == low[e]
+            at_cap = (known[:, :, None] == np.arange(self.T)).sum(1) == caps[e]
+            if not (keep & (at_cap | ~full[e]).all(1)).any():
+                full[e] = False  # no known month does both: the total comes first
+            sub.add(e, known[keep & (at_cap | ~full[e]).all(1)])
+        if full.any():
+            # one more shift of a full type must outweigh any price a month can gather
+            worst = np.abs(self.rules.request_cost).max() + max(self.wu.max(), self.wo.max())
+            sub.bias = np.where(full, -(self.H * worst + 1.0), 0.0)[:, None, :].repeat(self.H, 1)
         return sub
 
     def cheapest_known(self, e: int, prices: np.ndarray) -> float:
@@ -373,6 +427,8 @@ def price_until(
 
             def price(e, y_price=y_price, force=force):
                 prices = rules.request_cost[e] - y_price
+                if master.bias is not None:
+                    prices = prices + master.bias[e]
                 upper = master.cheapest_known(e, prices)
                 exact_e = force or slow[e] < _SLOW
                 tick = time.perf_counter()
@@ -403,7 +459,7 @@ def price_until(
                     - m[e]
                 )
                 added += master.add(e, months[rc < -1e-6])
-            if exact and whole:
+            if exact and whole and master.bias is None:
                 bound = _lagrangian(master, y_price, e_costs)
                 if bound > best_bound:
                     best_bound, best_y = bound, y_price.copy()

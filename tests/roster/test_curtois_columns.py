@@ -308,12 +308,18 @@ def test_counted_master_fixes_each_employees_time_then_dives_within_it():
         if draw is None:
             assert target.tolist() == heaviest
         assert all(target[e] in weights[e] for e in range(master.E))
+        # the totals add up to the LP's, rounded
+        lp_total = sum(t * w for e in range(master.E) for t, w in weights[e].items())
+        assert target.sum() == round(lp_total / (rules.unit * 60)) * rules.unit * 60
         _, sub_lp, converged, _ = price_until(sub, deadline=float("inf"))
         assert converged and sub_lp >= lp - 1e-6
-        assert all(
-            worked(month) == target[e]
-            for e, month in zip(sub.pool.owner, sub.pool.months, strict=True)
+        full = (
+            np.zeros((master.E, master.T), dtype=bool) if sub.bias is None else sub.bias[:, 0] < 0
         )
+        for e, month in zip(sub.pool.owner, sub.pool.months, strict=True):
+            assert worked(month) == target[e]
+            for t in np.flatnonzero(full[e]):
+                assert np.sum(month == t) == rules.caps[e, t]
         codes, fixed = dive(sub, deadline=float("inf"), rng=draw)
         assert fixed.all()
         ev = curtois_objective(inst, as_grid(inst, codes))
