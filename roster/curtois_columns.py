@@ -27,8 +27,8 @@ master is rebuilt over the free ones alone, their cover moved into the right-han
 only their columns cheapest at the last duals carried over: the same LP at a fraction of
 the size, each re-solve with half the simplex iterations. The employees a deadline leaves
 unfixed take their best response. A dive may start from a master in which every employee's
-total time is already fixed (:meth:`Master.counted`, branching on an aggregate first,
-Vanderbeck 2011).
+total time, and which capped types it works to the cap, are already fixed
+(:meth:`Master.counted`, branching on aggregates first, Vanderbeck 2011).
 
 References
 ----------

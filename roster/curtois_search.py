@@ -13,15 +13,15 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    re-pricing fixes the employees. The dive's last steps are its dearest and its worst
    guesses. Small instances, where a step is cheap, dive again and again while the time
    allows (two at a time when both threads are free), and keep the best roster. Each of
-   these dives first fixes every employee's total time to one the LP gives it, then the
-   months; every dive after the first draws both among the best candidates. Large
-   instances dive once, fixing in bulk first, and leave the rest of the time to the search
-   below; should the deadline stop the dive early, the employees it left take best
-   responses and then the compact programme over them, the rest held, is solved by HiGHS
-   in parts of about ``_RESIDUAL_CELLS`` shift cells (two seeds, or two parts, side by
-   side). Rosters are polished by best responses and by
-   re-choosing each day's shift types inside the employees' classes of interchangeable
-   types (an exact assignment per day).
+   these dives first fixes every employee's total time to one the LP gives it, and the
+   capped types the LP works to the cap to their cap, then the months; every dive after
+   the first draws all of these among the best candidates. Large instances dive once,
+   fixing in bulk first, and leave the rest of the time to the search below; should the
+   deadline stop the dive early, the employees it left take best responses and then the
+   compact programme over them, the rest held, is solved by HiGHS in parts of about
+   ``_RESIDUAL_CELLS`` shift cells (two seeds, or two parts, side by side). Rosters are
+   polished by best responses and by re-choosing each day's shift types inside the
+   employees' classes of interchangeable types (an exact assignment per day).
 4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
    a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
    the roster held fixed by column bounds on one persistent model. Blocks are a few whole
@@ -473,9 +473,9 @@ def search(
             # a small one dives again and again while time allows and keeps its best
             # roster: a dive's last steps are its worst guesses, and whether they go well
             # varies from dive to dive far more than the guesses of its first steps. Each
-            # dive first fixes every employee's total time, then the months; after the
-            # first, both are drawn among the best candidates. With two threads free, two
-            # dives run side by side, each pricing on its own.
+            # dive first fixes every employee's total time and full types, then the
+            # months; after the first, all are drawn among the best candidates. With two
+            # threads free, two dives run side by side, each pricing on its own.
             width = 1 if pricing is None else 2
             dives, last = 0, 0.0
             while not settled():

@@ -4,9 +4,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roster.curtois import curtois_objective, read_curtois, solve_curtois
-from roster.curtois_columns import Master, _lookahead, dive, generate, price_until
+from roster.curtois_columns import Master, _draw_totals, _lookahead, dive, generate, price_until
 from roster.curtois_model import build_model
 from roster.curtois_moves import EmployeeMoves
 from roster.curtois_pricing import EmployeeRules
@@ -325,3 +327,54 @@ def test_counted_master_fixes_each_employees_time_then_dives_within_it():
         ev = curtois_objective(inst, as_grid(inst, codes))
         assert ev.feasible and ev.objective >= sub_lp - 1e-6
         assert [worked(codes[e]) for e in range(master.E)] == target.tolist()
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(0, 30), min_size=1, max_size=4, unique=True),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_drawn_totals_take_listed_values_and_reach_the_target(values, seed):
+    """Every entry takes one of its values, and for any target between the smallest and
+    the largest sums the sum ends nearer to it than the widest gap between consecutive
+    values of one entry (on it when there is no such gap); without a generator, totals
+    already on the target are the heaviest values."""
+    rng = np.random.default_rng(seed)
+    options = []
+    for v in values:
+        w = rng.random(len(v)) + 0.01
+        options.append((np.array(v), w / w.sum()))
+    low = sum(min(v) for v in values)
+    high = sum(max(v) for v in values)
+    target = int(rng.integers(low, high + 1))
+    for draw in (None, rng):
+        pick = _draw_totals(options, target, draw)
+        assert all(p in v for p, v in zip(pick, values, strict=True))
+        widest = max(np.diff(sorted(v)).max(initial=0) for v in values)
+        assert abs(int(pick.sum()) - target) < max(widest, 1)
+    heaviest = np.array([v[np.argmax(w)] for v, w in options])
+    assert np.array_equal(_draw_totals(options, int(heaviest.sum())), heaviest)
+
+
+def test_counted_master_works_full_types_to_their_cap():
+    """Instance 8: the LP works every night an employee may; the counted master prices
+    only months working every such type to its cap, and its LP stays at or above the
+    parent's."""
+    inst = load(8)
+    rules = EmployeeRules.of(inst)
+    start = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules).codes
+    master, _, lp, converged, _ = generate(inst, rules, start, deadline=float("inf"))
+    assert converged
+    sub = master.counted()
+    assert sub.bias is not None
+    full = sub.bias[:, 0] < 0
+    assert full.any()
+    _, sub_lp, converged, _ = price_until(sub, deadline=float("inf"))
+    assert converged and sub_lp >= lp - 1e-6
+    for e, month in zip(sub.pool.owner, sub.pool.months, strict=True):
+        for t in np.flatnonzero(full[e]):
+            assert np.sum(month == t) == rules.caps[e, t]
