@@ -86,6 +86,11 @@ def _units(rules: EmployeeRules, months: np.ndarray) -> np.ndarray:
     return np.where(months >= 0, rules.units[np.maximum(months, 0)], 0).sum(1)
 
 
+def _type_counts(months: np.ndarray, types: int) -> np.ndarray:
+    """Shifts of each type (columns) worked by each month (rows of type codes, -1 off)."""
+    return (months[:, :, None] == np.arange(types)).sum(1)
+
+
 def _draw_totals(options, target: int, rng=None) -> np.ndarray:
     """One value per entry of ``options`` (pairs of values and their weights, summing to
     1): the heaviest, or drawn by weight with ``rng``; then, while the values miss
@@ -201,9 +206,9 @@ class Master:
         # the exact labelling is slow (many capped types), elsewhere it would only cost
         # iterations; kept across calls so that every dive step does not relearn it
         self.slow = np.zeros(E)
-        # added to the prices the labelling sees (not to the columns' costs): a type a
-        # counted master keeps at its cap is made so cheap that every month priced works it
-        # to the cap; no Lagrangian bound then
+        # (E, T), added on every day to the prices the labelling sees (not to the columns'
+        # costs): a type a counted master keeps at its cap is made so cheap that every month
+        # priced works it to the cap; no Lagrangian bound then
         self.bias = None
 
     def restrict(self, fixed: np.ndarray, codes: np.ndarray, per_employee=None) -> Master:
@@ -258,7 +263,7 @@ class Master:
         for e in free:
             mine = (owner == e) & (x > _RISE)
             share = x[mine] / x[mine].sum()
-            at_cap = share @ ((months[mine][:, :, None] == np.arange(self.T)).sum(1) == caps[e])
+            at_cap = share @ (_type_counts(months[mine], self.T) == caps[e])
             draw = 0.5 if rng is None else rng.random(self.T)
             full[e] = capped[e] & (at_cap > draw)
             values, which = np.unique(total[mine], return_inverse=True)
@@ -270,14 +275,14 @@ class Master:
         for e in free:
             known = self.by_employee[e]
             keep = _units(self.rules, known) == low[e]
-            at_cap = (known[:, :, None] == np.arange(self.T)).sum(1) == caps[e]
-            if not (keep & (at_cap | ~full[e]).all(1)).any():
-                full[e] = False  # no known month does both: the total comes first
-            sub.add(e, known[keep & (at_cap | ~full[e]).all(1)])
+            fits = keep & ((_type_counts(known, self.T) == caps[e]) | ~full[e]).all(1)
+            if not fits.any():
+                full[e], fits = False, keep  # no known month does both: the total first
+            sub.add(e, known[fits])
         if full.any():
             # one more shift of a full type must outweigh any price a month can gather
             worst = np.abs(self.rules.request_cost).max() + max(self.wu.max(), self.wo.max())
-            sub.bias = np.where(full, -(self.H * worst + 1.0), 0.0)[:, None, :].repeat(self.H, 1)
+            sub.bias = np.where(full, -(self.H * worst + 1.0), 0.0)
         return sub
 
     def cheapest_known(self, e: int, prices: np.ndarray) -> float:

@@ -494,10 +494,7 @@ def search(
                 def one(sub, draw, end=now + budget):
                     return dive(sub, deadline=end, rng=draw, pool=None)
 
-                if width == 1:
-                    found = [one(subs[0], draws[0])]
-                else:
-                    found = list(pricing.map(one, subs, draws))
+                found = list((map if pricing is None else pricing.map)(one, subs, draws))
                 last = time.perf_counter() - now
                 dives += width
                 for codes, fixed in found:

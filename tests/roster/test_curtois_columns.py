@@ -315,9 +315,7 @@ def test_counted_master_fixes_each_employees_time_then_dives_within_it():
         assert target.sum() == round(lp_total / (rules.unit * 60)) * rules.unit * 60
         _, sub_lp, converged, _ = price_until(sub, deadline=float("inf"))
         assert converged and sub_lp >= lp - 1e-6
-        full = (
-            np.zeros((master.E, master.T), dtype=bool) if sub.bias is None else sub.bias[:, 0] < 0
-        )
+        full = np.zeros((master.E, master.T), dtype=bool) if sub.bias is None else sub.bias < 0
         for e, month in zip(sub.pool.owner, sub.pool.months, strict=True):
             assert worked(month) == target[e]
             for t in np.flatnonzero(full[e]):
@@ -371,7 +369,7 @@ def test_counted_master_works_full_types_to_their_cap():
     assert converged
     sub = master.counted()
     assert sub.bias is not None
-    full = sub.bias[:, 0] < 0
+    full = sub.bias < 0
     assert full.any()
     _, sub_lp, converged, _ = price_until(sub, deadline=float("inf"))
     assert converged and sub_lp >= lp - 1e-6
