@@ -1,11 +1,11 @@
 """Curtois & Qu employee scheduling benchmark: objective against the best known, and time.
 
 Each instance is read from ``../shared/data/curtois``, solved by
-:func:`roster.curtois.solve_curtois` (construction by exact one-employee best responses,
+:func:`benchmarks.curtois.solve_curtois` (construction by exact one-employee best responses,
 column generation over employee months with diving (repeated on small instances), then
 large-neighbourhood search; on the smallest instances branch-and-cut on a second thread)
 within 60 s, and the returned roster is
-scored by the solver-independent :func:`roster.curtois.curtois_objective`. ``gap_pct`` is the
+scored by the solver-independent :func:`benchmarks.curtois.curtois_objective`. ``gap_pct`` is the
 excess over the best known value; ``bound`` is the best lower bound proved (rounded up, the
 objective being integral), ``column_bound`` the Lagrangian bound of column generation, and
 ``bound_gap_pct`` the excess of the objective over ``bound``; ``start`` is the objective of
@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import shared_data
-from roster.curtois import BEST_KNOWN, curtois_objective, read_curtois, solve_curtois
+from benchmarks.curtois import BEST_KNOWN, curtois_objective, read_curtois, solve_curtois
 
 
 def data_dir() -> Path:

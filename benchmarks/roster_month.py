@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from roster.check import check
-from roster.people import build_roster
+from roster.people.build import build_roster
 from roster.rules import Rules
 from roster.shifts import shift_family
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 import erlang
-from roster.seats import schedule_shifts
+from roster.seats.schedule import schedule_shifts
 from roster.shifts import shift_family, twelve_hour_bands
 
 H = 3600

@@ -30,7 +30,7 @@ import pandas as pd
 
 import erlang
 from benchmarks import shared_data
-from roster.simulation import Absence, simulate
+from roster.simulation.engine import Absence, simulate
 
 MILLION = 1_000_000
 

@@ -1,10 +1,17 @@
-"""Shift scheduling and named rostering, and the end-to-end plan."""
+"""Shift scheduling, named rosters, their checks and simulation, and the end-to-end plan.
+
+One folder per stage: :mod:`roster.seats` (stage 1, shift counts), :mod:`roster.people`
+(stage 2, named agents), :mod:`roster.simulation` (the service a roster gives) and
+:mod:`roster.planning` (the month's plan and the ``seatplan`` command line). Beside them,
+what every stage shares: shift templates, labour rules, coverage, checks, swaps, pull-offs,
+Excel output and figures.
+"""
 
 from roster.check import check
+from roster.coverage import place_meals, roster_coverage
 from roster.excel import to_excel
 from roster.people import Roster, build_roster
-from roster.plan import Plan, plan
-from roster.plan_targets import Targets
+from roster.planning import Plan, Targets, plan
 from roster.plots import plot_coverage, plot_roster
 from roster.pulloffs import PulloffPlan, place_pulloffs
 from roster.rules import Rules
@@ -27,10 +34,12 @@ __all__ = [
     "Targets",
     "build_roster",
     "check",
+    "place_meals",
     "place_pulloffs",
     "plan",
     "plot_coverage",
     "plot_roster",
+    "roster_coverage",
     "schedule_shifts",
     "shift_family",
     "simulate",

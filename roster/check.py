@@ -174,7 +174,6 @@ def check(
         if rest < need_rest:
             add(agent, pd.NaT, "min_rest_days", f"{rest} days off < {need_rest}")
         for start, n, is_work in _runs(work):
-            inside = start > 0 and start + n < D
             if is_work and n > rules.max_consecutive_days:
                 add(agent, dates[start], "max_consecutive_days", f"{n} working days in a row")
             elif is_work and n > rules.soft_max_consecutive_days:
@@ -185,10 +184,6 @@ def check(
                     f"{n} working days in a row (penalised)",
                     severity="soft",
                 )
-            if is_work and inside and n < rules.min_consecutive_days:
-                add(agent, dates[start], "min_consecutive_days", f"{n} working days in a row")
-            if not is_work and inside and n < rules.min_consecutive_days_off:
-                add(agent, dates[start], "min_consecutive_days_off", f"{n} days off in a row")
         starts = g["start"].to_numpy()
         ends = g["end"].to_numpy()
         gaps = (starts[1:] - ends[:-1]) / np.timedelta64(1, "s")

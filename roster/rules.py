@@ -34,8 +34,6 @@ class Rules:
         ``consecutive_penalty`` each).
     consecutive_penalty : float
         Cost per working day beyond ``soft_max_consecutive_days`` in a run.
-    min_consecutive_days, min_consecutive_days_off : int
-        Shortest run of working days / days off strictly inside the horizon; 1 (no limit).
     min_rest_between_shifts : float
         Rest between the end of one shift and the start of the next [s]; 11 h.
     rest_after_big_night : bool
@@ -46,7 +44,7 @@ class Rules:
         Most weekends (a Saturday or Sunday worked) per agent; no cap by default.
     forbidden_next : dict
         Shift name -> shift names that may not be worked the next day, on top of the rest
-        rule (used by benchmark mappings).
+        rule (e.g. no early shift the morning after a late one).
     max_shifts : dict
         Shift name -> most shifts of that name per agent.
     hourly_rate : float
@@ -73,8 +71,6 @@ class Rules:
     soft_max_consecutive_days: int = 5
     max_consecutive_days: int = 7
     consecutive_penalty: float = 20.0
-    min_consecutive_days: int = 1
-    min_consecutive_days_off: int = 1
     min_rest_between_shifts: float = 11 * _HOUR
     rest_after_big_night: bool = True
     max_nights: int | None = 8
@@ -112,8 +108,6 @@ class Rules:
             "min_rest_days",
             "soft_max_consecutive_days",
             "max_consecutive_days",
-            "min_consecutive_days",
-            "min_consecutive_days_off",
             "max_nights",
             "max_weekends",
         ):
@@ -133,11 +127,6 @@ class Rules:
         if self.soft_max_consecutive_days > self.max_consecutive_days:
             raise ValueError(
                 f"soft_max_consecutive_days={self.soft_max_consecutive_days!r} exceeds "
-                f"max_consecutive_days={self.max_consecutive_days!r}"
-            )
-        if self.min_consecutive_days > self.max_consecutive_days:
-            raise ValueError(
-                f"min_consecutive_days={self.min_consecutive_days!r} exceeds "
                 f"max_consecutive_days={self.max_consecutive_days!r}"
             )
         if self.monthly_paid_tolerance > self.monthly_paid:

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from roster.excel import roster_grid, seats_grid, to_excel
 from roster.plots import plot_coverage, plot_roster
-from roster.seats import schedule_shifts
+from roster.seats.schedule import schedule_shifts
 from roster.shifts import ShiftTemplate
 
 H = 3600

@@ -1,0 +1,212 @@
+"""Local search over whole employee months of a Curtois & Qu roster.
+
+With the rest of the roster fixed, one employee's best month is exact: each (day, type) is
+priced at the employee's request weights plus the change of cover penalty one more worker
+makes there (the under-cover weight saved while the cover is short, the over-cover weight paid
+once it is met), and :mod:`benchmarks.curtois.pricing` finds the cheapest feasible month at those
+prices. Two moves use it:
+
+* *best response*: replace one employee's month by the best given the others; sweeping the
+  employees until none improves is a descent;
+* *ruin and recreate* (Schrimpf et al. 2000): take a few employees off the roster, put them back
+  one at a time in random order, each by its best response, and keep the result if it is no
+  worse. Several employees move together, so it leaves the descent's local optima.
+
+The roster lives as type codes (-1 off) with per-(day, type) head counts kept in step, so a
+move costs one labelling run and no re-evaluation.
+
+References
+----------
+.. [1] G. Schrimpf, J. Schneider, H. Stamm-Wilbrandt and G. Dueck, "Record breaking
+   optimization results using the ruin and recreate principle", J. Comput. Phys. 159 (2000),
+   pp. 139-171.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from benchmarks.curtois.instance import CurtoisInstance
+from benchmarks.curtois.pricing import EmployeeRules, schedule_cost
+
+
+def cover_arrays(instance: CurtoisInstance):
+    """Requirement, under- and over-cover weights as (H, T) arrays (0 where no cover row)."""
+    H, T = instance.horizon, len(instance.shift_ids)
+    sidx = {s: t for t, s in enumerate(instance.shift_ids)}
+    req, wu, wo = np.zeros((H, T)), np.zeros((H, T)), np.zeros((H, T))
+    for d, s, r, u, o in instance.cover.itertuples(index=False):
+        req[d, sidx[s]], wu[d, sidx[s]], wo[d, sidx[s]] = r, u, o
+    return req, wu, wo
+
+
+def head_counts(codes: np.ndarray, types: int) -> np.ndarray:
+    """(H, T) number of employees working each (day, type) in a code grid."""
+    H = codes.shape[1]
+    counts = np.zeros((H, types))
+    ii, dd = np.nonzero(codes >= 0)
+    np.add.at(counts, (dd, codes[ii, dd]), 1.0)
+    return counts
+
+
+class EmployeeMoves:
+    """A roster as type codes, with the exact one-employee moves above.
+
+    Parameters
+    ----------
+    instance : CurtoisInstance
+    codes : ndarray of int, shape (E, H)
+        A roster keeping every hard rule (type code per day, -1 off); copied.
+    rules : EmployeeRules, optional
+        Built from ``instance`` when not given.
+    """
+
+    def __init__(self, instance: CurtoisInstance, codes: np.ndarray, rules=None):
+        self.rules = rules if rules is not None else EmployeeRules.of(instance)
+        self.req, self.wu, self.wo = cover_arrays(instance)
+        self.codes = np.array(codes, dtype=np.int64)
+        self.types = len(instance.shift_ids)
+        self.counts = head_counts(self.codes, self.types)
+        self.objective = self.evaluate()
+
+    @classmethod
+    def greedy(cls, instance: CurtoisInstance, rng: np.random.Generator, rules=None):
+        """A roster built one employee at a time in random order, each taking its best month
+        given those placed before, then improved by :meth:`descent`."""
+        rules = rules if rules is not None else EmployeeRules.of(instance)
+        E, H = len(instance.employees), instance.horizon
+        moves = cls(instance, np.full((E, H), -1), rules)
+        for i in rng.permutation(E):
+            costs, schedules = rules.cheapest(int(i), moves.prices(int(i)))
+            if not len(costs):
+                raise RuntimeError(
+                    f"{instance.name}: no schedule of employee {instance.employees[i]!r} "
+                    "meets the hard rules"
+                )
+            moves.codes[i] = schedules[0]
+            moves._shift(int(i), 1.0)
+        moves.objective = moves.evaluate()
+        moves.descent(rng)
+        return moves
+
+    def evaluate(self) -> float:
+        """Objective of the current roster from the head counts and request costs."""
+        r = self.rules
+        short = np.clip(self.req - self.counts, 0, None)
+        excess = np.clip(self.counts - self.req, 0, None)
+        cover = float((self.wu * short + self.wo * excess).sum())
+        requests = sum(
+            schedule_cost(r.request_cost[i], self.codes[i]) for i in range(len(self.codes))
+        )
+        return cover + requests + float(r.request_constant.sum())
+
+    def _shift(self, i: int, sign: float):
+        days = np.flatnonzero(self.codes[i] >= 0)
+        self.counts[days, self.codes[i, days]] += sign
+
+    def prices(self, i: int) -> np.ndarray:
+        """(H, T) cost of employee ``i`` working each (day, type), the others as they are;
+        ``i`` must be off the head counts."""
+        gain = np.where(self.counts < self.req, -self.wu, self.wo)
+        return self.rules.request_cost[i] + gain
+
+    def best_response(self, i: int) -> float:
+        """Give employee ``i`` its best month given the others; returns the objective drop."""
+        self._shift(i, -1.0)
+        prices = self.prices(i)
+        now = schedule_cost(prices, self.codes[i])
+        costs, schedules = self.rules.cheapest(i, prices, upper=now)
+        drop = 0.0
+        if len(costs) and costs[0] < now - 1e-9:
+            drop = now - costs[0]
+            self.codes[i] = schedules[0]
+            self.objective -= drop
+        self._shift(i, 1.0)
+        return drop
+
+    def descent(self, rng: np.random.Generator, max_sweeps: int = 50) -> int:
+        """Best responses over all employees in random order until a sweep improves none;
+        returns the number of improving moves."""
+        moves = 0
+        for _ in range(max_sweeps):
+            improved = 0
+            for i in rng.permutation(len(self.codes)):
+                improved += self.best_response(int(i)) > 0
+            moves += improved
+            if not improved:
+                break
+        return moves
+
+    def reassign_types(self) -> float:
+        """Re-choose every worked shift's type inside its employee's class of
+        interchangeable types (:func:`benchmarks.curtois.pricing.type_classes`), the days worked
+        and classes kept; returns the objective drop.
+
+        Within a class the type changes no hard rule of the employee, so with the classes
+        fixed the days are independent, and each is an assignment of the day's workers to
+        cover places: the first ``requirement`` places of a type each save its under-cover
+        weight, any further place costs its over-cover weight (a convex cost, so the cheap
+        places fill first). Solved exactly per day (Hungarian method, Kuhn 1955).
+        """
+        r = self.rules
+        H, T = self.req.shape
+        E = len(self.codes)
+        allowed = np.zeros((E, T, T), dtype=bool)  # allowed[e, t, u]: e may swap t for u
+        for e in range(E):
+            for m in r.type_classes[e][0]:
+                allowed[e][np.ix_(m, m)] = True
+        for d in range(H):
+            who = np.flatnonzero(self.codes[:, d] >= 0)
+            if not len(who):
+                continue
+            now = self.codes[who, d]
+            types = np.flatnonzero(allowed[who, now].any(axis=0))
+            # places: per type, `requirement` under-cover ones, then one over-cover per worker
+            place_type, place_cost = [], []
+            for t in types:
+                need = int(self.req[d, t])
+                place_type += [t] * (need + len(who))
+                place_cost += [-self.wu[d, t]] * need + [self.wo[d, t]] * len(who)
+            place_type = np.asarray(place_type)
+            cost = r.request_cost[who, d][:, place_type] + np.asarray(place_cost)[None, :]
+            ok = allowed[who, now][:, place_type]
+            big = np.abs(cost[ok]).sum() + 1.0
+            rows, cols = linear_sum_assignment(np.where(ok, cost, big))
+            new = place_type[cols[np.argsort(rows)]]
+            if np.array_equal(new, now):
+                continue
+            self.codes[who, d] = new
+        before = self.objective
+        self.counts = head_counts(self.codes, self.types)
+        self.objective = self.evaluate()
+        return before - self.objective
+
+    def ruin_recreate(self, members, rng: np.random.Generator, accept: float = 0.0) -> bool:
+        """Take ``members`` off, put them back by best responses in random order; keep the
+        result if the objective rises by at most ``accept`` (else restore). Returns whether
+        it was kept."""
+        members = np.asarray(members, dtype=np.int64)
+        saved = self.codes[members].copy()
+        before = self.objective
+        for i in members:
+            self._shift(int(i), -1.0)
+        for i in rng.permutation(members):
+            i = int(i)
+            prices = self.prices(i)
+            costs, schedules = self.rules.cheapest(i, prices)
+            # the employee was off the counts: its own month is still a feasible fallback
+            if len(costs):
+                self.codes[i] = schedules[0]
+            self._shift(i, 1.0)
+        after = self.evaluate()
+        if after <= before + accept:
+            self.objective = after
+            return True
+        for i in members:
+            self._shift(int(i), -1.0)
+        self.codes[members] = saved
+        for i in members:
+            self._shift(int(i), 1.0)
+        self.objective = before
+        return False

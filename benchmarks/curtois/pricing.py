@@ -1,0 +1,240 @@
+"""The cheapest month of one Curtois & Qu employee under all of that employee's hard rules.
+
+Every hard constraint of the benchmark concerns one employee; only cover ties employees
+together, and cover is soft. So given a price per (day, shift type) — the employee's own
+shift-on and shift-off request weights plus whatever the rest of the roster makes a shift
+worth (the change of cover penalty, or the dual of a cover row) — the best month of one
+employee is a resource-constrained shortest path over the days, solved exactly by labelling
+(:mod:`benchmarks.curtois.pricing_kernel`). It is the pricing problem of column generation over
+per-employee schedules (Curtois and Qu 2014 report branch-and-price as the strongest method on
+these instances) and an exact one-employee move for local search.
+
+Costs are measured against "off every day": working type ``t`` on day ``d`` costs
+``prices[d, t]``; an employee's shift-on requests add a constant (``request_constant``) and
+take their weight off the requested (day, type).
+
+References
+----------
+.. [1] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
+   instances", Technical report, ASAP group, University of Nottingham, 2014.
+.. [2] S. Irnich and G. Desaulniers, "Shortest path problems with resource constraints", in
+   Column Generation, Springer, 2005, pp. 33-65.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
+
+import numpy as np
+
+from benchmarks.curtois.instance import CurtoisInstance
+from benchmarks.curtois.pricing_kernel import cheapest_schedules
+
+
+@dataclass(frozen=True)
+class EmployeeRules:
+    """Every employee's hard rules and request costs as arrays (``E`` employees, ``H`` days,
+    ``T`` types), ready for the compiled labelling.
+
+    Attributes
+    ----------
+    units : ndarray of int, shape (T,)
+        Shift lengths in units of ``unit`` minutes.
+    unit : int
+        Greatest common divisor of the shift lengths [min].
+    caps : ndarray of int, shape (E, T)
+    min_units, max_units, max_run, min_run, min_off, max_weekends : ndarray of int, shape (E,)
+    day_off : ndarray of bool, shape (E, H)
+    forbid : ndarray of bool, shape (T, T)
+    request_cost : ndarray of float, shape (E, H, T)
+        Off-request weights minus on-request weights per worked (day, type).
+    request_constant : ndarray of float, shape (E,)
+        Sum of the employee's on-request weights (paid when every day is off).
+    type_classes : tuple
+        Per employee, ``(members, units, caps, forbid)`` of the classes of interchangeable
+        types (see :func:`type_classes`).
+    """
+
+    units: np.ndarray
+    unit: int
+    caps: np.ndarray
+    min_units: np.ndarray
+    max_units: np.ndarray
+    max_run: np.ndarray
+    min_run: np.ndarray
+    min_off: np.ndarray
+    max_weekends: np.ndarray
+    day_off: np.ndarray
+    forbid: np.ndarray
+    request_cost: np.ndarray
+    request_constant: np.ndarray
+    type_classes: tuple
+
+    @classmethod
+    def of(cls, instance: CurtoisInstance) -> EmployeeRules:
+        shifts, emps, H = instance.shift_ids, instance.employees, instance.horizon
+        E, T = len(emps), len(shifts)
+        sidx = {s: t for t, s in enumerate(shifts)}
+        eidx = {e: i for i, e in enumerate(emps)}
+        minutes = (instance.shifts["length"].to_numpy() // 60).astype(np.int64)
+        st = instance.staff
+        # total minutes are a multiple of the shift lengths' divisor, so the minute band
+        # rounds inwards to whole units without changing which schedules are feasible
+        unit = 0
+        for v in minutes:
+            unit = gcd(unit, int(v))
+        unit = max(unit, 1)
+        forbid = np.zeros((T, T), dtype=bool)
+        for s, fs in instance.shifts["forbidden_next"].items():
+            forbid[sidx[s], [sidx[f] for f in fs]] = True
+        caps = np.array([[st["max_shifts"].iloc[i].get(s, H) for s in shifts] for i in range(E)])
+        day_off = np.zeros((E, H), dtype=bool)
+        for e, days in instance.days_off.items():
+            day_off[eidx[e], list(days)] = True
+        request_cost = np.zeros((E, H, T))
+        request_constant = np.zeros(E)
+        for e, d, s, w in instance.on_requests.itertuples(index=False):
+            request_cost[eidx[e], d, sidx[s]] -= w
+            request_constant[eidx[e]] += w
+        for e, d, s, w in instance.off_requests.itertuples(index=False):
+            request_cost[eidx[e], d, sidx[s]] += w
+        units = minutes // unit
+        caps = np.minimum(caps, H).astype(np.int64)
+        max_units = st["max_minutes"].to_numpy().astype(np.int64) // unit
+        return cls(
+            units=units,
+            unit=unit,
+            caps=caps,
+            # ceil for the lower band: worked minutes are whole units
+            min_units=-(-st["min_minutes"].to_numpy().astype(np.int64) // unit),
+            max_units=max_units,
+            max_run=st["max_consecutive"].to_numpy().astype(np.int64),
+            min_run=st["min_consecutive"].to_numpy().astype(np.int64),
+            min_off=st["min_consecutive_off"].to_numpy().astype(np.int64),
+            max_weekends=st["max_weekends"].to_numpy().astype(np.int64),
+            day_off=day_off,
+            forbid=forbid,
+            request_cost=request_cost,
+            request_constant=request_constant,
+            type_classes=tuple(
+                type_classes(units, caps[i], forbid, H, max_units[i]) for i in range(E)
+            ),
+        )
+
+    def cheapest(
+        self, i: int, prices: np.ndarray, k: int = 1, upper: float = np.inf, exact: bool = True
+    ):
+        """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
+
+        ``upper`` is the cost of a schedule known to be feasible (e.g. the employee's current
+        one): only schedules no dearer than it are sought, which prunes most of the search.
+        ``exact=False`` is a fast heuristic: dominance ignores weekends and capped counts, so
+        the schedules are feasible but perhaps not the cheapest.
+
+        Returns
+        -------
+        costs : ndarray of float, shape (n,)
+            ``sum prices[d, schedule[d]]`` over worked days, cheapest first.
+        schedules : ndarray of int, shape (n, H)
+            Type code per day, -1 off; ``n == 0`` when the rules admit no schedule.
+        """
+        members, units, caps, forbid = self.type_classes[i]
+        H = prices.shape[0]
+        reduced = np.empty((H, len(members)))
+        choice = np.empty((H, len(members)), dtype=np.int64)
+        rows = np.arange(H)
+        for c, m in enumerate(members):
+            # any member of a class serves alike: the cheapest on each day stands for it
+            pick = np.argmin(prices[:, m], axis=1)
+            choice[:, c] = m[pick]
+            reduced[:, c] = prices[rows, m[pick]]
+        costs, schedules = cheapest_schedules(
+            reduced,
+            units,
+            caps,
+            int(self.min_units[i]),
+            int(self.max_units[i]),
+            int(self.max_run[i]),
+            int(self.min_run[i]),
+            int(self.min_off[i]),
+            int(self.max_weekends[i]),
+            self.day_off[i],
+            forbid,
+            int(k),
+            float(upper),
+            bool(exact),
+        )
+        worked = schedules >= 0
+        full = np.full_like(schedules, -1)
+        days = np.broadcast_to(rows, schedules.shape)
+        full[worked] = choice[days[worked], schedules[worked]]
+        return costs, full
+
+
+def type_classes(units, caps, forbid, horizon, max_units):
+    """Classes of shift types one employee may use interchangeably.
+
+    Two types are interchangeable when they have the same length, neither has a cap that can
+    bind (below both the horizon and the shifts the minute band allows), and they forbid and
+    are forbidden by the same types. The cheapest month then only needs, per day, the
+    cheapest member of each class, which shrinks the labelling. Types the employee may not
+    work (cap 0) are left out.
+
+    Returns
+    -------
+    members : list of ndarray of int
+        Type codes of each class.
+    units, caps : ndarray of int, shape (C,)
+    forbid : ndarray of bool, shape (C, C)
+    """
+    allowed = np.flatnonzero(caps > 0)
+    groups: dict = {}
+    for t in allowed:
+        binding = caps[t] < min(horizon, max_units // max(units[t], 1))
+        key = (
+            ("own", int(t))
+            if binding
+            else (int(units[t]), forbid[t, allowed].tobytes(), forbid[allowed, t].tobytes())
+        )
+        groups.setdefault(key, []).append(int(t))
+    members = [np.asarray(g, dtype=np.int64) for g in groups.values()]
+    rep = np.array([m[0] for m in members], dtype=np.int64)
+    class_caps = np.array([caps[m[0]] if len(m) == 1 else horizon for m in members])
+    return (
+        members,
+        np.asarray(units)[rep].astype(np.int64),
+        class_caps.astype(np.int64),
+        np.ascontiguousarray(forbid[np.ix_(rep, rep)]),
+    )
+
+
+def compile_pricing() -> None:
+    """Compile the labelling kernel, or load it from numba's on-disk cache, on a one-day
+    problem with the argument types of :meth:`EmployeeRules.cheapest`.
+
+    A solver calls this before starting its clock, so that its time limit measures solving:
+    the first compilation after installation takes some 15 s.
+    """
+    cheapest_schedules(
+        np.zeros((1, 1)),
+        np.ones(1, dtype=np.int64),
+        np.ones(1, dtype=np.int64),
+        0,
+        1,
+        1,
+        1,
+        1,
+        1,
+        np.zeros(1, dtype=bool),
+        np.zeros((1, 1), dtype=bool),
+        1,
+        float(np.inf),
+        True,
+    )
+
+
+def schedule_cost(prices: np.ndarray, codes: np.ndarray) -> float:
+    """``sum prices[d, codes[d]]`` over the worked days of a code row (-1 off)."""
+    days = np.flatnonzero(codes >= 0)
+    return float(prices[days, codes[days]].sum())

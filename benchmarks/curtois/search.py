@@ -1,0 +1,595 @@
+"""Search for good rosters of a Curtois & Qu instance: construction, branch-and-cut, column
+generation with diving, and large-neighbourhood search with HiGHS as the repair operator.
+
+1. *Construction.* Employees take, one at a time, their best month given those placed before
+   (the exact one-employee labelling of :mod:`benchmarks.curtois.pricing`), then best responses
+   are swept until none improves (:mod:`benchmarks.curtois.moves`). Every hard constraint is per
+   employee and cover is soft, so this is feasible at once.
+2. *Branch-and-cut* on the whole compact programme of :mod:`benchmarks.curtois.model` from that
+   roster, for a share of the time, on its own thread (small instances only). There it often
+   proves optimality; it gives a lower bound.
+3. *Column generation* over whole months (:mod:`benchmarks.curtois.columns`): its Lagrangian
+   bound is far stronger than the compact programme's, and diving on its master with
+   re-pricing fixes the employees. The dive's last steps are its dearest and its worst
+   guesses. Small instances, where a step is cheap, dive again and again while the time
+   allows (two at a time when both threads are free), and keep the best roster. Each of
+   these dives first fixes every employee's total time to one the LP gives it, and the
+   capped types the LP works to the cap to their cap, then the months; every dive after
+   the first draws all of these among the best candidates. Large instances dive once,
+   fixing in bulk first, and leave the rest of the time to the search below; should the
+   deadline stop the dive early, the employees it left take best responses and then the
+   compact programme over them, the rest held, is solved by HiGHS in parts of about
+   ``_RESIDUAL_CELLS`` shift cells (two seeds, or two parts, side by side). Rosters are
+   polished by best responses and by re-choosing each day's shift types inside the
+   employees' classes of interchangeable types (an exact assignment per day).
+4. *Large-neighbourhood search* (ruin and recreate; Shaw 1998, Pisinger and Ropke 2010):
+   a block of (employee, day) cells is freed and re-optimised exactly by HiGHS, the rest of
+   the roster held fixed by column bounds on one persistent model. Blocks are a few whole
+   employees, a few employees over a window of days, or, around a badly covered day, the
+   employees who may work it. Kinds are drawn by weights that follow their recent success
+   (adaptive LNS); the block grows while HiGHS closes its subproblems and shrinks when it
+   does not. With two workers, each round solves two blocks of disjoint employees in
+   parallel; since every hard constraint is per employee, the two repairs combine into a
+   feasible roster, and the best of the three is kept. Each new best is polished by
+   best responses.
+
+Every roster accepted as a new best is re-scored by :func:`benchmarks.curtois.curtois_objective`
+(the solver-independent evaluator), and so is the one returned.
+
+References
+----------
+.. [1] P. Shaw, "Using constraint programming and local search methods to solve vehicle
+   routing problems", CP 1998, LNCS 1520, pp. 417-431.
+.. [2] D. Pisinger and S. Ropke, "Large neighborhood search", in Handbook of Metaheuristics,
+   2nd ed., Springer, 2010, pp. 399-419.
+.. [3] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
+   instances", Technical report, ASAP group, University of Nottingham, 2014.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from benchmarks.curtois.columns import dive, generate
+from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
+from benchmarks.curtois.model import CurtoisModel, build_model, cover_counts, shift_codes
+from benchmarks.curtois.moves import EmployeeMoves
+from benchmarks.curtois.pricing import EmployeeRules
+from roster.highs import highs_model
+
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_KINDS = ("employees", "window", "cover", "days")
+#: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds.
+_SUB_SHARE, _SUB_MIN = 0.1, 2.0
+#: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
+#: while its kind stays below this and shrinks otherwise.
+_SUB_WORK = 3000
+#: Column generation runs until this share of the time limit, diving until the next one,
+#: and the compact programme over any employees the dive left until the third.
+_CG_SHARE, _DIVE_SHARE, _RESIDUAL_SHARE = 0.45, 0.72, 0.95
+#: The compact programme over employees a dive left takes them in parts of about this many
+#: (employee, day, type) cells, and a sixth of the staff at most.
+_RESIDUAL_CELLS = 2800
+#: Above this many (employee, day, type) cells the dive starts by fixing in bulk.
+_BULK_CELLS = 10000
+
+
+def _solve_mip(
+    c,
+    A,
+    lo,
+    hi,
+    lower,
+    upper,
+    integrality,
+    start=None,
+    *,
+    time_limit,
+    node_limit,
+    seed=0,
+    heuristics=True,
+    handles=None,
+):
+    """``min c @ z`` s.t. ``lo <= A z <= hi``, ``lower <= z <= upper`` by HiGHS on one thread.
+
+    ``start`` is a feasible point HiGHS takes as its first incumbent. HiGHS releases the GIL
+    while it runs, so two calls solve in parallel on two threads. The HiGHS object is
+    appended to the list ``handles`` if given, so that another thread can interrupt it.
+
+    Returns ``(z or None, proved_optimal, dual_bound, simplex_iterations)``; the iteration
+    count measures the work done, independent of the machine and its load.
+    """
+    options = {
+        "threads": 1,
+        "mip_rel_gap": 0.0,
+        "time_limit": float(max(time_limit, 0.01)),
+        "mip_max_nodes": int(node_limit),
+        "random_seed": int(seed),
+    }
+    if not heuristics:
+        # on the small per-employee programmes they cost more than they find
+        for name in ("feasibility_jump", "rins", "rens", "root_reduced_cost"):
+            options[f"mip_heuristic_run_{name}"] = False
+    h = highs_model(c, A, lo, hi, lower, upper, integrality, options=options, start=start)
+    if handles is not None:
+        # another thread may stop the run (h.cancelSolve) once the search proves optimality
+        h.HandleUserInterrupt = True
+        handles.append(h)
+    h.run()
+    info = h.getInfo()
+    work = int(info.simplex_iteration_count)
+    if info.primal_solution_status != 2:  # no feasible point
+        return None, False, -np.inf, work
+    z = np.asarray(h.getSolution().col_value)
+    return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound), work
+
+
+def _solve_model(model: CurtoisModel, start=None, **options):
+    lower = np.zeros(model.n)
+    return _solve_mip(
+        model.c, model.A, model.lo, model.hi, lower, model.ub, model.integrality, start, **options
+    )
+
+
+def _repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
+    """Re-optimise the integer columns ``free`` of ``model``, the rest held at ``z``.
+
+    Only the rows that touch a freed column, and the cover slacks of those rows, go to
+    HiGHS; the fixed columns move into the row bounds. Returns ``(z' or None, closed,
+    simplex_iterations)``.
+    """
+    A = model.A
+    n_int = model.nx + model.nk
+    rows = np.flatnonzero(np.diff(A[:, free].tocsr().indptr) > 0)
+    nc = (model.n - n_int) // 2
+    first_cover = A.shape[0] - nc
+    q = rows[rows >= first_cover] - first_cover
+    cols = np.concatenate([free, n_int + q, n_int + nc + q])
+    kept = np.zeros(model.n, dtype=bool)
+    kept[cols] = True
+    fixed = A[:, ~kept] @ z[~kept]
+    sub = A[rows][:, cols]
+    lo = model.lo[rows] - fixed[rows]
+    hi = model.hi[rows] - fixed[rows]
+    zs, closed, _, work = _solve_mip(
+        model.c[cols],
+        sub,
+        lo,
+        hi,
+        np.zeros(len(cols)),
+        model.ub[cols],
+        model.integrality[cols],
+        z[cols],
+        **options,
+    )
+    if zs is None:
+        return None, False, work
+    out = z.copy()
+    out[cols] = zs
+    return out, closed, work
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Best roster found and what was proven.
+
+    Attributes
+    ----------
+    grid : numpy.ndarray
+        Employees x days object array of shift ids ('' off).
+    objective : int
+        Exact objective (by :func:`benchmarks.curtois.curtois_objective`).
+    bound : float
+        Best lower bound proven, by branch-and-cut or column generation (``-inf`` if
+        neither ran).
+    optimal : bool
+        Whether ``objective`` meets the bound.
+    column_bound : float
+        Lagrangian bound of column generation (``-inf`` when it did not run).
+    columns : int
+        Columns generated.
+    construction_objective : int
+        Objective of the constructed start.
+    rounds : int
+        LNS rounds (each solves one block per worker).
+    improvements : int
+        Rounds that lowered the objective.
+    """
+
+    grid: np.ndarray
+    objective: int
+    bound: float
+    optimal: bool
+    column_bound: float
+    columns: int
+    construction_objective: int
+    rounds: int
+    improvements: int
+
+
+def _type_codes(instance: CurtoisInstance) -> dict:
+    return {s: t for t, s in enumerate(instance.shift_ids)}
+
+
+@dataclass(frozen=True)
+class _CoverState:
+    """Where a roster misses its cover: the roster as type codes (-1 off), the penalty of
+    each cover row, which rows are short, and per day the over-covered type codes."""
+
+    codes: np.ndarray
+    penalty: np.ndarray
+    short: np.ndarray
+    excess: list
+
+    @classmethod
+    def of(cls, instance: CurtoisInstance, grid: np.ndarray) -> _CoverState:
+        cover = instance.cover
+        have = cover_counts(instance, grid)
+        need = cover["requirement"].to_numpy()
+        short = np.clip(need - have, 0, None)
+        over = np.clip(have - need, 0, None)
+        penalty = cover["under_weight"].to_numpy() * short + cover["over_weight"].to_numpy() * over
+        types = cover["shift"].map(_type_codes(instance)).to_numpy()
+        days = cover["day"].to_numpy()
+        excess = [types[(days == d) & (over > 0)] for d in range(instance.horizon)]
+        return cls(shift_codes(instance, grid), penalty, short > 0, excess)
+
+
+class _Neighbourhoods:
+    """Draws blocks of (employee, day) cells to free, about ``self.size`` cells each."""
+
+    def __init__(self, instance: CurtoisInstance, rng: np.random.Generator):
+        self.rng = rng
+        self.E, self.H = len(instance.employees), instance.horizon
+        # per kind: whole-employee blocks carry every horizon-wide rule and are much harder
+        # than day windows of the same size
+        self.size = np.full(len(_KINDS), float(min(self.E, 3) * self.H))
+        self.min_size = float(self.H)
+        self.max_size = float(self.E * self.H)
+        self.weights = np.ones(len(_KINDS))
+        cover = instance.cover
+        self.cover_day = cover["day"].to_numpy()
+        self.cover_type = cover["shift"].map(_type_codes(instance)).to_numpy()
+        caps = instance.staff["max_shifts"]
+        # may[q, i]: employee i may work cover row q at all
+        self.may = np.array(
+            [
+                [
+                    caps.iloc[i].get(s, self.H) > 0 and d not in instance.days_off[e]
+                    for i, e in enumerate(instance.employees)
+                ]
+                for d, s in zip(cover["day"], cover["shift"], strict=True)
+            ]
+        )
+
+    def adapt(self, kind: int, easy: bool):
+        factor = 1.1 if easy else 0.8
+        self.size[kind] = np.clip(self.size[kind] * factor, self.min_size, self.max_size)
+
+    def reward(self, kind: int, improved: bool):
+        self.weights[kind] = max(0.1, 0.8 * self.weights[kind] + 0.2 * (3.0 if improved else 0.0))
+
+    def draw(self, state: _CoverState, taken: np.ndarray, share: int):
+        """``(kind, mask)``: a boolean employees x days block avoiding ``taken`` employees;
+        a block over few days takes ``1 / share`` of the free employees."""
+        E, H, rng = self.E, self.H, self.rng
+        codes, penalty = state.codes, state.penalty
+        pool = np.flatnonzero(~taken)
+        kind = int(rng.choice(len(_KINDS), p=self.weights / self.weights.sum()))
+        if kind == 2 and penalty.sum() == 0:
+            kind = 1
+        mask = np.zeros((E, H), dtype=bool)
+        if kind == 0:
+            m = int(np.clip(round(self.size[kind] / H), 1, len(pool)))
+            mask[rng.choice(pool, size=m, replace=False)] = True
+            return kind, mask
+        if kind == 3:
+            who = rng.choice(pool, size=-(-len(pool) // share), replace=False)
+            length = int(np.clip(round(self.size[kind] / len(who)), 2, H))
+            a = int(rng.integers(0, H - length + 1))
+            mask[np.ix_(who, np.arange(a, a + length))] = True
+            return kind, mask
+        length = int(rng.integers(min(7, H), min(14, H) + 1))
+        m = int(np.clip(round(self.size[kind] / length), 1, len(pool)))
+        if kind == 1:
+            a = int(rng.integers(0, H - length + 1))
+            who = rng.choice(pool, size=m, replace=False)
+        else:
+            q = int(rng.choice(len(penalty), p=penalty / penalty.sum()))
+            a = int(np.clip(self.cover_day[q] - rng.integers(0, length), 0, H - length))
+            # who can mend row q first: for a shortfall those allowed to work it who are off
+            # that day or on an over-covered shift; for an excess those working it
+            day = int(self.cover_day[q])
+            on_it = codes[pool, day] == self.cover_type[q]
+            if state.short[q]:
+                spare = (codes[pool, day] < 0) | np.isin(codes[pool, day], state.excess[day])
+                first = self.may[q, pool] & spare
+                second = self.may[q, pool] & ~spare & ~on_it
+            else:
+                first, second = on_it, ~on_it & self.may[q, pool]
+            rest = ~first & ~second
+            who = np.concatenate([rng.permutation(pool[g]) for g in (first, second, rest)])[:m]
+        mask[np.ix_(who, np.arange(a, a + length))] = True
+        return kind, mask
+
+
+def search(
+    instance: CurtoisInstance,
+    *,
+    time_limit: float,
+    mip_share: float,
+    max_rounds: int | None,
+    node_limit: int,
+    workers: int,
+    seed: int,
+    columns: bool = True,
+) -> SearchResult:
+    """Construction, branch-and-cut for ``mip_share`` of the time, column generation and
+    diving (when ``columns``), and LNS (see module)."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    rng = np.random.default_rng(seed)
+    E, H, T = len(instance.employees), instance.horizon, len(instance.shift_ids)
+    W = H // 7
+    nc = len(instance.cover)
+    rules = EmployeeRules.of(instance)
+    ids = np.asarray(instance.shift_ids, dtype=object)
+
+    def to_grid(codes):
+        return np.where(codes >= 0, ids[np.maximum(codes, 0)], "").astype(object)
+
+    grid = to_grid(EmployeeMoves.greedy(instance, rng, rules).codes)
+    built = curtois_objective(instance, grid)
+    if not built.feasible:
+        raise RuntimeError(f"{instance.name}: construction broke hard rules: {built.violations}")
+    best = built.objective
+
+    model = build_model(instance, range(E))
+    z_best = model.encode(instance, grid, np.zeros(nc))
+    x_cells = np.arange(model.nx).reshape(E, H, T)
+    k_cells = model.nx + np.arange(model.nk).reshape(E, W)
+
+    def value_of(trial):
+        z = model.encode(instance, trial, np.zeros(nc))
+        return round(float(model.c @ z + model.const)), z
+
+    def offer(trial):
+        """Make ``trial`` the incumbent if no worse; True if strictly better."""
+        nonlocal grid, best, z_best
+        value, z = value_of(trial)
+        if value > best:
+            return False
+        if value < best:
+            ev = curtois_objective(instance, trial)
+            if not ev.feasible or ev.objective != value:
+                return False
+        improved = value < best
+        grid, best, z_best = trial, value, z
+        return improved
+
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    bound = -np.inf
+    proved = False
+    mip = None
+    lns_workers = workers
+
+    def absorb_mip(result):
+        nonlocal bound, proved
+        z, proved, dual, _ = result
+        bound = max(bound, dual + model.const)
+        if z is not None:
+            offer(model.decode(z, instance.shift_ids))
+
+    mip_handles: list = []
+    mip_time = mip_share * (deadline - time.perf_counter())
+    if mip_time > 0.5:
+        options = {"time_limit": mip_time, "node_limit": 10**9, "seed": seed}
+        if pool is None:
+            absorb_mip(_solve_model(model, z_best, **options))
+        else:
+            # branch-and-cut on one core, the search on the other
+            mip = pool.submit(_solve_model, model, z_best, handles=mip_handles, **options)
+            lns_workers = workers - 1
+
+    def polish(codes):
+        """Best responses and type reassignments from ``codes`` until neither improves,
+        offered as the incumbent."""
+        moves = EmployeeMoves(instance, codes, rules)
+        moves.descent(rng)
+        while moves.reassign_types() > 1e-9 and moves.descent(rng):
+            pass
+        return offer(to_grid(moves.codes))
+
+    def settled():
+        """Take branch-and-cut's result once it is done; True once the incumbent is proved
+        optimal."""
+        nonlocal mip, lns_workers
+        if mip is not None and mip.done():
+            absorb_mip(mip.result())
+            mip, lns_workers = None, workers
+        return proved or best <= bound + 1e-6
+
+    def complete(codes, fixed):
+        """The employees a dive left unfixed take best responses to the rest; the roster is
+        polished and offered."""
+        moves = EmployeeMoves(instance, codes, rules)
+        moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
+        polish(moves.codes)
+
+    def repaired(masks, zs):
+        """Each block's repaired roster (None where HiGHS found none), and the list of those
+        found, with the roster taking every repair when the blocks hold distinct employees
+        (every hard rule is per employee, so that one is feasible too)."""
+        each, merged = [], grid.copy()
+        for mask, z in zip(masks, zs, strict=True):
+            if z is None:
+                each.append(None)
+                continue
+            rows = mask.any(axis=1)
+            trial = grid.copy()
+            trial[rows] = model.decode(z, instance.shift_ids)[rows]
+            merged[rows] = trial[rows]
+            each.append(trial)
+        found = [t for t in each if t is not None]
+        rows = [m.any(axis=1) for m in masks]
+        if len(found) > 1 and np.sum(rows) == np.any(rows, axis=0).sum():
+            found.append(merged)
+        return each, found
+
+    def repair(mask, sub_limit, sub_seed, nodes=node_limit):
+        free = np.concatenate([x_cells[mask].ravel(), k_cells[mask[:, 5::7] | mask[:, 6::7]]])
+        free = free[model.ub[free] > 0]
+        return _repair(model, z_best, free, time_limit=sub_limit, node_limit=nodes, seed=sub_seed)
+
+    column_bound, n_columns = -np.inf, 0
+    if columns:
+        # pricing on every thread branch-and-cut leaves free
+        pricing = pool if mip is None else None
+        master, column_bound, _, _, _ = generate(
+            instance,
+            rules,
+            shift_codes(instance, grid),
+            deadline=t0 + _CG_SHARE * time_limit,
+            pool=pricing,
+        )
+        # the objective is integral
+        bound = max(bound, float(np.ceil(column_bound - 1e-6)))
+        keep = max(1, min(_RESIDUAL_CELLS // (H * T), E // 6))
+        dive_end = t0 + _DIVE_SHARE * time_limit
+        free_e = np.zeros(0, dtype=np.int64)
+        if E * H * T > _BULK_CELLS:
+            # a large instance dives once, in bulk first: its re-solves cost too much to
+            # repeat it, and its end (diving to the last employee, not stopping short for
+            # the compact programme) is the better start for the search below
+            codes, fixed = dive(master, deadline=dive_end, bulk=True, look=1, pool=pricing)
+            free_e = np.flatnonzero(~fixed)
+            complete(codes, fixed)
+        else:
+            # a small one dives again and again while time allows and keeps its best
+            # roster: a dive's last steps are its worst guesses, and whether they go well
+            # varies from dive to dive far more than the guesses of its first steps. Each
+            # dive first fixes every employee's total time and full types, then the
+            # months; after the first, all are drawn among the best candidates. With two
+            # threads free, two dives run side by side, each pricing on its own.
+            width = 1 if pricing is None else 2
+            dives, last = 0, 0.0
+            while not settled():
+                now = time.perf_counter()
+                left = dive_end - now
+                if dives and (left < 0.5 or left < 0.7 * last):
+                    break
+                budget = left / 2 if not dives else min(left, 1.5 * last)
+                draws = [
+                    np.random.default_rng(rng.integers(2**63)) if dives + j else None
+                    for j in range(width)
+                ]
+                subs = [master.counted(draw) for draw in draws]
+                carried = sum(len(sub.pool.owner) for sub in subs)
+
+                def one(sub, draw, end=now + budget):
+                    return dive(sub, deadline=end, rng=draw, pool=None)
+
+                found = list((map if pricing is None else pricing.map)(one, subs, draws))
+                last = time.perf_counter() - now
+                dives += width
+                for codes, fixed in found:
+                    complete(codes, fixed)
+                n_columns += sum(len(m) for sub in subs for m in sub.by_employee) - carried
+        n_columns += sum(len(m) for m in master.by_employee)
+        # then the compact programme over any employees the dive's deadline left: in parts
+        # of at most `keep` employees (two side by side), or with two seeds if one part
+        free_e = rng.permutation(free_e)
+        parts = np.array_split(free_e, -(-len(free_e) // keep)) if len(free_e) else []
+        if len(parts) == 1 and pricing is not None:
+            parts = parts * 2
+        width = 1 if pricing is None else 2
+        for a in range(0, len(parts), width):
+            left = t0 + _RESIDUAL_SHARE * time_limit - time.perf_counter()
+            left /= -(-(len(parts) - a) // width)
+            if left < 0.5:
+                break
+            masks = []
+            for part in parts[a : a + width]:
+                mask = np.zeros((E, H), dtype=bool)
+                mask[part] = True
+                masks.append(mask)
+            if pricing is None:
+                found = [repair(masks[0], left, seed, nodes=10**9)]
+            else:
+                runs = [
+                    pricing.submit(repair, m, left, seed + a + j, 10**9)
+                    for j, m in enumerate(masks)
+                ]
+                found = [f.result() for f in runs]
+            _, trials = repaired(masks, [z for z, _, _ in found])
+            if trials and offer(min(trials, key=lambda g: value_of(g)[0])):
+                polish(shift_codes(instance, grid))
+
+    hoods = _Neighbourhoods(instance, rng)
+    rounds = improvements = 0
+
+    while not settled():
+        if max_rounds is not None and rounds >= max_rounds:
+            break
+        left = deadline - time.perf_counter()
+        if left < 0.2:
+            break
+        state = _CoverState.of(instance, grid)
+        taken = np.zeros(E, dtype=bool)
+        blocks = []
+        for j in range(lns_workers):
+            if taken.all():
+                break
+            kind, mask = hoods.draw(state, taken, lns_workers - j)
+            taken |= mask.any(axis=1)
+            blocks.append((kind, mask))
+        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * time_limit))
+        seeds = [seed + rounds * workers + j for j in range(len(blocks))]
+        if pool is None or len(blocks) == 1:
+            results = [repair(blocks[0][1], sub_limit, seeds[0])]
+        else:
+            futures = [
+                pool.submit(repair, mask, sub_limit, seeds[j])
+                for j, (_, mask) in enumerate(blocks)
+            ]
+            results = [f.result() for f in futures]
+        rounds += 1
+        each, trials = repaired([mask for _, mask in blocks], [z for z, _, _ in results])
+        for (kind, _), (_, closed, work), trial in zip(blocks, results, each, strict=True):
+            hoods.adapt(kind, closed and work <= _SUB_WORK)
+            hoods.reward(kind, trial is not None and value_of(trial)[0] < best)
+        if trials:
+            trial = min(trials, key=lambda g: value_of(g)[0])
+            if offer(trial):
+                improvements += 1
+                polish(shift_codes(instance, grid))
+    if mip is not None:
+        # the search ended first: on proven optimality branch-and-cut has nothing left to
+        # do; on time, wait for its bound
+        if best <= bound + 1e-6:
+            while not mip_handles and not mip.done():
+                time.sleep(0.01)
+            if mip_handles:
+                mip_handles[0].cancelSolve()
+        absorb_mip(mip.result())
+    if pool is not None:
+        pool.shutdown()
+    final = curtois_objective(instance, grid)
+    if not final.feasible or final.objective != best:
+        raise RuntimeError(f"{instance.name}: best roster fails the independent check")
+    return SearchResult(
+        grid=grid,
+        objective=int(best),
+        bound=float(bound),
+        optimal=bool(proved or best <= bound + 1e-6),
+        column_bound=float(column_bound),
+        columns=n_columns,
+        construction_objective=int(built.objective),
+        rounds=rounds,
+        improvements=improvements,
+    )

@@ -1,0 +1,336 @@
+"""Pricing of monthly patterns: an exact labelled dynamic programme over the days.
+
+A *pattern* is one agent's month: a shift index or ``-1`` (off) on each day. The pricer finds
+the patterns of least cost (pay, requests and penalties minus the master's dual values) among
+all that meet the agent's rules. Every rule is part of the state or a resource, so the answer
+is the true minimum and the Lagrangian bound built on it is valid:
+
+- the last shift worked (rest between shifts, ``forbidden_next``, a day off after a big night);
+- the run of working days (``max_consecutive_days``, penalty beyond the soft limit);
+- working days and paid time (monthly band, rest days);
+- one axis per counted resource (big nights, shifts of a name, holidays), capped and/or given a
+  cost on its final count (fair shares);
+- weekends worked (a Saturday or Sunday of the same ISO week counts once).
+
+The predecessor minimum is taken with a running minimum along an ordering of the previous
+shifts in which every shift's allowed predecessors form a prefix (true for rest rules based on
+clock times); otherwise a dense masked minimum is used.
+
+References
+----------
+.. [1] S. Irnich and G. Desaulniers, "Shortest path problems with resource constraints", in
+   *Column Generation*, Springer, 2005.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from roster.people import pricing_kernel as kernel
+from roster.rules import Rules
+from roster.shifts import DAY
+
+_INF = np.inf
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A per-pattern count carried by the pricing state.
+
+    Attributes
+    ----------
+    name : str
+    use : ndarray of int (days, S)
+        1 where working shift s on day d adds one to the count.
+    cap : int
+        Largest count allowed.
+    final_cost : ndarray (cap + 1,)
+        Cost of ending the month with each count (fair-share penalty), zeros if none.
+    """
+
+    name: str
+    use: np.ndarray
+    cap: int
+    final_cost: np.ndarray
+
+
+def compat_matrix(templates, rules: Rules) -> np.ndarray:
+    """``out[last, s]``: may shift ``s`` follow ``last`` (0 = off, else shift index + 1) on
+    the next day."""
+    S = len(templates)
+    out = np.ones((S + 1, S), dtype=bool)
+    for i, a in enumerate(templates):
+        for j, b in enumerate(templates):
+            ok = DAY + b.start - a.end >= rules.min_rest_between_shifts
+            if rules.rest_after_big_night and a.night_class == "big":
+                ok = False
+            if b.name in rules.forbidden_next.get(a.name, ()):
+                ok = False
+            out[i + 1, j] = ok
+    return out
+
+
+def _prefix_order(compat):
+    """An order of predecessors in which every shift's allowed set is a prefix, with the
+    prefix lengths; None if no such order exists."""
+    order = np.argsort(-compat.sum(axis=1), kind="stable")
+    sorted_ = compat[order]
+    k = sorted_.sum(axis=0)
+    prefix = np.arange(len(order))[:, None] < k[None, :]
+    if not np.array_equal(prefix, sorted_):
+        return None
+    return order, k
+
+
+class PatternPricer:
+    """Least-cost patterns for one agent's rules over a horizon.
+
+    Parameters
+    ----------
+    compat : ndarray of bool (S + 1, S)
+        From :func:`compat_matrix`.
+    paid : ndarray (S,)
+        Paid time per shift [s].
+    rules : Rules
+    days : int
+    lo, hi : float
+        Band of paid time over the horizon [s].
+    max_work : int
+        Most working days.
+    resources : sequence of Resource
+    saturday, sunday : ndarray of bool (days,)
+        Weekend days, for the weekends-worked axis.
+    weekend_cap : int or None
+        Most weekends worked (axis carried when not None).
+    weekend_cost : ndarray or None
+        Cost of ending with each number of weekends worked (length ``weekend_cap + 1``).
+    """
+
+    def __init__(
+        self,
+        compat,
+        paid,
+        rules: Rules,
+        days: int,
+        lo: float,
+        hi: float,
+        max_work: int,
+        resources=(),
+        saturday=None,
+        sunday=None,
+        weekend_cap=None,
+        weekend_cost=None,
+    ):
+        self.compat = np.asarray(compat, dtype=bool)
+        self.paid = np.asarray(paid, dtype=float)
+        self.rules = rules
+        self.days = D = int(days)
+        self.lo, self.hi = float(lo), float(hi)
+        self.max_work = int(max_work)
+        p = self.paid
+        S = len(p)
+        pmin = float(p.min())
+        steps = np.round(p - pmin).astype(np.int64)
+        unit = int(np.gcd.reduce(steps)) if S > 1 else 0
+        self.pmin = pmin
+        self.unit = unit if unit > 0 else 1
+        self.extra = (steps // self.unit).astype(np.int64) if unit > 0 else np.zeros(S, np.int64)
+        E = int(self.extra.max()) * self.max_work + 1
+        if unit > 0:
+            E = min(E, math.floor(max(self.hi, 0.0) / self.unit) + 1)
+        self.E = max(E, 1)
+        self.C = int(rules.max_consecutive_days)
+        self.run_pen = np.zeros(self.C + 1)
+        self.run_pen[rules.soft_max_consecutive_days + 1 :] = rules.consecutive_penalty
+        self.resources = list(resources)
+        self.saturday = np.zeros(D, bool) if saturday is None else np.asarray(saturday, bool)
+        self.sunday = np.zeros(D, bool) if sunday is None else np.asarray(sunday, bool)
+        self.weekend_cap = weekend_cap
+        if weekend_cap is not None and weekend_cost is None:
+            weekend_cost = np.zeros(weekend_cap + 1)
+        self.weekend_cost = weekend_cost
+        prefix = _prefix_order(self.compat)
+        self.prefix = prefix is not None
+        if prefix is None:
+            self.order, self.kpre = np.arange(S + 1), np.ones(S, np.int64)
+        else:
+            self.order, self.kpre = (np.asarray(v, np.int64) for v in prefix)
+
+        # counted resources as one mixed-radix axis (weekends last)
+        sizes = [r.cap + 1 for r in self.resources]
+        uses = [np.asarray(r.use, np.int64) for r in self.resources]
+        finals = [np.asarray(r.final_cost, float) for r in self.resources]
+        if weekend_cap is not None:
+            sizes.append(weekend_cap + 1)
+            uses.append(np.repeat(self.saturday.astype(np.int64)[:, None], S, axis=1))
+            finals.append(np.asarray(weekend_cost, float))
+        R = int(np.prod(sizes)) if sizes else 1
+        digits = np.array(np.unravel_index(np.arange(R), sizes)).T if sizes else np.zeros((1, 0))
+        digits = digits.astype(np.int64)
+        use = np.stack(uses, axis=2) if uses else np.zeros((D, S, 0), np.int64)
+        sigs, sig = np.unique(use.reshape(D * S, -1), axis=0, return_inverse=True)
+        self._sig = sig.reshape(D, S).astype(np.int64)
+        self._maps = np.full((len(sigs), R), -1, dtype=np.int64)
+        self._inv = np.full((len(sigs), R), -1, dtype=np.int64)
+        for m, u in enumerate(sigs):
+            to = digits + u[None, :]
+            fits = np.all(to < np.asarray(sizes, np.int64)[None, :], axis=1) if sizes else [True]
+            src = np.flatnonzero(fits)
+            dst = np.ravel_multi_index(to[src].T, sizes) if sizes else np.zeros(1, np.int64)
+            self._maps[m, src] = dst
+            self._inv[m, dst] = src
+        self._sun_src = np.full(R, -1, dtype=np.int64)
+        if weekend_cap is not None:
+            up = digits[:, -1] >= 1
+            self._sun_src[up] = np.flatnonzero(up) - 1
+        self._sunday = self.sunday if weekend_cap is not None else np.zeros(D, bool)
+        W1 = self.max_work + 1
+        self.shape = (S + 1, self.C + 1, W1, self.E, R)
+        # one labelling table per thread, so that agents are priced side by side
+        self._stores = {}
+        self._pm = np.empty((S + 1, self.C, W1, self.E, R))
+        # cost of each end state: outside the paid band infinite, plus final resource costs
+        wd = np.arange(W1)[:, None]
+        ex = np.arange(self.E)[None, :]
+        paid_end = wd * self.pmin + ex * self.unit
+        ok = (paid_end >= self.lo - 1e-6) & (paid_end <= self.hi + 1e-6)
+        final = np.zeros(R)
+        for j, fc in enumerate(finals):
+            final += fc[digits[:, j]]
+        self._final = np.where(ok[:, :, None], final[None, None, :], _INF)
+        # fewest working days that can reach the paid band
+        self._w_need = int(max(0, math.ceil((self.lo - 1e-6) / max(p.max(), 1.0))))
+
+    def solve(self, cost, forced_off, allowed, k=1):
+        """The ``k`` least-cost patterns (best path into each of the ``k`` cheapest end
+        states), cheapest first.
+
+        Parameters
+        ----------
+        cost : ndarray (days, S)
+            Cost of working shift s on day d.
+        forced_off : ndarray of bool (days,)
+        allowed : ndarray of bool (S,)
+        k : int
+
+        Returns
+        -------
+        list of (value, pattern); empty when the rules admit no pattern. ``value`` includes
+        run penalties and final resource costs.
+        """
+        cost = np.asarray(cost, dtype=float)
+        okd = np.isfinite(cost) & np.asarray(allowed, bool)[None, :]
+        okd &= ~np.asarray(forced_off, bool)[:, None]
+        cost = np.where(okd, cost, 0.0)
+        store = self._stores.get(threading.get_ident())
+        if store is None:
+            store = self._stores[threading.get_ident()] = np.empty((self.days + 1, *self.shape))
+        store[0] = _INF
+        store[0, 0, 0, 0, 0, 0] = 0.0
+        kernel.forward(
+            store,
+            cost,
+            okd,
+            self.order,
+            self.kpre,
+            self.prefix,
+            self.compat,
+            self.extra,
+            self._sig,
+            self._maps,
+            self._sun_src,
+            self._sunday,
+            self.run_pen,
+            self._pm,
+            self._w_need,
+        )
+        term = store[self.days] + self._final[None, None]
+        flat_term = term.ravel()
+        if k < flat_term.size:
+            part = np.argpartition(flat_term, k - 1)[:k]
+            flat = part[np.lexsort((part, flat_term[part]))]
+        else:
+            flat = np.lexsort((np.arange(flat_term.size), flat_term))
+        out = []
+        for f in flat:
+            value = float(term.flat[f])
+            if not np.isfinite(value):
+                break
+            state = np.array(np.unravel_index(f, term.shape), dtype=np.int64)
+            pattern = kernel.backtrack(
+                store,
+                state,
+                self.compat,
+                self.extra,
+                self._sig,
+                self._inv,
+                self._sun_src,
+                self._sunday,
+            )
+            out.append((value, pattern))
+        return out
+
+    # ----------------------------------------------------------------------------------
+    def extras(self, pattern) -> float:
+        """Run penalties and final resource costs of a pattern."""
+        work = pattern >= 0
+        total = 0.0
+        run = 0
+        for w in work:
+            run = run + 1 if w else 0
+            total += self.run_pen[min(run, self.C)] if w else 0.0
+        for r in self.resources:
+            n = int(r.use[np.flatnonzero(work), pattern[work]].sum())
+            total += float(r.final_cost[min(n, r.cap)])
+        if self.weekend_cap is not None:
+            n = self.weekends(work)
+            total += float(self.weekend_cost[min(n, self.weekend_cap)])
+        return total
+
+    def weekends(self, work) -> int:
+        """Weekends worked: Saturdays worked plus Sundays worked after a day off."""
+        n = 0
+        for d in range(self.days):
+            if work[d] and (self.saturday[d] or (self.sunday[d] and (d == 0 or not work[d - 1]))):
+                n += 1
+        return n
+
+    def admits(self, pattern, forced_off, allowed) -> bool:
+        """Whether a pattern meets every rule the pricing enforces."""
+        work = pattern >= 0
+        if np.any(work & forced_off) or not np.all(allowed[pattern[work]]):
+            return False
+        run, last = 0, 0
+        for p in pattern:
+            if p >= 0:
+                if not self.compat[last, p]:
+                    return False
+                run += 1
+                if run > self.C:
+                    return False
+                last = p + 1
+            else:
+                run, last = 0, 0
+        for r in self.resources:
+            if int(r.use[np.flatnonzero(work), pattern[work]].sum()) > r.cap:
+                return False
+        if self.weekend_cap is not None and self.weekends(work) > self.weekend_cap:
+            return False
+        paid = float(self.paid[pattern[work]].sum())
+        return self.lo - 1e-6 <= paid <= self.hi + 1e-6 and work.sum() <= self.max_work
+
+
+def compile_pricing() -> None:
+    """Compile the labelling kernels, or load them from numba's on-disk cache, on a one-day
+    problem with the argument types of :meth:`PatternPricer.solve`.
+
+    :func:`roster.build_roster` calls this before starting its clock, so that its time
+    limit measures rostering: the first compilation after installation takes several
+    seconds.
+    """
+    pricer = PatternPricer(np.ones((2, 1), dtype=bool), np.ones(1), Rules(), 1, 0.0, 1.0, 1)
+    pricer.solve(np.zeros((1, 1)), np.zeros(1, dtype=bool), np.ones(1, dtype=bool))

@@ -1,0 +1,518 @@
+"""The end-to-end plan: history or call records in, a named roster and the service it gives out.
+
+:func:`plan` chains the stages a planner runs each month and keeps every intermediate result:
+
+1. history: call records aggregated by :func:`forecast.intervals_from_calls`, or counts given;
+2. forecast of contacts per interval with quantiles (:func:`forecast.forecast`) and of AHT
+   (:func:`forecast.forecast_aht`);
+3. agents required per interval (:func:`erlang.required_agents`, shrinkage included);
+4. shift counts per day with breaks and floors (:func:`roster.schedule_shifts`);
+5. named agents on those shifts under the labour rules (:func:`roster.build_roster`) and the
+   rule check (:func:`roster.check`);
+6. the service the roster as built gives: agents on the phones per interval recomputed from the
+   assignments, the Erlang metrics of that staffing, and a discrete-event simulation of the
+   roster over the forecast's spread (:func:`roster.simulate`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+import forecast as fc
+from roster.check import check
+from roster.coverage import roster_coverage
+from roster.people.build import Roster, build_roster
+from roster.planning.inputs import PlanHistory, prepare_history
+from roster.planning.targets import Targets, plan_horizon
+from roster.rules import Rules
+from roster.seats.schedule import ShiftSchedule, schedule_shifts
+from roster.shifts import ShiftTemplate, parse_clock, shift_family
+from roster.simulation.engine import METRICS, SimulationResult, simulate
+
+__all__ = ["STEPS", "Plan", "default_templates", "plan"]
+
+#: The steps of :func:`plan`, in order, as named to the ``progress`` callback.
+STEPS = ("history", "forecast", "requirement", "shifts", "roster", "kpis", "simulation")
+
+
+def default_templates() -> list[ShiftTemplate]:
+    """Shifts of the default plan: 8.5 h (8 h paid, a 30-minute unpaid meal) starting each hour.
+
+    Short breaks are 5 minutes per working hour, as in the manuals.
+    """
+    return shift_family((8 * 3600 + 1800,), step=3600, short_breaks=300)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A month's plan with every intermediate result.
+
+    Attributes
+    ----------
+    history : pandas.Series
+        Contacts per interval the forecast was fitted on.
+    history_report : pandas.DataFrame
+        What was done to the input (``item``, ``value``): rows read, records skipped by
+        reason, redials folded, duplicates dropped, missing counts, outage intervals masked.
+    forecast : pandas.DataFrame
+        Per interval of the plan: ``mean`` and the quantile columns (``q0.1``...). [contacts]
+    aht : pandas.Series
+        Expected AHT per interval. [s]
+    requirement : pandas.DataFrame
+        Per interval: ``volume``, ``aht`` [s], ``productive`` (agents on the phones meeting
+        every target), ``required`` (agents to schedule: productive grossed up for
+        shrinkage), ``floor`` (agents online at least) and ``required_q*`` (the requirement
+        at each forecast quantile).
+    schedule : pandas.DataFrame
+        Stage 1: agents per shift and day (``ShiftSchedule.shifts``).
+    roster : pandas.DataFrame
+        Stage 2: one row per named agent's shift (``Roster.assignments``).
+    totals : pandas.DataFrame
+        Per agent: shifts, paid time, nights, rest days... (``Roster.totals``).
+    coverage : pandas.DataFrame
+        Per interval, recomputed from :attr:`roster`: ``required``, ``floor``, ``at_work``,
+        ``on_break`` (placed meals), ``net`` (at work less meals and short breaks),
+        ``on_phones`` (``net`` less shrinkage), ``gap`` (``net`` less the larger of
+        ``required`` and ``floor``; negative is a shortfall). [agents, averaged over the
+        interval]
+    violations : pandas.DataFrame
+        Labour-rule violations of the roster (:func:`roster.check`); empty when clean.
+    kpis : pandas.DataFrame
+        :func:`erlang.kpis` of ``on_phones`` per interval, plus ``meets_targets``.
+    simulation : pandas.DataFrame
+        Per interval, simulated means of ``offered``, ``service_level``, ``asa``,
+        ``answer_rate``, ``abandon_rate``, ``blocking_rate``, ``occupancy`` and, with suffix
+        ``_hw``, the half-widths of their confidence intervals. Empty when not simulated.
+    steps : pandas.DataFrame
+        Wall time of each step. [s]
+    targets : Targets
+    rules : Rules
+    templates : list of ShiftTemplate
+    interval : int
+        Interval length. [s]
+    shift_schedule : ShiftSchedule
+    named_roster : Roster
+    simulation_result : SimulationResult or None
+    """
+
+    history: pd.Series
+    history_report: pd.DataFrame
+    forecast: pd.DataFrame
+    aht: pd.Series
+    requirement: pd.DataFrame
+    schedule: pd.DataFrame
+    roster: pd.DataFrame
+    totals: pd.DataFrame
+    coverage: pd.DataFrame
+    violations: pd.DataFrame
+    kpis: pd.DataFrame
+    simulation: pd.DataFrame
+    steps: pd.DataFrame
+    targets: Targets
+    rules: Rules
+    templates: list = field(repr=False)
+    interval: int = 1800
+    shift_schedule: ShiftSchedule | None = field(default=None, repr=False)
+    named_roster: Roster | None = field(default=None, repr=False)
+    simulation_result: SimulationResult | None = field(default=None, repr=False)
+
+    @property
+    def shortfall(self) -> float:
+        """Agent-hours the roster leaves below the requirement. [h]"""
+        return float((-self.coverage["gap"]).clip(lower=0).sum() * self.interval / 3600)
+
+    @property
+    def expected_service_level(self) -> float:
+        """Erlang service level of the roster as built, weighted by forecast volume."""
+        k = self.kpis
+        return float(np.average(k["service_level"], weights=k["volume"]))
+
+    def summary(self) -> pd.Series:
+        """The plan's headline numbers, one per row."""
+        days = self.forecast.index.normalize()
+        hard = int((self.violations["severity"] == "hard").sum()) if len(self.violations) else 0
+        out = {
+            "first_day": days.min().date().isoformat(),
+            "last_day": days.max().date().isoformat(),
+            "contacts_forecast": float(self.forecast["mean"].sum()),
+            "forecast_model": self._details("model"),
+            "agents": int(self.totals.shape[0]),
+            "agent_shifts": len(self.roster),
+            "stage1_agent_shifts": int(self.schedule["agents"].sum()) if len(self.schedule) else 0,
+            "required_agent_h": float(self.requirement["required"].sum() * self.interval / 3600),
+            "net_agent_h": float(self.coverage["net"].sum() * self.interval / 3600),
+            "shortfall_agent_h": self.shortfall,
+            "intervals_short": int((self.coverage["gap"] < -1e-9).sum()),
+            "intervals_missing_targets": int((~self.kpis["meets_targets"]).sum()),
+            "service_level_expected": self.expected_service_level,
+            "violations_hard": hard,
+            "violations_soft": int(len(self.violations) - hard),
+        }
+        if self.simulation_result is not None:
+            s = self.simulation_result.summary()
+            for name in ("service_level", "answer_rate", "abandon_rate", "asa"):
+                out[f"{name}_simulated"] = float(s.loc[name, "mean"])
+                out[f"{name}_simulated_hw"] = float(s.loc[name, "half_width"])
+        return pd.Series(out, name="plan")
+
+    def _details(self, name):
+        details = self.forecast.attrs.get("details")
+        return getattr(details, name, "") if details is not None else ""
+
+
+def plan(
+    history=None,
+    *,
+    calls: pd.DataFrame | None = None,
+    aht=None,
+    month=None,
+    days: int | None = None,
+    agents=120,
+    targets: Targets | None = None,
+    rules: Rules | None = None,
+    templates: Sequence[ShiftTemplate] | None = None,
+    calendar="CN",
+    events=None,
+    model="auto",
+    quantiles=(0.1, 0.5, 0.9),
+    leave: pd.DataFrame | None = None,
+    seat_cap: int | None = None,
+    roster_from: str = "requirement",
+    replications: int = 10,
+    spread: bool = True,
+    seed: int | None = 0,
+    time_limit: float = 60.0,
+    progress: Callable[[str, int, int, float | None], None] | None = None,
+) -> Plan:
+    """Plan a month: forecast, staffing, shifts, a named roster and the service it gives.
+
+    Parameters
+    ----------
+    history : pandas.Series or pandas.DataFrame, optional
+        Contacts per interval indexed by interval start, or a frame with columns ``ds``, ``y``
+        (and ``unique_id`` holding a single queue, and optionally ``aht`` [s]). Give this or
+        ``calls``.
+    calls : pandas.DataFrame, optional
+        Call-detail records (columns ``arrival``, ``answer``, ``end``, optionally ``caller``),
+        aggregated to 30-minute intervals by :func:`forecast.intervals_from_calls`; their
+        handle times give the AHT.
+    aht : float or pandas.Series, optional
+        AHT history per interval (a Series on the history's index) or one value for every
+        interval [s]. Needed when the history carries none.
+    month : str, optional
+        ``"YYYY-MM"`` to plan; default the month after the history's last day.
+    days : int, optional
+        Plan only the first ``days`` days of the month.
+    agents : int, list of str or pandas.DataFrame
+        The team (see :func:`roster.build_roster`); default 120 agents.
+    targets : Targets, optional
+        Service targets, shrinkage and floors (defaults of :class:`Targets`).
+    rules : Rules, optional
+        Labour rules (defaults of :class:`roster.Rules`).
+    templates : sequence of ShiftTemplate, optional
+        Shifts agents may work (default :func:`default_templates`).
+    calendar : str or calendar, default ``"CN"``
+        Holiday calendar for the forecast and for holiday pay.
+    events : iterable of forecast.Event, optional
+        Known events (outages masked from the history, multipliers on the forecast).
+    model : str, default ``"auto"``
+        Forecast model (see :func:`forecast.forecast`).
+    quantiles : sequence of float
+        Forecast quantile levels.
+    leave : pandas.DataFrame, optional
+        Approved leave (``agent``, ``date``).
+    seat_cap : int, optional
+        Physical seats (at most this many agents at work at once).
+    roster_from : {"requirement", "schedule"}, default "requirement"
+        What the named roster covers: the requirement per interval (the roster builder
+        chooses shifts and meals itself under the monthly rules; stage 1 is then the ideal
+        shift mix and the cost reference) or stage 1's shift counts per day (the classic
+        two-stage method; stage 1's meal blocks are handed to the agents of each shift and
+        day, see ``meal_blocks`` of :func:`roster.build_roster`).
+    replications : int, default 10
+        Simulation replications; 0 skips the simulation.
+    spread : bool, default True
+        Simulate over the forecast's uncertainty: each replication draws each day's demand
+        level from the forecast's negative-binomial law, Poisson noise on top.
+    seed : int, optional
+        Seed of the simulation and of the absences drawn in it.
+    time_limit : float, default 60
+        Solver budget of each of the two rostering stages. [s]
+    progress : callable, optional
+        Called as ``progress(step, number, total, seconds)`` when a step of :data:`STEPS`
+        starts (``seconds`` None) and when it ends (``seconds`` its wall time).
+
+    Returns
+    -------
+    Plan
+
+    Notes
+    -----
+    The requirement is the exact Erlang staffing (Erlang A with ``targets.patience``) for the
+    mean forecast, grossed up by ``targets.shrinkage`` (absence and adherence). Meals and short
+    breaks are placed by the scheduler, not put in the shrinkage. The roster's coverage is
+    recomputed from its assignments, so the KPIs describe the roster as built: Erlang metrics of
+    ``on_phones = net × (1 - shrinkage)`` agents per interval.
+
+    The simulation runs the named agents of the roster with their meals and their templates'
+    short breaks as timed blocks, one per working hour, staggered across agents (see
+    :func:`roster.simulate`); a break falling due during a call starts when the call ends.
+    Absence and non-adherence drop whole shifts at random with probability
+    ``targets.shrinkage``, drawn anew in every replication so that its spread is inside the
+    confidence intervals. With ``spread`` the expected volume of each
+    replication and day is drawn from the Gamma law of the forecast rate behind the
+    negative-binomial quantiles (``Var = m + φ m²``), so that Poisson noise on top recovers them.
+
+    References
+    ----------
+    Ernst, A. T., Jiang, H., Krishnamoorthy, M. and Sier, D. (2004). Staff scheduling and
+    rostering: a review of applications, methods and models. EJOR 153(1), 3-27 (the
+    forecast-staff-schedule-roster chain).
+    """
+    if roster_from not in ("requirement", "schedule"):
+        raise ValueError(f"roster_from must be 'requirement' or 'schedule', got {roster_from!r}")
+    targets = Targets() if targets is None else targets
+    if not isinstance(targets, Targets):
+        raise TypeError(f"targets must be a roster.Targets, got {type(targets).__name__}")
+    rules = Rules() if rules is None else rules
+    templates = default_templates() if templates is None else list(templates)
+    clock = _Clock(progress)
+
+    with clock("history"):
+        hist: PlanHistory = prepare_history(history, calls=calls, aht=aht, events=events)
+        interval = hist.interval
+        dates = plan_horizon(month, days, hist.volume.index[-1])
+        index = _open_index(hist.volume, dates, interval)
+
+    with clock("forecast"):
+        forecast = fc.forecast(
+            hist.volume,
+            index,
+            model=model,
+            quantiles=quantiles,
+            calendar=calendar,
+            events=events,
+        )
+        if isinstance(hist.aht, pd.Series):
+            aht_plan = fc.forecast_aht(hist.aht, index, weight=hist.weight, calendar=calendar)
+        else:
+            aht_plan = pd.Series(float(hist.aht), index=index, name="aht")
+
+    with clock("requirement"):
+        requirement = _requirement(forecast, aht_plan, targets, interval)
+
+    with clock("shifts"):
+        schedule = schedule_shifts(
+            requirement["required"],
+            templates,
+            interval=interval,
+            floors=requirement["floor"],
+            seat_cap=seat_cap,
+            calendar=calendar,
+            boundary="closed",
+            time_limit=time_limit,
+        )
+
+    month_days = pd.Period(dates[0], freq="M").days_in_month
+    with clock("roster"):
+        if roster_from == "schedule":
+            target = schedule.counts.reindex(dates, fill_value=0)
+        else:
+            target = np.maximum(requirement["required"], requirement["floor"])
+        named = build_roster(
+            target,
+            templates,
+            agents,
+            rules=rules,
+            interval=interval,
+            leave=leave,
+            holidays=calendar,
+            month_days=month_days,
+            time_limit=time_limit,
+            meal_blocks=schedule.breaks if roster_from == "schedule" else None,
+        )
+        assignments, meals = named.assignments, named.breaks
+        violations = check(
+            assignments,
+            rules,
+            dates=dates,
+            agents=list(named.totals.index) if len(named.totals) else None,
+            leave=leave,
+            month_days=month_days,
+        )
+
+    with clock("kpis"):
+        coverage = roster_coverage(assignments, templates, index, interval, meals)
+        coverage.insert(0, "required", requirement["required"])
+        coverage.insert(1, "floor", requirement["floor"])
+        coverage["on_phones"] = coverage["net"] * (1 - targets.shrinkage)
+        coverage["gap"] = coverage["net"] - np.maximum(coverage["required"], coverage["floor"])
+        kpis = targets.kpis(
+            requirement["volume"], requirement["aht"], coverage["on_phones"], interval=interval
+        )
+        kpis["meets_targets"] = targets.met(kpis)
+
+    sim_result = None
+    simulation = pd.DataFrame()
+    if replications:
+        with clock("simulation"):
+            sim_result = _simulate(
+                forecast,
+                aht_plan,
+                assignments,
+                meals,
+                templates,
+                targets,
+                replications,
+                spread,
+                seed,
+            )
+            simulation = _simulation_frame(sim_result)
+
+    return Plan(
+        history=hist.volume,
+        history_report=hist.report,
+        forecast=forecast,
+        aht=aht_plan,
+        requirement=requirement,
+        schedule=schedule.shifts,
+        roster=assignments,
+        totals=named.totals,
+        coverage=coverage,
+        violations=violations,
+        kpis=kpis,
+        simulation=simulation,
+        steps=clock.table(),
+        targets=targets,
+        rules=rules,
+        templates=templates,
+        interval=interval,
+        shift_schedule=schedule,
+        named_roster=named,
+        simulation_result=sim_result,
+    )
+
+
+class _Clock:
+    """Times the steps and reports them to the progress callback."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self.times: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, step: str):
+        number = STEPS.index(step) + 1
+        if self.progress is not None:
+            self.progress(step, number, len(STEPS), None)
+        t0 = time.perf_counter()
+        yield
+        self.times[step] = time.perf_counter() - t0
+        if self.progress is not None:
+            self.progress(step, number, len(STEPS), self.times[step])
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame({"time_s": pd.Series(self.times, dtype=float)}).rename_axis("step")
+
+
+def _open_index(volume: pd.Series, dates: pd.DatetimeIndex, interval: int) -> pd.DatetimeIndex:
+    """Intervals of the planned days that the centre is open, as learned from the history.
+
+    An interval of the day is open on a weekday if the history has it on at least half of the
+    last four such weekdays (a 24 h line is open throughout).
+    """
+    step = pd.Timedelta(seconds=interval)
+    grid = pd.date_range(dates[0], dates[-1] + pd.Timedelta(days=1), freq=step, inclusive="left")
+    recent = volume.index[volume.index >= volume.index[-1] - pd.Timedelta(days=28)]
+    seen = pd.DataFrame(
+        {"weekday": recent.day_of_week, "slot": (recent - recent.normalize()) // step}
+    )
+    days_seen = pd.Series(recent.normalize()).groupby(recent.day_of_week).nunique()
+    hits = seen.groupby(["weekday", "slot"]).size()
+    share = hits / days_seen.reindex(hits.index.get_level_values(0)).to_numpy()
+    open_slots = set(share[share >= 0.5].index)
+    slot = (grid - grid.normalize()) // step
+    keep = [(w, s) in open_slots for w, s in zip(grid.day_of_week, slot, strict=True)]
+    index = grid[np.asarray(keep, dtype=bool)]
+    if len(index) == 0:
+        raise ValueError("history: no open intervals on the weekdays of the planned days")
+    return index.rename("ds")
+
+
+def _requirement(forecast, aht, targets: Targets, interval: int) -> pd.DataFrame:
+    volume = forecast["mean"].astype(float)
+    out = pd.DataFrame({"volume": volume, "aht": aht.astype(float)})
+    out["productive"] = targets.productive_agents(volume, aht, interval=interval)
+    out["required"] = targets.required_agents(volume, aht, interval=interval)
+    start, end = (parse_clock(v) % 86400 for v in targets.day_hours)
+    tod = ((out.index - out.index.normalize()) / pd.Timedelta(seconds=1)).to_numpy()
+    by_day = (tod >= start) & (tod < end) if start <= end else (tod >= start) | (tod < end)
+    out["floor"] = np.where(by_day, targets.floor_day, targets.floor_night).astype(float)
+    for col in forecast.columns:
+        if col.startswith("q"):
+            out[f"required_{col}"] = targets.required_agents(
+                forecast[col].astype(float), aht, interval=interval
+            )
+    return out
+
+
+def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
+    """Quantiles of the Gamma rate behind the forecast's negative-binomial counts."""
+    levels = [c for c in forecast.columns if c.startswith("q")]
+    details = forecast.attrs.get("details")
+    phi = getattr(details, "dispersion", None)
+    if not levels or phi is None:
+        return None
+    mean = forecast["mean"].to_numpy(float)
+    if phi <= 0:
+        return pd.DataFrame({c: mean for c in levels}, index=forecast.index).iloc[:, :1]
+    q = np.array([float(c[1:]) for c in levels])
+    values = np.zeros((len(mean), len(q)))
+    busy = mean > 0
+    values[busy] = stats.gamma.ppf(q[None, :], 1.0 / phi, scale=mean[busy, None] * phi)
+    return pd.DataFrame(values, index=forecast.index, columns=levels)
+
+
+def _simulate(forecast, aht, assignments, meals, templates, targets, replications, spread, seed):
+    rng = np.random.default_rng(seed)
+    shifts = assignments[["agent", "start", "end", "break_start", "break_end"]]
+    # meals after a shift's first (which rides on the shift row) go in as named breaks
+    first = pd.MultiIndex.from_frame(shifts[["agent", "break_start"]])
+    later = meals[~pd.MultiIndex.from_frame(meals[["agent", "start"]]).isin(first)]
+    short = assignments["shift"].map({t.name: t.short_breaks for t in templates})
+    volume = forecast["mean"]
+    if spread:
+        rates = _rate_quantiles(forecast)
+        if rates is not None and rates.shape[1] > 1:
+            volume = rates
+    return simulate(
+        volume,
+        aht,
+        shifts=shifts.reset_index(drop=True),
+        breaks=later[["agent", "start", "end"]].reset_index(drop=True) if len(later) else None,
+        short_breaks=short.to_numpy(float),
+        absence=targets.shrinkage,
+        threshold=targets.threshold,
+        cutoff=targets.cutoff,
+        patience=targets.patience,
+        trunks=targets.trunks,
+        short_abandon=targets.short_abandon if targets.patience is not None else None,
+        warmup=3600.0,
+        spread="day",
+        replications=replications,
+        seed=rng,
+    )
+
+
+def _simulation_frame(result: SimulationResult) -> pd.DataFrame:
+    out = result.mean[["offered", *METRICS]].copy()
+    for c in METRICS:
+        out[f"{c}_hw"] = result.half_width[c]
+    return out

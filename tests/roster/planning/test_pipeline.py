@@ -1,0 +1,404 @@
+"""The end-to-end plan on a small hotline: four weeks of history, one week planned."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import erlang
+import forecast
+import roster
+from roster import Rules, ShiftTemplate, check
+from roster.coverage import place_meals, roster_coverage
+from roster.planning.inputs import prepare_history
+from roster.planning.pipeline import Plan, plan
+from roster.planning.targets import Targets, plan_horizon
+from roster.shifts import BreakRule
+
+AGENTS = 40
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return forecast.synthetic_hotline(
+        start="2026-02-02", end="2026-02-28", seed=1, daily_volume=800, outage=False
+    )
+
+
+@pytest.fixture(scope="module")
+def week(sample):
+    return plan(
+        sample.volume,
+        aht=sample.aht,
+        month="2026-03",
+        days=7,
+        agents=AGENTS,
+        replications=4,
+        time_limit=5,
+        seed=1,
+    )
+
+
+def _naive_on_floor(assignments, index, interval):
+    """Share of each interval each assignment is at work and on its meal, row by row."""
+    lo = index.as_unit("s").asi8
+    hi = lo + interval
+
+    def sec(value):
+        return pd.Timestamp(value).timestamp()
+
+    at_work = np.zeros(len(index))
+    on_meal = np.zeros(len(index))
+    for row in assignments.itertuples(index=False):
+        at_work += np.clip(np.minimum(hi, sec(row.end)) - np.maximum(lo, sec(row.start)), 0, None)
+        if pd.notna(row.break_start):
+            meal = np.minimum(hi, sec(row.break_end)) - np.maximum(lo, sec(row.break_start))
+            on_meal += np.clip(meal, 0, None)
+    return at_work / interval, on_meal / interval
+
+
+def test_plan_keeps_every_step(week):
+    assert isinstance(week, Plan)
+    index = week.forecast.index
+    assert len(index) == 7 * 48
+    assert index[0] == pd.Timestamp("2026-03-01") and index[-1] == pd.Timestamp("2026-03-07 23:30")
+    for frame in (week.requirement, week.coverage, week.kpis, week.simulation):
+        assert frame.index.equals(index)
+    assert list(week.steps.index) == [
+        "history",
+        "forecast",
+        "requirement",
+        "shifts",
+        "roster",
+        "kpis",
+        "simulation",
+    ]
+    assert set(week.roster["agent"]) <= {f"A{i:02d}" for i in range(1, AGENTS + 1)}
+    assert week.roster["date"].between("2026-03-01", "2026-03-07").all()
+    report = dict(zip(week.history_report["item"], week.history_report["value"], strict=True))
+    assert report["intervals given"] == 27 * 48
+
+
+def test_requirement_is_erlang_staffing_with_shrinkage_and_floors(week):
+    req = week.requirement
+    t = week.targets
+    productive = erlang.required_agents(
+        req["volume"],
+        req["aht"],
+        interval=1800,
+        service_level=0.8,
+        threshold=20,
+        answer_rate=0.85,
+        asa=20,
+        max_abandon=0.05,
+        short_abandon=20,
+        max_occupancy=0.9,
+        patience=60,
+    )
+    assert (req["productive"] == productive).all()
+    expected = np.ceil(productive / (1 - t.shrinkage) - 1e-9)
+    assert (req["required"] == expected).all()
+    hour = req.index.hour
+    assert (req["floor"][(hour >= 8) & (hour < 22)] == 8).all()
+    assert (req["floor"][(hour < 8) | (hour >= 22)] == 2).all()
+    # more demand, more agents: the upper quantile never needs fewer
+    assert (req["required_q0.9"] >= req["required_q0.1"]).all()
+
+
+def test_coverage_is_recomputed_from_the_assignments(week):
+    index = week.coverage.index
+    at_work, on_meal = _naive_on_floor(week.roster, index, 1800)
+    np.testing.assert_allclose(week.coverage["at_work"], at_work, atol=1e-9)
+    np.testing.assert_allclose(week.coverage["on_break"], on_meal, atol=1e-9)
+    # default templates: 5 minutes of short breaks per working hour
+    np.testing.assert_allclose(week.coverage["net"], (at_work - on_meal) * 55 / 60, atol=1e-9)
+    np.testing.assert_allclose(
+        week.coverage["on_phones"], week.coverage["net"] * (1 - week.targets.shrinkage)
+    )
+    need = np.maximum(week.coverage["required"], week.coverage["floor"])
+    gap = week.coverage["net"] - need
+    np.testing.assert_allclose(week.coverage["gap"], gap)
+    assert week.shortfall == pytest.approx(float(gap.clip(upper=0).abs().sum() / 2))
+    # every meal lies inside its shift and the template's window
+    meals = week.roster.dropna(subset=["break_start"])
+    assert len(meals) == len(week.roster)
+    assert (meals["break_start"] >= meals["start"] + pd.Timedelta(hours=2)).all()
+    assert (meals["break_end"] <= meals["end"] - pd.Timedelta(hours=2)).all()
+
+
+def test_kpis_are_erlang_a_of_the_agents_on_the_phones(week):
+    k = week.kpis
+    busy = k.index[k["volume"] > 5]
+    for t in (busy[0], busy[len(busy) // 2], busy[-1]):
+        volume, aht = week.requirement.at[t, "volume"], week.requirement.at[t, "aht"]
+        agents = week.coverage.at[t, "on_phones"]
+        sl = erlang.service_level(
+            volume, aht, agents, interval=1800, threshold=20, patience=60, short_abandon=20
+        )
+        assert k.at[t, "service_level"] == pytest.approx(float(sl), rel=1e-12)
+        assert k.at[t, "agents"] == pytest.approx(agents)
+        assert k.at[t, "occupancy"] == pytest.approx(
+            float(erlang.occupancy(volume, aht, agents, interval=1800, patience=60)), rel=1e-12
+        )
+    meets = (
+        (k["service_level"] >= 0.8 - 1e-9)
+        & (k["answer_rate"] >= 0.85 - 1e-9)
+        & ~(k["asa"] > 20 + 1e-9)
+        & (k["abandon_rate"] <= 0.05 + 1e-9)
+        & (k["occupancy"] <= 0.9 + 1e-9)
+    ) | (k["volume"] <= 0)
+    assert (k["meets_targets"] == meets).all()
+    expected = np.average(k["service_level"], weights=k["volume"])
+    assert week.summary()["service_level_expected"] == pytest.approx(expected)
+
+
+def test_violations_are_the_rule_check_of_the_roster(week):
+    again = check(
+        week.roster,
+        Rules(),
+        dates=pd.date_range("2026-03-01", periods=7),
+        agents=list(week.totals.index),
+        month_days=31,
+    )
+    pd.testing.assert_frame_equal(
+        week.violations.reset_index(drop=True), again.reset_index(drop=True)
+    )
+    assert (week.violations["severity"] != "hard").all()
+    s = week.summary()
+    assert s["violations_hard"] == 0
+    assert s["violations_hard"] + s["violations_soft"] == len(week.violations)
+
+
+def test_simulation_runs_the_roster_over_the_forecast(week):
+    sim = week.simulation
+    # arrivals follow the forecast: offered over the week within a few percent of the mean
+    assert sim["offered"].sum() == pytest.approx(week.forecast["mean"].sum(), rel=0.06)
+    sl = sim["service_level"].dropna()
+    assert len(sl) > 0.9 * len(sim) and ((sl >= 0) & (sl <= 1)).all()
+    assert (sim["service_level_hw"].dropna() >= 0).all()
+    s = week.summary()
+    assert 0 < s["service_level_simulated"] <= 1
+    assert week.simulation_result.n_replications == 4
+    # the simulated roster delivers what the Erlang KPIs of its net agents promise
+    gap = s["service_level_simulated"] - s["service_level_expected"]
+    assert abs(gap) < 2 * s["service_level_simulated_hw"] + 0.01
+
+
+def test_roster_coverage_partial_intervals_and_meals():
+    templates = [ShiftTemplate("D", start=9 * 3600, length=4 * 3600, short_breaks=360)]
+    a = pd.DataFrame(
+        {
+            "shift": ["D", "D"],
+            "start": pd.to_datetime(["2026-03-02 09:00", "2026-03-02 09:15"]),
+            "end": pd.to_datetime(["2026-03-02 13:00", "2026-03-02 10:45"]),
+            "break_start": pd.to_datetime(["2026-03-02 10:00", None]),
+            "break_end": pd.to_datetime(["2026-03-02 10:30", None]),
+        }
+    )
+    index = pd.date_range("2026-03-02 09:00", periods=4, freq="30min")
+    cov = roster_coverage(a, templates, index, 1800)
+    assert list(cov["at_work"]) == [1.5, 2.0, 2.0, 1.5]
+    assert list(cov["on_break"]) == [0.0, 0.0, 1.0, 0.0]
+    np.testing.assert_allclose(cov["net"], np.array([1.5, 2.0, 1.0, 1.5]) * 0.9)
+    # a second meal of the first shift, 12:00-12:15, given in the table of every meal
+    meals = pd.DataFrame(
+        {
+            "shift": ["D", "D"],
+            "start": pd.to_datetime(["2026-03-02 10:00", "2026-03-02 12:00"]),
+            "end": pd.to_datetime(["2026-03-02 10:30", "2026-03-02 12:15"]),
+        }
+    )
+    index = pd.date_range("2026-03-02 09:00", periods=8, freq="30min")
+    cov = roster_coverage(a, templates, index, 1800, meals)
+    assert list(cov["on_break"]) == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.0]
+    np.testing.assert_allclose(cov["net"], (cov["at_work"] - cov["on_break"]) * 0.9)
+
+
+def test_place_meals_hands_out_stage_one_blocks_then_fills_the_rest():
+    meal = BreakRule(1800, earliest=2 * 3600, latest=3 * 3600)
+    templates = [ShiftTemplate("D", start=8 * 3600, length=6 * 3600, breaks=(meal,))]
+    day = pd.Timestamp("2026-03-02")
+    a = pd.DataFrame(
+        {
+            "agent": ["A3", "A1", "A2"],
+            "date": [day] * 3,
+            "shift": ["D"] * 3,
+            "start": [day + pd.Timedelta(hours=8)] * 3,
+            "end": [day + pd.Timedelta(hours=14)] * 3,
+            "break_start": pd.NaT,
+            "break_end": pd.NaT,
+        }
+    )
+    blocks = pd.DataFrame(
+        {
+            "date": [day, day],
+            "shift": ["D", "D"],
+            "break": ["meal", "meal"],
+            "start": [day + pd.Timedelta(hours=11), day + pd.Timedelta(hours=10)],
+            "end": [day + pd.Timedelta(hours=11.5), day + pd.Timedelta(hours=10.5)],
+            "agents": [1, 1],
+        }
+    )
+    required = pd.Series(
+        [0.0, 0.0, 3.0, 3.0],
+        index=pd.date_range(day + pd.Timedelta(hours=10), periods=4, freq="30min"),
+    )
+    out = place_meals(a, blocks, templates, required, 1800).set_index("agent")
+    assert out.at["A1", "break_start"] == day + pd.Timedelta(hours=10)
+    assert out.at["A2", "break_start"] == day + pd.Timedelta(hours=11)
+    # A3 had no block: its meal goes where the surplus is largest (10:00 and 10:30 need none)
+    assert out.at["A3", "break_start"] in (
+        day + pd.Timedelta(hours=10),
+        day + pd.Timedelta(hours=10.5),
+    )
+    assert (out["break_end"] - out["break_start"] == pd.Timedelta(minutes=30)).all()
+
+
+def test_plan_horizon():
+    last = pd.Timestamp("2025-12-31 23:30")
+    days = plan_horizon(None, None, last)
+    assert days[0] == pd.Timestamp("2026-01-01") and len(days) == 31
+    assert len(plan_horizon("2026-02", 10, last)) == 10
+    with pytest.raises(ValueError, match="month='2025-12'"):
+        plan_horizon("2025-12", None, last)
+    with pytest.raises(ValueError, match="month must be YYYY-MM"):
+        plan_horizon("next", None, last)
+    with pytest.raises(ValueError, match="days must be"):
+        plan_horizon("2026-02", 29, last)
+
+
+def test_targets_validation_and_from_dict():
+    with pytest.raises(ValueError, match="service_level"):
+        Targets(service_level=1.5)
+    with pytest.raises(ValueError, match="shrinkage"):
+        Targets(shrinkage=1.0)
+    # limits that only the staffing search knew are raised when the targets are made
+    with pytest.raises(ValueError, match="service_level must lie in"):
+        Targets(service_level=1.0)
+    with pytest.raises(ValueError, match="asa must be > 0"):
+        Targets(asa=0.0)
+    with pytest.raises(ValueError, match="patience"):
+        Targets(patience=0.0)
+    with pytest.raises(ValueError, match=r"cfg.toml \[targets\]: unknown keys \['sl'\]"):
+        Targets.from_dict({"sl": 0.8}, source="cfg.toml [targets]")
+    t = Targets.from_dict({"service_level": 0.9, "threshold": 15, "patience": None})
+    assert t.erlang_targets["max_abandon"] is None  # abandonment only binds under Erlang A
+
+
+def test_history_from_call_records_reconciles():
+    rng = np.random.default_rng(3)
+    n = 400
+    arrival = pd.Timestamp("2026-02-02") + pd.to_timedelta(rng.uniform(0, 2 * 86400, n), "s")
+    wait = rng.exponential(15, n)
+    answered = rng.random(n) < 0.9
+    handle = rng.exponential(300, n)
+    answer = pd.Series(arrival + pd.to_timedelta(wait, "s")).where(answered)
+    end = np.where(
+        answered, answer + pd.to_timedelta(handle, "s"), arrival + pd.to_timedelta(wait, "s")
+    )
+    calls = pd.DataFrame({"arrival": arrival, "answer": answer, "end": pd.to_datetime(end)})
+    calls.loc[5, "end"] = pd.NaT  # malformed: skipped and counted
+    hist = prepare_history(calls=calls)
+    report = dict(zip(hist.report["item"], hist.report["value"], strict=True))
+    assert report["call records"] == n
+    assert report["records used"] + report["records skipped: missing_end"] == n
+    assert hist.volume.sum() == n - 1
+    assert hist.interval == 1800
+    used = calls.drop(index=5)
+    ok = used["answer"].notna()
+    mean_handle = ((used["end"] - used["answer"])[ok]).dt.total_seconds()
+    slot = used["arrival"][ok].dt.floor("30min")
+    expected = mean_handle.groupby(slot).mean()
+    np.testing.assert_allclose(hist.aht.reindex(expected.index), expected, rtol=1e-9)
+
+
+def test_history_needs_handle_times():
+    s = pd.Series(1.0, index=pd.date_range("2026-02-02", periods=96, freq="30min"))
+    with pytest.raises(ValueError, match="aht"):
+        prepare_history(s)
+    with pytest.raises(ValueError, match="exactly one of history and calls"):
+        prepare_history()
+
+
+def test_two_stage_roster_takes_its_meals_from_stage_one(sample):
+    p = plan(
+        sample.volume,
+        aht=sample.aht,
+        month="2026-03",
+        days=7,
+        agents=AGENTS,
+        roster_from="schedule",
+        replications=0,
+        time_limit=3,
+    )
+    assert p.simulation.empty and p.simulation_result is None
+    assert "simulation" not in p.steps.index
+    assert p.roster["break_start"].notna().all()
+    # per (date, shift), the meal blocks stage 1 placed are the ones the agents take, as far
+    # as the roster works that shift as often as stage 1 asked
+    blocks = p.shift_schedule.breaks
+    for (date, shift), g in p.roster.groupby(["date", "shift"]):
+        b = blocks[(blocks["date"] == date) & (blocks["shift"] == shift)]
+        placed = np.repeat(b["start"].to_numpy(), b["agents"].to_numpy().astype(int))
+        taken = np.sort(g["break_start"].to_numpy())
+        if len(taken) <= len(placed):
+            assert set(taken) <= set(placed)
+    at_work, on_meal = _naive_on_floor(p.roster, p.coverage.index, 1800)
+    np.testing.assert_allclose(p.coverage["at_work"] - p.coverage["on_break"], at_work - on_meal)
+    with pytest.raises(ValueError, match="roster_from"):
+        plan(sample.volume, aht=sample.aht, roster_from="people")
+
+
+def test_targets_with_trunks_staff_for_blocking():
+    volume = pd.Series(
+        [50.0, 200.0, 400.0], index=pd.date_range("2026-03-02 08:00", periods=3, freq="30min")
+    )
+    aht = pd.Series(240.0, index=volume.index)
+    targets = Targets(trunks=80, max_blocking=0.01, shrinkage=0.0)
+    agents = targets.productive_agents(volume, aht, interval=1800)
+    k = targets.kpis(volume, aht, agents, interval=1800)
+    assert targets.met(k).all() and (k["blocking"] <= 0.01).all()
+    # one agent fewer misses a target in every busy interval, blocking included in the check
+    fewer = targets.kpis(volume, aht, agents - 1, interval=1800)
+    assert not targets.met(fewer).any()
+    capped = erlang.blocking(volume, aht, agents - 1, trunks=80, patience=60.0, interval=1800)
+    np.testing.assert_allclose(fewer["blocking"], capped, rtol=1e-12)
+    # a roster with more agents than lines is capped at the lines, not an error
+    over = targets.kpis(volume, aht, agents + 100, interval=1800)
+    assert (over["agents"] <= 80).all()
+    with pytest.raises(ValueError, match="max_blocking"):
+        Targets(trunks=80, max_blocking=1.5)
+    with pytest.raises(erlang.TrunksTooFew):
+        Targets(trunks=20).productive_agents(volume, aht, interval=1800)
+
+
+def test_plan_counts_every_meal_of_a_shift(sample):
+    # 9 h shifts with two unpaid meals (30 and 30 min) keep 8 paid hours
+    lunch = BreakRule(1800, earliest=2 * 3600, latest=4 * 3600, name="lunch")
+    supper = BreakRule(1800, earliest=5 * 3600, latest=7 * 3600, name="supper")
+    templates = [
+        dataclasses.replace(t, name=f"M{i:02d}", breaks=(lunch, supper))
+        for i, t in enumerate(roster.shift_family((9 * 3600,), step=3600, short_breaks=300))
+    ]
+    p = plan(
+        sample.volume,
+        aht=sample.aht,
+        month="2026-03",
+        days=3,
+        agents=AGENTS,
+        templates=templates,
+        replications=2,
+        time_limit=3,
+    )
+    meals = p.named_roster.breaks
+    assert len(meals) == 2 * len(p.roster)  # both meals of every shift placed
+    meal_h = ((meals["end"] - meals["start"]).dt.total_seconds().sum()) / 3600
+    # the coverage takes every meal off the agents at work, inside the planned days
+    inside = meals["start"] < p.coverage.index[-1] + pd.Timedelta(minutes=30)
+    on_break_h = p.coverage["on_break"].sum() * 0.5
+    assert on_break_h == pytest.approx(
+        ((meals["end"] - meals["start"])[inside].dt.total_seconds().sum()) / 3600, abs=0.5
+    )
+    assert on_break_h > 0.9 * meal_h
+    assert p.simulation_result is not None
