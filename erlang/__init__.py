@@ -12,8 +12,10 @@ from .metrics import (
     service_level,
 )
 from .staffing import TrunksTooFew, max_volume, required_agents
+from .targets import Targets
 
 __all__ = [
+    "Targets",
     "TrunksTooFew",
     "abandon_rate",
     "answer_rate",

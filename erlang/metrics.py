@@ -14,6 +14,7 @@ import pandas as pd
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
 from .queue import Queue, erlang_c_from_log_b
+from .targets import Targets
 from .trunks import TrunkQueue, check_trunks
 
 _DEFINITIONS = ("answered", "virtual")
@@ -407,6 +408,7 @@ def kpis(
     cutoff: Numeric = 60.0,
     short_abandon: Numeric | None = None,
     trunks: Numeric | None = None,
+    targets: Targets | None = None,
 ) -> pd.DataFrame:
     """Every service metric per interval in one DataFrame.
 
@@ -415,7 +417,22 @@ def kpis(
     ``mean_wait`` [s, admitted contacts], ``abandon_rate``, ``short_abandon_rate``,
     ``answer_rate``, ``blocking`` (0 without ``trunks``). Rates are over offered contacts,
     blocked ones included. The index is the Series index of the input, else a RangeIndex.
+
+    With ``targets`` (an :class:`erlang.Targets`), its ``threshold``, ``cutoff`` and
+    ``short_abandon`` are used (the keywords must stay at their defaults) and a column
+    ``meets_targets`` says whether each interval meets every target (:meth:`Targets.met`).
     """
+    if targets is not None:
+        defaults = all(
+            v is None if d is None else (np.ndim(v) == 0 and v == d)
+            for v, d in ((threshold, 20.0), (cutoff, 60.0), (short_abandon, None))
+        )
+        if not defaults:
+            raise ValueError(
+                "targets given twice: as targets= and as threshold, cutoff or short_abandon"
+            )
+        threshold, cutoff = targets.threshold, targets.cutoff
+        short_abandon = targets.short_abandon
     queue, form = queue_state(
         volume, aht, agents, interval=interval, patience=patience, trunks=trunks
     )
@@ -443,4 +460,6 @@ def kpis(
         },
         index=form.index,
     )
+    if targets is not None:
+        frame["meets_targets"] = targets.met(frame)
     return frame

@@ -16,143 +16,20 @@ Both stop at ``n`` with ``n`` feasible and ``n - 1`` infeasible (or at the floor
 the result the exact minimum rather than an approximation.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from .gamma import log_erlang_b
-from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
+from .inputs import Numeric, as_arrays, check_finite, wrap
 from .queue import Queue
-from .search import illinois, lattice_minimum, log_odds
+from .search import illinois, lattice_minimum
 from .starts import erlang_a_start, square_root_start
+from .targets import GOALS, Targets
 from .trunks import TrunkQueue, check_trunks
 
 _CHUNK = 1 << 15
-
-
-_GOALS = ("service_level", "asa", "max_abandon", "answer_rate", "max_occupancy", "max_blocking")
-_PROBABILITIES = ("service_level", "max_abandon", "answer_rate", "max_blocking")
-# Targets that may vary by interval: scalars or arrays broadcasting with the volume.
-PER_INTERVAL = (*_GOALS, "threshold", "cutoff", "short_abandon")
-
-
-def _check_probabilities(name, values, *, allow_one=False):
-    """Per-interval targets: every entry strictly inside (0, 1), or (0, 1] if allowed."""
-    values = np.asarray(values, dtype=float)
-    check_finite(name, values)
-    bad = ~((values > 0.0) & ((values <= 1.0) if allow_one else (values < 1.0)))
-    if bad.any():
-        interval = "(0, 1]" if allow_one else "(0, 1)"
-        first = float(values[bad].flat[0])
-        count = int(bad.sum())
-        raise ValueError(f"{name} must lie in {interval}, got {first!r} ({count} entries)")
-
-
-@dataclass(frozen=True)
-class Targets:
-    """Service targets; ``None`` leaves a target out. Times in seconds.
-
-    Each target is a scalar or an array with one entry per interval (already broadcast to the
-    intervals searched); :meth:`take` selects the entries of a subset of intervals.
-    """
-
-    service_level: float | np.ndarray | None = 0.8
-    threshold: float | np.ndarray = 20.0
-    asa: float | np.ndarray | None = None
-    max_abandon: float | np.ndarray | None = None
-    answer_rate: float | np.ndarray | None = None
-    cutoff: float | np.ndarray = 60.0
-    max_occupancy: float | np.ndarray | None = None
-    short_abandon: float | np.ndarray | None = None
-    max_blocking: float | np.ndarray | None = None
-
-    def __post_init__(self):
-        for name in _PROBABILITIES:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if np.ndim(value):
-                _check_probabilities(name, value)
-            else:
-                check_probability(name, value)
-        if self.max_occupancy is not None:
-            if np.ndim(self.max_occupancy):
-                _check_probabilities("max_occupancy", self.max_occupancy, allow_one=True)
-            else:
-                check_probability("max_occupancy", self.max_occupancy, allow_one=True)
-        for name in ("threshold", "cutoff", "asa", "short_abandon"):
-            value = getattr(self, name)
-            if value is not None:
-                check_finite(name, np.asarray(value, dtype=float), low=0.0)
-        if self.asa is not None and np.any(np.asarray(self.asa) <= 0):
-            first = float(np.asarray(self.asa)[np.asarray(self.asa) <= 0].flat[0])
-            raise ValueError(f"asa must be > 0 seconds, got {first!r}")
-        if all(getattr(self, k) is None for k in _GOALS):
-            raise ValueError("no staffing target given: set at least one target")
-        object.__setattr__(
-            self, "_arrays", tuple(k for k in PER_INTERVAL if np.ndim(getattr(self, k)))
-        )
-
-    def take(self, idx):
-        """The targets of the intervals ``idx`` (an index, slice or mask)."""
-        if not self._arrays:
-            return self
-        return replace(self, **{k: getattr(self, k)[idx] for k in self._arrays})
-
-    def without(self, *names):
-        """These targets with ``names`` left out."""
-        return replace(self, **dict.fromkeys(names))
-
-    @property
-    def needs_queue(self):
-        """Whether a target needs the queue to be stable under Erlang C (``n > A``)."""
-        return any(x is not None for x in (self.service_level, self.asa, self.answer_rate))
-
-    def margin(self, queue):
-        """Smallest slack over all targets, ``>= 0`` exactly when all are met.
-
-        Slacks are measured on log-odds (probabilities) and log (waits) scales, on which the
-        metrics are close to linear in the number of agents, so that Newton steps on the
-        margin land near the minimum.
-        """
-        out = np.full(queue.load.shape, np.inf)
-        if self.service_level is not None:
-            sl = queue.service_level(self.threshold, self.short_abandon)
-            out = np.minimum(out, log_odds(sl) - log_odds(self.service_level))
-        if self.answer_rate is not None:
-            ar = queue.service_level(self.cutoff)
-            out = np.minimum(out, log_odds(ar) - log_odds(self.answer_rate))
-        if self.asa is not None:
-            wait = np.clip(queue.mean_wait_answered(), 1e-300, 1e300)
-            out = np.minimum(out, np.log(self.asa) - np.log(wait))
-        if self.max_abandon is not None:
-            ab = queue.abandon_rate(self.short_abandon)
-            out = np.minimum(out, log_odds(self.max_abandon) - log_odds(ab))
-        if self.max_occupancy is not None:
-            out = np.minimum(out, log_odds(self.max_occupancy) - log_odds(queue.occupancy()))
-        if self.max_blocking is not None:
-            out = np.minimum(out, log_odds(self.max_blocking) - log_odds(queue.blocking))
-        return np.where(queue.idle, np.inf, out)
-
-    def erlang_c_margin(self, load, agents, blocking, aht):
-        """The sign of :meth:`margin` under Erlang C, from Erlang B at ``agents`` alone."""
-        gap = agents - load
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            rho = load / agents
-            c = np.where(gap > 0, 1.0 / (rho + (1.0 - rho) / blocking), 1.0)
-        out = np.full(load.shape, np.inf)
-        for target, t in ((self.service_level, self.threshold), (self.answer_rate, self.cutoff)):
-            if target is not None:
-                sl = 1.0 - c * np.exp(-np.maximum(gap, 0.0) * t / aht)
-                out = np.minimum(out, sl - target)
-        if self.asa is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                wait = c * aht / gap
-            out = np.minimum(out, np.where(gap > 0, self.asa / (self.asa + wait) - 0.5, -0.5))
-        if self.max_occupancy is not None:
-            out = np.minimum(out, self.max_occupancy - np.minimum(rho, 1.0))
-        return out
 
 
 def _erlang_c_minimum(load, aht, targets, floor):
@@ -198,6 +75,28 @@ def _ceil_scheduled(productive, shrinkage):
     floating point) gives 30, as exact arithmetic does.
     """
     return np.ceil(np.round(productive / (1.0 - shrinkage), 9))
+
+
+def _goals(targets, **keywords) -> dict:
+    """The targets as keywords: ``targets`` when given (the keywords left at their defaults),
+    else the keywords."""
+    if targets is None:
+        return keywords
+    if not isinstance(targets, Targets):
+        raise TypeError(f"targets={targets!r} must be an erlang.Targets")
+    changed = sorted(k for k, v in keywords.items() if not _is_default(v, _DEFAULTS[k]))
+    if changed:
+        raise ValueError(f"targets given twice: as targets= and as keywords {changed}")
+    return {k: getattr(targets, k) for k in keywords}
+
+
+def _is_default(value, default) -> bool:
+    if value is None or default is None:
+        return value is default
+    return np.ndim(value) == 0 and float(value) == float(default)
+
+
+_DEFAULTS = Targets().given
 
 
 def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volume_name, goals):
@@ -273,6 +172,7 @@ def required_agents(
     fractional: bool = False,
     trunks: Numeric | None = None,
     max_blocking: Numeric | None = None,
+    targets: Targets | None = None,
 ) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
@@ -317,6 +217,9 @@ def required_agents(
         blocked ones included. None (or ``inf``) for no cap.
     max_blocking : numeric or None
         Maximum share of offered callers who get busy tone; needs ``trunks``.
+    targets : Targets, optional
+        Every target as one value (e.g. ``Targets.hotline()``), instead of the keywords
+        above, which must then be left at their defaults.
 
     Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
     ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that
@@ -356,17 +259,19 @@ def required_agents(
     Operations Research 29(3), 1981 (the starting point). O. Garnett, A. Mandelbaum, M. Reiman,
     M&SOM 4(3), 2002 (Erlang A).
     """
-    goals = {
-        "service_level": service_level,
-        "threshold": threshold,
-        "asa": asa,
-        "max_abandon": max_abandon,
-        "answer_rate": answer_rate,
-        "cutoff": cutoff,
-        "max_occupancy": max_occupancy,
-        "max_blocking": max_blocking,
-        "short_abandon": short_abandon,
-    }
+    goals = _goals(
+        targets,
+        service_level=service_level,
+        threshold=threshold,
+        asa=asa,
+        max_abandon=max_abandon,
+        answer_rate=answer_rate,
+        cutoff=cutoff,
+        max_occupancy=max_occupancy,
+        max_blocking=max_blocking,
+        short_abandon=short_abandon,
+    )
+    max_blocking = goals["max_blocking"]
     volume, aht, interval, patience, min_agents, form, targets = _common_arrays(
         volume, aht, interval, patience, shrinkage, min_agents, "volume", goals
     )
@@ -500,7 +405,7 @@ def _short_abandon_floor(load, aht, patience, trunks, targets, agents, rounds=3)
     entries whose floor is still below ``agents``.
     """
     floor = np.ones(load.shape)
-    if any(getattr(targets, k) is not None for k in _GOALS if k != "service_level"):
+    if any(getattr(targets, k) is not None for k in GOALS if k != "service_level"):
         monotone = _trunk_margin(load, aht, patience, trunks, targets.without("service_level"))
         floor = lattice_minimum(monotone, np.minimum(agents, trunks), floor)
     for _ in range(rounds):
@@ -558,10 +463,12 @@ def max_volume(
     shrinkage: float = 0.0,
     trunks: Numeric | None = None,
     max_blocking: Numeric | None = None,
+    targets: Targets | None = None,
 ) -> Numeric:
     """Most contacts per interval that ``agents`` handle within every given target.
 
-    The inverse of :func:`required_agents`, with the same targets (scalars or per interval).
+    The inverse of :func:`required_agents`, with the same targets (scalars or per interval,
+    as keywords or as one ``targets`` value).
     ``agents`` are scheduled agents; ``agents * (1 - shrinkage)`` of them are on the phones,
     whole under a trunk cap.
 
@@ -570,17 +477,19 @@ def max_volume(
     numeric
         Contacts per interval (real-valued), to a relative precision of 1e-10.
     """
-    goals = {
-        "service_level": service_level,
-        "threshold": threshold,
-        "asa": asa,
-        "max_abandon": max_abandon,
-        "answer_rate": answer_rate,
-        "cutoff": cutoff,
-        "max_occupancy": max_occupancy,
-        "max_blocking": max_blocking,
-        "short_abandon": short_abandon,
-    }
+    goals = _goals(
+        targets,
+        service_level=service_level,
+        threshold=threshold,
+        asa=asa,
+        max_abandon=max_abandon,
+        answer_rate=answer_rate,
+        cutoff=cutoff,
+        max_occupancy=max_occupancy,
+        max_blocking=max_blocking,
+        short_abandon=short_abandon,
+    )
+    max_blocking = goals["max_blocking"]
     agents, aht, interval, patience, _, form, targets = _common_arrays(
         agents, aht, interval, patience, shrinkage, 0.0, "agents", goals
     )

@@ -11,7 +11,7 @@ from roster.check import check
 from roster.coverage import place_meals, roster_coverage
 from roster.excel import to_excel
 from roster.people import Roster, build_roster
-from roster.planning import Plan, Targets, plan
+from roster.planning import Plan, StaffingPolicy, plan
 from roster.plots import plot_coverage, plot_roster
 from roster.pulloffs import PulloffPlan, place_pulloffs
 from roster.rules import Rules
@@ -30,8 +30,8 @@ __all__ = [
     "ShiftSchedule",
     "ShiftTemplate",
     "SimulationResult",
+    "StaffingPolicy",
     "SwapResult",
-    "Targets",
     "build_roster",
     "check",
     "place_meals",

@@ -1,6 +1,6 @@
 """The month's plan end to end (:func:`plan`): its inputs, report and command line."""
 
 from roster.planning.pipeline import Plan, plan
-from roster.planning.targets import Targets
+from roster.planning.policy import StaffingPolicy
 
-__all__ = ["Plan", "Targets", "plan"]
+__all__ = ["Plan", "StaffingPolicy", "plan"]

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -27,30 +28,25 @@ def _staff(args) -> int:
         source = str(path)
     steps = volume.index.to_series().diff().dropna()
     interval = steps.min().total_seconds() if len(steps) else args.interval
-    patience = None if args.patience <= 0 else args.patience
-    targets = {
-        "interval": interval,
-        "service_level": args.service_level,
-        "threshold": args.threshold,
-        "answer_rate": args.answer_rate,
-        "max_occupancy": args.max_occupancy,
-        "max_abandon": args.max_abandon if patience else None,
-        "short_abandon": 20.0 if patience else None,
-        "patience": patience,
-        "shrinkage": args.shrinkage,
-    }
-    agents = erlang.required_agents(volume, aht, min_agents=args.min_agents, **targets)
-    productive = erlang.required_agents(volume, aht, **{**targets, "shrinkage": 0.0})
-    kpis = erlang.kpis(
+    staffing = _staffing(args, {})
+    queue = {"patience": staffing.patience, "trunks": staffing.trunks}
+    floors = staffing.policy.floors(pd.DatetimeIndex(volume.index))
+    agents = erlang.required_agents(
         volume,
         aht,
-        productive,
         interval=interval,
-        threshold=args.threshold,
-        patience=patience,
-        short_abandon=targets["short_abandon"],
+        shrinkage=staffing.policy.shrinkage,
+        min_agents=floors,
+        targets=staffing.targets,
+        **queue,
     )
-    table = kpis.assign(scheduled=agents)
+    productive = erlang.required_agents(
+        volume, aht, interval=interval, targets=staffing.targets, **queue
+    )
+    kpis = erlang.kpis(
+        volume, aht, productive, interval=interval, targets=staffing.targets, **queue
+    )
+    table = kpis.assign(floor=floors, scheduled=agents)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "requirement.csv", index_label="interval_start")
@@ -64,21 +60,27 @@ def _staff(args) -> int:
     return 0
 
 
+#: Flags of both commands: service targets (erlang.Targets), the staffing policy
+#: (StaffingPolicy) and the queue (patience, trunks), with their help and default.
 _TARGET_FLAGS = {
-    "service_level": float,
-    "threshold": float,
-    "answer_rate": float,
-    "cutoff": float,
-    "asa": float,
-    "max_abandon": float,
-    "short_abandon": float,
-    "max_occupancy": float,
-    "patience": float,
-    "shrinkage": float,
-    "floor_day": int,
-    "floor_night": int,
-    "trunks": int,
-    "max_blocking": float,
+    "service_level": (float, "share answered within --threshold (default 0.8)"),
+    "threshold": (float, "service-level answer time [s] (default 20)"),
+    "answer_rate": (float, "share answered within --cutoff (default 0.85)"),
+    "cutoff": (float, "answer-rate cutoff [s] (default 60)"),
+    "asa": (float, "most average speed of answer [s] (default 20; 0 = no target)"),
+    "max_abandon": (float, "most abandonment, short abandons excluded (default 0.05)"),
+    "short_abandon": (float, "abandons within this are misdials [s] (default 20)"),
+    "max_occupancy": (float, "most occupancy (default 0.9)"),
+    "max_blocking": (float, "most share of calls blocked by the trunks (default none)"),
+}
+_POLICY_FLAGS = {
+    "shrinkage": (float, "absence and non-adherence share (default 0.126)"),
+    "floor_day": (int, "agents online at least by day (default 8)"),
+    "floor_night": (int, "agents online at least at night (default 2)"),
+}
+_QUEUE_FLAGS = {
+    "patience": (float, "mean patience for Erlang A [s] (default 60; 0 = Erlang C)"),
+    "trunks": (int, "trunk lines: callers beyond them are blocked (default none)"),
 }
 _PLAN_KEYS = {
     "month",
@@ -90,11 +92,55 @@ _PLAN_KEYS = {
     "replications",
     "seed",
     "time_limit",
+    *_QUEUE_FLAGS,
 }
 
 
+@dataclass(frozen=True)
+class _Staffing:
+    """Targets, staffing policy and queue of a command, from the config and the flags."""
+
+    targets: erlang.Targets
+    policy: object
+    patience: float | None
+    trunks: int | None
+
+
+def _staffing(args, config: dict, source: str = "targets") -> _Staffing:
+    """The staffing inputs shared by ``staff`` and ``plan``: flags over the config's tables
+    over the defaults (the hotline targets, :class:`StaffingPolicy`, patience 60 s)."""
+    from roster.planning.policy import StaffingPolicy
+
+    def given(flags, table):
+        values = dict(table)
+        values.update({k: getattr(args, k) for k in flags if getattr(args, k, None) is not None})
+        return values
+
+    target_values = given(_TARGET_FLAGS, config.get("targets", {}))
+    if target_values.get("asa") is not None and target_values["asa"] <= 0:
+        target_values["asa"] = None  # 0 switches the ASA target off
+    plan_table = config.get("plan", {})
+    queue = given(_QUEUE_FLAGS, {k: v for k, v in plan_table.items() if k in _QUEUE_FLAGS})
+    patience = queue.get("patience", 60.0)
+    trunks = queue.get("trunks")
+    # 0 switches Erlang A (and with it abandonment) or the trunk cap off
+    patience = None if patience is None or patience <= 0 else float(patience)
+    trunks = None if trunks is None or trunks <= 0 else trunks
+    targets = erlang.Targets.from_dict(target_values, source=f"{source} [targets]")
+    policy = StaffingPolicy.from_dict(
+        given(_POLICY_FLAGS, config.get("staffing", {})), source=f"{source} [staffing]"
+    )
+    return _Staffing(targets, policy, patience, trunks)
+
+
+def _add_staffing_flags(parser) -> None:
+    for name, (kind, text) in {**_TARGET_FLAGS, **_POLICY_FLAGS, **_QUEUE_FLAGS}.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
+
+
 def _read_config(path) -> dict:
-    """Sections ``plan``, ``targets`` and ``rules`` of a TOML file, checked for unknown keys."""
+    """Sections ``plan``, ``targets``, ``staffing`` and ``rules`` of a TOML file, checked for
+    unknown keys."""
     import tomllib
 
     try:
@@ -104,9 +150,11 @@ def _read_config(path) -> dict:
         raise ValueError(f"{path}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(config) - {"plan", "targets", "rules"})
+    unknown = sorted(set(config) - {"plan", "targets", "staffing", "rules"})
     if unknown:
-        raise ValueError(f"{path}: unknown sections {unknown}; use [plan], [targets], [rules]")
+        raise ValueError(
+            f"{path}: unknown sections {unknown}; use [plan], [targets], [staffing], [rules]"
+        )
     bad = sorted(set(config.get("plan", {})) - _PLAN_KEYS)
     if bad:
         raise ValueError(f"{path}: unknown keys {bad} in [plan]; known: {sorted(_PLAN_KEYS)}")
@@ -121,7 +169,6 @@ def _plan(args) -> int:
     from roster.planning.inputs import bundled_sample, read_calls, read_history
     from roster.planning.pipeline import plan
     from roster.planning.report import write_report
-    from roster.planning.targets import Targets
     from roster.rules import Rules
 
     t0 = time.perf_counter()
@@ -137,20 +184,14 @@ def _plan(args) -> int:
         "seed": 0,
         "time_limit": 20.0,
     }
-    settings.update(config.get("plan", {}))
+    settings.update({k: v for k, v in config.get("plan", {}).items() if k not in _QUEUE_FLAGS})
     for key in settings:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
     source = args.config or "targets"
-    target_values = dict(config.get("targets", {}))
-    target_values.update(
-        {k: getattr(args, k) for k in _TARGET_FLAGS if getattr(args, k) is not None}
-    )
-    for key in ("patience", "trunks", "asa"):
-        if target_values.get(key) is not None and target_values[key] <= 0:
-            target_values[key] = None  # 0 switches Erlang A, the trunk cap or ASA off
-    targets = Targets.from_dict(target_values, source=f"{source} [targets]")
+    staffing = _staffing(args, config, source=args.config or "config")
+    targets = staffing.targets
     rule_values = config.get("rules", {})
     known_rules = {f.name for f in dataclasses.fields(Rules)}
     bad = sorted(set(rule_values) - known_rules)
@@ -191,6 +232,9 @@ def _plan(args) -> int:
         days=settings["days"],
         agents=settings["agents"],
         targets=targets,
+        policy=staffing.policy,
+        patience=staffing.patience,
+        trunks=staffing.trunks,
         rules=rules,
         calendar=settings["calendar"],
         model=settings["model"],
@@ -233,16 +277,7 @@ def main(argv=None) -> int:
     staff.add_argument("--volume", help="CSV with columns ds, y (contacts) and optionally aht [s]")
     staff.add_argument("--aht", type=float, default=300.0, help="handle time if no aht column [s]")
     staff.add_argument("--interval", type=float, default=1800.0, help="interval length [s]")
-    staff.add_argument("--service-level", type=float, default=0.8)
-    staff.add_argument("--threshold", type=float, default=20.0, help="answer-time target [s]")
-    staff.add_argument("--answer-rate", type=float, default=0.85, help="answered within 60 s")
-    staff.add_argument("--max-abandon", type=float, default=0.05, help="short abandons excluded")
-    staff.add_argument("--max-occupancy", type=float, default=0.9)
-    staff.add_argument(
-        "--patience", type=float, default=60.0, help="mean patience [s]; 0 for Erlang C"
-    )
-    staff.add_argument("--shrinkage", type=float, default=0.3)
-    staff.add_argument("--min-agents", type=int, default=2)
+    _add_staffing_flags(staff)
     staff.add_argument("--out", default="seatplan-report", help="report folder")
 
     run = commands.add_parser(
@@ -254,33 +289,16 @@ def main(argv=None) -> int:
     data = run.add_mutually_exclusive_group()
     data.add_argument("--calls", help="call records (CSV/Parquet): arrival, answer, end")
     data.add_argument("--history", help="history (CSV/Parquet): ds, y and optionally aht [s]")
-    run.add_argument("--config", help="TOML file with [plan], [targets] and [rules] tables")
+    run.add_argument(
+        "--config", help="TOML file with [plan], [targets], [staffing] and [rules] tables"
+    )
     run.add_argument("--month", help="month to plan, YYYY-MM (default: after the history)")
     run.add_argument("--days", type=int, help="plan only the first N days of the month")
     run.add_argument("--agents", type=int, help="team size (default 120)")
     run.add_argument("--aht", type=float, help="handle time when the data has none [s]")
     run.add_argument("--calendar", help="holiday calendar code (default CN)")
     run.add_argument("--model", help="forecast model (default auto)")
-    target_help = {
-        "service_level": "share answered within --threshold (default 0.8)",
-        "threshold": "service-level answer time [s] (default 20)",
-        "answer_rate": "share answered within --cutoff (default 0.85)",
-        "cutoff": "answer-rate cutoff [s] (default 60)",
-        "asa": "most average speed of answer [s] (default 20; 0 = no target)",
-        "max_abandon": "most abandonment, short abandons excluded (default 0.05)",
-        "short_abandon": "abandons within this are misdials [s] (default 20)",
-        "max_occupancy": "most occupancy (default 0.9)",
-        "patience": "mean patience for Erlang A [s] (default 60; 0 = Erlang C)",
-        "shrinkage": "absence and non-adherence share (default 0.126)",
-        "floor_day": "agents online at least by day (default 8)",
-        "floor_night": "agents online at least at night (default 2)",
-        "trunks": "trunk lines: callers beyond them are blocked (default none)",
-        "max_blocking": "most share of calls blocked by the trunks (default none)",
-    }
-    for name, kind in _TARGET_FLAGS.items():
-        run.add_argument(
-            f"--{name.replace('_', '-')}", type=kind, default=None, help=target_help[name]
-        )
+    _add_staffing_flags(run)
     run.add_argument("--replications", type=int, help="simulation runs; 0 skips (default 10)")
     run.add_argument("--seed", type=int, help="simulation seed (default 0)")
     run.add_argument("--time-limit", type=float, help="solver budget per stage [s] (default 20)")

@@ -19,6 +19,7 @@ __all__ = [
     "InputFileError",
     "PlanHistory",
     "bundled_sample",
+    "plan_horizon",
     "prepare_history",
     "read_calls",
     "read_history",
@@ -319,3 +320,35 @@ def bundled_sample(seed: int = 0) -> fc.SyntheticHotline:
     return fc.synthetic_hotline(
         start="2024-01-01", end="2025-12-31", seed=seed, daily_volume=SAMPLE_DAILY_VOLUME
     )
+
+
+def plan_horizon(month, days: int | None, last_history: pd.Timestamp) -> pd.DatetimeIndex:
+    """The days planned: ``days`` days (default all) of ``month``, or of the next month.
+
+    Parameters
+    ----------
+    month : str, pandas.Period or None
+        ``"YYYY-MM"``; None plans the calendar month after the one the history ends in.
+    days : int or None
+        Plan only the first ``days`` days of the month (e.g. a week).
+    last_history : pandas.Timestamp
+        Last interval of the history; the plan must start after it.
+    """
+    if month is None:
+        period = pd.Timestamp(last_history).to_period("M") + 1
+    else:
+        try:
+            period = pd.Period(month, freq="M")
+        except (ValueError, TypeError):
+            raise ValueError(f"month must be YYYY-MM, got {month!r}") from None
+    dates = pd.date_range(period.start_time, period.end_time.normalize(), freq="D")
+    if days is not None:
+        if not (isinstance(days, int | np.integer) and 1 <= days <= len(dates)):
+            raise ValueError(f"days must be a whole number in [1, {len(dates)}], got {days!r}")
+        dates = dates[:days]
+    if dates[0] <= pd.Timestamp(last_history):
+        raise ValueError(
+            f"month={str(period)!r} starts on {dates[0].date()}, not after the history's end "
+            f"{pd.Timestamp(last_history)}"
+        )
+    return dates

@@ -25,15 +25,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+import erlang
 import forecast as fc
 from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
-from roster.planning.inputs import PlanHistory, prepare_history
-from roster.planning.targets import Targets, plan_horizon
+from roster.planning.inputs import PlanHistory, plan_horizon, prepare_history
+from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
 from roster.seats.schedule import ShiftSchedule, schedule_shifts
-from roster.shifts import ShiftTemplate, parse_clock, shift_family
+from roster.shifts import ShiftTemplate, shift_family
 from roster.simulation.engine import METRICS, SimulationResult, simulate
 
 __all__ = ["STEPS", "Plan", "default_templates", "plan"]
@@ -92,7 +93,14 @@ class Plan:
         ``_hw``, the half-widths of their confidence intervals. Empty when not simulated.
     steps : pandas.DataFrame
         Wall time of each step. [s]
-    targets : Targets
+    targets : erlang.Targets
+        Service targets the requirement meets and the KPIs are checked against.
+    policy : StaffingPolicy
+        Shrinkage and floors.
+    patience : float or None
+        Mean caller patience (Erlang A); None for Erlang C. [s]
+    trunks : int or None
+        Trunk lines, or None for no cap.
     rules : Rules
     templates : list of ShiftTemplate
     interval : int
@@ -115,7 +123,10 @@ class Plan:
     kpis: pd.DataFrame
     simulation: pd.DataFrame
     steps: pd.DataFrame
-    targets: Targets
+    targets: erlang.Targets
+    policy: StaffingPolicy
+    patience: float | None
+    trunks: int | None
     rules: Rules
     templates: list = field(repr=False)
     interval: int = 1800
@@ -175,7 +186,10 @@ def plan(
     month=None,
     days: int | None = None,
     agents=120,
-    targets: Targets | None = None,
+    targets: erlang.Targets | None = None,
+    policy: StaffingPolicy | None = None,
+    patience: float | None = 60.0,
+    trunks: int | None = None,
     rules: Rules | None = None,
     templates: Sequence[ShiftTemplate] | None = None,
     calendar="CN",
@@ -212,8 +226,18 @@ def plan(
         Plan only the first ``days`` days of the month.
     agents : int, list of str or pandas.DataFrame
         The team (see :func:`roster.build_roster`); default 120 agents.
-    targets : Targets, optional
-        Service targets, shrinkage and floors (defaults of :class:`Targets`).
+    targets : erlang.Targets, optional
+        Service targets; default :meth:`erlang.Targets.hotline` (80/20 service level, 85%
+        answered within 60 s, ASA 20 s, at most 5% abandoning, occupancy at most 90%).
+    policy : StaffingPolicy, optional
+        Shrinkage and the floors of agents online (defaults of :class:`StaffingPolicy`).
+    patience : float or None, default 60
+        Mean caller patience for Erlang A and the simulation; None for Erlang C (nobody
+        hangs up). [s]
+    trunks : int, optional
+        Trunk lines (最大同时接入): callers beyond them get busy tone. Staffing, KPIs and the
+        simulation then use the capped queue and count blocked calls as offered and not
+        answered; agents on the phones are capped at ``trunks``.
     rules : Rules, optional
         Labour rules (defaults of :class:`roster.Rules`).
     templates : sequence of ShiftTemplate, optional
@@ -255,8 +279,8 @@ def plan(
 
     Notes
     -----
-    The requirement is the exact Erlang staffing (Erlang A with ``targets.patience``) for the
-    mean forecast, grossed up by ``targets.shrinkage`` (absence and adherence). Meals and short
+    The requirement is the exact Erlang staffing (Erlang A with ``patience``) for the
+    mean forecast, grossed up by ``policy.shrinkage`` (absence and adherence). Meals and short
     breaks are placed by the scheduler, not put in the shrinkage. The roster's coverage is
     recomputed from its assignments, so the KPIs describe the roster as built: Erlang metrics of
     ``on_phones = net × (1 - shrinkage)`` agents per interval.
@@ -265,7 +289,7 @@ def plan(
     short breaks as timed blocks, one per working hour, staggered across agents (see
     :func:`roster.simulate`); a break falling due during a call starts when the call ends.
     Absence and non-adherence drop whole shifts at random with probability
-    ``targets.shrinkage``, drawn anew in every replication so that its spread is inside the
+    ``policy.shrinkage``, drawn anew in every replication so that its spread is inside the
     confidence intervals. With ``spread`` the expected volume of each
     replication and day is drawn from the Gamma law of the forecast rate behind the
     negative-binomial quantiles (``Var = m + φ m²``), so that Poisson noise on top recovers them.
@@ -278,9 +302,13 @@ def plan(
     """
     if roster_from not in ("requirement", "schedule"):
         raise ValueError(f"roster_from must be 'requirement' or 'schedule', got {roster_from!r}")
-    targets = Targets() if targets is None else targets
-    if not isinstance(targets, Targets):
-        raise TypeError(f"targets must be a roster.Targets, got {type(targets).__name__}")
+    targets = erlang.Targets.hotline() if targets is None else targets
+    if not isinstance(targets, erlang.Targets):
+        raise TypeError(f"targets must be an erlang.Targets, got {type(targets).__name__}")
+    policy = StaffingPolicy() if policy is None else policy
+    if not isinstance(policy, StaffingPolicy):
+        raise TypeError(f"policy must be a roster.StaffingPolicy, got {type(policy).__name__}")
+    queue = _Queue(targets, patience, trunks)
     rules = Rules() if rules is None else rules
     templates = default_templates() if templates is None else list(templates)
     clock = _Clock(progress)
@@ -306,7 +334,7 @@ def plan(
             aht_plan = pd.Series(float(hist.aht), index=index, name="aht")
 
     with clock("requirement"):
-        requirement = _requirement(forecast, aht_plan, targets, interval)
+        requirement = _requirement(forecast, aht_plan, queue, policy, interval)
 
     with clock("shifts"):
         schedule = schedule_shifts(
@@ -352,12 +380,11 @@ def plan(
         coverage = roster_coverage(assignments, templates, index, interval, meals)
         coverage.insert(0, "required", requirement["required"])
         coverage.insert(1, "floor", requirement["floor"])
-        coverage["on_phones"] = coverage["net"] * (1 - targets.shrinkage)
+        coverage["on_phones"] = coverage["net"] * (1 - policy.shrinkage)
         coverage["gap"] = coverage["net"] - np.maximum(coverage["required"], coverage["floor"])
-        kpis = targets.kpis(
+        kpis = queue.kpis(
             requirement["volume"], requirement["aht"], coverage["on_phones"], interval=interval
         )
-        kpis["meets_targets"] = targets.met(kpis)
 
     sim_result = None
     simulation = pd.DataFrame()
@@ -369,7 +396,8 @@ def plan(
                 assignments,
                 meals,
                 templates,
-                targets,
+                queue,
+                policy.shrinkage,
                 replications,
                 spread,
                 seed,
@@ -391,6 +419,9 @@ def plan(
         simulation=simulation,
         steps=clock.table(),
         targets=targets,
+        policy=policy,
+        patience=patience,
+        trunks=trunks,
         rules=rules,
         templates=templates,
         interval=interval,
@@ -446,19 +477,47 @@ def _open_index(volume: pd.Series, dates: pd.DatetimeIndex, interval: int) -> pd
     return index.rename("ds")
 
 
-def _requirement(forecast, aht, targets: Targets, interval: int) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Queue:
+    """The targets with the queue they are met in: callers' patience and the trunk lines."""
+
+    targets: erlang.Targets
+    patience: float | None
+    trunks: int | None
+
+    def __post_init__(self):
+        # the staffing search names a bad patience or trunk count before any work is done
+        erlang.required_agents(0.0, 1.0, interval=1.0, **self.model, targets=self.targets)
+
+    @property
+    def model(self) -> dict:
+        return {"patience": self.patience, "trunks": self.trunks}
+
+    def agents(self, volume, aht, *, interval: int, shrinkage: float = 0.0):
+        """Agents per interval meeting every target (``shrinkage`` grosses them up)."""
+        return erlang.required_agents(
+            volume, aht, interval=interval, shrinkage=shrinkage, targets=self.targets, **self.model
+        )
+
+    def kpis(self, volume, aht, agents, *, interval: int) -> pd.DataFrame:
+        """:func:`erlang.kpis` of ``agents`` on the phones, with ``meets_targets``."""
+        if self.trunks is not None:
+            agents = np.minimum(agents, self.trunks)  # only as many calls as lines
+        return erlang.kpis(
+            volume, aht, agents, interval=interval, targets=self.targets, **self.model
+        )
+
+
+def _requirement(forecast, aht, queue: _Queue, policy: StaffingPolicy, interval: int):
     volume = forecast["mean"].astype(float)
     out = pd.DataFrame({"volume": volume, "aht": aht.astype(float)})
-    out["productive"] = targets.productive_agents(volume, aht, interval=interval)
-    out["required"] = targets.required_agents(volume, aht, interval=interval)
-    start, end = (parse_clock(v) % 86400 for v in targets.day_hours)
-    tod = ((out.index - out.index.normalize()) / pd.Timedelta(seconds=1)).to_numpy()
-    by_day = (tod >= start) & (tod < end) if start <= end else (tod >= start) | (tod < end)
-    out["floor"] = np.where(by_day, targets.floor_day, targets.floor_night).astype(float)
+    out["productive"] = queue.agents(volume, aht, interval=interval)
+    out["required"] = queue.agents(volume, aht, interval=interval, shrinkage=policy.shrinkage)
+    out["floor"] = policy.floors(out.index)
     for col in forecast.columns:
         if col.startswith("q"):
-            out[f"required_{col}"] = targets.required_agents(
-                forecast[col].astype(float), aht, interval=interval
+            out[f"required_{col}"] = queue.agents(
+                forecast[col].astype(float), aht, interval=interval, shrinkage=policy.shrinkage
             )
     return out
 
@@ -480,7 +539,9 @@ def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame(values, index=forecast.index, columns=levels)
 
 
-def _simulate(forecast, aht, assignments, meals, templates, targets, replications, spread, seed):
+def _simulate(
+    forecast, aht, assignments, meals, templates, queue, absence, replications, spread, seed
+):
     rng = np.random.default_rng(seed)
     shifts = assignments[["agent", "start", "end", "break_start", "break_end"]]
     # meals after a shift's first (which rides on the shift row) go in as named breaks
@@ -498,12 +559,13 @@ def _simulate(forecast, aht, assignments, meals, templates, targets, replication
         shifts=shifts.reset_index(drop=True),
         breaks=later[["agent", "start", "end"]].reset_index(drop=True) if len(later) else None,
         short_breaks=short.to_numpy(float),
-        absence=targets.shrinkage,
-        threshold=targets.threshold,
-        cutoff=targets.cutoff,
-        patience=targets.patience,
-        trunks=targets.trunks,
-        short_abandon=targets.short_abandon if targets.patience is not None else None,
+        absence=absence,
+        # under Erlang C nobody hangs up, so there are no short abandons to leave out
+        targets=queue.targets
+        if queue.patience is not None
+        else queue.targets.without("short_abandon"),
+        patience=queue.patience,
+        trunks=queue.trunks,
         warmup=3600.0,
         spread="day",
         replications=replications,

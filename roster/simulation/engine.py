@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+import erlang
 from roster.simulation.agents import Absence, level_windows, shift_floor, staffing_steps
 from roster.simulation.kernel import (
     ABANDONED,
@@ -207,6 +208,7 @@ def simulate(
     replications=10,
     confidence=0.95,
     seed=None,
+    targets: erlang.Targets | None = None,
 ) -> SimulationResult:
     """Simulate a contact center interval by interval over independent replications.
 
@@ -275,6 +277,9 @@ def simulate(
         Abandons with a wait at most this long (misdials) are left out of the calls counted
         by the service level, the answer rate and the abandonment rate (numerator and
         denominator), as hotlines report them. [s] ``None`` keeps them.
+    targets : erlang.Targets, optional
+        Take ``threshold``, ``cutoff`` and ``short_abandon`` from these targets (scalars),
+        as the staffing and the KPIs do; the three keywords must then stay at their defaults.
     warmup : float, default 0
         Seconds simulated before the first interval, with its volume rate, handle times,
         patience and (for a staffing Series) agents, and left out of the report, so that the
@@ -372,6 +377,14 @@ def simulate(
         raise ValueError(f"staffing must be 'agents' or 'cap', got {staffing!r}")
     if spread not in ("day", "interval"):
         raise ValueError(f"spread must be 'day' or 'interval', got {spread!r}")
+    if targets is not None:
+        if (threshold, cutoff, short_abandon) != (20.0, 60.0, None):
+            raise ValueError(
+                "targets given twice: as targets= and as threshold, cutoff or short_abandon"
+            )
+        threshold, cutoff, short_abandon = targets.threshold, targets.cutoff, targets.short_abandon
+        if any(np.ndim(v) for v in (threshold, cutoff, short_abandon)):
+            raise ValueError("simulate takes one threshold, cutoff and short_abandon, not arrays")
     threshold = _non_negative(threshold, "threshold")
     cutoff = _non_negative(cutoff, "cutoff")
     if short_abandon is not None:

@@ -141,7 +141,9 @@ def test_blocking_monotone_in_trunks_and_agents(volume, aht, agents, room, patie
     kw = {"patience": patience}
     trunks = agents + room + np.arange(3)
     blocked = erlang.blocking(volume, aht, agents, trunks=trunks, **kw)
-    assert np.all(np.diff(blocked) <= 1e-14)
+    # rounding in the capped recursions grows with the load per agent
+    scale = 1.0 + volume * aht / 1800.0 / agents
+    assert np.all(np.diff(blocked) <= 1e-14 * scale)
     # Adding an agent swaps a waiting caller for a served one; a served caller holds the trunk
     # longer exactly when patience is shorter than the handle time.
     top = agents + room + 1
@@ -172,7 +174,9 @@ def test_more_trunks_answer_more_but_may_answer_later(volume, aht, agents, room,
     trunks = agents + room + np.array([0, 1])
     answered = 1.0 - erlang.blocking(volume, aht, agents, trunks=trunks, **kw)
     answered -= erlang.abandon_rate(volume, aht, agents, trunks=trunks, **kw)
-    assert answered[1] >= answered[0] - 1e-12
+    # 1 - blocking - abandonment cancels terms near 1: the error grows with the load per agent
+    scale = 1.0 + volume * aht / 1800.0 / agents
+    assert answered[1] >= answered[0] - 1e-12 * scale
     # Over admitted callers the service level only falls: newcomers join a longer queue.
     sl = erlang.service_level(volume, aht, agents, trunks=trunks, over="admitted", **kw)
     assert sl[1] <= sl[0] + 1e-12

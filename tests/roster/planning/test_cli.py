@@ -4,6 +4,7 @@ import pandas as pd
 
 import erlang
 from roster.planning.cli import main
+from roster.planning.policy import DEFAULT_SHRINKAGE
 
 
 def test_staff_on_bundled_sample(tmp_path, capsys):
@@ -23,16 +24,17 @@ def test_staff_on_user_csv(tmp_path):
     out = tmp_path / "report"
     assert main(["staff", "--volume", str(path), "--out", str(out), "--patience", "0"]) == 0
     table = pd.read_csv(out / "requirement.csv", index_col=0, parse_dates=True)
+    # the plan's defaults: the hotline targets under Erlang C, its shrinkage and day floor
     expected = erlang.required_agents(
         pd.Series([40.0, 80, 120, 0], index=index),
         240.0,
         interval=900.0,
-        answer_rate=0.85,
-        max_occupancy=0.9,
-        shrinkage=0.3,
-        min_agents=2,
+        targets=erlang.Targets.hotline(),
+        shrinkage=DEFAULT_SHRINKAGE,
+        min_agents=8,
     )
     assert list(table.scheduled) == list(expected)
+    assert (table.floor == 8).all()
 
 
 # --- seatplan plan ---------------------------------------------------------------------------
@@ -60,7 +62,7 @@ def test_plan_on_user_csv_with_toml_config(history_csv, tmp_path, capsys):
     config = tmp_path / "plan.toml"
     config.write_text(
         "[plan]\nmonth = '2026-03'\ndays = 2\nagents = 40\nreplications = 2\ntime_limit = 3\n"
-        "[targets]\nservice_level = 0.9\nthreshold = 15\nfloor_day = 4\n"
+        "[targets]\nservice_level = 0.9\nthreshold = 15\n[staffing]\nfloor_day = 4\n"
         # two days of a 176 h month is 11.4 h: widen the band so that one 8 h shift fits
         "[rules]\nmonthly_paid_tolerance = 216000\n"
     )

@@ -11,9 +11,9 @@ import forecast
 import roster
 from roster import Rules, ShiftTemplate, check
 from roster.coverage import place_meals, roster_coverage
-from roster.planning.inputs import prepare_history
-from roster.planning.pipeline import Plan, plan
-from roster.planning.targets import Targets, plan_horizon
+from roster.planning.inputs import plan_horizon, prepare_history
+from roster.planning.pipeline import Plan, _Queue, plan
+from roster.planning.policy import StaffingPolicy
 from roster.shifts import BreakRule
 
 AGENTS = 40
@@ -82,7 +82,7 @@ def test_plan_keeps_every_step(week):
 
 def test_requirement_is_erlang_staffing_with_shrinkage_and_floors(week):
     req = week.requirement
-    t = week.targets
+    t = week.policy
     productive = erlang.required_agents(
         req["volume"],
         req["aht"],
@@ -114,7 +114,7 @@ def test_coverage_is_recomputed_from_the_assignments(week):
     # default templates: 5 minutes of short breaks per working hour
     np.testing.assert_allclose(week.coverage["net"], (at_work - on_meal) * 55 / 60, atol=1e-9)
     np.testing.assert_allclose(
-        week.coverage["on_phones"], week.coverage["net"] * (1 - week.targets.shrinkage)
+        week.coverage["on_phones"], week.coverage["net"] * (1 - week.policy.shrinkage)
     )
     need = np.maximum(week.coverage["required"], week.coverage["floor"])
     gap = week.coverage["net"] - need
@@ -270,20 +270,20 @@ def test_plan_horizon():
 
 def test_targets_validation_and_from_dict():
     with pytest.raises(ValueError, match="service_level"):
-        Targets(service_level=1.5)
+        erlang.Targets(service_level=1.5)
     with pytest.raises(ValueError, match="shrinkage"):
-        Targets(shrinkage=1.0)
+        StaffingPolicy(shrinkage=1.0)
     # limits that only the staffing search knew are raised when the targets are made
     with pytest.raises(ValueError, match="service_level must lie in"):
-        Targets(service_level=1.0)
+        erlang.Targets(service_level=1.0)
     with pytest.raises(ValueError, match="asa must be > 0"):
-        Targets(asa=0.0)
+        erlang.Targets(asa=0.0)
     with pytest.raises(ValueError, match="patience"):
-        Targets(patience=0.0)
+        _Queue(erlang.Targets(), patience=0.0, trunks=None)
     with pytest.raises(ValueError, match=r"cfg.toml \[targets\]: unknown keys \['sl'\]"):
-        Targets.from_dict({"sl": 0.8}, source="cfg.toml [targets]")
-    t = Targets.from_dict({"service_level": 0.9, "threshold": 15, "patience": None})
-    assert t.erlang_targets["max_abandon"] is None  # abandonment only binds under Erlang A
+        erlang.Targets.from_dict({"sl": 0.8}, source="cfg.toml [targets]")
+    t = erlang.Targets.from_dict({"service_level": 0.9, "threshold": 15})
+    assert (t.service_level, t.threshold, t.answer_rate) == (0.9, 15, 0.85)  # over the hotline
 
 
 def test_history_from_call_records_reconciles():
@@ -355,22 +355,24 @@ def test_targets_with_trunks_staff_for_blocking():
         [50.0, 200.0, 400.0], index=pd.date_range("2026-03-02 08:00", periods=3, freq="30min")
     )
     aht = pd.Series(240.0, index=volume.index)
-    targets = Targets(trunks=80, max_blocking=0.01, shrinkage=0.0)
-    agents = targets.productive_agents(volume, aht, interval=1800)
+    targets = _Queue(erlang.Targets.hotline(max_blocking=0.01), patience=60.0, trunks=80)
+    agents = targets.agents(volume, aht, interval=1800)
     k = targets.kpis(volume, aht, agents, interval=1800)
-    assert targets.met(k).all() and (k["blocking"] <= 0.01).all()
+    assert k["meets_targets"].all() and (k["blocking"] <= 0.01).all()
     # one agent fewer misses a target in every busy interval, blocking included in the check
     fewer = targets.kpis(volume, aht, agents - 1, interval=1800)
-    assert not targets.met(fewer).any()
+    assert not fewer["meets_targets"].any()
     capped = erlang.blocking(volume, aht, agents - 1, trunks=80, patience=60.0, interval=1800)
     np.testing.assert_allclose(fewer["blocking"], capped, rtol=1e-12)
     # a roster with more agents than lines is capped at the lines, not an error
     over = targets.kpis(volume, aht, agents + 100, interval=1800)
     assert (over["agents"] <= 80).all()
     with pytest.raises(ValueError, match="max_blocking"):
-        Targets(trunks=80, max_blocking=1.5)
+        _Queue(erlang.Targets.hotline(max_blocking=1.5), patience=60.0, trunks=80)
     with pytest.raises(erlang.TrunksTooFew):
-        Targets(trunks=20).productive_agents(volume, aht, interval=1800)
+        _Queue(erlang.Targets.hotline(), patience=60.0, trunks=20).agents(
+            volume, aht, interval=1800
+        )
 
 
 def test_plan_counts_every_meal_of_a_shift(sample):

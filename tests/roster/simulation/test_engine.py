@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
+import erlang
 from roster.simulation.agents import Absence, shift_floor
 from roster.simulation.engine import COUNTS, METRICS, simulate
 from roster.simulation.kernel import (
@@ -900,3 +901,19 @@ def test_bad_volume_and_shifts():
     stray = pd.DataFrame({"agent": ["b"], "start": [10.0], "end": [20.0]})
     with pytest.raises(ValueError, match="has no shift"):
         simulate(pd.Series(1.0, index), 180.0, shifts=shifts, breaks=stray)
+
+
+def test_targets_value_gives_the_keywords_simulation():
+    index = pd.date_range("2026-03-02 08:00", periods=4, freq="30min")
+    volume = pd.Series([60.0, 120.0, 120.0, 60.0], index=index)
+    agents = pd.Series([8, 14, 14, 8], index=index)
+    t = erlang.Targets.hotline(threshold=15.0)
+    kw = {"patience": 60.0, "replications": 3, "seed": 5}
+    by_value = simulate(volume, 240.0, agents, targets=t, **kw)
+    by_keywords = simulate(
+        volume, 240.0, agents, threshold=15.0, cutoff=60.0, short_abandon=20.0, **kw
+    )
+    pd.testing.assert_frame_equal(by_value.mean, by_keywords.mean)
+    assert by_value.threshold == 15.0 and by_value.short_abandon == 20.0
+    with pytest.raises(ValueError, match="targets given twice"):
+        simulate(volume, 240.0, agents, targets=t, threshold=30.0, **kw)
