@@ -60,10 +60,11 @@ def run(quick: bool = False) -> pd.DataFrame:
     for model in ("auto", "top_down"):
         cpu = _cpu_seconds()
         start = time.perf_counter()
-        out = forecast(frame, 336, model=model, calendar="CN", n_jobs=n_jobs)
+        result = forecast(frame, 336, model=model, calendar="CN", n_jobs=n_jobs)
         elapsed = time.perf_counter() - start
         cpu = _cpu_seconds() - cpu
-        fits = [d.fits for d in out.attrs["details"].values()]
+        out = result.values
+        fits = [d.fits for d in result.details.values()]
         if len(out) != 336 * n_series:
             raise RuntimeError(f"expected {336 * n_series} forecast rows, got {len(out)}")
         rows.append(

@@ -3,7 +3,7 @@
 from forecast.aht import AHTProfile, forecast_aht
 from forecast.backtest import BacktestResult, accuracy, backtest_paths, rolling_origin, score
 from forecast.calendar import DAY_TYPES, ChineseCalendar, HolidayCalendar, get_calendar
-from forecast.driver import AUTO_CANDIDATES, MODELS, ForecastDetails, forecast, future_index
+from forecast.driver import AUTO_CANDIDATES, MODELS, forecast, future_index
 from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
 from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
 from forecast.holiday_effects import HolidayEffects, holiday_effects
@@ -17,6 +17,7 @@ from forecast.models import (
 )
 from forecast.quantiles import QuantileCalibration, calibrate_quantiles
 from forecast.records import CallIntervals, RecordReport, intervals_from_calls
+from forecast.result import Forecast, ForecastDetails
 from forecast.synthetic import SyntheticHotline, synthetic_hotline
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "CountRegression",
     "DayGrid",
     "Event",
+    "Forecast",
     "ForecastDetails",
     "HistoryReport",
     "HolidayCalendar",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,7 +13,7 @@ from forecast.aht import AHTProfile, _aht_on_horizon
 from forecast.backtest import BacktestResult, backtest_paths, special_days
 from forecast.calendar import get_calendar
 from forecast.events import event_multiplier
-from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
+from forecast.history import DayGrid, check_history, day_features, to_day_grid
 from forecast.models import (
     CountRegression,
     Method95598,
@@ -23,9 +22,10 @@ from forecast.models import (
     SeasonalNaive,
     TopDownDaily,
 )
-from forecast.quantiles import HORIZON_BUCKETS, QuantileCalibration
+from forecast.quantiles import HORIZON_BUCKETS
+from forecast.result import Forecast, ForecastDetails
 
-__all__ = ["AUTO_CANDIDATES", "MODELS", "ForecastDetails", "forecast", "future_index"]
+__all__ = ["AUTO_CANDIDATES", "MODELS", "forecast", "future_index"]
 
 #: Model names accepted by :func:`forecast`, with the template each name stands for.
 MODELS = {
@@ -41,35 +41,6 @@ MODELS = {
 RACE_MARGIN = 0.05
 #: Models ``model="auto"`` chooses among, by rolling-origin WAPE.
 AUTO_CANDIDATES = ("same_day_type", "top_down_ets", "count_regression")
-
-
-@dataclass(frozen=True)
-class ForecastDetails:
-    """How a series was forecast (kept in ``result.attrs["details"]``).
-
-    Attributes
-    ----------
-    model : str
-        Model used.
-    dispersion : float
-        Negative-binomial dispersion of normal days at the horizon's median lead (the
-        quantiles use ``calibration``, per horizon bucket and day kind).
-    backtest_wape_pct : dict of str to float
-        Rolling-origin WAPE of each model tried.
-    history : HistoryReport
-        Repairs made to the history.
-    calibration : QuantileCalibration
-        Dispersions per horizon bucket and normal / special day behind the quantiles.
-    fits : int
-        Model fits made for this series: backtests of every model tried and the final fit.
-    """
-
-    model: str
-    dispersion: float
-    backtest_wape_pct: dict
-    history: HistoryReport
-    calibration: QuantileCalibration | None = None
-    fits: int = 0
 
 
 def future_index(grid: DayGrid, last: pd.Timestamp, periods: int) -> pd.DatetimeIndex:
@@ -139,7 +110,7 @@ def _forecast_series(
     backtest_days: int,
     special_origins: int,
     aht: pd.Series | None = None,
-) -> pd.DataFrame:
+) -> Forecast:
     cal = get_calendar(calendar)
     all_events = (*cal.events, *(events or ()))
     series, report = check_history(history, freq=freq, events=all_events)
@@ -198,7 +169,7 @@ def _forecast_series(
         out[f"q{level:g}"] = q[:, k]
     if aht is not None:
         out["aht"] = _forecast_aht(aht, series, grid, step, index, cal, all_events)
-    out.attrs["details"] = ForecastDetails(
+    details = ForecastDetails(
         model=name,
         dispersion=phi,
         backtest_wape_pct=wape,
@@ -206,7 +177,7 @@ def _forecast_series(
         calibration=calibration,
         fits=fits + 1,
     )
-    return out
+    return Forecast(out, details)
 
 
 def _forecast_aht(aht, volume, grid, step, index, cal, events) -> np.ndarray:
@@ -307,7 +278,7 @@ def forecast(
     n_jobs: int = 1,
     special_origins: int = 4,
     aht=None,
-) -> pd.DataFrame:
+) -> Forecast:
     """Forecast contacts per interval, with calibrated quantiles.
 
     Parameters
@@ -353,10 +324,11 @@ def forecast(
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by interval start ``ds`` (for a long frame: columns ``unique_id``, ``ds``),
-        with ``mean``, one column per quantile and ``aht`` when asked. ``attrs["details"]`` holds a
-        :class:`ForecastDetails` (a dict of them by ``unique_id`` for a long frame).
+    Forecast
+        ``values``: a frame indexed by interval start ``ds`` (for a long frame: columns
+        ``unique_id``, ``ds``), with ``mean``, one column per quantile and ``aht`` when asked;
+        ``details``: a :class:`ForecastDetails` (for a long frame, a dict of them keyed by
+        ``unique_id``) with the model chosen, its dispersion, calibration and backtest WAPEs.
 
     Raises
     ------
@@ -410,10 +382,7 @@ def forecast(
                 results[uid] = _forecast_series(s, horizon, *args, aht_of[uid])
             except ValueError as exc:
                 raise ValueError(f"unique_id={uid!r}: {exc}") from None
-    frames = []
-    for uid, frame in results.items():
-        frames.append(frame.reset_index().assign(unique_id=uid))
+    frames = [r.values.reset_index().assign(unique_id=uid) for uid, r in results.items()]
     out = pd.concat(frames, ignore_index=True)
     out = out[["unique_id", "ds", *[c for c in out.columns if c not in ("unique_id", "ds")]]]
-    out.attrs["details"] = {uid: f.attrs["details"] for uid, f in results.items()}
-    return out
+    return Forecast(out, {uid: r.details for uid, r in results.items()})

@@ -108,6 +108,9 @@ class Plan:
     shift_schedule : ShiftSchedule
     named_roster : Roster
     simulation_result : SimulationResult or None
+    forecast_details : forecast.ForecastDetails or None
+        How the contacts were forecast: model chosen, dispersion behind the quantiles (and the
+        simulation's spread), calibration, backtest WAPEs.
     """
 
     history: pd.Series
@@ -133,6 +136,7 @@ class Plan:
     shift_schedule: ShiftSchedule | None = field(default=None, repr=False)
     named_roster: Roster | None = field(default=None, repr=False)
     simulation_result: SimulationResult | None = field(default=None, repr=False)
+    forecast_details: fc.ForecastDetails | None = field(default=None, repr=False)
 
     @property
     def shortfall(self) -> float:
@@ -149,11 +153,12 @@ class Plan:
         """The plan's headline numbers, one per row."""
         days = self.forecast.index.normalize()
         hard = int((self.violations["severity"] == "hard").sum()) if len(self.violations) else 0
+        model = self.forecast_details.model if self.forecast_details is not None else ""
         out = {
             "first_day": days.min().date().isoformat(),
             "last_day": days.max().date().isoformat(),
             "contacts_forecast": float(self.forecast["mean"].sum()),
-            "forecast_model": self._details("model"),
+            "forecast_model": model,
             "agents": int(self.totals.shape[0]),
             "agent_shifts": len(self.roster),
             "stage1_agent_shifts": int(self.schedule["agents"].sum()) if len(self.schedule) else 0,
@@ -172,10 +177,6 @@ class Plan:
                 out[f"{name}_simulated"] = float(s.loc[name, "mean"])
                 out[f"{name}_simulated_hw"] = float(s.loc[name, "half_width"])
         return pd.Series(out, name="plan")
-
-    def _details(self, name):
-        details = self.forecast.attrs.get("details")
-        return getattr(details, name, "") if details is not None else ""
 
 
 def plan(
@@ -320,7 +321,7 @@ def plan(
         index = _open_index(hist.volume, dates, interval)
 
     with clock("forecast"):
-        forecast = fc.forecast(
+        result = fc.forecast(
             hist.volume,
             index,
             model=model,
@@ -328,6 +329,7 @@ def plan(
             calendar=calendar,
             events=events,
         )
+        forecast, details = result.values, result.details
         if isinstance(hist.aht, pd.Series):
             aht_plan = fc.forecast_aht(hist.aht, index, weight=hist.weight, calendar=calendar)
         else:
@@ -392,6 +394,7 @@ def plan(
         with clock("simulation"):
             sim_result = _simulate(
                 forecast,
+                details.dispersion,
                 aht_plan,
                 assignments,
                 meals,
@@ -428,6 +431,7 @@ def plan(
         shift_schedule=schedule,
         named_roster=named,
         simulation_result=sim_result,
+        forecast_details=details,
     )
 
 
@@ -522,11 +526,25 @@ def _requirement(forecast, aht, queue: _Queue, policy: StaffingPolicy, interval:
     return out
 
 
-def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
-    """Quantiles of the Gamma rate behind the forecast's negative-binomial counts."""
+def _rate_quantiles(forecast: pd.DataFrame, dispersion: float | None) -> pd.DataFrame | None:
+    """Quantiles of the Gamma rate behind the forecast's negative-binomial counts.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        ``mean`` and the quantile columns (``q0.1``...) per interval. [contacts]
+    dispersion : float or None
+        Negative-binomial dispersion ``φ`` of the counts (``Var = m + φ m²``), as in
+        :attr:`forecast.ForecastDetails.dispersion`; None when unknown.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The rate at each quantile level per interval (one column, the mean, when ``φ = 0``);
+        None without quantile columns or dispersion.
+    """
     levels = [c for c in forecast.columns if c.startswith("q")]
-    details = forecast.attrs.get("details")
-    phi = getattr(details, "dispersion", None)
+    phi = dispersion
     if not levels or phi is None:
         return None
     mean = forecast["mean"].to_numpy(float)
@@ -540,7 +558,17 @@ def _rate_quantiles(forecast: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _simulate(
-    forecast, aht, assignments, meals, templates, queue, absence, replications, spread, seed
+    forecast,
+    dispersion,
+    aht,
+    assignments,
+    meals,
+    templates,
+    queue,
+    absence,
+    replications,
+    spread,
+    seed,
 ):
     rng = np.random.default_rng(seed)
     shifts = assignments[["agent", "start", "end", "break_start", "break_end"]]
@@ -550,7 +578,7 @@ def _simulate(
     short = assignments["shift"].map({t.name: t.short_breaks for t in templates})
     volume = forecast["mean"]
     if spread:
-        rates = _rate_quantiles(forecast)
+        rates = _rate_quantiles(forecast, dispersion)
         if rates is not None and rates.shape[1] > 1:
             volume = rates
     return simulate(

@@ -88,7 +88,9 @@ def test_bad_input_named():
 
 def test_forecast_returns_aht_beside_volume():
     hot = fc.synthetic_hotline("2025-01-01", "2025-03-31", seed=11)
-    out = fc.forecast(hot.volume[:-48], 48, model="same_day_type", calendar="CN", aht=hot.aht)
+    out = fc.forecast(
+        hot.volume[:-48], 48, model="same_day_type", calendar="CN", aht=hot.aht
+    ).values
     assert list(out.columns) == ["mean", "q0.1", "q0.5", "q0.9", "aht"]
     # The generator's AHT: a smooth profile with 3% noise around 330 s (thin night
     # intervals are pulled toward the day's mean, so they miss a little more).
@@ -99,5 +101,5 @@ def test_forecast_returns_aht_beside_volume():
         {"unique_id": "care", "ds": hot.volume.index[:-48], "y": hot.volume[:-48]}
     )
     aht = pd.DataFrame({"unique_id": "care", "ds": hot.aht.index, "aht": hot.aht})
-    long = fc.forecast(frame, 48, model="same_day_type", calendar="CN", aht=aht)
+    long = fc.forecast(frame, 48, model="same_day_type", calendar="CN", aht=aht).values
     np.testing.assert_allclose(long["aht"], out["aht"])

@@ -71,8 +71,7 @@ def test_frozen_ets_reuses_parameters_without_look_ahead():
 
 def test_auto_chooses_among_candidates_with_ets_and_calibrates_special_days():
     hot = fc.synthetic_hotline("2024-10-01", "2025-02-20", seed=3)
-    out = fc.forecast(hot.volume, 96, calendar="CN", events=hot.events)
-    details = out.attrs["details"]
+    details = fc.forecast(hot.volume, 96, calendar="CN", events=hot.events).details
     assert "top_down_ets" in fc.AUTO_CANDIDATES
     assert set(details.backtest_wape_pct) == set(fc.AUTO_CANDIDATES)
     cal = details.calibration

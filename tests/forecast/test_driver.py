@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,11 +19,12 @@ def hotline():
 
 def test_forecast_series_shape_quantiles_and_details(hotline):
     history = hotline.volume[:-48]
-    out = fc.forecast(history, 48, calendar="CN", events=hotline.events)
+    result = fc.forecast(history, 48, calendar="CN", events=hotline.events)
+    out, details = result.values, result.details
     assert list(out.columns) == ["mean", "q0.1", "q0.5", "q0.9"]
     pd.testing.assert_index_equal(out.index, hotline.volume.index[-48:], check_names=False)
     assert (out["q0.1"] <= out["q0.5"]).all() and (out["q0.5"] <= out["q0.9"]).all()
-    details = out.attrs["details"]
+    assert isinstance(details, fc.ForecastDetails)
     assert details.model in fc.AUTO_CANDIDATES
     assert set(details.backtest_wape_pct) == set(fc.AUTO_CANDIDATES)
     # The day's total is forecast within 15% of the true expected total.
@@ -36,13 +39,14 @@ def test_outage_intervals_do_not_poison_history():
     cut = event.start.normalize() + pd.Timedelta(days=1)
     history = hot.volume[: cut - pd.Timedelta("1s")]
     target = pd.date_range(cut + pd.Timedelta(days=6), periods=48, freq="30min")
-    masked = fc.forecast(history, target, model="same_day_type", calendar="CN", events=hot.events)
-    raw = fc.forecast(history, target, model="same_day_type", calendar="CN")
+    result = fc.forecast(history, target, model="same_day_type", calendar="CN", events=hot.events)
+    masked = result.values
+    raw = fc.forecast(history, target, model="same_day_type", calendar="CN").values
     slot = (target >= target[0] + pd.Timedelta(hours=9)) & (
         target < target[0] + pd.Timedelta(hours=13)
     )
     assert masked.loc[slot, "mean"].sum() < raw.loc[slot, "mean"].sum() * 0.8
-    assert masked.attrs["details"].history.outage_masked == 16
+    assert result.details.history.outage_masked == 16
 
 
 def test_business_hours_horizon_skips_closed_hours():
@@ -52,7 +56,7 @@ def test_business_hours_horizon_skips_closed_hours():
         [d + pd.Timedelta(minutes=30 * k) for d in days for k in range(16, 36)]
     )
     history = pd.Series(rng.poisson(40, len(index)).astype(float), index=index)
-    out = fc.forecast(history, 25, model="top_down")
+    out = fc.forecast(history, 25, model="top_down").values
     # Friday 08:00 history end -> next open intervals are Monday 08:00-17:30 then Tuesday.
     assert out.index[0] == pd.Timestamp("2025-03-31 08:00")
     assert out.index[19] == pd.Timestamp("2025-03-31 17:30")
@@ -66,13 +70,47 @@ def test_long_frame_many_queues(hotline):
         pd.DataFrame({"unique_id": uid, "ds": hotline.volume.index, "y": hotline.volume * k})
         for uid, k in (("care", 1.0), ("billing", 0.5))
     ]
-    out = fc.forecast(pd.concat(frames), 12, model="top_down", calendar="CN")
+    result = fc.forecast(pd.concat(frames), 12, model="top_down", calendar="CN")
+    out = result.values
     assert list(out.columns[:3]) == ["unique_id", "ds", "mean"]
     assert out.groupby("unique_id").size().to_dict() == {"billing": 12, "care": 12}
     care = out[out.unique_id == "care"]["mean"].to_numpy()
     billing = out[out.unique_id == "billing"]["mean"].to_numpy()
     np.testing.assert_allclose(billing, care * 0.5, rtol=1e-6)
-    assert set(out.attrs["details"]) == {"care", "billing"}
+    assert set(result.details) == {"care", "billing"}
+    assert all(d.model == "top_down" for d in result.details.values())
+
+
+def test_details_are_a_value_beside_the_frame(hotline):
+    result = fc.forecast(hotline.volume[:-48], 48, model="top_down", calendar="CN")
+    assert isinstance(result, fc.Forecast)
+    details = result.details
+    assert details.model == "top_down"
+    assert details.fits >= 2
+    assert details.dispersion == pytest.approx(float(details.calibration.dispersion(1, False)))
+    # Nothing rides on the frame: copies, arithmetic and concatenation, which drop
+    # DataFrame.attrs, leave the details untouched.
+    assert result.values.attrs == {}
+    scaled = pd.concat([result.values.copy() * 1.1])
+    np.testing.assert_allclose(scaled["mean"], 1.1 * result.values["mean"])
+    assert result.details is details
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.details = None
+
+
+def test_long_frame_details_in_worker_processes(hotline):
+    frame = pd.concat(
+        pd.DataFrame({"unique_id": uid, "ds": hotline.volume.index, "y": hotline.volume * k})
+        for uid, k in (("care", 1.0), ("billing", 0.5))
+    )
+    serial = fc.forecast(frame, 12, model="top_down", calendar="CN")
+    pooled = fc.forecast(frame, 12, model="top_down", calendar="CN", n_jobs=2)
+    pd.testing.assert_frame_equal(pooled.values, serial.values)
+    assert set(pooled.details) == {"care", "billing"}
+    for uid, details in pooled.details.items():
+        assert details.model == serial.details[uid].model
+        assert details.dispersion == pytest.approx(serial.details[uid].dispersion)
+        assert details.fits == serial.details[uid].fits
 
 
 def test_event_multiplier_scales_forecast(hotline):
@@ -81,8 +119,8 @@ def test_event_multiplier_scales_forecast(hotline):
     campaign = fc.Event(
         "SMS campaign", start, start + pd.Timedelta(hours=2), "campaign", 0, 0, 1.5
     )
-    base = fc.forecast(history, 48, model="top_down", calendar="CN")
-    lifted = fc.forecast(history, 48, model="top_down", calendar="CN", events=[campaign])
+    base = fc.forecast(history, 48, model="top_down", calendar="CN").values
+    lifted = fc.forecast(history, 48, model="top_down", calendar="CN", events=[campaign]).values
     ratio = (lifted["mean"] / base["mean"]).to_numpy()
     np.testing.assert_allclose(ratio[20:24], 1.5)
     np.testing.assert_allclose(np.delete(ratio, range(20, 24)), 1.0)

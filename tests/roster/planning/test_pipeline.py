@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import erlang
 import forecast
@@ -12,7 +13,14 @@ import roster
 from roster import Rules, ShiftTemplate, check
 from roster.coverage import place_meals, roster_coverage
 from roster.planning.inputs import plan_horizon, prepare_history
-from roster.planning.pipeline import Plan, _Queue, plan
+from roster.planning.pipeline import (
+    Plan,
+    _Queue,
+    _rate_quantiles,
+    _simulate,
+    _simulation_frame,
+    plan,
+)
 from roster.planning.policy import StaffingPolicy
 from roster.shifts import BreakRule
 
@@ -183,6 +191,43 @@ def test_simulation_runs_the_roster_over_the_forecast(week):
     # the simulated roster delivers what the Erlang KPIs of its net agents promise
     gap = s["service_level_simulated"] - s["service_level_expected"]
     assert abs(gap) < 2 * s["service_level_simulated_hw"] + 0.01
+
+
+def test_plan_keeps_the_forecast_details_and_simulates_with_their_dispersion(week):
+    details = week.forecast_details
+    assert isinstance(details, forecast.ForecastDetails)
+    assert details.model in forecast.AUTO_CANDIDATES
+    assert details.dispersion > 0
+    assert week.summary()["forecast_model"] == details.model
+    # The plan's forecast is the forecast's values, the details kept beside them.
+    again = forecast.forecast(week.history, week.forecast.index, calendar="CN")
+    pd.testing.assert_frame_equal(week.forecast, again.values)
+    assert again.details.model == details.model
+    assert again.details.dispersion == pytest.approx(details.dispersion)
+    # The rate quantiles are the Gamma law of that dispersion around the mean.
+    rates = _rate_quantiles(week.forecast, details.dispersion)
+    assert list(rates.columns) == ["q0.1", "q0.5", "q0.9"]
+    mean = week.forecast["mean"].to_numpy()
+    busy = mean > 0
+    assert busy.sum() > 0.9 * len(mean)
+    r = 1 / details.dispersion
+    expected = stats.gamma.ppf(0.9, r, scale=mean[busy] / r)
+    np.testing.assert_allclose(rates["q0.9"].to_numpy()[busy], expected)
+    assert (rates["q0.1"].to_numpy()[busy] < mean[busy]).all()
+    assert (rates["q0.9"].to_numpy()[busy] > mean[busy]).all()
+    assert (rates.to_numpy()[~busy] == 0).all()
+    assert _rate_quantiles(week.forecast, None) is None
+    flat = _rate_quantiles(week.forecast, 0.0)
+    np.testing.assert_array_equal(flat.iloc[:, 0], mean)
+    # The plan's simulation ran over the spread of that dispersion: rerun with it, it is
+    # reproduced exactly; without it (the mean only) it is not.
+    queue = _Queue(week.targets, week.patience, week.trunks)
+    inputs = (week.aht, week.roster, week.named_roster.breaks, week.templates, queue)
+    inputs += (week.policy.shrinkage,)
+    rerun = _simulate(week.forecast, details.dispersion, *inputs, 4, True, 1)
+    pd.testing.assert_frame_equal(_simulation_frame(rerun), week.simulation)
+    no_spread = _simulate(week.forecast, None, *inputs, 4, True, 1)
+    assert not _simulation_frame(no_spread)["offered"].equals(week.simulation["offered"])
 
 
 def test_roster_coverage_partial_intervals_and_meals():
