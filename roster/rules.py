@@ -54,8 +54,9 @@ class Rules:
     night_premium : float
         Extra cost per big-night shift.
     under_penalty, over_penalty : float
-        Cost per agent-interval short of / above the requirement (per agent-shift when the
-        requirement is given per shift and day).
+        Cost per agent-hour short of / above the requirement, as in
+        :func:`roster.schedule_shifts` (per agent-shift when the requirement is given per
+        shift and day).
     fair_nights_weight, fair_weekends_weight, fair_holidays_weight : float
         Cost per big night, weekend worked or statutory holiday worked that an agent's count
         lies beyond ``fair_tolerance`` from the team's mean share (0 switches the term off).

@@ -116,8 +116,8 @@ class SeatModel:
     floor: np.ndarray
     seat_cap: int | None
     boundary: str
-    under_cost: float | None
-    over_cost: float
+    under_penalty: float | None
+    over_penalty: float
     col_day: np.ndarray  # day offset of each shift column (-1: the day before the horizon)
     col_t: np.ndarray  # template of each shift column
     col_cost: np.ndarray
@@ -143,13 +143,13 @@ class SeatModel:
         floors,
         day_hours,
         seat_cap,
-        hourly_cost,
+        hourly_rate,
         holiday_multiplier,
         holidays,
         calendar,
         night_premium,
-        under_cost,
-        over_cost,
+        under_penalty,
+        over_penalty,
         boundary,
     ) -> SeatModel:
         if not isinstance(requirement, pd.Series):
@@ -174,10 +174,10 @@ class SeatModel:
             )
         if boundary not in _BOUNDARIES:
             raise ValueError(f"boundary={boundary!r} must be one of {_BOUNDARIES}")
-        if under_cost is not None and not under_cost >= 0:
-            raise ValueError(f"under_cost={under_cost!r} must be >= 0 or None")
-        if not over_cost >= 0:
-            raise ValueError(f"over_cost={over_cost!r} must be >= 0")
+        if under_penalty is not None and not under_penalty >= 0:
+            raise ValueError(f"under_penalty={under_penalty!r} must be >= 0 or None")
+        if not over_penalty >= 0:
+            raise ValueError(f"over_penalty={over_penalty!r} must be >= 0")
         if seat_cap is not None and not seat_cap >= 0:
             raise ValueError(f"seat_cap={seat_cap!r} must be >= 0")
         if not holiday_multiplier >= 0:
@@ -241,7 +241,7 @@ class SeatModel:
         all_days = pd.date_range(days[0] - pd.Timedelta(days=1), days[-1] + pd.Timedelta(days=1))
         hol = _holiday_set(holidays, calendar, all_days)
         mult = np.where(all_days.isin(list(hol)), float(holiday_multiplier), 1.0)  # day d at d+1
-        hourly = _hourly(hourly_cost, templates)
+        hourly = _hourly(hourly_rate, templates)
         premium = dict(_DEFAULT_NIGHT_PREMIUM)
         if night_premium is not None:
             unknown = set(night_premium) - set(premium)
@@ -270,8 +270,8 @@ class SeatModel:
             floor=floor,
             seat_cap=None if seat_cap is None else int(seat_cap),
             boundary=boundary,
-            under_cost=None if under_cost is None else float(under_cost),
-            over_cost=float(over_cost),
+            under_penalty=None if under_penalty is None else float(under_penalty),
+            over_penalty=float(over_penalty),
             col_day=col_day,
             col_t=col_t,
             col_cost=col_cost,
@@ -296,7 +296,7 @@ class SeatModel:
         reach = np.zeros(len(self.grid))
         if self.present.shape[1]:
             reach = np.asarray(self.present.max(axis=1).todense()).ravel()
-        need = np.maximum(self.required * (self.under_cost is None), self.floor)
+        need = np.maximum(self.required * (self.under_penalty is None), self.floor)
         uncovered = (need > 0) & (reach <= 0)
         if uncovered.any():
             where = _ranges(self.grid[uncovered], self.interval)
@@ -317,7 +317,7 @@ class SeatModel:
                 "floor_above_seat_cap",
                 self._frame(over, floor=self.floor),
             )
-        if self.under_cost is None:
+        if self.under_penalty is None:
             best = max(1.0 - t.short_breaks / 3600 for t in self.templates) * self.seat_cap
             over = self.required > best + 1e-9
             if over.any():
@@ -326,7 +326,7 @@ class SeatModel:
                     f"({best:g} agents net of short breaks) in {int(over.sum())} intervals: "
                     f"{_ranges(self.grid[over], self.interval)} (requirement up to "
                     f"{self.required[over].max():g}); raise seat_cap or allow under-coverage "
-                    "with under_cost",
+                    "with under_penalty",
                     "requirement_above_seat_cap",
                     self._frame(over, required=self.required),
                 )
@@ -336,8 +336,8 @@ class SeatModel:
         """Columns: shifts y, shortfall u, (surplus o), (floor shortfall f when elastic)."""
         ny, ng = self.net.shape[1], len(self.grid)
         step_h = self.interval / 3600
-        hard = self.under_cost is None and not elastic
-        use_over = self.over_cost > 0 and not elastic
+        hard = self.under_penalty is None and not elastic
+        use_over = self.over_penalty > 0 and not elastic
         fl = np.flatnonzero(self.floor > 0)
         nf = len(fl) if elastic else 0
         no = ng if use_over else 0
@@ -368,12 +368,12 @@ class SeatModel:
         A = sparse.block_array(blocks, format="csr")
         if A.shape[1] != n:  # blocks of None-only columns are dropped by block_array
             raise AssertionError("program assembly lost columns")
-        penalty = 1e3 if elastic else (self.under_cost or 0.0)
+        penalty = 1e3 if elastic else (self.under_penalty or 0.0)
         c = np.concatenate(
             [
                 np.zeros(ny) if elastic else np.r_[self.col_cost, np.zeros(ny - len(self.col_t))],
                 np.full(ng, penalty * step_h),
-                np.full(no, self.over_cost * step_h),
+                np.full(no, self.over_penalty * step_h),
                 np.full(nf, 1e3 * step_h),
             ]
         )
@@ -490,16 +490,16 @@ def _floors(floors, day_hours, index, pos, n, periods, step) -> np.ndarray:
     return floor
 
 
-def _hourly(hourly_cost, templates) -> np.ndarray:
-    if isinstance(hourly_cost, Mapping):
-        unknown = set(hourly_cost) - {t.name for t in templates}
+def _hourly(hourly_rate, templates) -> np.ndarray:
+    if isinstance(hourly_rate, Mapping):
+        unknown = set(hourly_rate) - {t.name for t in templates}
         if unknown:
-            raise ValueError(f"hourly_cost names unknown templates {sorted(unknown)}")
-        hourly = np.array([float(hourly_cost.get(t.name, 1.0)) for t in templates])
+            raise ValueError(f"hourly_rate names unknown templates {sorted(unknown)}")
+        hourly = np.array([float(hourly_rate.get(t.name, 1.0)) for t in templates])
     else:
-        hourly = np.full(len(templates), float(hourly_cost))
+        hourly = np.full(len(templates), float(hourly_rate))
     if np.any(hourly < 0) or not np.all(np.isfinite(hourly)):
-        raise ValueError(f"hourly_cost={hourly_cost!r} must be finite and >= 0")
+        raise ValueError(f"hourly_rate={hourly_rate!r} must be finite and >= 0")
     return hourly
 
 

@@ -99,13 +99,13 @@ def schedule_shifts(
     floors: tuple[float, float] | pd.Series | None = (8, 2),
     day_hours: tuple[str | int, str | int] = ("08:00", "22:00"),
     seat_cap: int | None = None,
-    hourly_cost: float | Mapping[str, float] = 1.0,
+    hourly_rate: float | Mapping[str, float] = 1.0,
     holiday_multiplier: float = 3.0,
     holidays: Iterable | None = None,
     calendar=None,
     night_premium: Mapping[str, float] | None = None,
-    under_cost: float | None = None,
-    over_cost: float = 0.0,
+    under_penalty: float | None = None,
+    over_penalty: float = 0.0,
     boundary: str = "open",
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-3,
@@ -132,7 +132,7 @@ def schedule_shifts(
         Start and end of the "day" for ``floors``, clock text or seconds after midnight.
     seat_cap : int, optional
         Physical seats: at most this many agents at work at once, those on break included.
-    hourly_cost : float or mapping of str to float
+    hourly_rate : float or mapping of str to float
         Cost of a paid hour, per template name if a mapping (missing names cost 1). [cost/h]
     holiday_multiplier : float
         Multiplier on paid hours falling on a statutory holiday (3x in Chinese law).
@@ -144,10 +144,10 @@ def schedule_shifts(
     night_premium : mapping, optional
         Allowance per shift by night class, ``{"none", "small", "big"}`` -> cost units.
         Classes missing from a given mapping get 0. Default: half an hour's pay for a small
-        night, an hour's pay for a big night (at ``hourly_cost``).
-    under_cost : float, optional
+        night, an hour's pay for a big night (at ``hourly_rate``).
+    under_penalty : float, optional
         Penalty per agent-hour short of requirement. None (default) makes coverage hard.
-    over_cost : float
+    over_penalty : float
         Penalty per agent-hour above requirement, on top of pay.
     boundary : {"open", "wrap", "closed"}
         Edges of the horizon. ``"open"``: shifts that started the day before the horizon and
@@ -190,7 +190,7 @@ def schedule_shifts(
     Net coverage of interval ``i`` is
     ``sum r_t (a[t, i] x[d, t] - sum_k,s o[k, s, i] b[d, t, k, s])`` with ``a`` the
     worked share of the interval and ``o`` whether the break covers it; ``net + u >= req``
-    with shortfall ``u`` (fixed at 0 when ``under_cost`` is None). When every template works
+    with shortfall ``u`` (fixed at 0 when ``under_penalty`` is None). When every template works
     whole intervals with the same short-break share ``r``, hard coverage is stated as
     ``online >= ceil(req / r)``, which admits the same integer solutions but a tighter
     relaxation. Solved with HiGHS (``highspy``).
@@ -217,13 +217,13 @@ def schedule_shifts(
         floors=floors,
         day_hours=day_hours,
         seat_cap=seat_cap,
-        hourly_cost=hourly_cost,
+        hourly_rate=hourly_rate,
         holiday_multiplier=holiday_multiplier,
         holidays=holidays,
         calendar=calendar,
         night_premium=night_premium,
-        under_cost=under_cost,
-        over_cost=over_cost,
+        under_penalty=under_penalty,
+        over_penalty=over_penalty,
         boundary=boundary,
     )
     model.diagnose()
@@ -318,7 +318,7 @@ def _result(model, sol, status, bound, lp_value, elapsed) -> ShiftSchedule:
     cost = float(model.col_cost @ y)
     under = np.clip(model.required - net, 0, None).sum()
     over = np.clip(net - model.required, 0, None).sum()
-    objective = cost + step_h * ((model.under_cost or 0.0) * under + model.over_cost * over)
+    objective = cost + step_h * ((model.under_penalty or 0.0) * under + model.over_penalty * over)
     gap = (objective - bound) / objective if objective > 0 else 0.0
     return ShiftSchedule(
         counts=counts,

@@ -21,12 +21,12 @@ def six_hour_family():
     return [ShiftTemplate(f"S{s:02d}", s * H, 6 * H) for s in range(0, 19, 3)]
 
 
-def brute_force(req, templates, hourly_cost, limit=3):
+def brute_force(req, templates, hourly_rate, limit=3):
     """Cheapest counts by enumeration: shifts without breaks, hard coverage."""
     cover = np.array([t.coverage(H)[:24] for t in templates])
     price = np.array(
         [
-            hourly_cost[t.name] * t.paid_time / H + _premium(t) * hourly_cost[t.name]
+            hourly_rate[t.name] * t.paid_time / H + _premium(t) * hourly_rate[t.name]
             for t in templates
         ]
     )
@@ -48,7 +48,7 @@ def test_matches_brute_force_on_one_day(req, prices):
     templates = six_hour_family()
     cost = {t.name: float(p) for t, p in zip(templates, prices, strict=True)}
     got = schedule_shifts(
-        hourly(req), templates, floors=None, hourly_cost=cost, boundary="closed", mip_rel_gap=0
+        hourly(req), templates, floors=None, hourly_rate=cost, boundary="closed", mip_rel_gap=0
     )
     assert got.status == "optimal"
     assert got.cost == pytest.approx(brute_force(np.array(req), templates, cost))
@@ -183,10 +183,12 @@ def test_soft_coverage_trades_shortfall_for_pay():
         ShiftTemplate("N", 16 * H, 8 * H),
     ]
     cheap = schedule_shifts(
-        req, t, floors=None, under_cost=0.5, boundary="closed", night_premium={}
+        req, t, floors=None, under_penalty=0.5, boundary="closed", night_premium={}
     )
     assert cheap.agent_shifts == 0 and cheap.shortfall == pytest.approx(24)
-    dear = schedule_shifts(req, t, floors=None, under_cost=50, boundary="closed", night_premium={})
+    dear = schedule_shifts(
+        req, t, floors=None, under_penalty=50, boundary="closed", night_premium={}
+    )
     assert dear.agent_shifts == 3 and dear.shortfall == 0
 
 
@@ -215,9 +217,9 @@ def test_cost_monotone_and_coverage_holds(base, extra):
         (hourly([1, -1, 2]), {}, ValueError, "-1"),
         (hourly([1, np.nan, 2]), {}, ValueError, "finite"),
         (hourly([1] * 24), {"boundary": "circle"}, ValueError, "circle"),
-        (hourly([1] * 24), {"under_cost": -1}, ValueError, "under_cost"),
+        (hourly([1] * 24), {"under_penalty": -1}, ValueError, "under_penalty"),
         (hourly([1] * 24), {"floors": "high"}, ValueError, "floors"),
-        (hourly([1] * 24), {"hourly_cost": {"nope": 2}}, ValueError, "nope"),
+        (hourly([1] * 24), {"hourly_rate": {"nope": 2}}, ValueError, "nope"),
         (hourly([1] * 24), {"night_premium": {"huge": 2}}, ValueError, "huge"),
         (hourly([1] * 24), {"interval": 7}, ValueError, "interval=7"),
     ],
