@@ -91,221 +91,330 @@ def _weekends(saturday, sunday):
     return out
 
 
-def _count(new_col, new_row, cap, final_cost, n0, now, cols, vals):
-    """A count ``n0 + sum(vals * cols)`` of at most ``cap`` whose cost ``final_cost[n]``
-    (convex: fair shares) is carried by an epigraph column."""
-    new_row(-_INF, cap - n0, list(cols), list(vals))
-    fc = np.asarray(final_cost, dtype=float)
-    if not fc.any():
-        return
-    if not _convex(fc):
-        raise ValueError("a counted cost that is not convex cannot be modelled")
-    t = new_col(1.0, 0.0, _INF, fc[min(now, cap)])
-    # only the pieces the count can reach from n0 bind
-    for k in range(max(n0 - 1, 0), min(n0 + int(np.sum(vals)), cap)):
-        slope = fc[k + 1] - fc[k]
-        new_row(fc[k] + slope * (n0 - k), _INF, [t, *cols], [1.0, *(-slope * v for v in vals)])
-
-
 def _window_model(ctx, groups, grid, days, movable):
     """The MIP of the module docstring for the window ``days`` of the ``movable``
     agents, as ``(lp, start, zmap)``: a HiGHS LP (integrality not set), the current roster
     as a solution of it, and (column, agent, day, shift) of every choice variable."""
-    p = ctx.p
-    A, D = grid.shape
-    S = p.S
-    days = np.asarray(days, dtype=np.int64)
-    in_w = np.zeros(D, dtype=bool)
-    in_w[days] = True
-    compat = ctx.compat
-    cols_cost, col_lo, col_hi = [], [], []
-    rows_lo, rows_hi = [], []
-    trip_r, trip_c, trip_v = [], [], []
-    start = []
-    zmap = []  # (column, agent, day, shift) of every choice variable
-    cliques = {}  # by the shifts open on two days: most agents share them
+    model = _WindowModel(ctx, grid, days)
+    model.add_shift_counts()
+    free = [a for a in range(model.A) if movable[a] and (grid[a, model.days] >= 0).any()]
+    for a in free:
+        model.add_agent(groups[ctx.group_of[a]], a)
+    model.add_coverage(free)
+    zmap = np.asarray(model.zmap, dtype=np.int64).reshape(-1, 4)
+    return model.lp(), np.asarray(model.start), zmap
 
-    def new_col(cost, lo, hi, value):
-        cols_cost.append(float(cost))
-        col_lo.append(float(lo))
-        col_hi.append(float(hi))
-        start.append(float(value))
-        return len(cols_cost) - 1
 
-    def new_row(lo, hi, cols, vals):
-        r = len(rows_lo)
-        rows_lo.append(float(lo))
-        rows_hi.append(float(hi))
-        trip_r.extend([r] * len(cols))
-        trip_c.extend(cols)
-        trip_v.extend(vals)
+class _AgentWindow:
+    """One movable agent in the window: its choice columns and the days fixed around them.
+
+    Parameters
+    ----------
+    grp : roster.people.groups.Group
+        The agent's group (pricer, base costs, forced and allowed shifts).
+    pattern : ndarray of int (D,)
+        The agent's current month (shift index, -1 off).
+    in_w : ndarray of bool (D,)
+        Days of the window.
+    """
+
+    def __init__(self, grp, pattern, in_w):
+        self.grp = grp
+        self.pricer = grp.pricer
+        self.pat = pattern
+        self.work = pattern >= 0
+        self.in_w = in_w
+        self.fixed_days = np.flatnonzero(self.work & ~in_w)  # worked outside the window
+        self.zvar = {}  # (day, shift) -> choice column
+        self.on_day = {}  # columns whose sum is whether the agent works day d of the window
+
+    def choices_on(self, d):
+        """(shift, column) of every choice on day ``d``."""
+        return [(s, j) for (dd, s), j in self.zvar.items() if dd == d]
+
+    def worked(self, first, last):
+        """Columns and constant of the days worked in ``first..last``."""
+        cols, const = [], 0
+        for d in range(first, last + 1):
+            if self.in_w[d]:
+                cols += self.on_day.get(d, [])
+            else:
+                const += int(self.work[d])
+        return cols, const
+
+
+class _WindowModel:
+    """The window MIP gathered column by column and row by row, one method per family of
+    rows; :meth:`lp` hands it to HiGHS.
+
+    Parameters
+    ----------
+    ctx : roster.people.groups.RosterContext
+    grid : ndarray of int (A, D)
+        The roster (shift index, -1 off); not changed.
+    days : array_like of int
+        Consecutive days of the window.
+    """
+
+    def __init__(self, ctx, grid, days):
+        self.ctx, self.grid = ctx, grid
+        self.A, self.D = grid.shape
+        self.S = ctx.p.S
+        self.days = np.asarray(days, dtype=np.int64)
+        self.in_w = np.zeros(self.D, dtype=bool)
+        self.in_w[self.days] = True
+        self.cost, self.col_lo, self.col_hi, self.start = [], [], [], []
+        self.row_lo, self.row_hi = [], []
+        self.trip_r, self.trip_c, self.trip_v = [], [], []
+        self.zmap = []  # (column, agent, day, shift) of every choice variable
+        self.cliques = {}  # by the shifts open on two days: most agents share them
+        self.x_col = {}  # (day, shift) -> column of the agents on that shift
+        self.x_terms = {}  # (day, shift) -> the agents' choice columns summed into it
+
+    def add_column(self, cost, lo, hi, value) -> int:
+        """A column of ``cost`` within ``[lo, hi]``, ``value`` in the current roster."""
+        self.cost.append(float(cost))
+        self.col_lo.append(float(lo))
+        self.col_hi.append(float(hi))
+        self.start.append(float(value))
+        return len(self.cost) - 1
+
+    def add_row(self, lo, hi, cols, vals) -> int:
+        """A row ``lo <= sum(vals * cols) <= hi``."""
+        r = len(self.row_lo)
+        self.row_lo.append(float(lo))
+        self.row_hi.append(float(hi))
+        self.trip_r.extend([r] * len(cols))
+        self.trip_c.extend(cols)
+        self.trip_v.extend(vals)
         return r
 
-    # x[d, s] for the window's days, linked to the agents' choices below
-    x_col = {}
-    x_terms = {}
-    for d in days:
-        for s in range(S):
-            x_col[d, s] = new_col(0.0, 0.0, _INF, 0.0)
-            x_terms[d, s] = []
+    def add_count(self, cap, final_cost, n0, now, cols, vals):
+        """A count ``n0 + sum(vals * cols)`` of at most ``cap`` whose cost ``final_cost[n]``
+        (convex: fair shares) is carried by an epigraph column; ``now`` is its current
+        value."""
+        self.add_row(-_INF, cap - n0, list(cols), list(vals))
+        fc = np.asarray(final_cost, dtype=float)
+        if not fc.any():
+            return
+        if not _convex(fc):
+            raise ValueError("a counted cost that is not convex cannot be modelled")
+        t = self.add_column(1.0, 0.0, _INF, fc[min(now, cap)])
+        # only the pieces the count can reach from n0 bind
+        for k in range(max(n0 - 1, 0), min(n0 + int(np.sum(vals)), cap)):
+            slope = fc[k + 1] - fc[k]
+            coefs = [1.0, *(-slope * v for v in vals)]
+            self.add_row(fc[k] + slope * (n0 - k), _INF, [t, *cols], coefs)
 
-    free = [a for a in range(A) if movable[a] and (grid[a, days] >= 0).any()]
-    for a in free:
-        grp = groups[ctx.group_of[a]]
-        pricer = grp.pricer
-        pat = grid[a]
-        work = pat >= 0
-        zvar = {}
-        on_day = {}  # columns whose sum is whether the agent works day d of the window
-        for d in days:
-            if grp.forced[d]:
+    def add_shift_counts(self):
+        """Columns ``x[d, s]`` of the agents on each shift of the window's days (linked to
+        the choices by :meth:`add_coverage`)."""
+        for d in self.days:
+            for s in range(self.S):
+                self.x_col[d, s] = self.add_column(0.0, 0.0, _INF, 0.0)
+                self.x_terms[d, s] = []
+
+    def add_agent(self, grp, a):
+        """Every column and row of the movable agent ``a`` of group ``grp``."""
+        agent = _AgentWindow(grp, self.grid[a], self.in_w)
+        for d in self.days:
+            if not grp.forced[d]:
+                self._add_day(agent, a, d)
+        self._add_working_days(agent)
+        self._add_successions(agent)
+        self._add_run_caps(agent)
+        self._add_run_penalties(agent)
+        self._add_resource_counts(agent)
+        self._add_weekend_count(agent)
+        self._add_paid_band(agent)
+
+    def _open_shifts(self, agent, d):
+        """Shifts ``agent`` may work on day ``d`` next to its fixed days outside the
+        window."""
+        grp, pat, work, compat = agent.grp, agent.pat, agent.work, self.ctx.compat
+        ok = grp.allowed & np.isfinite(grp.base[d])
+        if d > 0 and work[d - 1] and not self.in_w[d - 1]:
+            ok &= compat[pat[d - 1] + 1]
+        if d + 1 < self.D and work[d + 1] and not self.in_w[d + 1]:
+            ok &= compat[1:, pat[d + 1]]
+        if work[d]:
+            ok[pat[d]] = True  # the current shift keeps its rules
+        return np.flatnonzero(ok)
+
+    def _add_day(self, agent, a, d):
+        """The choice columns of agent ``a`` on day ``d`` and its row of one shift a day."""
+        base, pat = agent.grp.base, agent.pat
+        cols = agent.on_day[d] = []
+        for s in self._open_shifts(agent, d):
+            j = self.add_column(base[d, s], 0.0, 1.0, float(s == pat[d]))
+            agent.zvar[d, s] = j
+            cols.append(j)
+            self.zmap.append((j, a, d, s))
+            self.x_terms[d, s].append(j)
+        if cols:
+            self.add_row(-_INF, 1.0, cols, [1.0] * len(cols))
+
+    def _add_working_days(self, agent):
+        """As many working days as before in the window: rest days and hours keep."""
+        cols = list(agent.zvar.values())
+        n_work = float(agent.work[self.days].sum())
+        self.add_row(n_work, n_work, cols, [1.0] * len(cols))
+
+    def _add_successions(self, agent):
+        """Rest and forbidden successions between two days of the window, as cliques."""
+        for d in self.days:
+            if not (d + 1 < self.D and self.in_w[d + 1]):
                 continue
-            ok = grp.allowed & np.isfinite(grp.base[d])
-            if d > 0 and work[d - 1] and not in_w[d - 1]:
-                ok &= compat[pat[d - 1] + 1]
-            if d + 1 < D and work[d + 1] and not in_w[d + 1]:
-                ok &= compat[1:, pat[d + 1]]
-            if work[d]:
-                ok[pat[d]] = True  # the current shift keeps its rules
-            for s in np.flatnonzero(ok):
-                j = new_col(grp.base[d, s], 0.0, 1.0, float(s == pat[d]))
-                zvar[d, s] = j
-                zmap.append((j, a, d, s))
-                x_terms[d, s].append(j)
-            on_day[d] = [zvar[d, s] for s in np.flatnonzero(ok)]
-            if on_day[d]:
-                new_row(-_INF, 1.0, on_day[d], [1.0] * len(on_day[d]))
-        # as many working days as before in the window: rest days and hours keep
-        cols = list(zvar.values())
-        n_work = float(work[days].sum())
-        new_row(n_work, n_work, cols, [1.0] * len(cols))
+            today, nxt = agent.choices_on(d), agent.choices_on(d + 1)
+            key = (tuple(s for s, _ in today), tuple(s for s, _ in nxt))
+            if key not in self.cliques:
+                self.cliques[key] = _succession_cliques(self.ctx.compat, *key)
+            for lhs, rhs in self.cliques[key]:
+                cols = [today[i][1] for i in lhs] + [nxt[i][1] for i in rhs]
+                self.add_row(-_INF, 1.0, cols, [1.0] * len(cols))
 
-        def worked(first, last, on_day=on_day, work=work):
-            """Columns and constant of the days worked in ``first..last``."""
-            cols, const = [], 0
-            for d in range(first, last + 1):
-                if in_w[d]:
-                    cols += on_day.get(d, [])
-                else:
-                    const += int(work[d])
-            return cols, const
-
-        # rest and forbidden successions between two days of the window
-        for d in days:
-            if d + 1 < D and in_w[d + 1]:
-                today = [(s, j) for (dd, s), j in zvar.items() if dd == d]
-                nxt = [(s, j) for (dd, s), j in zvar.items() if dd == d + 1]
-                key = (tuple(s for s, _ in today), tuple(s for s, _ in nxt))
-                if key not in cliques:
-                    cliques[key] = _succession_cliques(compat, *key)
-                for lhs, rhs in cliques[key]:
-                    cols = [today[i][1] for i in lhs] + [nxt[i][1] for i in rhs]
-                    new_row(-_INF, 1.0, cols, [1.0] * len(cols))
-        # runs: no C + 1 days in a row worked; each day beyond the soft limit paid for
-        C = pricer.C
-        for e in range(max(days[0] - C, 0), min(days[-1], D - C - 1) + 1):
-            cols, const = worked(e, e + C)
+    def _add_run_caps(self, agent):
+        """No ``C + 1`` days in a row worked, over every run that meets the window."""
+        C, days = agent.pricer.C, self.days
+        for e in range(max(days[0] - C, 0), min(days[-1], self.D - C - 1) + 1):
+            cols, const = agent.worked(e, e + C)
             if cols:
-                new_row(-_INF, C - const, cols, [1.0] * len(cols))
+                self.add_row(-_INF, C - const, cols, [1.0] * len(cols))
+
+    def _add_run_penalties(self, agent):
+        """Each day of a run beyond the soft limit paid for, through a surplus column."""
+        pricer, days = agent.pricer, self.days
         pen_days = np.flatnonzero(pricer.run_pen > 0)
-        if len(pen_days):
-            soft = int(pen_days[0]) - 1
-            for e in range(max(days[0] - soft, 0), min(days[-1], D - soft - 1) + 1):
-                cols, const = worked(e, e + soft)
-                if not cols:
-                    continue
-                now = int(work[e : e + soft + 1].sum())
-                q = new_col(pricer.run_pen[soft + 1], 0.0, _INF, max(now - soft, 0))
-                new_row(-_INF, soft - const, [*cols, q], [1.0] * len(cols) + [-1.0])
-        # counted resources: caps and convex fair-share costs
-        fixed_days = np.flatnonzero(work & ~in_w)
-        for res in pricer.resources:
-            n0 = int(res.use[fixed_days, pat[fixed_days]].sum())
-            terms = [(j, float(res.use[d, s])) for (d, s), j in zvar.items() if res.use[d, s]]
+        if not len(pen_days):
+            return
+        soft = int(pen_days[0]) - 1
+        for e in range(max(days[0] - soft, 0), min(days[-1], self.D - soft - 1) + 1):
+            cols, const = agent.worked(e, e + soft)
+            if not cols:
+                continue
+            now = int(agent.work[e : e + soft + 1].sum())
+            q = self.add_column(pricer.run_pen[soft + 1], 0.0, _INF, max(now - soft, 0))
+            self.add_row(-_INF, soft - const, [*cols, q], [1.0] * len(cols) + [-1.0])
+
+    def _add_resource_counts(self, agent):
+        """Counted resources (big nights, holidays, shifts of a name): caps and convex
+        fair-share costs."""
+        pat, work, fixed = agent.pat, agent.work, agent.fixed_days
+        for res in agent.pricer.resources:
+            n0 = int(res.use[fixed, pat[fixed]].sum())
+            use = res.use
+            terms = [(j, float(use[d, s])) for (d, s), j in agent.zvar.items() if use[d, s]]
             if terms:
                 now = int(res.use[np.flatnonzero(work), pat[work]].sum())
                 cj, cv = zip(*terms, strict=True)
-                _count(new_col, new_row, res.cap, res.final_cost, n0, now, cj, cv)
-        # weekends worked (a Saturday or Sunday), capped and with their fair-share cost
-        if pricer.weekend_cap is not None:
-            n0, terms = 0, []
-            for unit in _weekends(pricer.saturday, pricer.sunday):
-                if not in_w[unit].any():
-                    n0 += int(work[unit].any())
-                    continue
-                cols, const = worked(unit[0], unit[-1])
-                w = new_col(0.0, 0.0, 1.0, float(work[unit].any()))
-                new_row(-_INF, const, [w, *cols], [1.0] + [-1.0] * len(cols))
-                for d in unit:
-                    if in_w[d]:
-                        new_row(
-                            0.0,
-                            _INF,
-                            [w, *on_day.get(d, [])],
-                            [1.0] + [-1.0] * len(on_day.get(d, [])),
-                        )
-                    elif work[d]:
-                        col_lo[w] = 1.0
-                terms.append(w)
-            if terms:
-                now = pricer.weekends(work)
-                cost = pricer.weekend_cost
-                _count(
-                    new_col, new_row, pricer.weekend_cap, cost, n0, now, terms, [1.0] * len(terms)
-                )
-        # the paid band, where the shifts' paid times differ
-        if np.ptp(pricer.paid[grp.allowed]) > 0:
-            paid0 = float(pricer.paid[pat[fixed_days]].sum())
-            cj = list(zvar.values())
-            cv = [float(pricer.paid[s]) for (_, s) in zvar]
-            new_row(pricer.lo - paid0 - 1e-6, pricer.hi - paid0 + 1e-6, cj, cv)
+                self.add_count(res.cap, res.final_cost, n0, now, cj, cv)
 
-    # links and coverage
-    ledger = ctx.ledger()
-    is_free = np.zeros(A, dtype=bool)
-    is_free[free] = True
-    ledger.add_grid(grid, S, keep=~(is_free[:, None] & in_w[None, :]))
-    fixed_cover = ledger.cover
-    current = np.zeros((D, S))
-    for a in free:
-        for d in days:
-            if grid[a, d] >= 0:
-                current[d, grid[a, d]] += 1
-    cov_rows = {}
-    cover_now = fixed_cover.copy()
-    for d in days:
-        for s in range(S):
-            j = x_col[d, s]
-            start[j] = current[d, s]
-            terms = x_terms[d, s]
-            new_row(0.0, 0.0, [j, *terms], [1.0] + [-1.0] * len(terms))
-            rows, vals = ctx.shift_cov[d * S + s]
-            cover_now[rows] += current[d, s] * np.asarray(vals)
-            for r, v in zip(rows, vals, strict=True):
-                cov_rows.setdefault(int(r), []).append((j, float(v)))
-    under, over = p.under_pen, p.over_pen
-    for r, terms in cov_rows.items():
-        need = float(p.required[r] - fixed_cover[r])
-        gap = float(p.required[r] - cover_now[r])
-        u = new_col(under, 0.0, _INF, max(gap, 0.0))
-        o = new_col(over, 0.0, _INF, max(-gap, 0.0))
-        cj, cv = zip(*terms, strict=True)
-        new_row(need, need, [*cj, u, o], [*cv, 1.0, -1.0])
+    def _add_weekend_count(self, agent):
+        """Weekends worked (a Saturday or Sunday), capped and with their fair-share cost."""
+        pricer = agent.pricer
+        if pricer.weekend_cap is None:
+            return
+        n0, terms = 0, []
+        for unit in _weekends(pricer.saturday, pricer.sunday):
+            if self.in_w[unit].any():
+                terms.append(self._weekend_column(agent, unit))
+            else:
+                n0 += int(agent.work[unit].any())
+        if terms:
+            now = pricer.weekends(agent.work)
+            cost = pricer.weekend_cost
+            self.add_count(pricer.weekend_cap, cost, n0, now, terms, [1.0] * len(terms))
 
-    n, m = len(cols_cost), len(rows_lo)
-    a_mat = sp.csc_matrix((trip_v, (trip_r, trip_c)), shape=(m, n))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, m
-    lp.col_cost_ = np.asarray(cols_cost)
-    lp.col_lower_ = np.asarray(col_lo)
-    lp.col_upper_ = np.asarray(col_hi)
-    lp.row_lower_ = np.asarray(rows_lo)
-    lp.row_upper_ = np.asarray(rows_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a_mat.indptr
-    lp.a_matrix_.index_ = a_mat.indices
-    lp.a_matrix_.value_ = a_mat.data
-    return lp, np.asarray(start), np.asarray(zmap, dtype=np.int64).reshape(-1, 4)
+    def _weekend_column(self, agent, unit):
+        """A column that is 1 exactly when ``agent`` works a day of the weekend ``unit``."""
+        cols, const = agent.worked(unit[0], unit[-1])
+        w = self.add_column(0.0, 0.0, 1.0, float(agent.work[unit].any()))
+        # at most the days worked ...
+        self.add_row(-_INF, const, [w, *cols], [1.0] + [-1.0] * len(cols))
+        for d in unit:
+            if self.in_w[d]:
+                # ... and at least each day of the window worked
+                on = agent.on_day.get(d, [])
+                self.add_row(0.0, _INF, [w, *on], [1.0] + [-1.0] * len(on))
+            elif agent.work[d]:
+                self.col_lo[w] = 1.0  # a fixed day worked already makes it a weekend
+        return w
+
+    def _add_paid_band(self, agent):
+        """The monthly paid band, where the shifts' paid times differ."""
+        pricer, pat = agent.pricer, agent.pat
+        if not np.ptp(pricer.paid[agent.grp.allowed]) > 0:
+            return
+        paid0 = float(pricer.paid[pat[agent.fixed_days]].sum())
+        cj = list(agent.zvar.values())
+        cv = [float(pricer.paid[s]) for (_, s) in agent.zvar]
+        self.add_row(pricer.lo - paid0 - 1e-6, pricer.hi - paid0 + 1e-6, cj, cv)
+
+    def add_coverage(self, free):
+        """The links ``x[d, s] = sum of the choices`` and a coverage row with its shortfall
+        and surplus columns for every requirement row the window's shifts meet."""
+        fixed_cover = self._fixed_cover(free)
+        current = self._current_counts(free)
+        cov_rows, cover_now = self._add_links(current, fixed_cover)
+        p = self.ctx.p
+        for r, terms in cov_rows.items():
+            need = float(p.required[r] - fixed_cover[r])
+            gap = float(p.required[r] - cover_now[r])
+            u = self.add_column(p.under_pen, 0.0, _INF, max(gap, 0.0))
+            o = self.add_column(p.over_pen, 0.0, _INF, max(-gap, 0.0))
+            cj, cv = zip(*terms, strict=True)
+            self.add_row(need, need, [*cj, u, o], [*cv, 1.0, -1.0])
+
+    def _fixed_cover(self, free):
+        """Coverage of the roster without the ``free`` agents' days in the window."""
+        ledger = self.ctx.ledger()
+        is_free = np.zeros(self.A, dtype=bool)
+        is_free[free] = True
+        ledger.add_grid(self.grid, self.S, keep=~(is_free[:, None] & self.in_w[None, :]))
+        return ledger.cover
+
+    def _current_counts(self, free):
+        """Agents of ``free`` on each shift of each day, as the roster has them now."""
+        current = np.zeros((self.D, self.S))
+        for a in free:
+            for d in self.days:
+                if self.grid[a, d] >= 0:
+                    current[d, self.grid[a, d]] += 1
+        return current
+
+    def _add_links(self, current, fixed_cover):
+        """The rows ``x[d, s] = sum of the choices``; the terms of each coverage row and
+        the roster's coverage now (``fixed_cover`` and ``current``)."""
+        cov_rows = {}
+        cover_now = fixed_cover.copy()
+        for d in self.days:
+            for s in range(self.S):
+                j = self.x_col[d, s]
+                self.start[j] = current[d, s]
+                terms = self.x_terms[d, s]
+                self.add_row(0.0, 0.0, [j, *terms], [1.0] + [-1.0] * len(terms))
+                rows, vals = self.ctx.shift_cov[d * self.S + s]
+                cover_now[rows] += current[d, s] * np.asarray(vals)
+                for r, v in zip(rows, vals, strict=True):
+                    cov_rows.setdefault(int(r), []).append((j, float(v)))
+        return cov_rows, cover_now
+
+    def lp(self):
+        """The model as a HiGHS LP, its matrix by columns."""
+        n, m = len(self.cost), len(self.row_lo)
+        a_mat = sp.csc_matrix((self.trip_v, (self.trip_r, self.trip_c)), shape=(m, n))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, m
+        lp.col_cost_ = np.asarray(self.cost)
+        lp.col_lower_ = np.asarray(self.col_lo)
+        lp.col_upper_ = np.asarray(self.col_hi)
+        lp.row_lower_ = np.asarray(self.row_lo)
+        lp.row_upper_ = np.asarray(self.row_hi)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a_mat.indptr
+        lp.a_matrix_.index_ = a_mat.indices
+        lp.a_matrix_.value_ = a_mat.data
+        return lp
 
 
 def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True):
