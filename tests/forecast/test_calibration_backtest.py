@@ -92,6 +92,7 @@ def test_calibration_rows_never_see_the_future():
     np.testing.assert_array_equal(a.phi, b.phi)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", [fc.SameDayTypeAverage(4), fc.TopDownDaily()])
 def test_calibrated_bands_cover_about_80_percent_out_of_sample(model):
     # Calibrate as the driver does at each origin (spread origins, month horizon) and score

@@ -36,6 +36,7 @@ def as_grid(instance, codes):
     return np.where(codes >= 0, ids[np.maximum(codes, 0)], "")
 
 
+@pytest.mark.slow
 def test_moves_keep_the_objective_exact():
     inst = load(4)
     rng = np.random.default_rng(0)
@@ -255,6 +256,7 @@ SECTION_COVER
 """
 
 
+@pytest.mark.slow
 def test_type_reassignment_equals_enumeration(tmp_path):
     """Every choice of types inside the employees' classes, days and classes kept, scored by
     the evaluator: the reassignment reaches the best of them and keeps every hard rule."""
@@ -365,6 +367,7 @@ def test_drawn_totals_take_listed_values_and_reach_the_target(values, seed):
     assert np.array_equal(_draw_totals(options, int(heaviest.sum())), heaviest)
 
 
+@pytest.mark.slow
 def test_counted_master_works_full_types_to_their_cap():
     """Instance 8: the LP works every night an employee may; the counted master prices
     only months working every such type to its cap, and its LP stays at or above the

@@ -98,6 +98,7 @@ def priced(tmp_path, p):
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@pytest.mark.slow
 @given(p=rule_sets)
 def test_cheapest_equals_enumeration(tmp_path, p):
     inst, rules, prices = priced(tmp_path, p)
@@ -120,6 +121,7 @@ def test_cheapest_equals_enumeration(tmp_path, p):
     assert len(rules.cheapest(0, prices, upper=best - 1)[0]) == 0
 
 
+@pytest.mark.slow
 def test_plain_checker_agrees_with_evaluator(tmp_path):
     p = {
         "two_types": True,

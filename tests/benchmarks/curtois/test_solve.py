@@ -127,6 +127,7 @@ def brute_force(inst):
     return best
 
 
+@pytest.mark.slow
 def test_solver_matches_brute_force(tmp_path):
     text = TINY.replace("7\n\nSECTION_SHIFTS", "7\n\nSECTION_SHIFTS").replace("N,480,D\n", "")
     text = text.replace("A,D=7|N=2,", "A,D=7,").replace("B,D=7|N=0,", "B,D=7,")
@@ -174,6 +175,7 @@ def test_horizon_ends_exempt_min_blocks_by_hand(tiny):
     assert "max_weekends" not in set(ev.violations["constraint"])
 
 
+@pytest.mark.slow
 def test_model_agrees_with_evaluator(tiny):
     """The integer programme's rows and objective against the exact evaluator, on every
     schedule of employee A (B fixed) and on random grids."""
@@ -237,6 +239,7 @@ def test_fixed_work_is_reproducible():
     assert runs[0].objective <= runs[0].construction_objective
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (DATA / "Instance1.txt").exists(), reason="benchmark data absent")
 def test_instance1_solves_to_best_known():
     inst = read_curtois(DATA / "Instance1.txt")

@@ -169,6 +169,7 @@ def test_passes_only_improve_and_keep_every_rule(seed, workers):
     np.testing.assert_array_equal(grid[~movable], start[~movable])
 
 
+@pytest.mark.slow
 def test_a_second_window_is_taken_only_where_every_rule_still_holds():
     """An agent moved by two windows solved from the same roster must still have an
     allowed month (checked here by the independent rules); an agent moved by one is taken."""

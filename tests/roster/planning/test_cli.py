@@ -58,6 +58,7 @@ def history_csv(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_plan_on_user_csv_with_toml_config(history_csv, tmp_path, capsys):
     config = tmp_path / "plan.toml"
     config.write_text(
@@ -111,6 +112,7 @@ def test_plan_on_user_csv_with_toml_config(history_csv, tmp_path, capsys):
     assert "[5/7] roster" in captured.err  # progress on stderr
 
 
+@pytest.mark.slow
 def test_plan_reads_parquet_like_csv(history_csv, tmp_path):
     from roster.planning.inputs import read_history
 
@@ -171,6 +173,7 @@ def test_plan_config_errors_name_file_and_key(history_csv, tmp_path, capsys):
     assert "not valid TOML" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_plan_on_call_records(tmp_path, capsys):
     sample = forecast.synthetic_hotline(
         start="2026-02-02", end="2026-02-28", seed=5, daily_volume=500, outage=False

@@ -66,6 +66,7 @@ def _naive_on_floor(assignments, index, interval):
     return at_work / interval, on_meal / interval
 
 
+@pytest.mark.slow
 def test_plan_keeps_every_step(week):
     assert isinstance(week, Plan)
     index = week.forecast.index
@@ -88,6 +89,7 @@ def test_plan_keeps_every_step(week):
     assert report["intervals given"] == 27 * 48
 
 
+@pytest.mark.slow
 def test_requirement_is_erlang_staffing_with_shrinkage_and_floors(week):
     req = week.requirement
     t = week.policy
@@ -114,6 +116,7 @@ def test_requirement_is_erlang_staffing_with_shrinkage_and_floors(week):
     assert (req["required_q0.9"] >= req["required_q0.1"]).all()
 
 
+@pytest.mark.slow
 def test_coverage_is_recomputed_from_the_assignments(week):
     index = week.coverage.index
     at_work, on_meal = _naive_on_floor(week.roster, index, 1800)
@@ -135,6 +138,7 @@ def test_coverage_is_recomputed_from_the_assignments(week):
     assert (meals["break_end"] <= meals["end"] - pd.Timedelta(hours=2)).all()
 
 
+@pytest.mark.slow
 def test_kpis_are_erlang_a_of_the_agents_on_the_phones(week):
     k = week.kpis
     busy = k.index[k["volume"] > 5]
@@ -161,6 +165,7 @@ def test_kpis_are_erlang_a_of_the_agents_on_the_phones(week):
     assert week.summary()["service_level_expected"] == pytest.approx(expected)
 
 
+@pytest.mark.slow
 def test_violations_are_the_rule_check_of_the_roster(week):
     again = check(
         week.roster,
@@ -178,6 +183,7 @@ def test_violations_are_the_rule_check_of_the_roster(week):
     assert s["violations_hard"] + s["violations_soft"] == len(week.violations)
 
 
+@pytest.mark.slow
 def test_simulation_runs_the_roster_over_the_forecast(week):
     sim = week.simulation
     # arrivals follow the forecast: offered over the week within a few percent of the mean
@@ -193,6 +199,7 @@ def test_simulation_runs_the_roster_over_the_forecast(week):
     assert abs(gap) < 2 * s["service_level_simulated_hw"] + 0.01
 
 
+@pytest.mark.slow
 def test_plan_keeps_the_forecast_details_and_simulates_with_their_dispersion(week):
     details = week.forecast_details
     assert isinstance(details, forecast.ForecastDetails)
@@ -366,6 +373,7 @@ def test_history_needs_handle_times():
         prepare_history()
 
 
+@pytest.mark.slow
 def test_two_stage_roster_takes_its_meals_from_stage_one(sample):
     p = plan(
         sample.volume,
@@ -420,6 +428,7 @@ def test_targets_with_trunks_staff_for_blocking():
         )
 
 
+@pytest.mark.slow
 def test_plan_counts_every_meal_of_a_shift(sample):
     # 9 h shifts with two unpaid meals (30 and 30 min) keep 8 paid hours
     lunch = BreakRule(1800, earliest=2 * 3600, latest=4 * 3600, name="lunch")

@@ -239,6 +239,7 @@ def test_bad_templates():
         schedule_shifts(off, six_hour_family(), floors=None, interval=3600)
 
 
+@pytest.mark.slow
 def test_seat_cap_holds_across_midnight_in_a_rolling_solve():
     idx = pd.date_range("2025-03-03", periods=48 * 3, freq="30min")
     hour = (idx.hour + idx.minute / 60).to_numpy()
