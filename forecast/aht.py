@@ -177,19 +177,20 @@ def forecast_aht(
     w = w.fillna(0.0).astype(float)
     if (w < 0).any():
         raise ValueError("weight: negative contact counts")
-    grid = to_day_grid(series, report.freq)
-    wgrid = to_day_grid(w, report.freq).values
+    grid = to_day_grid(series, report.interval)
+    wgrid = to_day_grid(w, report.interval).values
     model = AHTProfile(weeks, shrink)
     return _aht_on_horizon(
-        grid.values, grid.days, wgrid, horizon, report.freq, get_calendar(calendar), model
+        grid.values, grid.days, wgrid, horizon, report.interval, get_calendar(calendar), model
     )
 
 
-def _aht_on_horizon(values, hist_days, weight, horizon, step, cal, model) -> pd.Series:
+def _aht_on_horizon(values, hist_days, weight, horizon, interval, calendar, model) -> pd.Series:
     """Fit ``model`` on a days × intervals AHT grid and read it off at ``horizon``."""
+    step = pd.Timedelta(seconds=interval)
     target_days = horizon.normalize()
     span = pd.date_range(hist_days[0], max(target_days.max(), hist_days[-1]), freq="D")
-    feats = day_features(span, cal)
+    feats = day_features(span, calendar)
     model.fit(values, feats.iloc[: len(hist_days)], weight=np.nan_to_num(weight))
     future = feats.loc[target_days.unique()]
     row = pd.Index(future.index).get_indexer(target_days)

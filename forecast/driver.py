@@ -15,6 +15,7 @@ from forecast.backtest import BacktestResult, backtest_paths, special_days
 from forecast.calendar import get_calendar
 from forecast.events import event_multiplier
 from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
+from forecast.interval import interval_length
 from forecast.models import (
     CountRegression,
     Method95598,
@@ -96,7 +97,7 @@ def future_index(grid: DayGrid, last: pd.Timestamp, periods: int) -> pd.Datetime
     return candidates[keep][:periods]
 
 
-def _check_horizon(horizon, series: pd.Series, step: pd.Timedelta, grid: DayGrid):
+def _check_horizon(horizon, series: pd.Series, grid: DayGrid):
     if isinstance(horizon, int | np.integer) and not isinstance(horizon, bool):
         if horizon < 1:
             raise ValueError(f"horizon must be >= 1 interval, got horizon={horizon}")
@@ -105,11 +106,7 @@ def _check_horizon(horizon, series: pd.Series, step: pd.Timedelta, grid: DayGrid
         index = horizon.tz_localize(None) if horizon.tz is not None else horizon
         if len(index) == 0:
             raise ValueError("horizon: empty DatetimeIndex")
-        off = (index - index.normalize()) % step != pd.Timedelta(0)
-        if off.any():
-            raise ValueError(
-                f"horizon: {int(off.sum())} times off the {step} grid, first {index[off][0]}"
-            )
+        interval_length(index, grid.interval, name="horizon")
         if index.min() <= series.index[-1]:
             raise ValueError(
                 f"horizon: starts at {index.min()}, not after the history's end {series.index[-1]}"
@@ -143,9 +140,9 @@ def _forecast_series(
     cal = get_calendar(calendar)
     all_events = (*cal.events, *(events or ()))
     series, report = check_history(history, freq=freq, events=all_events)
-    step = report.freq
-    grid = to_day_grid(series, step)
-    index = _check_horizon(horizon, series, step, grid)
+    grid = to_day_grid(series, report.interval)
+    step = pd.Timedelta(seconds=report.interval)
+    index = _check_horizon(horizon, series, grid)
     target_days = index.normalize()
     span = pd.date_range(grid.days[0], target_days.max(), freq="D")
     features = day_features(span, cal)
@@ -197,7 +194,7 @@ def _forecast_series(
     for k, level in enumerate(quantiles):
         out[f"q{level:g}"] = q[:, k]
     if aht is not None:
-        out["aht"] = _forecast_aht(aht, series, grid, step, index, cal, all_events)
+        out["aht"] = _forecast_aht(aht, grid, index, cal, all_events)
     out.attrs["details"] = ForecastDetails(
         model=name,
         dispersion=phi,
@@ -209,19 +206,20 @@ def _forecast_series(
     return out
 
 
-def _forecast_aht(aht, volume, grid, step, index, cal, events) -> np.ndarray:
+def _forecast_aht(aht, grid, index, calendar, events) -> np.ndarray:
     """AHT per horizon interval by :class:`AHTProfile`, weighted by the contacts."""
-    series, _ = check_history(aht, freq=step, events=events, name="aht")
+    series, _ = check_history(aht, freq=grid.interval, events=events, name="aht")
     if (series <= 0).any():
         raise ValueError(f"aht: values must be positive seconds, got min {series.min()}")
-    aht_grid = to_day_grid(series, step)
+    aht_grid = to_day_grid(series, grid.interval)
     # Lay the AHT on the volume's days so the contacts weigh the matching intervals.
     values = pd.DataFrame(aht_grid.values, index=aht_grid.days).reindex(grid.days).to_numpy()
     weight = np.where(np.isfinite(values), np.nan_to_num(grid.values), 0.0)
     if not (weight > 0).any():
         weight = np.isfinite(values).astype(float)
     model = AHTProfile()
-    return _aht_on_horizon(values, grid.days, weight, index, step, cal, model).to_numpy()
+    out = _aht_on_horizon(values, grid.days, weight, index, grid.interval, calendar, model)
+    return out.to_numpy()
 
 
 def _backtest_ends(values, days, normal: int, special: int, max_lead: int) -> np.ndarray:
@@ -335,8 +333,9 @@ def forecast(
     events : iterable of Event, optional
         Extra events: ``outage`` windows are treated as missing when fitting; every event's
         ``multiplier`` scales the forecasts inside its window.
-    freq : str or Timedelta, optional
-        Interval length (inferred when omitted).
+    freq : int, str or Timedelta, optional
+        Interval length (int: seconds); inferred when omitted, see
+        :func:`forecast.interval_length`.
     backtest_days : int, default 7
         Origins of the backtest used for selection and calibration, spread over the last
         weeks so that each fit, scored at every lead the horizon reaches (up to a month),
