@@ -169,8 +169,9 @@ def build_roster(
     rules : Rules, optional
         Labour rules (defaults of :class:`Rules`).
     interval : int, optional
-        Interval length [s] of a per-interval requirement; inferred from its index. With a
-        per-shift requirement it sets the grid on which meals are staggered (default 900).
+        Interval length [s] of a per-interval requirement; inferred from its index (see
+        :func:`forecast.interval_length`). With a per-shift requirement it sets the grid on
+        which meals are staggered (default 900).
     leave : pandas.DataFrame, optional
         Approved leave: ``agent``, ``date``; those days are fixed off.
     requests : pandas.DataFrame, optional
@@ -292,7 +293,6 @@ def build_roster(
         first.fair_means,
         diagnosis,
         meal_blocks=meal_blocks,
-        interval=interval,
     )
     stats = {
         "aggregate_bound": agg_bound,

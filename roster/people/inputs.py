@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast import interval_length
 from roster.shifts import DAY, ShiftTemplate
 
 
@@ -23,7 +24,7 @@ class Problem:
     per_shift: bool
     required: np.ndarray  # per coverage row: d*S+s (per shift) or interval slot
     periods: pd.Index
-    interval: int | None
+    interval: int  # per interval: the requirement's; per shift: the meal grid
     per_day: int
     vecs: np.ndarray | None  # (S, 2*per_day) coverage of a shift worked on day 0
     reach: np.ndarray | None
@@ -180,6 +181,7 @@ def prepare(
         if (req.to_numpy() < 0).any():
             raise ValueError("requirement: negative agents per shift")
         required = req.to_numpy(dtype=float).ravel()  # row d*S + s
+        interval = 900 if interval is None else interval_length(None, interval, name="meal grid")
         periods = pd.MultiIndex.from_product([dates, names], names=["date", "shift"])
     else:
         if not isinstance(requirement, pd.Series) or not isinstance(
@@ -188,16 +190,10 @@ def prepare(
             raise TypeError("requirement must be a Series indexed by interval start Timestamps")
         if requirement.isna().any() or (requirement < 0).any():
             raise ValueError("requirement: NaN or negative agents")
-        if interval is None:
-            if len(requirement) < 2:
-                raise ValueError("requirement: give interval= for a single-interval series")
-            steps = np.diff(requirement.index) / pd.Timedelta(seconds=1)
-            interval = int(np.min(steps))
+        interval = interval_length(requirement.index, interval, name="requirement")
         idx = pd.DatetimeIndex(requirement.index)
         day0 = idx[0].normalize()
         offs = np.asarray((idx - day0) / pd.Timedelta(seconds=1))
-        if np.any(offs % interval):
-            raise ValueError(f"requirement index is not aligned to interval={interval} s")
         slot = (offs // interval).astype(np.int64)
         dates = pd.date_range(day0, idx[-1].normalize(), freq="D")
         per_day = DAY // interval

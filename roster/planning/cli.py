@@ -25,8 +25,10 @@ def _staff(args) -> int:
         volume = frame["y"].astype(float)
         aht = frame["aht"].astype(float) if "aht" in frame else float(args.aht)
         source = str(path)
-    steps = volume.index.to_series().diff().dropna()
-    interval = steps.min().total_seconds() if len(steps) else args.interval
+    from forecast import interval_length
+
+    given = None if len(volume) > 1 else args.interval
+    interval = interval_length(volume.index, given, name=source, grid=False)
     patience = None if args.patience <= 0 else args.patience
     targets = {
         "interval": interval,

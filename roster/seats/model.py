@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from forecast import interval_length
 from roster.seats.solve import Program, solve_lp
 from roster.shifts import DAY, ShiftTemplate, parse_clock
 
@@ -46,26 +47,6 @@ def _check_templates(templates) -> list[ShiftTemplate]:
     if dup:
         raise ValueError(f"templates have duplicate names {dup}")
     return templates
-
-
-def _infer_interval(index: pd.DatetimeIndex, interval: int | None) -> int:
-    if interval is not None:
-        if not isinstance(interval, (int, np.integer)) or interval <= 0 or DAY % interval:
-            raise ValueError(f"interval={interval!r} must be a positive int dividing 86400 s")
-        step = int(interval)
-    elif len(index) < 2:
-        raise ValueError("interval must be given when requirement has fewer than 2 intervals")
-    else:
-        step = int(np.diff(index.as_unit("s").asi8).min())
-        if step <= 0 or DAY % step:
-            raise ValueError(f"requirement index spacing {step} s does not divide a day")
-    offsets = (index.as_unit("s").asi8) % step
-    if np.any(offsets):
-        raise ValueError(
-            f"requirement index has times off the {step}-s interval grid, "
-            f"e.g. {index[offsets > 0][0]}"
-        )
-    return step
 
 
 def _ranges(stamps: pd.DatetimeIndex, step: int, limit: int = 5) -> str:
@@ -183,7 +164,7 @@ class SeatModel:
         if not holiday_multiplier >= 0:
             raise ValueError(f"holiday_multiplier={holiday_multiplier!r} must be >= 0")
         templates = _check_templates(templates)
-        step = _infer_interval(requirement.index, interval)
+        step = interval_length(requirement.index, interval, name="requirement")
         periods = DAY // step
 
         days = pd.date_range(

@@ -123,7 +123,8 @@ def schedule_shifts(
     templates : sequence of ShiftTemplate
         Shifts an agent may work; each may start on any day of the horizon.
     interval : int, optional
-        Interval length, inferred from the index when omitted. [s]
+        Interval length, inferred from the index when omitted (see
+        :func:`forecast.interval_length`). [s]
     floors : (float, float), pandas.Series or None
         Hard minimum of agents online (at work and not on a placed break) per interval:
         ``(by day, at night)`` with day hours ``day_hours``, or a Series on the requirement's
