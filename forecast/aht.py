@@ -160,7 +160,8 @@ def forecast_aht(
         Interval starts wanted.
     weight : pandas.Series, optional
         Answered contacts per interval (same index as ``aht``); equal weights when omitted.
-    calendar : str or calendar, optional
+    calendar : str, calendar or iterable of dates, optional
+        Made a calendar once by :func:`forecast.get_calendar`; weekends only when omitted.
     weeks : int, default 8
     shrink : float, default 50
         Pseudo-contacts of the shrinkage target mixed into each interval.
@@ -170,6 +171,7 @@ def forecast_aht(
     pandas.Series
         AHT per interval of ``horizon``. [s]
     """
+    calendar = get_calendar(calendar)
     series, report = check_history(aht, name="aht")
     if (series <= 0).any():
         raise ValueError(f"aht: values must be positive seconds, got min {series.min()}")
@@ -181,7 +183,7 @@ def forecast_aht(
     wgrid = to_day_grid(w, report.interval).values
     model = AHTProfile(weeks, shrink)
     return _aht_on_horizon(
-        grid.values, grid.days, wgrid, horizon, report.interval, get_calendar(calendar), model
+        grid.values, grid.days, wgrid, horizon, report.interval, calendar, model
     )
 
 

@@ -137,15 +137,14 @@ def _forecast_series(
     special_origins: int,
     aht: pd.Series | None = None,
 ) -> pd.DataFrame:
-    cal = get_calendar(calendar)
-    all_events = (*cal.events, *(events or ()))
+    all_events = (*calendar.events, *(events or ()))
     series, report = check_history(history, freq=freq, events=all_events)
     grid = to_day_grid(series, report.interval)
     step = pd.Timedelta(seconds=report.interval)
     index = _check_horizon(horizon, series, grid)
     target_days = index.normalize()
     span = pd.date_range(grid.days[0], target_days.max(), freq="D")
-    features = day_features(span, cal)
+    features = day_features(span, calendar)
     hist_days = features.iloc[: len(grid.days)]
     future_days = features.loc[target_days.unique()]
     # Backtest origins: the recent days (each fit scores every lead the horizon reaches,
@@ -194,7 +193,7 @@ def _forecast_series(
     for k, level in enumerate(quantiles):
         out[f"q{level:g}"] = q[:, k]
     if aht is not None:
-        out["aht"] = _forecast_aht(aht, grid, index, cal, all_events)
+        out["aht"] = _forecast_aht(aht, grid, index, calendar, all_events)
     out.attrs["details"] = ForecastDetails(
         model=name,
         dispersion=phi,
@@ -327,9 +326,9 @@ def forecast(
         dispersion is calibrated on the chosen model's backtest errors per horizon bucket
         (day, week, month ahead) and for normal and special days apart
         (:func:`forecast.quantiles.calibrate_quantiles`).
-    calendar : str or calendar, optional
-        ``"CN"``, another country code, or a calendar object (overrides, events). Weekends
-        only when omitted.
+    calendar : str, calendar or iterable of dates, optional
+        ``"CN"``, another country code, or a calendar object (overrides, events), made a
+        calendar once by :func:`forecast.get_calendar`. Weekends only when omitted.
     events : iterable of Event, optional
         Extra events: ``outage`` windows are treated as missing when fitting; every event's
         ``multiplier`` scales the forecasts inside its window.
@@ -368,6 +367,7 @@ def forecast(
         raise ValueError(f"quantiles must lie in (0, 1), got quantiles={quantiles}")
     if not (isinstance(model, str) and model == "auto"):
         _resolve_model(model)
+    calendar = get_calendar(calendar)
     args = (model, quantiles, calendar, events, freq, backtest_days, special_origins)
     if isinstance(history, pd.Series):
         if aht is not None and not isinstance(aht, pd.Series):

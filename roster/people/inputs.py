@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast import interval_length
+from forecast import HolidayCalendar, interval_length
 from roster.shifts import DAY, ShiftTemplate
 
 
@@ -96,21 +96,6 @@ def agents_frame(agents, names) -> pd.DataFrame:
     return frame
 
 
-def holiday_days(holidays, dates: pd.DatetimeIndex) -> np.ndarray:
-    if holidays is None:
-        return np.zeros(len(dates), dtype=bool)
-    if isinstance(holidays, str) or hasattr(holidays, "day_types"):
-        from forecast.calendar import get_calendar
-
-        table = get_calendar(holidays).day_types(dates)
-        return table["is_statutory"].to_numpy(dtype=bool)
-    try:
-        days = pd.DatetimeIndex(pd.to_datetime(list(holidays))).normalize()
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"holidays={holidays!r} is not a calendar code or dates") from exc
-    return dates.isin(days)
-
-
 def day_list(frame, dates, what) -> pd.DataFrame:
     """Normalize an (agent, date, ...) table against the horizon."""
     if frame is None:
@@ -148,7 +133,15 @@ def coverage_vectors(templates, interval) -> np.ndarray:
 
 
 def prepare(
-    requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
+    requirement,
+    templates,
+    agents,
+    rules,
+    interval: int | None,
+    leave,
+    requests,
+    calendar: HolidayCalendar,
+    month_days,
 ) -> Problem:
     """Check the inputs of :func:`roster.build_roster` and turn them into a Problem."""
     templates = list(templates)
@@ -214,7 +207,7 @@ def prepare(
     max_work = rules.max_working_days(D, month_days)
     diagnosis = list(rules.infeasibilities(D, month_days))
 
-    holiday = holiday_days(holidays, dates)
+    holiday = calendar.day_types(dates)["is_statutory"].to_numpy(dtype=bool)
     weekend = np.asarray(dates.day_of_week >= 5)
     paid = np.array([t.paid_time for t in templates], dtype=float)
     big = np.array([t.night_class == "big" for t in templates])

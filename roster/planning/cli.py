@@ -120,6 +120,7 @@ def _plan(args) -> int:
     import dataclasses
     import time
 
+    from forecast import get_calendar
     from roster.planning.inputs import bundled_sample, read_calls, read_history
     from roster.planning.pipeline import plan
     from roster.planning.report import write_report
@@ -186,6 +187,7 @@ def _plan(args) -> int:
         else:
             print(f"[{number}/{total}] {step} done in {seconds:.1f} s", file=sys.stderr)
 
+    calendar = get_calendar(settings["calendar"])
     result = plan(
         **kwargs,
         aht=settings["aht"],
@@ -194,14 +196,14 @@ def _plan(args) -> int:
         agents=settings["agents"],
         targets=targets,
         rules=rules,
-        calendar=settings["calendar"],
+        calendar=calendar,
         model=settings["model"],
         replications=settings["replications"],
         seed=settings["seed"],
         time_limit=float(settings["time_limit"]),
         progress=None if args.quiet else progress,
     )
-    files = write_report(result, args.out, calendar=settings["calendar"])
+    files = write_report(result, args.out, calendar=calendar)
     s = result.summary()
     print(f"month: {s.first_day} to {s.last_day}  ({what.split(':')[0]})")
     print(f"contacts forecast: {s.contacts_forecast:,.0f}  (model {s.forecast_model})")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from forecast import interval_length
+from forecast import HolidayCalendar, interval_length
 from roster.seats.solve import Program, solve_lp
 from roster.shifts import DAY, ShiftTemplate, parse_clock
 
@@ -65,22 +65,6 @@ def _ranges(stamps: pd.DatetimeIndex, step: int, limit: int = 5) -> str:
     return ", ".join(parts) + (f" and {more} more runs" if more > 0 else "")
 
 
-def _holiday_set(holidays, calendar, dates: pd.DatetimeIndex) -> set:
-    out: set = set()
-    if holidays is not None:
-        try:
-            out |= set(pd.DatetimeIndex(pd.to_datetime(list(holidays))).normalize())
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"holidays must be date-like, got {holidays!r}") from exc
-    if calendar is not None:
-        from forecast.calendar import get_calendar
-
-        cal = get_calendar(calendar)
-        types = cal.day_types(dates)
-        out |= set(pd.DatetimeIndex(types.index[types["is_statutory"].to_numpy(bool)]))
-    return out
-
-
 @dataclass
 class SeatModel:
     """Stage-1 model of :func:`roster.seats.schedule_shifts`.
@@ -126,8 +110,7 @@ class SeatModel:
         seat_cap,
         hourly_cost,
         holiday_multiplier,
-        holidays,
-        calendar,
+        calendar: HolidayCalendar,
         night_premium,
         under_cost,
         over_cost,
@@ -220,8 +203,8 @@ class SeatModel:
 
         # --- pay --------------------------------------------------------------------------------
         all_days = pd.date_range(days[0] - pd.Timedelta(days=1), days[-1] + pd.Timedelta(days=1))
-        hol = _holiday_set(holidays, calendar, all_days)
-        mult = np.where(all_days.isin(list(hol)), float(holiday_multiplier), 1.0)  # day d at d+1
+        statutory = calendar.day_types(all_days)["is_statutory"].to_numpy(bool)
+        mult = np.where(statutory, float(holiday_multiplier), 1.0)  # day d at d+1
         hourly = _hourly(hourly_cost, templates)
         premium = dict(_DEFAULT_NIGHT_PREMIUM)
         if night_premium is not None:
