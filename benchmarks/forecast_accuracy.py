@@ -206,7 +206,7 @@ def run(quick: bool = False, mstl: bool = False, cases=("bank", "cn_hotline")) -
     leads = (1, 7) if quick else LEADS
     if "bank" in cases:
         bank, report = check_history(bank_history())
-        grid = to_day_grid(bank, report.freq)
+        grid = to_day_grid(bank, report.interval)
         days = day_features(grid.days, get_calendar("US"))
         has_data = np.flatnonzero(np.isfinite(grid.values).any(axis=1))
         first = int(has_data[-(10 if quick else 40)])
@@ -216,11 +216,11 @@ def run(quick: bool = False, mstl: bool = False, cases=("bank", "cn_hotline")) -
 
     syn = synthetic_hotline("2024-01-01", "2025-10-31" if not quick else "2025-03-31", seed=7)
     s, rep = check_history(syn.volume, events=syn.events)
-    g = to_day_grid(s, rep.freq)
+    g = to_day_grid(s, rep.interval)
     d = day_features(g.days, syn.calendar)
     first = int(np.searchsorted(g.days, pd.Timestamp("2025-01-06")))
     syn_models = {n: m for n, m in models.items() if n not in ("mstl", "auto")}
-    rate = to_day_grid(syn.rate, rep.freq).values[first:]
+    rate = to_day_grid(syn.rate, rep.interval).values[first:]
     truth = (g.values[first:], rate, special_days(d.iloc[first:]))
     rows += _evaluate("cn_hotline", g.values, d, syn_models, leads, first, truth)
     return pd.DataFrame(rows)

@@ -65,7 +65,7 @@ def run(quick: bool = False) -> pd.DataFrame:
         names,
         rules=rules,
         leave=leave,
-        holidays=None,
+        calendar=None,
         month_days=31,
         time_limit=60,
     )

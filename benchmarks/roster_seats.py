@@ -68,7 +68,7 @@ def run(quick: bool = False) -> pd.DataFrame:
             requirement,
             templates,
             floors=(8, 2),
-            holidays=["2025-03-08"],
+            calendar=["2025-03-08"],
             time_limit=15.0 if quick else 55.0,
         )
         elapsed = time.perf_counter() - t0

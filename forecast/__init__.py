@@ -7,6 +7,7 @@ from forecast.driver import AUTO_CANDIDATES, MODELS, forecast, future_index
 from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
 from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
 from forecast.holiday_effects import HolidayEffects, holiday_effects
+from forecast.interval import interval_length
 from forecast.models import (
     CountRegression,
     Method95598,
@@ -57,6 +58,7 @@ __all__ = [
     "future_index",
     "get_calendar",
     "holiday_effects",
+    "interval_length",
     "intervals_from_calls",
     "rolling_origin",
     "score",

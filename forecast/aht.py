@@ -160,7 +160,8 @@ def forecast_aht(
         Interval starts wanted.
     weight : pandas.Series, optional
         Answered contacts per interval (same index as ``aht``); equal weights when omitted.
-    calendar : str or calendar, optional
+    calendar : str, calendar or iterable of dates, optional
+        Made a calendar once by :func:`forecast.get_calendar`; weekends only when omitted.
     weeks : int, default 8
     shrink : float, default 50
         Pseudo-contacts of the shrinkage target mixed into each interval.
@@ -170,6 +171,7 @@ def forecast_aht(
     pandas.Series
         AHT per interval of ``horizon``. [s]
     """
+    calendar = get_calendar(calendar)
     series, report = check_history(aht, name="aht")
     if (series <= 0).any():
         raise ValueError(f"aht: values must be positive seconds, got min {series.min()}")
@@ -177,19 +179,20 @@ def forecast_aht(
     w = w.fillna(0.0).astype(float)
     if (w < 0).any():
         raise ValueError("weight: negative contact counts")
-    grid = to_day_grid(series, report.freq)
-    wgrid = to_day_grid(w, report.freq).values
+    grid = to_day_grid(series, report.interval)
+    wgrid = to_day_grid(w, report.interval).values
     model = AHTProfile(weeks, shrink)
     return _aht_on_horizon(
-        grid.values, grid.days, wgrid, horizon, report.freq, get_calendar(calendar), model
+        grid.values, grid.days, wgrid, horizon, report.interval, calendar, model
     )
 
 
-def _aht_on_horizon(values, hist_days, weight, horizon, step, cal, model) -> pd.Series:
+def _aht_on_horizon(values, hist_days, weight, horizon, interval, calendar, model) -> pd.Series:
     """Fit ``model`` on a days × intervals AHT grid and read it off at ``horizon``."""
+    step = pd.Timedelta(seconds=interval)
     target_days = horizon.normalize()
     span = pd.date_range(hist_days[0], max(target_days.max(), hist_days[-1]), freq="D")
-    feats = day_features(span, cal)
+    feats = day_features(span, calendar)
     model.fit(values, feats.iloc[: len(hist_days)], weight=np.nan_to_num(weight))
     future = feats.loc[target_days.unique()]
     row = pd.Index(future.index).get_indexer(target_days)

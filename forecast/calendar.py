@@ -418,15 +418,16 @@ class PlainCalendar(HolidayCalendar):
 
 
 def get_calendar(calendar) -> HolidayCalendar:
-    """The calendar for a code, or the calendar given.
+    """The calendar for a code or for a list of holidays, or the calendar given.
 
     Parameters
     ----------
-    calendar : str, HolidayCalendar or None
+    calendar : str, HolidayCalendar, iterable of date-like or None
         ``None`` for :class:`PlainCalendar` (weekends only), ``"CN"`` for the Chinese
         calendar, another ISO 3166 country code known to the
-        ``holidays`` package (optionally ``"US-CA"`` for a subdivision), or a calendar object,
-        returned as is.
+        ``holidays`` package (optionally ``"US-CA"`` for a subdivision), a calendar object,
+        returned as is, or the statutory holidays themselves: a :class:`PlainCalendar` with
+        those dates overridden as ``"holiday"``.
 
     Returns
     -------
@@ -435,15 +436,21 @@ def get_calendar(calendar) -> HolidayCalendar:
     Raises
     ------
     ValueError
-        If the code is unknown.
+        If the code is unknown, or the value is neither a code, a calendar nor dates.
     """
     if isinstance(calendar, HolidayCalendar):
         return calendar
     if calendar is None:
         return PlainCalendar()
-    if not isinstance(calendar, str):
-        raise ValueError(f"calendar: expected a country code or a calendar, got {calendar!r}")
-    return _calendar_for_code(calendar.strip().upper())
+    if isinstance(calendar, str):
+        return _calendar_for_code(calendar.strip().upper())
+    try:
+        days = pd.DatetimeIndex(pd.to_datetime(list(calendar)))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"calendar: expected a country code, a calendar or dates, got {calendar!r}"
+        ) from None
+    return PlainCalendar(overrides=dict.fromkeys(days, "holiday"))
 
 
 @lru_cache(maxsize=64)

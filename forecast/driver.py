@@ -14,6 +14,7 @@ from forecast.backtest import BacktestResult, backtest_paths, special_days
 from forecast.calendar import get_calendar
 from forecast.events import event_multiplier
 from forecast.history import DayGrid, check_history, day_features, to_day_grid
+from forecast.interval import interval_length
 from forecast.models import (
     CountRegression,
     Method95598,
@@ -67,7 +68,7 @@ def future_index(grid: DayGrid, last: pd.Timestamp, periods: int) -> pd.Datetime
     return candidates[keep][:periods]
 
 
-def _check_horizon(horizon, series: pd.Series, step: pd.Timedelta, grid: DayGrid):
+def _check_horizon(horizon, series: pd.Series, grid: DayGrid):
     if isinstance(horizon, int | np.integer) and not isinstance(horizon, bool):
         if horizon < 1:
             raise ValueError(f"horizon must be >= 1 interval, got horizon={horizon}")
@@ -76,11 +77,7 @@ def _check_horizon(horizon, series: pd.Series, step: pd.Timedelta, grid: DayGrid
         index = horizon.tz_localize(None) if horizon.tz is not None else horizon
         if len(index) == 0:
             raise ValueError("horizon: empty DatetimeIndex")
-        off = (index - index.normalize()) % step != pd.Timedelta(0)
-        if off.any():
-            raise ValueError(
-                f"horizon: {int(off.sum())} times off the {step} grid, first {index[off][0]}"
-            )
+        interval_length(index, grid.interval, name="horizon")
         if index.min() <= series.index[-1]:
             raise ValueError(
                 f"horizon: starts at {index.min()}, not after the history's end {series.index[-1]}"
@@ -111,15 +108,14 @@ def _forecast_series(
     special_origins: int,
     aht: pd.Series | None = None,
 ) -> Forecast:
-    cal = get_calendar(calendar)
-    all_events = (*cal.events, *(events or ()))
+    all_events = (*calendar.events, *(events or ()))
     series, report = check_history(history, freq=freq, events=all_events)
-    step = report.freq
-    grid = to_day_grid(series, step)
-    index = _check_horizon(horizon, series, step, grid)
+    grid = to_day_grid(series, report.interval)
+    step = pd.Timedelta(seconds=report.interval)
+    index = _check_horizon(horizon, series, grid)
     target_days = index.normalize()
     span = pd.date_range(grid.days[0], target_days.max(), freq="D")
-    features = day_features(span, cal)
+    features = day_features(span, calendar)
     hist_days = features.iloc[: len(grid.days)]
     future_days = features.loc[target_days.unique()]
     # Backtest origins: the recent days (each fit scores every lead the horizon reaches,
@@ -168,7 +164,7 @@ def _forecast_series(
     for k, level in enumerate(quantiles):
         out[f"q{level:g}"] = q[:, k]
     if aht is not None:
-        out["aht"] = _forecast_aht(aht, series, grid, step, index, cal, all_events)
+        out["aht"] = _forecast_aht(aht, grid, index, calendar, all_events)
     details = ForecastDetails(
         model=name,
         dispersion=phi,
@@ -180,19 +176,20 @@ def _forecast_series(
     return Forecast(out, details)
 
 
-def _forecast_aht(aht, volume, grid, step, index, cal, events) -> np.ndarray:
+def _forecast_aht(aht, grid, index, calendar, events) -> np.ndarray:
     """AHT per horizon interval by :class:`AHTProfile`, weighted by the contacts."""
-    series, _ = check_history(aht, freq=step, events=events, name="aht")
+    series, _ = check_history(aht, freq=grid.interval, events=events, name="aht")
     if (series <= 0).any():
         raise ValueError(f"aht: values must be positive seconds, got min {series.min()}")
-    aht_grid = to_day_grid(series, step)
+    aht_grid = to_day_grid(series, grid.interval)
     # Lay the AHT on the volume's days so the contacts weigh the matching intervals.
     values = pd.DataFrame(aht_grid.values, index=aht_grid.days).reindex(grid.days).to_numpy()
     weight = np.where(np.isfinite(values), np.nan_to_num(grid.values), 0.0)
     if not (weight > 0).any():
         weight = np.isfinite(values).astype(float)
     model = AHTProfile()
-    return _aht_on_horizon(values, grid.days, weight, index, step, cal, model).to_numpy()
+    out = _aht_on_horizon(values, grid.days, weight, index, grid.interval, calendar, model)
+    return out.to_numpy()
 
 
 def _backtest_ends(values, days, normal: int, special: int, max_lead: int) -> np.ndarray:
@@ -300,14 +297,15 @@ def forecast(
         dispersion is calibrated on the chosen model's backtest errors per horizon bucket
         (day, week, month ahead) and for normal and special days apart
         (:func:`forecast.quantiles.calibrate_quantiles`).
-    calendar : str or calendar, optional
-        ``"CN"``, another country code, or a calendar object (overrides, events). Weekends
-        only when omitted.
+    calendar : str, calendar or iterable of dates, optional
+        ``"CN"``, another country code, or a calendar object (overrides, events), made a
+        calendar once by :func:`forecast.get_calendar`. Weekends only when omitted.
     events : iterable of Event, optional
         Extra events: ``outage`` windows are treated as missing when fitting; every event's
         ``multiplier`` scales the forecasts inside its window.
-    freq : str or Timedelta, optional
-        Interval length (inferred when omitted).
+    freq : int, str or Timedelta, optional
+        Interval length (int: seconds); inferred when omitted, see
+        :func:`forecast.interval_length`.
     backtest_days : int, default 7
         Origins of the backtest used for selection and calibration, spread over the last
         weeks so that each fit, scored at every lead the horizon reaches (up to a month),
@@ -341,6 +339,7 @@ def forecast(
         raise ValueError(f"quantiles must lie in (0, 1), got quantiles={quantiles}")
     if not (isinstance(model, str) and model == "auto"):
         _resolve_model(model)
+    calendar = get_calendar(calendar)
     args = (model, quantiles, calendar, events, freq, backtest_days, special_origins)
     if isinstance(history, pd.Series):
         if aht is not None and not isinstance(aht, pd.Series):

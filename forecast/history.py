@@ -7,13 +7,14 @@ outage intervals are NaN: neither zeros to learn from nor intervals to forecast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from forecast.calendar import HolidayCalendar
 from forecast.events import event_mask
+from forecast.interval import interval_length
 
 __all__ = ["DayGrid", "HistoryReport", "check_history", "day_features", "to_day_grid"]
 
@@ -40,8 +41,8 @@ class HistoryReport:
         Missing counts (NaN) kept as missing.
     outage_masked : int
         Intervals inside an outage event's window, treated as missing.
-    freq : pandas.Timedelta
-        The interval length found (or given).
+    interval : int
+        The interval length found (or given), see :func:`forecast.interval_length`. [s]
     """
 
     rows: int
@@ -49,7 +50,7 @@ class HistoryReport:
     duplicates_dropped: int = 0
     missing: int = 0
     outage_masked: int = 0
-    freq: pd.Timedelta = field(default_factory=lambda: pd.Timedelta("30min"))
+    interval: int = 1800
 
 
 def check_history(
@@ -61,8 +62,9 @@ def check_history(
     ----------
     history : pandas.Series
         Counts per interval, indexed by interval start.
-    freq : str or Timedelta, optional
-        Interval length; inferred as the most common spacing when omitted.
+    freq : int, str or Timedelta, optional
+        Interval length (int: seconds); inferred by :func:`forecast.interval_length` (the
+        most common spacing) when omitted.
     events : iterable of Event
         Intervals in the window of an ``outage`` event are set to NaN.
     name : str
@@ -77,9 +79,10 @@ def check_history(
     Raises
     ------
     ValueError
-        Not a DatetimeIndex; conflicting duplicate timestamps; timestamps off the interval grid
-        (mixed frequencies); negative or infinite counts; a frequency that does not divide a
-        day; fewer than two distinct timestamps when ``freq`` is not given.
+        Not a DatetimeIndex; conflicting duplicate timestamps; negative or infinite counts;
+        an interval that is not whole seconds dividing a day, fewer than two distinct
+        timestamps when ``freq`` is not given, or timestamps off the interval grid (mixed
+        frequencies), see :func:`forecast.interval_length`.
 
     Notes
     -----
@@ -127,14 +130,7 @@ def check_history(
             f"{name}: {int(negative.sum())} negative counts "
             f"(first {bad[negative][0]} at {series.index[negative][0]})"
         )
-    step = _infer_freq(series.index, freq, name)
-    offset = (series.index - series.index.normalize()) % step
-    off_grid = offset != pd.Timedelta(0)
-    if off_grid.any():
-        raise ValueError(
-            f"{name}: {int(off_grid.sum())} timestamps are off the {step} grid (mixed "
-            f"frequencies?), first at {series.index[off_grid][0]}; resample first"
-        )
+    interval = interval_length(series.index, freq, name=name, arg="freq")
     masked = 0
     events = tuple(events or ())
     if events:
@@ -147,25 +143,10 @@ def check_history(
         duplicates_dropped=dropped,
         missing=int(series.isna().sum()) - masked,
         outage_masked=masked,
-        freq=step,
+        interval=interval,
     )
     series.index.name = "ds"
     return series, report
-
-
-def _infer_freq(index: pd.DatetimeIndex, freq, name: str) -> pd.Timedelta:
-    if freq is not None:
-        step = pd.Timedelta(freq)
-    else:
-        if len(index) < 2:
-            raise ValueError(f"{name}: need at least two timestamps to infer the interval")
-        gaps = np.diff(index.as_unit("ns").asi8)
-        gaps = gaps[gaps > 0]
-        values, counts = np.unique(gaps, return_counts=True)
-        step = pd.Timedelta(int(values[np.argmax(counts)]), unit="ns")
-    if step <= pd.Timedelta(0) or pd.Timedelta(days=1) % step != pd.Timedelta(0):
-        raise ValueError(f"{name}: interval {step} does not divide a day (freq={freq!r})")
-    return step
 
 
 @dataclass(frozen=True)
@@ -197,8 +178,17 @@ class DayGrid:
         return self.values.shape[1]
 
 
-def to_day_grid(series: pd.Series, step: pd.Timedelta) -> DayGrid:
-    """Lay a checked series out as a :class:`DayGrid`."""
+def to_day_grid(series: pd.Series, interval: int) -> DayGrid:
+    """Lay a checked series out as a :class:`DayGrid`.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A series checked by :func:`check_history`.
+    interval : int
+        Interval length, as ``HistoryReport.interval``. [s]
+    """
+    step = pd.Timedelta(seconds=interval)
     days_of = series.index.normalize()
     first, last = days_of[0], days_of[-1]
     days = pd.date_range(first, last, freq="D")
@@ -214,7 +204,7 @@ def to_day_grid(series: pd.Series, step: pd.Timedelta) -> DayGrid:
         observed=~np.isnan(values),
         present=present,
         days=days,
-        interval=int(step.total_seconds()),
+        interval=int(interval),
     )
 
 

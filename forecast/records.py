@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecast.interval import interval_length
+
 __all__ = ["CallIntervals", "RecordReport", "intervals_from_calls"]
 
 MALFORMED_REASONS = (
@@ -102,8 +104,8 @@ def intervals_from_calls(
     calls : pandas.DataFrame
         One row per call attempt: arrival time, answer time (empty if never answered) and end
         time (hang-up after service, or abandon time).
-    freq : str or Timedelta, default ``"30min"``
-        Interval length; must divide a day.
+    freq : int, str or Timedelta, default ``"30min"``
+        Interval length (int: seconds); whole seconds dividing a day.
     threshold : float, default 20
         Service-level answer-time threshold. [s]
     short_abandon : float, default 20
@@ -133,9 +135,7 @@ def intervals_from_calls(
     """
     if not isinstance(calls, pd.DataFrame):
         raise TypeError(f"calls: expected a DataFrame, got {type(calls).__name__}")
-    step = pd.Timedelta(freq)
-    if step <= pd.Timedelta(0) or pd.Timedelta(days=1) % step != pd.Timedelta(0):
-        raise ValueError(f"freq must divide a day, got freq={freq!r}")
+    step = pd.Timedelta(seconds=interval_length(None, freq, name="calls", arg="freq"))
     for name, value in (("threshold", threshold), ("short_abandon", short_abandon)):
         if not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")

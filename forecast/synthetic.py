@@ -43,6 +43,7 @@ import pandas as pd
 
 from forecast.calendar import HolidayCalendar, get_calendar
 from forecast.events import Event
+from forecast.interval import interval_length
 
 __all__ = ["SyntheticHotline", "synthetic_hotline"]
 
@@ -111,8 +112,8 @@ def synthetic_hotline(
     ----------
     start, end : str or Timestamp
         First and last day (inclusive).
-    freq : str or Timedelta, default ``"30min"``
-        Interval length; must divide a day.
+    freq : int, str or Timedelta, default ``"30min"``
+        Interval length (int: seconds); whole seconds dividing a day.
     seed : int
         Seed of the NumPy random generator; the same seed gives the same history.
     daily_volume : float
@@ -134,10 +135,8 @@ def synthetic_hotline(
     -------
     SyntheticHotline
     """
-    step = pd.Timedelta(freq)
-    interval = int(step.total_seconds())
-    if interval <= 0 or 86400 % interval:
-        raise ValueError(f"freq must divide a day, got freq={freq!r}")
+    interval = interval_length(None, freq, name="synthetic_hotline", arg="freq")
+    step = pd.Timedelta(seconds=interval)
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if last < first:
         raise ValueError(f"end must not precede start, got start={start!r}, end={end!r}")

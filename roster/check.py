@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast import interval_length
 from roster.rules import Rules
 
 __all__ = ["check", "night_class"]
@@ -245,9 +246,7 @@ def on_duty(assignments: pd.DataFrame, index: pd.DatetimeIndex, interval: int) -
 
 def _shortfall(assignments, requirement: pd.Series) -> pd.DataFrame:
     idx = pd.DatetimeIndex(requirement.index)
-    if len(idx) < 2:
-        raise ValueError("requirement needs at least two intervals")
-    interval = int(np.min(np.diff(idx) / pd.Timedelta(seconds=1)))
+    interval = interval_length(idx, name="requirement", grid=False)
     have = on_duty(assignments, idx, interval)
     req = requirement.to_numpy(dtype=float)
     mask = have < req - 1e-9

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast import get_calendar
+
 __all__ = ["roster_grid", "seats_grid", "to_excel"]
 
 _NIGHT_FILL = {"small": "FFF2CC", "big": "D9D2E9"}
@@ -78,7 +80,6 @@ def to_excel(
     totals: pd.DataFrame | None = None,
     coverage: pd.DataFrame | None = None,
     schedule=None,
-    holidays=None,
     calendar=None,
     rest: str = "休",
 ) -> Path:
@@ -101,12 +102,12 @@ def to_excel(
         Per-interval coverage (``required``, ``scheduled``, ``net``, ``gap``...).
     schedule : ShiftSchedule, optional
         Stage-1 result; gives ``Shifts`` and, if ``coverage`` is None, the coverage.
-    holidays : iterable of date-like, optional
-        Statutory holidays, shaded in the roster header.
-    calendar : str or calendar object, optional
-        Calendar of the days (``forecast.calendar.get_calendar``, e.g. ``"CN"``): statutory
-        holidays are shaded and marked 法, bridge days shaded lighter and marked 休, make-up
-        workdays shaded green and marked 班; combined with ``holidays``.
+    calendar : str, calendar object, iterable of date-like or None
+        Calendar of the days, as for :func:`roster.build_roster`, made a calendar once by
+        :func:`forecast.get_calendar`: statutory holidays are shaded and marked 法, bridge
+        days shaded lighter and marked 休, make-up workdays shaded green and marked 班. A code
+        such as ``"CN"`` or a calendar object marks all three; dates mark those days as
+        statutory holidays only; None marks nothing.
     rest : str
         Code for a day off in the roster grid.
 
@@ -123,15 +124,14 @@ def to_excel(
         raise ValueError("nothing to write: give assignments, totals, coverage or schedule")
     if coverage is None and schedule is not None:
         coverage = schedule.coverage
-    hol = set(pd.to_datetime(list(holidays)).normalize()) if holidays is not None else set()
+    calendar = get_calendar(calendar)
+    hol: set = set()
     kinds: dict = {}
-    if calendar is not None and assignments is not None and len(assignments):
-        from forecast.calendar import get_calendar
-
+    if assignments is not None and len(assignments):
         days = pd.DatetimeIndex(pd.to_datetime(assignments["date"]).dt.normalize().unique())
-        info = get_calendar(calendar).day_types(days)
+        info = calendar.day_types(days)
         kinds = dict(zip(info.index, info["day_type"], strict=True))
-        hol |= set(info.index[info["is_statutory"].to_numpy(bool)])
+        hol = set(info.index[info["is_statutory"].to_numpy(bool)])
     marks = {
         "statutory": (" 法", _HOLIDAY_FILL),
         "bridge": (" 休", _BRIDGE_FILL),

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast import interval_length
+
 __all__ = ["PulloffPlan", "place_pulloffs"]
 
 _REQUIRED_COLUMNS = ("activity", "duration", "earliest", "latest")
@@ -70,7 +72,8 @@ def place_pulloffs(
     margin : float
         Agents that must remain above requirement in every interval of a block.
     interval : int, optional
-        Interval length, inferred from the index when omitted. [s]
+        Interval length, inferred from the index when omitted (see
+        :func:`forecast.interval_length`). [s]
 
     Returns
     -------
@@ -174,16 +177,11 @@ def _check_coverage(coverage, interval):
     if len(coverage) == 0:
         raise ValueError("coverage is empty")
     cov = coverage.sort_index()
-    if interval is None:
-        if len(cov) < 2:
-            raise ValueError("interval must be given for a coverage of one interval")
-        interval = int(np.diff(cov.index.as_unit("s").asi8).min())
-    if not isinstance(interval, (int, np.integer)) or interval <= 0:
-        raise ValueError(f"interval={interval!r} must be a positive int of seconds")
+    interval = interval_length(cov.index, interval, name="coverage", grid=False)
     bad = ~np.isfinite(cov[["required", "net"]].to_numpy(float))
     if bad.any():
         raise ValueError(f"coverage has {int(bad.any(axis=1).sum())} intervals with NaN")
-    return cov, int(interval)
+    return cov, interval
 
 
 def _check_requests(requests, assignments):

@@ -89,7 +89,7 @@ def _staggered_meals(p, dd, ss, names_of, blocks, step):
     return meals
 
 
-def assemble(p, rules, grid, pricer_of, fair_means, diagnosis, *, meal_blocks, interval):
+def assemble(p, rules, grid, pricer_of, fair_means, diagnosis, *, meal_blocks):
     """Frames of a roster from its grid of patterns (agents x days, -1 off)."""
     A, D = grid.shape
     S = p.S
@@ -105,7 +105,7 @@ def assemble(p, rules, grid, pricer_of, fair_means, diagnosis, *, meal_blocks, i
         np.add.at(sched, dd * S + ss, 1.0)
         on_break = np.zeros_like(sched)
         net = sched
-        step = int(interval) if interval else 900
+        step = p.interval
         meals = []
         if meal_blocks is not None:
             blocks = None if isinstance(meal_blocks, str) else meal_blocks

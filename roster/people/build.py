@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecast import get_calendar
 from roster.people.assemble import assemble
 from roster.people.bound import aggregate_bound
 from roster.people.groups import infeasible_agents, make_groups, roster_context
@@ -145,7 +146,7 @@ def build_roster(
     interval: int | None = None,
     leave: pd.DataFrame | None = None,
     requests: pd.DataFrame | None = None,
-    holidays="CN",
+    calendar="CN",
     month_days: int | None = None,
     time_limit: float = 60.0,
     max_rounds: int = 80,
@@ -169,16 +170,19 @@ def build_roster(
     rules : Rules, optional
         Labour rules (defaults of :class:`Rules`).
     interval : int, optional
-        Interval length [s] of a per-interval requirement; inferred from its index. With a
-        per-shift requirement it sets the grid on which meals are staggered (default 900).
+        Interval length [s] of a per-interval requirement; inferred from its index (see
+        :func:`forecast.interval_length`). With a per-shift requirement it sets the grid on
+        which meals are staggered (default 900).
     leave : pandas.DataFrame, optional
         Approved leave: ``agent``, ``date``; those days are fixed off.
     requests : pandas.DataFrame, optional
         Shift-on/off requests: ``agent``, ``date``, ``shift`` (template name, or None for
         "any shift"), ``kind`` ("on" or "off"), ``weight`` (cost if not honoured).
-    holidays : "CN", calendar, iterable of dates or None
-        Statutory holidays (paid ``rules.holiday_multiplier`` times): a calendar code or object
-        for ``forecast.calendar.get_calendar``, or the dates themselves.
+    calendar : str, calendar object, iterable of date-like or None, default ``"CN"``
+        Which days are statutory holidays (paid ``rules.holiday_multiplier`` times): a code
+        such as ``"CN"`` or a calendar object (its ``is_statutory`` days), or the holidays
+        themselves as dates; None for none. Made a calendar once, by
+        :func:`forecast.get_calendar`.
     month_days : int, optional
         Days of the month the monthly rules refer to (default: the horizon's length).
     time_limit : float
@@ -235,7 +239,15 @@ def build_roster(
     if isinstance(meal_blocks, str) and meal_blocks != "stagger":
         raise ValueError(f"meal_blocks={meal_blocks!r} must be a DataFrame, 'stagger' or None")
     p = prepare(
-        requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
+        requirement,
+        templates,
+        agents,
+        rules,
+        interval,
+        leave,
+        requests,
+        get_calendar(calendar),
+        month_days,
     )
     ctx = roster_context(p, rules, t0, time_limit)
     groups = make_groups(ctx, None)
@@ -292,7 +304,6 @@ def build_roster(
         first.fair_means,
         diagnosis,
         meal_blocks=meal_blocks,
-        interval=interval,
     )
     stats = {
         "aggregate_bound": agg_bound,

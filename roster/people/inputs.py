@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast import HolidayCalendar, interval_length
 from roster.shifts import DAY, ShiftTemplate
 
 
@@ -23,7 +24,7 @@ class Problem:
     per_shift: bool
     required: np.ndarray  # per coverage row: d*S+s (per shift) or interval slot
     periods: pd.Index
-    interval: int | None
+    interval: int  # per interval: the requirement's; per shift: the meal grid
     per_day: int
     vecs: np.ndarray | None  # (S, 2*per_day) coverage of a shift worked on day 0
     reach: np.ndarray | None
@@ -95,21 +96,6 @@ def agents_frame(agents, names) -> pd.DataFrame:
     return frame
 
 
-def holiday_days(holidays, dates: pd.DatetimeIndex) -> np.ndarray:
-    if holidays is None:
-        return np.zeros(len(dates), dtype=bool)
-    if isinstance(holidays, str) or hasattr(holidays, "day_types"):
-        from forecast.calendar import get_calendar
-
-        table = get_calendar(holidays).day_types(dates)
-        return table["is_statutory"].to_numpy(dtype=bool)
-    try:
-        days = pd.DatetimeIndex(pd.to_datetime(list(holidays))).normalize()
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"holidays={holidays!r} is not a calendar code or dates") from exc
-    return dates.isin(days)
-
-
 def day_list(frame, dates, what) -> pd.DataFrame:
     """Normalize an (agent, date, ...) table against the horizon."""
     if frame is None:
@@ -147,7 +133,15 @@ def coverage_vectors(templates, interval) -> np.ndarray:
 
 
 def prepare(
-    requirement, templates, agents, rules, interval, leave, requests, holidays, month_days
+    requirement,
+    templates,
+    agents,
+    rules,
+    interval: int | None,
+    leave,
+    requests,
+    calendar: HolidayCalendar,
+    month_days,
 ) -> Problem:
     """Check the inputs of :func:`roster.build_roster` and turn them into a Problem."""
     templates = list(templates)
@@ -180,6 +174,7 @@ def prepare(
         if (req.to_numpy() < 0).any():
             raise ValueError("requirement: negative agents per shift")
         required = req.to_numpy(dtype=float).ravel()  # row d*S + s
+        interval = 900 if interval is None else interval_length(None, interval, name="meal grid")
         periods = pd.MultiIndex.from_product([dates, names], names=["date", "shift"])
     else:
         if not isinstance(requirement, pd.Series) or not isinstance(
@@ -188,16 +183,10 @@ def prepare(
             raise TypeError("requirement must be a Series indexed by interval start Timestamps")
         if requirement.isna().any() or (requirement < 0).any():
             raise ValueError("requirement: NaN or negative agents")
-        if interval is None:
-            if len(requirement) < 2:
-                raise ValueError("requirement: give interval= for a single-interval series")
-            steps = np.diff(requirement.index) / pd.Timedelta(seconds=1)
-            interval = int(np.min(steps))
+        interval = interval_length(requirement.index, interval, name="requirement")
         idx = pd.DatetimeIndex(requirement.index)
         day0 = idx[0].normalize()
         offs = np.asarray((idx - day0) / pd.Timedelta(seconds=1))
-        if np.any(offs % interval):
-            raise ValueError(f"requirement index is not aligned to interval={interval} s")
         slot = (offs // interval).astype(np.int64)
         dates = pd.date_range(day0, idx[-1].normalize(), freq="D")
         per_day = DAY // interval
@@ -218,7 +207,7 @@ def prepare(
     max_work = rules.max_working_days(D, month_days)
     diagnosis = list(rules.infeasibilities(D, month_days))
 
-    holiday = holiday_days(holidays, dates)
+    holiday = calendar.day_types(dates)["is_statutory"].to_numpy(dtype=bool)
     weekend = np.asarray(dates.day_of_week >= 5)
     paid = np.array([t.paid_time for t in templates], dtype=float)
     big = np.array([t.night_class == "big" for t in templates])

@@ -26,8 +26,10 @@ def _staff(args) -> int:
         volume = frame["y"].astype(float)
         aht = frame["aht"].astype(float) if "aht" in frame else float(args.aht)
         source = str(path)
-    steps = volume.index.to_series().diff().dropna()
-    interval = steps.min().total_seconds() if len(steps) else args.interval
+    from forecast import interval_length
+
+    given = None if len(volume) > 1 else args.interval
+    interval = interval_length(volume.index, given, name=source, grid=False)
     staffing = _staffing(args, {})
     queue = {"patience": staffing.patience, "trunks": staffing.trunks}
     floors = staffing.policy.floors(pd.DatetimeIndex(volume.index))
@@ -166,6 +168,7 @@ def _plan(args) -> int:
     import dataclasses
     import time
 
+    from forecast import get_calendar
     from roster.planning.inputs import bundled_sample, read_calls, read_history
     from roster.planning.pipeline import plan
     from roster.planning.report import write_report
@@ -225,6 +228,7 @@ def _plan(args) -> int:
         else:
             print(f"[{number}/{total}] {step} done in {seconds:.1f} s", file=sys.stderr)
 
+    calendar = get_calendar(settings["calendar"])
     result = plan(
         **kwargs,
         aht=settings["aht"],
@@ -236,14 +240,14 @@ def _plan(args) -> int:
         patience=staffing.patience,
         trunks=staffing.trunks,
         rules=rules,
-        calendar=settings["calendar"],
+        calendar=calendar,
         model=settings["model"],
         replications=settings["replications"],
         seed=settings["seed"],
         time_limit=float(settings["time_limit"]),
         progress=None if args.quiet else progress,
     )
-    files = write_report(result, args.out, calendar=settings["calendar"])
+    files = write_report(result, args.out, calendar=calendar)
     s = result.summary()
     print(f"month: {s.first_day} to {s.last_day}  ({what.split(':')[0]})")
     print(f"contacts forecast: {s.contacts_forecast:,.0f}  (model {s.forecast_model})")

@@ -268,14 +268,15 @@ def prepare_history(
     else:
         raise TypeError(f"history: expected a Series or DataFrame, got {type(history).__name__}")
 
-    series, report = fc.check_history(volume, events=events or ())
+    given = freq if calls is not None else None
+    series, report = fc.check_history(volume, freq=given, events=events or ())
     rows += [
         ("intervals given", report.rows),
         ("rows sorted", report.sorted),
         ("duplicates dropped", report.duplicates_dropped),
         ("missing counts", report.missing),
         ("outage intervals masked", report.outage_masked),
-        ("interval [s]", int(report.freq.total_seconds())),
+        ("interval [s]", report.interval),
         ("first interval", series.index[0]),
         ("last interval", series.index[-1]),
         ("contacts", float(series.sum())),
@@ -304,7 +305,7 @@ def prepare_history(
         volume=series,
         aht=history_aht,
         weight=weight,
-        interval=int(report.freq.total_seconds()),
+        interval=report.interval,
         report=report_frame,
     )
 

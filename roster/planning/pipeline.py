@@ -243,8 +243,9 @@ def plan(
         Labour rules (defaults of :class:`roster.Rules`).
     templates : sequence of ShiftTemplate, optional
         Shifts agents may work (default :func:`default_templates`).
-    calendar : str or calendar, default ``"CN"``
-        Holiday calendar for the forecast and for holiday pay.
+    calendar : str, calendar or iterable of dates, default ``"CN"``
+        Holiday calendar for the forecast and for holiday pay, made a calendar once by
+        :func:`forecast.get_calendar`.
     events : iterable of forecast.Event, optional
         Known events (outages masked from the history, multipliers on the forecast).
     model : str, default ``"auto"``
@@ -312,6 +313,7 @@ def plan(
     queue = _Queue(targets, patience, trunks)
     rules = Rules() if rules is None else rules
     templates = default_templates() if templates is None else list(templates)
+    calendar = fc.get_calendar(calendar)
     clock = _Clock(progress)
 
     with clock("history"):
@@ -363,7 +365,7 @@ def plan(
             rules=rules,
             interval=interval,
             leave=leave,
-            holidays=calendar,
+            calendar=calendar,
             month_days=month_days,
             time_limit=time_limit,
             meal_blocks=schedule.breaks if roster_from == "schedule" else None,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from forecast import HolidayCalendar, interval_length
 from roster.seats.solve import Program, solve_lp
 from roster.shifts import DAY, ShiftTemplate, parse_clock
 
@@ -48,26 +49,6 @@ def _check_templates(templates) -> list[ShiftTemplate]:
     return templates
 
 
-def _infer_interval(index: pd.DatetimeIndex, interval: int | None) -> int:
-    if interval is not None:
-        if not isinstance(interval, (int, np.integer)) or interval <= 0 or DAY % interval:
-            raise ValueError(f"interval={interval!r} must be a positive int dividing 86400 s")
-        step = int(interval)
-    elif len(index) < 2:
-        raise ValueError("interval must be given when requirement has fewer than 2 intervals")
-    else:
-        step = int(np.diff(index.as_unit("s").asi8).min())
-        if step <= 0 or DAY % step:
-            raise ValueError(f"requirement index spacing {step} s does not divide a day")
-    offsets = (index.as_unit("s").asi8) % step
-    if np.any(offsets):
-        raise ValueError(
-            f"requirement index has times off the {step}-s interval grid, "
-            f"e.g. {index[offsets > 0][0]}"
-        )
-    return step
-
-
 def _ranges(stamps: pd.DatetimeIndex, step: int, limit: int = 5) -> str:
     """Compact text of runs of consecutive interval starts."""
     if len(stamps) == 0:
@@ -82,22 +63,6 @@ def _ranges(stamps: pd.DatetimeIndex, step: int, limit: int = 5) -> str:
     ]
     more = len(starts) - limit
     return ", ".join(parts) + (f" and {more} more runs" if more > 0 else "")
-
-
-def _holiday_set(holidays, calendar, dates: pd.DatetimeIndex) -> set:
-    out: set = set()
-    if holidays is not None:
-        try:
-            out |= set(pd.DatetimeIndex(pd.to_datetime(list(holidays))).normalize())
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"holidays must be date-like, got {holidays!r}") from exc
-    if calendar is not None:
-        from forecast.calendar import get_calendar
-
-        cal = get_calendar(calendar)
-        types = cal.day_types(dates)
-        out |= set(pd.DatetimeIndex(types.index[types["is_statutory"].to_numpy(bool)]))
-    return out
 
 
 @dataclass
@@ -145,8 +110,7 @@ class SeatModel:
         seat_cap,
         hourly_rate,
         holiday_multiplier,
-        holidays,
-        calendar,
+        calendar: HolidayCalendar,
         night_premium,
         under_penalty,
         over_penalty,
@@ -183,7 +147,7 @@ class SeatModel:
         if not holiday_multiplier >= 0:
             raise ValueError(f"holiday_multiplier={holiday_multiplier!r} must be >= 0")
         templates = _check_templates(templates)
-        step = _infer_interval(requirement.index, interval)
+        step = interval_length(requirement.index, interval, name="requirement")
         periods = DAY // step
 
         days = pd.date_range(
@@ -239,8 +203,8 @@ class SeatModel:
 
         # --- pay --------------------------------------------------------------------------------
         all_days = pd.date_range(days[0] - pd.Timedelta(days=1), days[-1] + pd.Timedelta(days=1))
-        hol = _holiday_set(holidays, calendar, all_days)
-        mult = np.where(all_days.isin(list(hol)), float(holiday_multiplier), 1.0)  # day d at d+1
+        statutory = calendar.day_types(all_days)["is_statutory"].to_numpy(bool)
+        mult = np.where(statutory, float(holiday_multiplier), 1.0)  # day d at d+1
         hourly = _hourly(hourly_rate, templates)
         premium = dict(_DEFAULT_NIGHT_PREMIUM)
         if night_premium is not None:

@@ -8,12 +8,13 @@ per interval at least pay cost.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from forecast import get_calendar
 from roster.seats.model import ScheduleInfeasible, SeatModel
 from roster.seats.solve import rolling_solve, solve_lp, solve_mip
 from roster.shifts import ShiftTemplate
@@ -101,7 +102,6 @@ def schedule_shifts(
     seat_cap: int | None = None,
     hourly_rate: float | Mapping[str, float] = 1.0,
     holiday_multiplier: float = 3.0,
-    holidays: Iterable | None = None,
     calendar=None,
     night_premium: Mapping[str, float] | None = None,
     under_penalty: float | None = None,
@@ -123,7 +123,8 @@ def schedule_shifts(
     templates : sequence of ShiftTemplate
         Shifts an agent may work; each may start on any day of the horizon.
     interval : int, optional
-        Interval length, inferred from the index when omitted. [s]
+        Interval length, inferred from the index when omitted (see
+        :func:`forecast.interval_length`). [s]
     floors : (float, float), pandas.Series or None
         Hard minimum of agents online (at work and not on a placed break) per interval:
         ``(by day, at night)`` with day hours ``day_hours``, or a Series on the requirement's
@@ -136,11 +137,12 @@ def schedule_shifts(
         Cost of a paid hour, per template name if a mapping (missing names cost 1). [cost/h]
     holiday_multiplier : float
         Multiplier on paid hours falling on a statutory holiday (3x in Chinese law).
-    holidays : iterable of date-like, optional
-        Statutory holidays.
-    calendar : str or calendar object, optional
-        Calendar whose ``is_statutory`` days are holidays (``forecast.calendar.get_calendar``),
-        e.g. ``"CN"``; combined with ``holidays``.
+    calendar : str, calendar object, iterable of date-like or None
+        Which days are statutory holidays (paid ``holiday_multiplier`` times), as for
+        :func:`roster.build_roster`: a code such as ``"CN"`` or a calendar object (its
+        ``is_statutory`` days), or the holidays themselves as dates; None for none. Made a
+        calendar once, by :func:`forecast.get_calendar`. A calendar with local holidays
+        added is ``get_calendar("CN").with_overrides({"2025-03-08": "holiday"})``.
     night_premium : mapping, optional
         Allowance per shift by night class, ``{"none", "small", "big"}`` -> cost units.
         Classes missing from a given mapping get 0. Default: half an hour's pay for a small
@@ -219,8 +221,7 @@ def schedule_shifts(
         seat_cap=seat_cap,
         hourly_rate=hourly_rate,
         holiday_multiplier=holiday_multiplier,
-        holidays=holidays,
-        calendar=calendar,
+        calendar=get_calendar(calendar),
         night_premium=night_premium,
         under_penalty=under_penalty,
         over_penalty=over_penalty,

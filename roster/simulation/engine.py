@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 import erlang
+from forecast import interval_length
 from roster.simulation.agents import Absence, level_windows, shift_floor, staffing_steps
 from roster.simulation.kernel import (
     ABANDONED,
@@ -255,9 +256,9 @@ def simulate(
         while the others keep answering. ``"cap"``: it caps the calls in service (seats,
         licences); idle agents log off first and no call starts until the calls in service
         are below the new level. Ignored with ``shifts``.
-    interval : float, optional
-        Interval length. [s] Inferred from a regular DatetimeIndex when omitted; required
-        otherwise.
+    interval : int, optional
+        Interval length. [s] Inferred from a DatetimeIndex when omitted (see
+        :func:`forecast.interval_length`); required otherwise.
     threshold : float, default 20
         Service-level threshold. [s]
     cutoff : float, default 60
@@ -569,23 +570,14 @@ def _timeline(index, interval):
     if isinstance(index, pd.DatetimeIndex):
         if not index.is_monotonic_increasing or not index.is_unique:
             raise ValueError("volume index must be increasing and unique")
+        interval = interval_length(index, interval, name="volume", grid=False)
         starts = (index - index[0]).total_seconds().to_numpy(float)
-        if interval is None:
-            if len(index) < 2:
-                raise ValueError("interval is required with a single interval")
-            interval = float(np.diff(starts).min())
-    elif interval is None:
-        raise ValueError("interval is required when volume has no DatetimeIndex")
     else:
-        starts = None
-    length = float(interval)
-    if not length > 0:
-        raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
-    if starts is None:
-        starts = np.arange(len(index)) * length
-    elif np.any(np.diff(starts) < length):
-        raise ValueError(f"intervals of volume overlap for interval={length:g} s")
-    return length, starts
+        interval = interval_length(None, interval, name="volume")
+        starts = np.arange(len(index)) * float(interval)
+    if np.any(np.diff(starts) < interval):
+        raise ValueError(f"intervals of volume overlap for interval={interval} s")
+    return float(interval), starts
 
 
 def _day_codes(index, starts):

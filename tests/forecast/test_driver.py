@@ -197,7 +197,7 @@ def test_dispersion_recovered_and_calibrated():
 
 def test_rolling_origin_uses_only_past(hotline):
     series, report = fc.check_history(hotline.volume)
-    grid = fc.to_day_grid(series, report.freq)
+    grid = fc.to_day_grid(series, report.interval)
     days = fc.day_features(grid.days, fc.get_calendar("CN"))
     res = fc.rolling_origin(fc.SeasonalNaive(), grid.values, days, lead=7, origins=5)
     # Week-ahead seasonal naive = the same weekday 7 days earlier, exactly.

@@ -18,7 +18,7 @@ def test_sorted_and_exact_duplicates_repaired_and_reported():
     assert report.sorted
     assert report.duplicates_dropped == 3
     assert report.rows == len(messy)
-    assert report.freq == pd.Timedelta("30min")
+    assert report.interval == 1800
 
 
 def test_conflicting_duplicates_named():
@@ -72,7 +72,7 @@ def test_business_hours_gaps_are_not_zeros():
     )
     s = pd.Series(5.0, index=index)
     clean, report = check_history(s)
-    grid = to_day_grid(clean, report.freq)
+    grid = to_day_grid(clean, report.interval)
     assert grid.values.shape == (12, 48)
     assert np.isnan(grid.values[5]).all()  # Saturday: closed, not zero
     assert grid.present[0, 16:24].all() and not grid.present[0, :16].any()

@@ -59,7 +59,7 @@ def test_excel_round_trip(tmp_path):
         assignments(),
         totals=totals,
         schedule=sched,
-        holidays=["2025-03-02"],
+        calendar=["2025-03-02"],
     )
     wb = load_workbook(path)
     assert wb.sheetnames == ["Roster", "Totals", "Shifts", "Coverage", "Seats"]

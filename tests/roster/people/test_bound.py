@@ -97,7 +97,7 @@ def test_bound_is_below_the_exact_optimum_and_the_roster_reaches_it(seed):
     ).astype(float)
     n_agents = 3
     best = compact_optimum(req, n_agents, RULES)
-    r = build_roster(req, TEMPLATES, n_agents, rules=RULES, holidays=None, time_limit=30)
+    r = build_roster(req, TEMPLATES, n_agents, rules=RULES, calendar=None, time_limit=30)
     assert r.lower_bound <= best + 1e-6
     assert r.cost >= best - 1e-6
     assert r.cost == pytest.approx(best, rel=0.02)
@@ -127,8 +127,8 @@ def interval_case():
 def test_same_input_gives_the_same_roster():
     tpl, req = interval_case()
     rules = Rules(max_nights=3)
-    a = build_roster(req, tpl, 8, rules=rules, holidays=None, month_days=30, time_limit=10)
-    b = build_roster(req, tpl, 8, rules=rules, holidays=None, month_days=30, time_limit=10)
+    a = build_roster(req, tpl, 8, rules=rules, calendar=None, month_days=30, time_limit=10)
+    b = build_roster(req, tpl, 8, rules=rules, calendar=None, month_days=30, time_limit=10)
     pd.testing.assert_frame_equal(a.assignments, b.assignments)
     assert a.cost == b.cost and a.lower_bound == b.lower_bound
     assert a.lower_bound <= a.cost + 1e-6
@@ -156,7 +156,7 @@ def test_fair_share_penalty_moves_nights_toward_the_mean():
         tpl,
         8,
         rules=Rules(fair_nights_weight=0.0, **base),
-        holidays=None,
+        calendar=None,
         month_days=30,
         time_limit=10,
     )
@@ -165,7 +165,7 @@ def test_fair_share_penalty_moves_nights_toward_the_mean():
         tpl,
         8,
         rules=Rules(fair_nights_weight=3000.0, fair_tolerance=0.0, **base),
-        holidays=None,
+        calendar=None,
         month_days=30,
         time_limit=10,
     )
@@ -189,7 +189,7 @@ def test_per_shift_roster_places_every_meal():
     req = pd.DataFrame({"D": 3, "L": 2}, index=dates)
     rules = Rules(monthly_paid=40 * H, monthly_paid_tolerance=8 * H, min_rest_days=2)
     r = build_roster(
-        req, tpl, 8, rules=rules, holidays=None, month_days=7, time_limit=20, meal_blocks="stagger"
+        req, tpl, 8, rules=rules, calendar=None, month_days=7, time_limit=20, meal_blocks="stagger"
     )
     a = r.assignments
     assert a["break_start"].notna().all() and (a["meals"] == 1).all()
@@ -212,7 +212,7 @@ def test_per_shift_roster_places_every_meal():
         }
     )
     r2 = build_roster(
-        req, tpl, 8, rules=rules, holidays=None, month_days=7, time_limit=20, meal_blocks=blocks
+        req, tpl, 8, rules=rules, calendar=None, month_days=7, time_limit=20, meal_blocks=blocks
     )
     first = r2.assignments[(r2.assignments["date"] == day) & (r2.assignments["shift"] == "D")]
     at_11 = (first["break_start"] == day + pd.Timedelta(hours=11)).sum()

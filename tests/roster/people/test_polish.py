@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from forecast import get_calendar
 from roster.people.bound import aggregate_bound
 from roster.people.groups import Group
 from roster.people.inputs import prepare
@@ -133,7 +134,7 @@ def test_integer_aggregate_bound_lies_between_its_lp_and_the_exact_optimum(seed)
         rng.integers(0, 3, (DAYS, 4)), index=DATES, columns=["E", "L", "N", "M"]
     ).astype(float)
     n_agents = 3
-    p = prepare(req, TEMPLATES, n_agents, RULES, None, None, None, None, None)
+    p = prepare(req, TEMPLATES, n_agents, RULES, None, None, None, get_calendar(None), None)
     shift_cov = [(np.array([j]), np.ones(1)) for j in range(DAYS * S)]
     ok = np.ones(n_agents, bool)
     lp, _, _ = aggregate_bound(p, RULES, shift_cov, ok)
@@ -159,7 +160,7 @@ def test_integer_aggregate_bound_is_stronger_where_meals_split_coverage():
         monthly_paid=4 * 8 * 3600, monthly_paid_tolerance=4 * 8 * 3600, min_rest_days=0,
         fair_nights_weight=0.0, fair_weekends_weight=0.0, fair_holidays_weight=0.0,
     )  # fmt: skip
-    p = prepare(req, tpl, 4, rules, None, None, None, None, None)
+    p = prepare(req, tpl, 4, rules, None, None, None, get_calendar(None), None)
     vec_rows = np.flatnonzero(p.vecs[0])
     shift_cov = [(d * p.per_day + vec_rows, p.vecs[0][vec_rows]) for d in range(days)]
     ok = np.ones(4, bool)

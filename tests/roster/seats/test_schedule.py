@@ -157,7 +157,7 @@ def test_statutory_holiday_paid_three_times():
     req = hourly([2] * 8 + [0] * 16 + [2] * 8 + [0] * 16)
     t = [ShiftTemplate("E", 0, 8 * H)]
     plain = schedule_shifts(req, t, floors=None, boundary="closed")
-    hol = schedule_shifts(req, t, floors=None, boundary="closed", holidays=["2025-03-04"])
+    hol = schedule_shifts(req, t, floors=None, boundary="closed", calendar=["2025-03-04"])
     assert plain.cost == pytest.approx(2 * 2 * 8 + 2 * 2 * 1.0)  # night premium: big
     by_day = hol.shifts.set_index("date")["cost"]
     assert by_day[pd.Timestamp("2025-03-04")] == pytest.approx(
