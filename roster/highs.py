@@ -1,4 +1,5 @@
-"""A mixed-integer program handed to HiGHS (``highspy``), the solver every roster stage uses."""
+"""A mixed-integer program handed to HiGHS (``highspy``), the solver every roster stage uses,
+and a run that restarts HiGHS's thread scheduler when another model sized it otherwise."""
 
 from __future__ import annotations
 
@@ -65,3 +66,29 @@ def highs_model(
         sol.value_valid = True
         h.setSolution(sol)
     return h
+
+
+def run(h: highspy.Highs) -> highspy.HighsStatus:
+    """``h.run()``, again on a fresh scheduler when HiGHS refuses the one in place.
+
+    HiGHS solves on a scheduler of worker threads kept per calling thread and sized by the
+    first run in that thread; a later run whose ``threads`` option asks for another size is
+    refused (an error, nothing solved). A model left at ``threads=0`` sizes it automatically
+    (half the cores up to highspy 1.15, more from 1.16), so a caller's model, a
+    stage-1 schedule or a check solved earlier in the same thread would stop every
+    single-thread solve of a roster. Such a run releases the scheduler
+    (``Highs.resetGlobalScheduler``) and starts it again at its own size.
+
+    Returns
+    -------
+    highspy.HighsStatus
+        Of the last run.
+    """
+    status = h.run()
+    if (
+        status == highspy.HighsStatus.kError
+        and h.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ):
+        highspy.Highs.resetGlobalScheduler(True)
+        status = h.run()
+    return status

@@ -17,6 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from roster.highs import run
+
 
 def aggregate_bound(p, rules, shift_cov, feasible, *, integer_time=0.0):
     """(bound, coverage duals, agents per day and shift) of the aggregate relaxation, or
@@ -142,6 +144,6 @@ def _integer_bound(c, a_ub, b_ub, a_eq, b_eq, n_int, time_limit) -> float:
     )
     idx = np.arange(n_int, dtype=np.int32)
     h.changeColsIntegrality(n_int, idx, np.full(n_int, highspy.HighsVarType.kInteger))
-    h.run()
+    run(h)
     dual = h.getInfo().mip_dual_bound
     return float(dual) if np.isfinite(dual) else -np.inf

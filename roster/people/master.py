@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from roster.highs import run
+
 _INF = np.inf
 
 
@@ -150,9 +152,12 @@ class Master:
         scratch (barrier and crossover), "simplex" to resume from the last basis."""
         t = time.perf_counter()
         self.h.setOptionValue("solver", solver)
-        self.h.run()
+        status = run(self.h)
         self.h.setOptionValue("solver", "simplex")
         self.lp_time += time.perf_counter() - t
+        if status == highspy.HighsStatus.kError:
+            model_status = self.h.modelStatusToString(self.h.getModelStatus())
+            raise RuntimeError(f"HiGHS did not solve the master LP ({model_status})")
         self.lp_solves += 1
         self.lp_iterations += self.h.getInfo().simplex_iteration_count
         duals = np.asarray(self.h.getSolution().row_dual)
@@ -201,7 +206,7 @@ class Master:
         s.col_value = list(sol.astype(float))
         s.value_valid = True
         h.setSolution(s)
-        h.run()
+        run(h)
         x = np.asarray(h.getSolution().col_value)
         if len(x) < self.n_slack + n:
             return start

@@ -42,6 +42,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from roster.highs import run
+
 _INF = highspy.kHighsInf
 
 
@@ -455,7 +457,7 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     z = zmap[:, 0].astype(np.int32)
     lo, hi = np.zeros(len(z)), np.ones(len(z))
     if fix:
-        h.run()
+        run(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         relaxed = np.asarray(h.getSolution().col_value)[z]
@@ -471,7 +473,7 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
         sol.col_value = list(start)
         sol.value_valid = True
         h.setSolution(sol)
-    h.run()
+    run(h)
     if h.getInfo().primal_solution_status != 2:  # no feasible solution
         return None
     before = float(np.dot(lp.col_cost_, start))

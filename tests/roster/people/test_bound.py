@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 
 from roster.check import check
+from roster.highs import run
 from roster.people.build import build_roster
 from roster.rules import Rules
 from roster.shifts import BreakRule, ShiftTemplate
 from tests.roster.people.four_shifts import TEMPLATES, H
+from tests.roster.test_highs import in_fresh_thread, small_mip
 
 DAYS = 6
 DATES = pd.date_range("2025-03-03", periods=DAYS, freq="D")  # Monday .. Saturday
@@ -103,6 +105,24 @@ def test_bound_is_below_the_exact_optimum_and_the_roster_reaches_it(seed):
     assert r.cost == pytest.approx(best, rel=0.02)
     v = check(r.assignments, RULES, dates=DATES, agents=r.totals.index)
     assert v[v["severity"] == "hard"].empty
+
+
+def test_roster_reaches_the_optimum_after_a_model_with_another_thread_count():
+    # HiGHS sizes its scheduler per thread at the first run; the roster's single-thread
+    # solves must still run after a model with two threads in the same thread
+    rng = np.random.default_rng(1)
+    req = pd.DataFrame(
+        rng.integers(0, 2, (DAYS, 4)), index=DATES, columns=["E", "L", "N", "M"]
+    ).astype(float)
+    best = compact_optimum(req, 3, RULES)
+
+    def after_two_threads():
+        run(small_mip(2))
+        return build_roster(req, TEMPLATES, 3, rules=RULES, calendar=None, time_limit=30)
+
+    r = in_fresh_thread(after_two_threads)
+    assert r.converged and r.stats["lp"] == pytest.approx(best)
+    assert r.cost == pytest.approx(best, rel=0.02)
 
 
 def interval_case():
