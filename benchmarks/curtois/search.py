@@ -318,6 +318,444 @@ class _Neighbourhoods:
         return kind, mask
 
 
+def _dive_until(sub, draw, end):
+    """Dive on the master ``sub`` until ``end``, drawing with ``draw``, pricing on this thread."""
+    return dive(sub, deadline=end, rng=draw, pool=None)
+
+
+class _Search:
+    """One run of the search: the clock, the incumbent, the bounds and the thread pool.
+
+    The phases are methods, called in order by :func:`search`: :meth:`construct`,
+    :meth:`start_branch_and_cut`, :meth:`generate_and_dive` (optional),
+    :meth:`neighbourhood_search` and :meth:`result`.
+
+    Parameters
+    ----------
+    instance : CurtoisInstance
+    time_limit : float
+        Seconds for the whole run, counted from the creation of this object.
+    node_limit : int
+        Branch-and-bound nodes allowed per neighbourhood.
+    workers : {1, 2}
+        Threads.
+    seed : int
+        Seed of every random draw and of HiGHS.
+
+    Attributes
+    ----------
+    grid : numpy.ndarray
+        The incumbent, employees x days of shift ids ('' off).
+    best : int
+        Its objective.
+    z_best : numpy.ndarray
+        Its columns of the compact programme ``model``, from which blocks are repaired.
+    bound : float
+        Best lower bound proven so far.
+    proved : bool
+        Whether branch-and-cut proved its roster optimal.
+    mip : concurrent.futures.Future or None
+        Branch-and-cut running on the pool, until its result is taken.
+    lns_workers : int
+        Threads left to the neighbourhood search (one fewer while branch-and-cut runs).
+    """
+
+    def __init__(
+        self,
+        instance: CurtoisInstance,
+        *,
+        time_limit: float,
+        node_limit: int,
+        workers: int,
+        seed: int,
+    ):
+        self.t0 = time.perf_counter()
+        self.time_limit = time_limit
+        self.deadline = self.t0 + time_limit
+        self.rng = np.random.default_rng(seed)
+        self.instance = instance
+        self.node_limit, self.workers, self.seed = node_limit, workers, seed
+        self.E, self.H, self.T = len(instance.employees), instance.horizon, len(instance.shift_ids)
+        self.rules = EmployeeRules.of(instance)
+        self.ids = np.asarray(instance.shift_ids, dtype=object)
+        self.bound = -np.inf
+        self.proved = False
+        self.mip = None
+        self.mip_handles: list = []
+        self.lns_workers = workers
+        self.column_bound, self.n_columns = -np.inf, 0
+        self.rounds = self.improvements = 0
+
+    def _to_grid(self, codes: np.ndarray) -> np.ndarray:
+        """Shift ids of a roster given as type codes (-1 off)."""
+        return np.where(codes >= 0, self.ids[np.maximum(codes, 0)], "").astype(object)
+
+    # -- phases -------------------------------------------------------------------------
+
+    def construct(self):
+        """Build the start roster greedily and the compact programme around it.
+
+        Raises
+        ------
+        RuntimeError
+            If the constructed roster breaks a hard rule.
+        """
+        instance, E, H, T = self.instance, self.E, self.H, self.T
+        self.grid = self._to_grid(EmployeeMoves.greedy(instance, self.rng, self.rules).codes)
+        built = curtois_objective(instance, self.grid)
+        if not built.feasible:
+            raise RuntimeError(
+                f"{instance.name}: construction broke hard rules: {built.violations}"
+            )
+        self.best = self.construction_objective = built.objective
+        self.model = build_model(instance, range(E))
+        self.z_best = self.model.encode(instance, self.grid, np.zeros(len(instance.cover)))
+        # the columns of each (employee, day, type) cell and of each (employee, weekend)
+        self.x_cells = np.arange(self.model.nx).reshape(E, H, T)
+        self.k_cells = self.model.nx + np.arange(self.model.nk).reshape(E, H // 7)
+
+    def start_branch_and_cut(self, mip_share: float):
+        """Open the thread pool and run branch-and-cut for ``mip_share`` of the time left.
+
+        With one worker it runs here, to its end; with two it runs on the pool beside the
+        rest, and :meth:`settled` takes its result once done.
+        """
+        self.pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
+        mip_time = mip_share * (self.deadline - time.perf_counter())
+        if mip_time <= 0.5:
+            return
+        options = {"time_limit": mip_time, "node_limit": 10**9, "seed": self.seed}
+        if self.pool is None:
+            self._absorb_mip(_solve_model(self.model, self.z_best, **options))
+        else:
+            # branch-and-cut on one core, the search on the other
+            self.mip = self.pool.submit(
+                _solve_model, self.model, self.z_best, handles=self.mip_handles, **options
+            )
+            self.lns_workers = self.workers - 1
+
+    def generate_and_dive(self):
+        """Generate columns, take their bound, dive on the master and solve what it left.
+
+        What the dive left are the employees its deadline stopped it short of; the compact
+        programme takes them, the rest held.
+        """
+        # pricing on every thread branch-and-cut leaves free
+        pricing = self.pool if self.mip is None else None
+        master, self.column_bound, _, _, _ = generate(
+            self.instance,
+            self.rules,
+            shift_codes(self.instance, self.grid),
+            deadline=self.t0 + _CG_SHARE * self.time_limit,
+            pool=pricing,
+        )
+        # the objective is integral
+        self.bound = max(self.bound, float(np.ceil(self.column_bound - 1e-6)))
+        if self.E * self.H * self.T > _BULK_CELLS:
+            free_e = self._dive_once_in_bulk(master, pricing)
+        else:
+            free_e = np.zeros(0, dtype=np.int64)
+            self._dive_repeatedly(master, pricing)
+        self.n_columns += sum(len(m) for m in master.by_employee)
+        self._solve_residual(free_e, pricing)
+
+    def neighbourhood_search(self, max_rounds: int | None):
+        """Repair neighbourhoods of the incumbent round after round.
+
+        Stops once the incumbent is proved optimal, after ``max_rounds`` rounds, or when
+        the time is up.
+        """
+        hoods = _Neighbourhoods(self.instance, self.rng)
+        while not self.settled():
+            if max_rounds is not None and self.rounds >= max_rounds:
+                break
+            left = self.deadline - time.perf_counter()
+            if left < 0.2:
+                break
+            self._neighbourhood_round(hoods, left)
+
+    def result(self) -> SearchResult:
+        """Take branch-and-cut's last word, close the pool and return the checked incumbent.
+
+        Raises
+        ------
+        RuntimeError
+            If the incumbent fails :func:`benchmarks.curtois.curtois_objective`.
+        """
+        if self.mip is not None:
+            self._stop_branch_and_cut()
+        if self.pool is not None:
+            self.pool.shutdown()
+        final = curtois_objective(self.instance, self.grid)
+        if not final.feasible or final.objective != self.best:
+            raise RuntimeError(f"{self.instance.name}: best roster fails the independent check")
+        return SearchResult(
+            grid=self.grid,
+            objective=int(self.best),
+            bound=float(self.bound),
+            optimal=bool(self.proved or self.best <= self.bound + 1e-6),
+            column_bound=float(self.column_bound),
+            columns=self.n_columns,
+            construction_objective=int(self.construction_objective),
+            rounds=self.rounds,
+            improvements=self.improvements,
+        )
+
+    # -- the incumbent ------------------------------------------------------------------
+
+    def _value_of(self, trial: np.ndarray):
+        """``(objective, z)`` of the roster ``trial`` by the compact programme."""
+        z = self.model.encode(self.instance, trial, np.zeros(len(self.instance.cover)))
+        return round(float(self.model.c @ z + self.model.const)), z
+
+    def _offer(self, trial: np.ndarray) -> bool:
+        """Make ``trial`` the incumbent if no worse; True if strictly better."""
+        value, z = self._value_of(trial)
+        if value > self.best:
+            return False
+        if value < self.best:
+            # a new best must pass the independent evaluator too
+            ev = curtois_objective(self.instance, trial)
+            if not ev.feasible or ev.objective != value:
+                return False
+        improved = value < self.best
+        self.grid, self.best, self.z_best = trial, value, z
+        return improved
+
+    def _accept_best(self, trials: list) -> bool:
+        """Offer the best of ``trials``; when it is a new best, polish it and return True."""
+        if not trials or not self._offer(min(trials, key=lambda g: self._value_of(g)[0])):
+            return False
+        self._polish(shift_codes(self.instance, self.grid))
+        return True
+
+    def _polish(self, codes: np.ndarray) -> bool:
+        """Improve ``codes`` locally and offer the result; True if a new best.
+
+        Best responses and type reassignments alternate until neither improves.
+        """
+        moves = EmployeeMoves(self.instance, codes, self.rules)
+        moves.descent(self.rng)
+        while moves.reassign_types() > 1e-9 and moves.descent(self.rng):
+            pass
+        return self._offer(self._to_grid(moves.codes))
+
+    def _complete(self, codes: np.ndarray, fixed: np.ndarray):
+        """Finish a dive's roster by local moves and offer it.
+
+        The employees the dive left unfixed take best responses to the rest; the roster is
+        then polished.
+        """
+        moves = EmployeeMoves(self.instance, codes, self.rules)
+        moves.ruin_recreate(np.flatnonzero(~fixed), self.rng, accept=np.inf)
+        self._polish(moves.codes)
+
+    # -- branch-and-cut -----------------------------------------------------------------
+
+    def _absorb_mip(self, result):
+        """Take branch-and-cut's bound, proof and roster (offered as the incumbent)."""
+        z, self.proved, dual, _ = result
+        self.bound = max(self.bound, dual + self.model.const)
+        if z is not None:
+            self._offer(self.model.decode(z, self.instance.shift_ids))
+
+    def settled(self) -> bool:
+        """Take branch-and-cut's result if done; True once the incumbent is proved optimal."""
+        if self.mip is not None and self.mip.done():
+            self._absorb_mip(self.mip.result())
+            # its thread goes back to the neighbourhood search
+            self.mip, self.lns_workers = None, self.workers
+        return self.proved or self.best <= self.bound + 1e-6
+
+    def _stop_branch_and_cut(self):
+        """Wait for branch-and-cut to end and take its result.
+
+        It is cancelled first if the incumbent is already proved optimal.
+        """
+        # the search ended first: on proven optimality branch-and-cut has nothing left to
+        # do; on time, wait for its bound
+        if self.best <= self.bound + 1e-6:
+            # HiGHS can only be cancelled once the thread has handed over its object
+            while not self.mip_handles and not self.mip.done():
+                time.sleep(0.01)
+            if self.mip_handles:
+                self.mip_handles[0].cancelSolve()
+        self._absorb_mip(self.mip.result())
+
+    # -- dives --------------------------------------------------------------------------
+
+    def _dive_once_in_bulk(self, master, pricing) -> np.ndarray:
+        """Dive once on ``master``, fixing in bulk first, and finish its roster.
+
+        Returns
+        -------
+        numpy.ndarray
+            The employees the dive left unfixed.
+        """
+        # a large instance dives once, in bulk first: its re-solves cost too much to
+        # repeat it, and its end (diving to the last employee, not stopping short for
+        # the compact programme) is the better start for the search below
+        dive_end = self.t0 + _DIVE_SHARE * self.time_limit
+        codes, fixed = dive(master, deadline=dive_end, bulk=True, look=1, pool=pricing)
+        free_e = np.flatnonzero(~fixed)
+        self._complete(codes, fixed)
+        return free_e
+
+    def _dive_repeatedly(self, master, pricing):
+        """Dive on counted copies of ``master`` while time allows, completing each roster."""
+        # a small instance dives again and again while time allows and keeps its best
+        # roster: a dive's last steps are its worst guesses, and whether they go well
+        # varies from dive to dive far more than the guesses of its first steps. Each
+        # dive first fixes every employee's total time and full types, then the
+        # months; after the first, all are drawn among the best candidates. With two
+        # threads free, two dives run side by side, each pricing on its own.
+        dive_end = self.t0 + _DIVE_SHARE * self.time_limit
+        width = 1 if pricing is None else 2
+        dives, last = 0, 0.0
+        while not self.settled():
+            now = time.perf_counter()
+            left = dive_end - now
+            # stop when the next dive would not fit, given how long the last one took
+            if dives and (left < 0.5 or left < 0.7 * last):
+                break
+            budget = left / 2 if not dives else min(left, 1.5 * last)
+            draws = [
+                np.random.default_rng(self.rng.integers(2**63)) if dives + j else None
+                for j in range(width)
+            ]
+            subs = [master.counted(draw) for draw in draws]
+            carried = sum(len(sub.pool.owner) for sub in subs)
+            ends = [now + budget] * width
+            found = list((map if pricing is None else pricing.map)(_dive_until, subs, draws, ends))
+            last = time.perf_counter() - now
+            dives += width
+            for codes, fixed in found:
+                self._complete(codes, fixed)
+            self.n_columns += sum(len(m) for sub in subs for m in sub.by_employee) - carried
+
+    def _solve_residual(self, free_e: np.ndarray, pricing):
+        """Solve the compact programme over the employees ``free_e``, the rest held."""
+        # in parts of at most `keep` employees (two side by side), or with two seeds if one
+        # part
+        keep = max(1, min(_RESIDUAL_CELLS // (self.H * self.T), self.E // 6))
+        free_e = self.rng.permutation(free_e)
+        parts = np.array_split(free_e, -(-len(free_e) // keep)) if len(free_e) else []
+        if len(parts) == 1 and pricing is not None:
+            parts = parts * 2
+        width = 1 if pricing is None else 2
+        for a in range(0, len(parts), width):
+            # the time to the residual deadline, shared among the groups of parts left
+            left = self.t0 + _RESIDUAL_SHARE * self.time_limit - time.perf_counter()
+            left /= -(-(len(parts) - a) // width)
+            if left < 0.5:
+                break
+            masks = []
+            for part in parts[a : a + width]:
+                mask = np.zeros((self.E, self.H), dtype=bool)
+                mask[part] = True
+                masks.append(mask)
+            if pricing is None:
+                seeds = [self.seed]
+            else:
+                seeds = [self.seed + a + j for j in range(len(masks))]
+            found = self._repair_blocks(masks, left, seeds, 10**9, pricing)
+            _, trials = self._repaired(masks, [z for z, _, _ in found])
+            self._accept_best(trials)
+
+    # -- neighbourhoods -----------------------------------------------------------------
+
+    def _neighbourhood_round(self, hoods: _Neighbourhoods, left: float):
+        """Draw a block per worker, repair them side by side and keep the best roster."""
+        state = _CoverState.of(self.instance, self.grid)
+        blocks = self._draw_blocks(hoods, state)
+        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * self.time_limit))
+        seeds = [self.seed + self.rounds * self.workers + j for j in range(len(blocks))]
+        masks = [mask for _, mask in blocks]
+        executor = None if len(blocks) == 1 else self.pool
+        results = self._repair_blocks(masks, sub_limit, seeds, self.node_limit, executor)
+        self.rounds += 1
+        each, trials = self._repaired(masks, [z for z, _, _ in results])
+        for (kind, _), (_, closed, work), trial in zip(blocks, results, each, strict=True):
+            hoods.adapt(kind, closed and work <= _SUB_WORK)
+            hoods.reward(kind, trial is not None and self._value_of(trial)[0] < self.best)
+        if self._accept_best(trials):
+            self.improvements += 1
+
+    def _draw_blocks(self, hoods: _Neighbourhoods, state: _CoverState) -> list:
+        """``(kind, mask)`` for up to one block per worker, of disjoint employees."""
+        taken = np.zeros(self.E, dtype=bool)
+        blocks = []
+        for j in range(self.lns_workers):
+            if taken.all():
+                break
+            kind, mask = hoods.draw(state, taken, self.lns_workers - j)
+            taken |= mask.any(axis=1)
+            blocks.append((kind, mask))
+        return blocks
+
+    def _repair_block(self, mask: np.ndarray, time_limit: float, seed: int, nodes: int):
+        """Re-optimise the (employee, day) cells ``mask`` of the incumbent by HiGHS.
+
+        Returns
+        -------
+        tuple
+            ``(z or None, closed, simplex_iterations)`` as :func:`_repair`.
+        """
+        # a weekend's column is freed with either of its days
+        free = np.concatenate(
+            [self.x_cells[mask].ravel(), self.k_cells[mask[:, 5::7] | mask[:, 6::7]]]
+        )
+        free = free[self.model.ub[free] > 0]
+        return _repair(
+            self.model, self.z_best, free, time_limit=time_limit, node_limit=nodes, seed=seed
+        )
+
+    def _repair_blocks(self, masks: list, time_limit: float, seeds: list, nodes: int, executor):
+        """Repair each block in ``masks`` from the incumbent.
+
+        The blocks are solved one after another, or side by side on ``executor`` when given.
+        """
+        if executor is None:
+            return [
+                self._repair_block(mask, time_limit, s, nodes)
+                for mask, s in zip(masks, seeds, strict=True)
+            ]
+        futures = [
+            executor.submit(self._repair_block, mask, time_limit, s, nodes)
+            for mask, s in zip(masks, seeds, strict=True)
+        ]
+        return [f.result() for f in futures]
+
+    def _repaired(self, masks: list, zs: list):
+        """Each block's repaired roster, and the list of those found.
+
+        Returns
+        -------
+        each : list
+            Per block, the incumbent with the block's employees taken from its repair
+            (None where HiGHS found none).
+        found : list
+            The rosters of ``each`` that exist, and the roster taking every repair when the
+            blocks hold distinct employees (every hard rule is per employee, so that one is
+            feasible too).
+        """
+        each, merged = [], self.grid.copy()
+        for mask, z in zip(masks, zs, strict=True):
+            if z is None:
+                each.append(None)
+                continue
+            rows = mask.any(axis=1)
+            trial = self.grid.copy()
+            trial[rows] = self.model.decode(z, self.instance.shift_ids)[rows]
+            merged[rows] = trial[rows]
+            each.append(trial)
+        found = [t for t in each if t is not None]
+        rows = [m.any(axis=1) for m in masks]
+        if len(found) > 1 and np.sum(rows) == np.any(rows, axis=0).sum():
+            found.append(merged)
+        return each, found
+
+
 def search(
     instance: CurtoisInstance,
     *,
@@ -331,265 +769,12 @@ def search(
 ) -> SearchResult:
     """Construction, branch-and-cut for ``mip_share`` of the time, column generation and
     diving (when ``columns``), and LNS (see module)."""
-    t0 = time.perf_counter()
-    deadline = t0 + time_limit
-    rng = np.random.default_rng(seed)
-    E, H, T = len(instance.employees), instance.horizon, len(instance.shift_ids)
-    W = H // 7
-    nc = len(instance.cover)
-    rules = EmployeeRules.of(instance)
-    ids = np.asarray(instance.shift_ids, dtype=object)
-
-    def to_grid(codes):
-        return np.where(codes >= 0, ids[np.maximum(codes, 0)], "").astype(object)
-
-    grid = to_grid(EmployeeMoves.greedy(instance, rng, rules).codes)
-    built = curtois_objective(instance, grid)
-    if not built.feasible:
-        raise RuntimeError(f"{instance.name}: construction broke hard rules: {built.violations}")
-    best = built.objective
-
-    model = build_model(instance, range(E))
-    z_best = model.encode(instance, grid, np.zeros(nc))
-    x_cells = np.arange(model.nx).reshape(E, H, T)
-    k_cells = model.nx + np.arange(model.nk).reshape(E, W)
-
-    def value_of(trial):
-        z = model.encode(instance, trial, np.zeros(nc))
-        return round(float(model.c @ z + model.const)), z
-
-    def offer(trial):
-        """Make ``trial`` the incumbent if no worse; True if strictly better."""
-        nonlocal grid, best, z_best
-        value, z = value_of(trial)
-        if value > best:
-            return False
-        if value < best:
-            ev = curtois_objective(instance, trial)
-            if not ev.feasible or ev.objective != value:
-                return False
-        improved = value < best
-        grid, best, z_best = trial, value, z
-        return improved
-
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    bound = -np.inf
-    proved = False
-    mip = None
-    lns_workers = workers
-
-    def absorb_mip(result):
-        nonlocal bound, proved
-        z, proved, dual, _ = result
-        bound = max(bound, dual + model.const)
-        if z is not None:
-            offer(model.decode(z, instance.shift_ids))
-
-    mip_handles: list = []
-    mip_time = mip_share * (deadline - time.perf_counter())
-    if mip_time > 0.5:
-        options = {"time_limit": mip_time, "node_limit": 10**9, "seed": seed}
-        if pool is None:
-            absorb_mip(_solve_model(model, z_best, **options))
-        else:
-            # branch-and-cut on one core, the search on the other
-            mip = pool.submit(_solve_model, model, z_best, handles=mip_handles, **options)
-            lns_workers = workers - 1
-
-    def polish(codes):
-        """Best responses and type reassignments from ``codes`` until neither improves,
-        offered as the incumbent."""
-        moves = EmployeeMoves(instance, codes, rules)
-        moves.descent(rng)
-        while moves.reassign_types() > 1e-9 and moves.descent(rng):
-            pass
-        return offer(to_grid(moves.codes))
-
-    def settled():
-        """Take branch-and-cut's result once it is done; True once the incumbent is proved
-        optimal."""
-        nonlocal mip, lns_workers
-        if mip is not None and mip.done():
-            absorb_mip(mip.result())
-            mip, lns_workers = None, workers
-        return proved or best <= bound + 1e-6
-
-    def complete(codes, fixed):
-        """The employees a dive left unfixed take best responses to the rest; the roster is
-        polished and offered."""
-        moves = EmployeeMoves(instance, codes, rules)
-        moves.ruin_recreate(np.flatnonzero(~fixed), rng, accept=np.inf)
-        polish(moves.codes)
-
-    def repaired(masks, zs):
-        """Each block's repaired roster (None where HiGHS found none), and the list of those
-        found, with the roster taking every repair when the blocks hold distinct employees
-        (every hard rule is per employee, so that one is feasible too)."""
-        each, merged = [], grid.copy()
-        for mask, z in zip(masks, zs, strict=True):
-            if z is None:
-                each.append(None)
-                continue
-            rows = mask.any(axis=1)
-            trial = grid.copy()
-            trial[rows] = model.decode(z, instance.shift_ids)[rows]
-            merged[rows] = trial[rows]
-            each.append(trial)
-        found = [t for t in each if t is not None]
-        rows = [m.any(axis=1) for m in masks]
-        if len(found) > 1 and np.sum(rows) == np.any(rows, axis=0).sum():
-            found.append(merged)
-        return each, found
-
-    def repair(mask, sub_limit, sub_seed, nodes=node_limit):
-        free = np.concatenate([x_cells[mask].ravel(), k_cells[mask[:, 5::7] | mask[:, 6::7]]])
-        free = free[model.ub[free] > 0]
-        return _repair(model, z_best, free, time_limit=sub_limit, node_limit=nodes, seed=sub_seed)
-
-    column_bound, n_columns = -np.inf, 0
-    if columns:
-        # pricing on every thread branch-and-cut leaves free
-        pricing = pool if mip is None else None
-        master, column_bound, _, _, _ = generate(
-            instance,
-            rules,
-            shift_codes(instance, grid),
-            deadline=t0 + _CG_SHARE * time_limit,
-            pool=pricing,
-        )
-        # the objective is integral
-        bound = max(bound, float(np.ceil(column_bound - 1e-6)))
-        keep = max(1, min(_RESIDUAL_CELLS // (H * T), E // 6))
-        dive_end = t0 + _DIVE_SHARE * time_limit
-        free_e = np.zeros(0, dtype=np.int64)
-        if E * H * T > _BULK_CELLS:
-            # a large instance dives once, in bulk first: its re-solves cost too much to
-            # repeat it, and its end (diving to the last employee, not stopping short for
-            # the compact programme) is the better start for the search below
-            codes, fixed = dive(master, deadline=dive_end, bulk=True, look=1, pool=pricing)
-            free_e = np.flatnonzero(~fixed)
-            complete(codes, fixed)
-        else:
-            # a small one dives again and again while time allows and keeps its best
-            # roster: a dive's last steps are its worst guesses, and whether they go well
-            # varies from dive to dive far more than the guesses of its first steps. Each
-            # dive first fixes every employee's total time and full types, then the
-            # months; after the first, all are drawn among the best candidates. With two
-            # threads free, two dives run side by side, each pricing on its own.
-            width = 1 if pricing is None else 2
-            dives, last = 0, 0.0
-            while not settled():
-                now = time.perf_counter()
-                left = dive_end - now
-                if dives and (left < 0.5 or left < 0.7 * last):
-                    break
-                budget = left / 2 if not dives else min(left, 1.5 * last)
-                draws = [
-                    np.random.default_rng(rng.integers(2**63)) if dives + j else None
-                    for j in range(width)
-                ]
-                subs = [master.counted(draw) for draw in draws]
-                carried = sum(len(sub.pool.owner) for sub in subs)
-
-                def one(sub, draw, end=now + budget):
-                    return dive(sub, deadline=end, rng=draw, pool=None)
-
-                found = list((map if pricing is None else pricing.map)(one, subs, draws))
-                last = time.perf_counter() - now
-                dives += width
-                for codes, fixed in found:
-                    complete(codes, fixed)
-                n_columns += sum(len(m) for sub in subs for m in sub.by_employee) - carried
-        n_columns += sum(len(m) for m in master.by_employee)
-        # then the compact programme over any employees the dive's deadline left: in parts
-        # of at most `keep` employees (two side by side), or with two seeds if one part
-        free_e = rng.permutation(free_e)
-        parts = np.array_split(free_e, -(-len(free_e) // keep)) if len(free_e) else []
-        if len(parts) == 1 and pricing is not None:
-            parts = parts * 2
-        width = 1 if pricing is None else 2
-        for a in range(0, len(parts), width):
-            left = t0 + _RESIDUAL_SHARE * time_limit - time.perf_counter()
-            left /= -(-(len(parts) - a) // width)
-            if left < 0.5:
-                break
-            masks = []
-            for part in parts[a : a + width]:
-                mask = np.zeros((E, H), dtype=bool)
-                mask[part] = True
-                masks.append(mask)
-            if pricing is None:
-                found = [repair(masks[0], left, seed, nodes=10**9)]
-            else:
-                runs = [
-                    pricing.submit(repair, m, left, seed + a + j, 10**9)
-                    for j, m in enumerate(masks)
-                ]
-                found = [f.result() for f in runs]
-            _, trials = repaired(masks, [z for z, _, _ in found])
-            if trials and offer(min(trials, key=lambda g: value_of(g)[0])):
-                polish(shift_codes(instance, grid))
-
-    hoods = _Neighbourhoods(instance, rng)
-    rounds = improvements = 0
-
-    while not settled():
-        if max_rounds is not None and rounds >= max_rounds:
-            break
-        left = deadline - time.perf_counter()
-        if left < 0.2:
-            break
-        state = _CoverState.of(instance, grid)
-        taken = np.zeros(E, dtype=bool)
-        blocks = []
-        for j in range(lns_workers):
-            if taken.all():
-                break
-            kind, mask = hoods.draw(state, taken, lns_workers - j)
-            taken |= mask.any(axis=1)
-            blocks.append((kind, mask))
-        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * time_limit))
-        seeds = [seed + rounds * workers + j for j in range(len(blocks))]
-        if pool is None or len(blocks) == 1:
-            results = [repair(blocks[0][1], sub_limit, seeds[0])]
-        else:
-            futures = [
-                pool.submit(repair, mask, sub_limit, seeds[j])
-                for j, (_, mask) in enumerate(blocks)
-            ]
-            results = [f.result() for f in futures]
-        rounds += 1
-        each, trials = repaired([mask for _, mask in blocks], [z for z, _, _ in results])
-        for (kind, _), (_, closed, work), trial in zip(blocks, results, each, strict=True):
-            hoods.adapt(kind, closed and work <= _SUB_WORK)
-            hoods.reward(kind, trial is not None and value_of(trial)[0] < best)
-        if trials:
-            trial = min(trials, key=lambda g: value_of(g)[0])
-            if offer(trial):
-                improvements += 1
-                polish(shift_codes(instance, grid))
-    if mip is not None:
-        # the search ended first: on proven optimality branch-and-cut has nothing left to
-        # do; on time, wait for its bound
-        if best <= bound + 1e-6:
-            while not mip_handles and not mip.done():
-                time.sleep(0.01)
-            if mip_handles:
-                mip_handles[0].cancelSolve()
-        absorb_mip(mip.result())
-    if pool is not None:
-        pool.shutdown()
-    final = curtois_objective(instance, grid)
-    if not final.feasible or final.objective != best:
-        raise RuntimeError(f"{instance.name}: best roster fails the independent check")
-    return SearchResult(
-        grid=grid,
-        objective=int(best),
-        bound=float(bound),
-        optimal=bool(proved or best <= bound + 1e-6),
-        column_bound=float(column_bound),
-        columns=n_columns,
-        construction_objective=int(built.objective),
-        rounds=rounds,
-        improvements=improvements,
+    run = _Search(
+        instance, time_limit=time_limit, node_limit=node_limit, workers=workers, seed=seed
     )
+    run.construct()
+    run.start_branch_and_cut(mip_share)
+    if columns:
+        run.generate_and_dive()
+    run.neighbourhood_search(max_rounds)
+    return run.result()
