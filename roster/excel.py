@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import get_calendar
+from roster.cells import as_text_cells
 
 __all__ = ["roster_grid", "seats_grid", "to_excel"]
 
@@ -201,6 +202,8 @@ def to_excel(
                 seats.to_excel(writer, sheet_name="Seats")
                 writer.sheets["Seats"].freeze_panes = "B2"
                 widths(writer.sheets["Seats"], 8, 7)
+        for ws in writer.sheets.values():
+            as_text_cells(ws)  # names from HR files are text, never formulas
     return path
 
 

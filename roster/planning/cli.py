@@ -1,13 +1,19 @@
 """The ``seatplan`` command line."""
 
+from __future__ import annotations
+
 import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 import erlang
+
+if TYPE_CHECKING:
+    from roster.planning.policy import StaffingPolicy
 
 
 def _staff(args) -> int:
@@ -103,7 +109,7 @@ class _Staffing:
     """Targets, staffing policy and queue of a command, from the config and the flags."""
 
     targets: erlang.Targets
-    policy: object
+    policy: StaffingPolicy
     patience: float | None
     trunks: int | None
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from roster.cells import escape_csv_text
 from roster.excel import to_excel
 from roster.plots import plot_coverage, plot_roster
 
@@ -109,7 +110,7 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
 
     def csv(name, frame, **kwargs):
         path = out / f"{name}.csv"
-        frame.to_csv(path, **kwargs)
+        escape_csv_text(frame).to_csv(path, **kwargs)
         files[name] = path
 
     csv("summary", plan.summary().to_frame("value"), index_label="item")

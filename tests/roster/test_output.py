@@ -158,3 +158,47 @@ def test_plot_roster_refuses_an_empty_roster():
         plot_roster(a, agents=["zhao"])
     labels = [t.get_text() for t in plot_roster(a).axes[0].get_legend().get_texts()]
     assert labels == ["day shift", "small night", "big night"]  # 14-23 h ends at 23:00
+
+
+HOSTILE = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1"]
+
+
+def test_hostile_names_are_written_and_read_back_as_text(tmp_path):
+    a = assignments()
+    names = {"li": HOSTILE[0], "wang": HOSTILE[1]}
+    a["agent"] = a["agent"].map(names)
+    a["shift"] = [HOSTILE[2], HOSTILE[3], HOSTILE[4], "0800-1700"]
+    totals = pd.DataFrame({"shifts": [2, 2]}, index=list(names.values()))
+    path = to_excel(tmp_path / "roster.xlsx", a, totals=totals)
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        cells = [c for row in ws.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+    ws = wb["Roster"]
+    assert [ws.cell(row=i, column=1).value for i in (2, 3)] == [HOSTILE[0], HOSTILE[1]]
+    assert [c.value for c in ws[2]][1:3] == [HOSTILE[2], HOSTILE[3]]
+    assert [c.value for c in wb["Totals"]["A"]][1:] == [HOSTILE[0], HOSTILE[1]]
+
+
+def test_csv_text_that_reads_as_a_formula_gets_an_apostrophe(tmp_path):
+    from roster.cells import escape_csv_text
+
+    frame = pd.DataFrame(
+        {"agent": [*HOSTILE, "li"], "hours": [-1.0, 2.0, 3.0, 4.0, 5.0, -6.0]},
+        index=pd.Index(["=x", "a", "b", "c", "d", "e"], name="row"),
+    )
+    out = escape_csv_text(frame)
+    assert out["agent"].tolist() == ["'" + h for h in HOSTILE] + ["li"]
+    assert out["hours"].tolist() == frame["hours"].tolist()  # numbers stay numbers
+    assert out.index[0] == "'=x"
+    path = tmp_path / "t.csv"
+    out.to_csv(path)
+    back = pd.read_csv(path, index_col=0)
+    assert not back["agent"].str.startswith(("=", "+", "-", "@", "\t")).any()
+    assert frame["agent"].tolist() == [*HOSTILE, "li"]  # the input is left as it was
+
+
+def test_workbooks_are_read_with_protection_against_malformed_xml():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML  # openpyxl parses with defusedxml (entity expansion, external entities)
