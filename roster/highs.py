@@ -1,11 +1,47 @@
 """A mixed-integer program handed to HiGHS (``highspy``), the solver every roster stage uses,
-and a run that restarts HiGHS's thread scheduler when another model sized it otherwise."""
+and a run that restarts HiGHS's thread scheduler when another model sized it otherwise.
+
+HiGHS prints its banner on the C-level standard output when a process makes its first model;
+importing this module makes that first model with the output sent to standard error, where
+logs belong, so that stdout carries only results.
+"""
 
 from __future__ import annotations
+
+import ctypes
+import os
+import sys
 
 import highspy
 import numpy as np
 from scipy import sparse
+
+
+def _banner_to_stderr() -> None:
+    """Make the process's first HiGHS model with file descriptor 1 pointing at stderr."""
+    try:
+        out, err = sys.__stdout__.fileno(), sys.__stderr__.fileno()
+    except (AttributeError, OSError, ValueError):  # no real descriptors (embedded interpreter)
+        highspy.Highs()
+        return
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:  # no C library to flush through
+        highspy.Highs()
+        return
+    sys.__stdout__.flush()
+    libc.fflush(None)
+    saved = os.dup(out)
+    try:
+        os.dup2(err, out)
+        highspy.Highs()
+        libc.fflush(None)  # the banner leaves the C buffer while it still points at stderr
+    finally:
+        os.dup2(saved, out)
+        os.close(saved)
+
+
+_banner_to_stderr()
 
 
 def highs_model(

@@ -39,3 +39,22 @@ def test_a_single_thread_model_solves_after_a_two_thread_one():
     assert status == highspy.HighsStatus.kOk
     assert model_status == highspy.HighsModelStatus.kOptimal
     assert objective == -5.0
+
+
+def test_the_solver_banner_never_reaches_stdout():
+    import subprocess
+    import sys
+
+    code = (
+        "import highspy, roster.highs\n"
+        "h = highspy.Highs()\n"
+        "h.setOptionValue('output_flag', False)\n"
+        "h.addVar(0.0, 1.0)\n"
+        "h.run()\n"
+        "print('result')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout == "result\n"
+    assert "HiGHS" in done.stderr
