@@ -73,9 +73,9 @@ def roster_coverage(
         bs, be = seconds("break_start")[has], seconds("break_end")[has]
         on_break = _time_in(bs, be, ones[has], lo, hi) / interval
         net_break = _time_in(bs, be, rate[has], lo, hi) / interval
-    return pd.DataFrame(
-        {"at_work": at_work, "on_break": on_break, "net": net_work - net_break}, index=index
-    )
+    # a difference of sums of ramps: rounding can leave -1e-12 where nobody works
+    net = np.maximum(net_work - net_break, 0.0)
+    return pd.DataFrame({"at_work": at_work, "on_break": on_break, "net": net}, index=index)
 
 
 def place_meals(

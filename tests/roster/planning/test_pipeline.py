@@ -10,8 +10,7 @@ from scipy import stats
 import erlang
 import forecast
 import roster
-from roster import Rules, ShiftTemplate, check
-from roster.coverage import place_meals, roster_coverage
+from roster import Rules, check
 from roster.planning.inputs import plan_horizon, prepare_history
 from roster.planning.pipeline import (
     Plan,
@@ -235,76 +234,6 @@ def test_plan_keeps_the_forecast_details_and_simulates_with_their_dispersion(wee
     pd.testing.assert_frame_equal(_simulation_frame(rerun), week.simulation)
     no_spread = _simulate(week.forecast, None, *inputs, 4, True, 1)
     assert not _simulation_frame(no_spread)["offered"].equals(week.simulation["offered"])
-
-
-def test_roster_coverage_partial_intervals_and_meals():
-    templates = [ShiftTemplate("D", start=9 * 3600, length=4 * 3600, short_breaks=360)]
-    a = pd.DataFrame(
-        {
-            "shift": ["D", "D"],
-            "start": pd.to_datetime(["2026-03-02 09:00", "2026-03-02 09:15"]),
-            "end": pd.to_datetime(["2026-03-02 13:00", "2026-03-02 10:45"]),
-            "break_start": pd.to_datetime(["2026-03-02 10:00", None]),
-            "break_end": pd.to_datetime(["2026-03-02 10:30", None]),
-        }
-    )
-    index = pd.date_range("2026-03-02 09:00", periods=4, freq="30min")
-    cov = roster_coverage(a, templates, index, 1800)
-    assert list(cov["at_work"]) == [1.5, 2.0, 2.0, 1.5]
-    assert list(cov["on_break"]) == [0.0, 0.0, 1.0, 0.0]
-    np.testing.assert_allclose(cov["net"], np.array([1.5, 2.0, 1.0, 1.5]) * 0.9)
-    # a second meal of the first shift, 12:00-12:15, given in the table of every meal
-    meals = pd.DataFrame(
-        {
-            "shift": ["D", "D"],
-            "start": pd.to_datetime(["2026-03-02 10:00", "2026-03-02 12:00"]),
-            "end": pd.to_datetime(["2026-03-02 10:30", "2026-03-02 12:15"]),
-        }
-    )
-    index = pd.date_range("2026-03-02 09:00", periods=8, freq="30min")
-    cov = roster_coverage(a, templates, index, 1800, meals)
-    assert list(cov["on_break"]) == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.0]
-    np.testing.assert_allclose(cov["net"], (cov["at_work"] - cov["on_break"]) * 0.9)
-
-
-def test_place_meals_hands_out_stage_one_blocks_then_fills_the_rest():
-    meal = BreakRule(1800, earliest=2 * 3600, latest=3 * 3600)
-    templates = [ShiftTemplate("D", start=8 * 3600, length=6 * 3600, breaks=(meal,))]
-    day = pd.Timestamp("2026-03-02")
-    a = pd.DataFrame(
-        {
-            "agent": ["A3", "A1", "A2"],
-            "date": [day] * 3,
-            "shift": ["D"] * 3,
-            "start": [day + pd.Timedelta(hours=8)] * 3,
-            "end": [day + pd.Timedelta(hours=14)] * 3,
-            "break_start": pd.NaT,
-            "break_end": pd.NaT,
-        }
-    )
-    blocks = pd.DataFrame(
-        {
-            "date": [day, day],
-            "shift": ["D", "D"],
-            "break": ["meal", "meal"],
-            "start": [day + pd.Timedelta(hours=11), day + pd.Timedelta(hours=10)],
-            "end": [day + pd.Timedelta(hours=11.5), day + pd.Timedelta(hours=10.5)],
-            "agents": [1, 1],
-        }
-    )
-    required = pd.Series(
-        [0.0, 0.0, 3.0, 3.0],
-        index=pd.date_range(day + pd.Timedelta(hours=10), periods=4, freq="30min"),
-    )
-    out = place_meals(a, blocks, templates, required, 1800).set_index("agent")
-    assert out.at["A1", "break_start"] == day + pd.Timedelta(hours=10)
-    assert out.at["A2", "break_start"] == day + pd.Timedelta(hours=11)
-    # A3 had no block: its meal goes where the surplus is largest (10:00 and 10:30 need none)
-    assert out.at["A3", "break_start"] in (
-        day + pd.Timedelta(hours=10),
-        day + pd.Timedelta(hours=10.5),
-    )
-    assert (out["break_end"] - out["break_start"] == pd.Timedelta(minutes=30)).all()
 
 
 def test_plan_horizon():
