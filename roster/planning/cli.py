@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 def _staff(args) -> int:
     """Seats per interval for a volume history: the bundled sample week or a CSV file."""
+    staffing = _staffing(args, {})  # bad targets are named before any data is read
     if args.volume is None:
         from forecast.synthetic import synthetic_hotline
 
@@ -25,18 +26,20 @@ def _staff(args) -> int:
         volume, aht = sample.volume.astype(float), sample.aht
         source = "bundled sample: a synthetic 12345-style hotline week, 30-minute intervals"
     else:
+        from roster.planning.inputs import read_history
+
         path = Path(args.volume)
-        frame = pd.read_csv(path, parse_dates=["ds"]).set_index("ds")
-        if "y" not in frame:
-            raise SystemExit(f"{path}: no column 'y' (volume per interval) in {list(frame)}")
+        # the plan's reader: one-line errors naming the file, the row and the column
+        frame = read_history(path).drop_duplicates("ds").set_index("ds")
         volume = frame["y"].astype(float)
         aht = frame["aht"].astype(float) if "aht" in frame else float(args.aht)
+        if "aht" not in frame:
+            print(f"{path}: no aht column, using --aht {args.aht:g} s", file=sys.stderr)
         source = str(path)
     from forecast import interval_length
 
     given = None if len(volume) > 1 else args.interval
     interval = interval_length(volume.index, given, name=source, grid=False)
-    staffing = _staffing(args, {})
     queue = {"patience": staffing.patience, "trunks": staffing.trunks}
     floors = staffing.policy.floors(pd.DatetimeIndex(volume.index))
     agents = erlang.required_agents(
@@ -315,12 +318,10 @@ def main(argv=None) -> int:
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
-    if args.command == "staff":
-        return _staff(args)
     try:
-        return _plan(args)
+        return _staff(args) if args.command == "staff" else _plan(args)
     except ValueError as exc:
-        print(f"seatplan plan: error: {exc}", file=sys.stderr)
+        print(f"seatplan {args.command}: error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -79,6 +79,8 @@ class PlanHistory:
 def read_table(path) -> pd.DataFrame:
     """A CSV or Parquet file as a DataFrame (by suffix), every column as read."""
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(path, "is a folder; give a file")
     if not path.is_file():
         raise InputFileError(path, "no such file")
     suffix = path.suffix.lower()

@@ -1,6 +1,7 @@
 """The ``seatplan`` command line, run in-process."""
 
 import pandas as pd
+import pytest
 
 import erlang
 from roster.planning.cli import main
@@ -37,11 +38,43 @@ def test_staff_on_user_csv(tmp_path):
     assert (table.floor == 8).all()
 
 
+@pytest.mark.parametrize(
+    ("rows", "flags", "message"),
+    [
+        ("ds,y\n2026-03-02 08:00,40\n2026-03-02 08:30,nan\n", [], "row 2"),
+        ("ds,y\n2026-03-02 08:00,40\n2026-03-02 08:30,-5\n", [], "row 2"),
+        (
+            "ds,y\n2026-03-02 08:00,40\n2026-03-02 08:30,50\n",
+            ["--service-level", "1.5"],
+            "service_level must lie in",
+        ),
+        ("ds,y,aht\n2026-03-02 08:00,40,0\n2026-03-02 08:30,50,300\n", [], "column 'aht'"),
+        (
+            "ds,y\n2026-03-02 08:00,40\n2026-03-02 08:30,40\n2026-03-02 08:30,50\n",
+            [],
+            "different counts",
+        ),
+    ],
+)
+def test_staff_reports_bad_input_in_one_line(tmp_path, capsys, rows, flags, message):
+    path = tmp_path / "volume.csv"
+    path.write_text(rows)
+    assert main(["staff", "--volume", str(path), "--out", str(tmp_path / "o"), *flags]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("seatplan staff: error:") and message in err[0]
+
+
+def test_staff_names_a_missing_file_and_a_folder(tmp_path, capsys):
+    assert main(["staff", "--volume", str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv: no such file" in capsys.readouterr().err
+    assert main(["staff", "--volume", str(tmp_path)]) == 2
+    assert "is a folder; give a file" in capsys.readouterr().err
+
+
 # --- seatplan plan ---------------------------------------------------------------------------
 
 import numpy as np  # noqa: E402
 import openpyxl  # noqa: E402
-import pytest  # noqa: E402
 
 import forecast  # noqa: E402
 
