@@ -30,7 +30,8 @@ def _staff(args) -> int:
 
         path = Path(args.volume)
         # the plan's reader: one-line errors naming the file, the row and the column
-        frame = read_history(path).drop_duplicates("ds").set_index("ds")
+        frame = read_history(path, **_file_options(args, {}))
+        frame = frame.drop_duplicates("ds").set_index("ds")
         volume = frame["y"].astype(float)
         aht = frame["aht"].astype(float) if "aht" in frame else float(args.aht)
         if "aht" not in frame:
@@ -103,8 +104,47 @@ _PLAN_KEYS = {
     "replications",
     "seed",
     "time_limit",
+    "encoding",
+    "columns",
+    "dayfirst",
     *_QUEUE_FLAGS,
 }
+
+
+def _file_options(args, plan_table: dict) -> dict:
+    """How to read the user's file: encoding, column mapping and day/month order, from the
+    flags over the config's ``[plan]`` table."""
+    from roster.planning.tables import parse_column_map
+
+    columns = dict(plan_table.get("columns", {}))
+    columns.update(parse_column_map(args.columns))
+    dayfirst = plan_table.get("dayfirst") if args.dayfirst is None else args.dayfirst
+    return {
+        "encoding": args.encoding or plan_table.get("encoding"),
+        "columns": columns,
+        "dayfirst": dayfirst,
+    }
+
+
+def _add_file_flags(parser) -> None:
+    parser.add_argument(
+        "--encoding", help="text encoding of a CSV file (default: UTF-8, else GBK/GB18030)"
+    )
+    parser.add_argument(
+        "--columns",
+        help="columns by header, e.g. ds=时间,y=呼入量,aht=平均处理时长 (default: known headers)",
+    )
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst", action="store_const", const=True, help="dates like 04/03/2026 are 4 March"
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="dates like 04/03/2026 are 3 April",
+    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +236,9 @@ def _plan(args) -> int:
         "seed": 0,
         "time_limit": 20.0,
     }
-    settings.update({k: v for k, v in config.get("plan", {}).items() if k not in _QUEUE_FLAGS})
+    plan_table = config.get("plan", {})
+    reading = _file_options(args, plan_table)
+    settings.update({k: v for k, v in plan_table.items() if k not in {*_QUEUE_FLAGS, *reading}})
     for key in settings:
         value = getattr(args, key, None)
         if value is not None:
@@ -213,10 +255,10 @@ def _plan(args) -> int:
 
     kwargs = {}
     if args.calls:
-        kwargs["calls"] = read_calls(args.calls)
+        kwargs["calls"] = read_calls(args.calls, **reading)
         what = f"call records {args.calls}"
     elif args.history:
-        frame = read_history(args.history)
+        frame = read_history(args.history, **reading)
         if "aht" not in frame and settings["aht"] is None:
             settings["aht"] = 300.0
             print(f"{args.history}: no aht column, using --aht 300 s", file=sys.stderr)
@@ -291,6 +333,7 @@ def main(argv=None) -> int:
     staff.add_argument("--aht", type=float, default=300.0, help="handle time if no aht column [s]")
     staff.add_argument("--interval", type=float, default=1800.0, help="interval length [s]")
     _add_staffing_flags(staff)
+    _add_file_flags(staff)
     staff.add_argument("--out", default="seatplan-report", help="report folder")
 
     run = commands.add_parser(
@@ -312,6 +355,7 @@ def main(argv=None) -> int:
     run.add_argument("--calendar", help="holiday calendar code (default CN)")
     run.add_argument("--model", help="forecast model (default auto)")
     _add_staffing_flags(run)
+    _add_file_flags(run)
     run.add_argument("--replications", type=int, help="simulation runs; 0 skips (default 10)")
     run.add_argument("--seed", type=int, help="simulation seed (default 0)")
     run.add_argument("--time-limit", type=float, help="solver budget per stage [s] (default 20)")

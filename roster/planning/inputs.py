@@ -7,12 +7,18 @@ after the header) and the column, so that the planner can fix it in the spreadsh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import forecast as fc
+from roster.planning.tables import (
+    InputFileError,
+    join_date_and_slot,
+    parse_times,
+    read_table,
+    rename_columns,
+)
 
 __all__ = [
     "SAMPLE_DAILY_VOLUME",
@@ -24,31 +30,6 @@ __all__ = [
     "read_calls",
     "read_history",
 ]
-
-
-class InputFileError(ValueError):
-    """A value in a user's file cannot be used.
-
-    Attributes
-    ----------
-    path : str
-        The file.
-    row : int or None
-        Data row, 1 for the first row after the header (CSV line ``row + 1``).
-    column : str or None
-        Column name.
-    """
-
-    def __init__(self, path, message, row=None, column=None):
-        where = str(path)
-        if row is not None:
-            where += f", row {row}"
-            if str(path).lower().endswith(".csv"):
-                where += f" (line {row + 1})"
-        if column is not None:
-            where += f", column {column!r}"
-        super().__init__(f"{where}: {message}")
-        self.path, self.row, self.column = str(path), row, column
 
 
 @dataclass(frozen=True)
@@ -76,24 +57,6 @@ class PlanHistory:
     report: pd.DataFrame
 
 
-def read_table(path) -> pd.DataFrame:
-    """A CSV or Parquet file as a DataFrame (by suffix), every column as read."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputFileError(path, "is a folder; give a file")
-    if not path.is_file():
-        raise InputFileError(path, "no such file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise InputFileError(path, f"cannot be read ({exc})") from None
-    raise InputFileError(path, f"unknown file type {suffix!r}; give a .csv or .parquet file")
-
-
 def _require(frame, path, columns):
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -108,22 +71,6 @@ def _text(raw: pd.Series):
         text = raw.astype(str).str.strip()
         return text, raw.isna().to_numpy() | (text == "").to_numpy()
     return raw, raw.isna().to_numpy()
-
-
-def _times(frame, path, column, *, optional=False) -> pd.Series:
-    raw = frame[column]
-    text, empty = _text(raw)
-    parsed = pd.to_datetime(text.where(~empty), errors="coerce", format="mixed")
-    empty = pd.Series(empty, index=raw.index)
-    bad = parsed.isna() & ~empty
-    if not optional:
-        bad |= empty
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        shown = raw.iloc[i]
-        what = "is empty" if empty.iloc[i] else f"{shown!r} is not a date and time"
-        raise InputFileError(path, what, row=i + 1, column=column)
-    return parsed
 
 
 def _numbers(frame, path, column, *, low=None, positive=False, allow_empty=False) -> pd.Series:
@@ -146,10 +93,27 @@ def _numbers(frame, path, column, *, low=None, positive=False, allow_empty=False
     return values
 
 
-def read_history(path) -> pd.DataFrame:
-    """A history file: columns ``ds`` (interval start), ``y`` (contacts), optional ``aht`` [s].
+def read_history(
+    path, *, encoding: str | None = None, columns: dict | None = None, dayfirst=None
+) -> pd.DataFrame:
+    """A history file: interval start ``ds``, contacts ``y`` and optionally ``aht`` [s].
 
-    A ``unique_id`` column, if present, must hold a single queue.
+    Columns are found under the names used here, under common Chinese and English headers
+    (:data:`roster.planning.tables.COLUMN_ALIASES`: 时间, 呼入量, 平均处理时长 ...) or as
+    ``columns`` maps them; a date column and a time-slot column (日期 + 时段 such as
+    ``08:00-08:30``) are joined into ``ds``. A ``queue`` column, if present, must hold a
+    single queue.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV (UTF-8 or GBK), Excel or Parquet (:func:`roster.planning.tables.read_table`).
+    encoding : str, optional
+        Text encoding of a CSV file; detected by default.
+    columns : dict, optional
+        Library name -> header, e.g. ``{"ds": "时间", "y": "呼入量"}``.
+    dayfirst : bool, optional
+        Order of day and month in dates such as ``04/03/2026`` when the data cannot tell.
 
     Returns
     -------
@@ -161,16 +125,20 @@ def read_history(path) -> pd.DataFrame:
     InputFileError
         Naming the file, the row and the column of the first bad value.
     """
-    frame = read_table(path)
+    frame = read_table(path, encoding=encoding)
+    frame = rename_columns(
+        frame, path, ["ds", "date", "slot", "y", "aht", "queue"], columns=columns
+    )
+    frame = join_date_and_slot(frame, path)
     _require(frame, path, ["ds", "y"])
-    if "unique_id" in frame.columns and frame["unique_id"].nunique() > 1:
-        ids = sorted(map(str, frame["unique_id"].unique()))[:5]
+    if "queue" in frame.columns and frame["queue"].nunique() > 1:
+        ids = sorted(map(str, frame["queue"].unique()))[:5]
         raise InputFileError(
-            path, f"holds several queues {ids}; plan one queue at a time", column="unique_id"
+            path, f"holds several queues {ids}; plan one queue at a time", column="queue"
         )
     out = pd.DataFrame(
         {
-            "ds": _times(frame, path, "ds"),
+            "ds": parse_times(frame, path, "ds", dayfirst=dayfirst),
             "y": _numbers(frame, path, "y", low=0.0, allow_empty=True),
         }
     )
@@ -192,22 +160,27 @@ def read_history(path) -> pd.DataFrame:
     return out
 
 
-def read_calls(path) -> pd.DataFrame:
+def read_calls(
+    path, *, encoding: str | None = None, columns: dict | None = None, dayfirst=None
+) -> pd.DataFrame:
     """A call-record file: ``arrival``, ``answer`` (empty if abandoned), ``end``; optional
-    ``caller`` and ``queue``.
+    ``caller`` and ``queue``. Headers, encoding and dates as for :func:`read_history`
+    (来电时间, 应答时间, 挂机时间 ...).
 
     Raises
     ------
     InputFileError
         Naming the file, the row and the column of the first unreadable time.
     """
-    frame = read_table(path)
+    frame = read_table(path, encoding=encoding)
+    wanted = ["arrival", "answer", "end", "caller", "queue"]
+    frame = rename_columns(frame, path, wanted, columns=columns)
     _require(frame, path, ["arrival", "answer", "end"])
     out = pd.DataFrame(
         {
-            "arrival": _times(frame, path, "arrival"),
-            "answer": _times(frame, path, "answer", optional=True),
-            "end": _times(frame, path, "end"),
+            "arrival": parse_times(frame, path, "arrival", dayfirst=dayfirst),
+            "answer": parse_times(frame, path, "answer", optional=True, dayfirst=dayfirst),
+            "end": parse_times(frame, path, "end", dayfirst=dayfirst),
         }
     )
     for extra in ("caller", "queue"):
