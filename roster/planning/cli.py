@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -322,6 +323,14 @@ def _plan(args) -> int:
         print(f"roster: {reason}")
     print(f"report: {len(files)} files in {Path(args.out).resolve()}")
     print(f"time: {time.perf_counter() - t0:.0f} s")
+    if s.agent_shifts == 0 or s.contacts_forecast <= 0:
+        # a plan without shifts or demand is a sign of bad input (dates, units), never a result
+        print(
+            f"seatplan plan: error: the plan has {s.agent_shifts} shifts for "
+            f"{s.contacts_forecast:,.0f} contacts forecast; check the history's dates and units",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
@@ -362,6 +371,27 @@ def main(argv=None) -> int:
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning(args.command)
+        return _run(args)
+
+
+def _one_line_warning(command: str):
+    """Warnings about the user's data as one line on stderr, naming the command."""
+    from roster.planning.tables import InputWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, InputWarning):
+            print(f"seatplan {command}: warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    return show
+
+
+def _run(args) -> int:
     try:
         return _staff(args) if args.command == "staff" else _plan(args)
     except ValueError as exc:

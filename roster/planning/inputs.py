@@ -6,6 +6,7 @@ after the header) and the column, so that the planner can fix it in the spreadsh
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,8 @@ import pandas as pd
 import forecast as fc
 from roster.planning.tables import (
     InputFileError,
+    InputWarning,
+    dates_text,
     join_date_and_slot,
     parse_times,
     read_table,
@@ -144,6 +147,14 @@ def read_history(
     )
     if "aht" in frame.columns:
         out["aht"] = _numbers(frame, path, "aht", positive=True, allow_empty=True)
+        median = out["aht"].median()
+        if median < 30:
+            warnings.warn(
+                f"{path}: column 'aht' has a median of {median:g} s; AHT is in seconds "
+                "(minutes given?)",
+                InputWarning,
+                stacklevel=2,
+            )
     clash = out[out["ds"].duplicated(keep=False)]
     if len(clash):
         first = clash.groupby("ds")["y"].nunique()
@@ -245,6 +256,7 @@ def prepare_history(
 
     given = freq if calls is not None else None
     series, report = fc.check_history(volume, freq=given, events=events or ())
+    gaps, nan_days = _gaps(series)
     rows += [
         ("intervals given", report.rows),
         ("rows sorted", report.sorted),
@@ -255,7 +267,24 @@ def prepare_history(
         ("first interval", series.index[0]),
         ("last interval", series.index[-1]),
         ("contacts", float(series.sum())),
+        ("days without data", len(gaps)),
+        ("days without data (dates)", dates_text(gaps, most=10)),
+        ("days with missing counts", len(nan_days)),
+        ("days with missing counts (dates)", dates_text(nan_days, most=10)),
     ]
+    if len(gaps):
+        warnings.warn(
+            f"history: no data on {len(gaps)} days the centre opens: {dates_text(gaps)}",
+            InputWarning,
+            stacklevel=2,
+        )
+    if len(nan_days):
+        warnings.warn(
+            f"history: {report.missing} intervals with missing counts on {len(nan_days)} "
+            f"days: {dates_text(nan_days)}",
+            InputWarning,
+            stacklevel=2,
+        )
     if aht is not None:
         if isinstance(aht, pd.Series):
             history_aht = aht
@@ -283,6 +312,22 @@ def prepare_history(
         interval=report.interval,
         report=report_frame,
     )
+
+
+def _gaps(series: pd.Series) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """Days with no interval at all on weekdays the centre opens (at least half of those
+    weekdays in the span have data), and days with missing counts."""
+    present = pd.DatetimeIndex(series.index.normalize().unique())
+    span = pd.date_range(present[0], present[-1], freq="D")
+    open_days = [
+        wd
+        for wd in range(7)
+        if (present.day_of_week == wd).sum() >= 0.5 * max((span.day_of_week == wd).sum(), 1)
+    ]
+    absent = span.difference(present)
+    gaps = absent[absent.day_of_week.isin(open_days)]
+    nan_days = pd.DatetimeIndex(series.index[series.isna().to_numpy()].normalize().unique())
+    return gaps, nan_days
 
 
 #: Expected contacts on an ordinary Wednesday of the bundled sample: a mid-size city line

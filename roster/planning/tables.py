@@ -18,6 +18,8 @@ import pandas as pd
 __all__ = [
     "COLUMN_ALIASES",
     "InputFileError",
+    "InputWarning",
+    "dates_text",
     "parse_column_map",
     "parse_times",
     "read_table",
@@ -69,6 +71,17 @@ class InputFileError(ValueError):
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
         self.path, self.row, self.column = str(path), row, column
+
+
+class InputWarning(UserWarning):
+    """Something in the user's data a planner should look at: gaps, missing counts, units."""
+
+
+def dates_text(days, most: int = 5) -> str:
+    """The first ``most`` dates as ``2026-03-02, 2026-03-03, ... (12 in all)``."""
+    days = [f"{pd.Timestamp(d):%Y-%m-%d}" for d in days]
+    shown = ", ".join(days[:most])
+    return shown + (f", ... ({len(days)} in all)" if len(days) > most else "")
 
 
 def read_table(path, *, encoding: str | None = None) -> pd.DataFrame:

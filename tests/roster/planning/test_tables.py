@@ -110,3 +110,33 @@ def test_cli_reads_gbk_and_refuses_ambiguous_dates(tmp_path, capsys):
     assert main(
         ["staff", "--volume", str(mapped), "--columns", "ds=when,y=n", "--out", str(out)]
     ) == 0  # fmt: skip
+
+
+def test_gaps_and_missing_counts_are_reported_and_warned():
+    from roster.planning.inputs import prepare_history
+    from roster.planning.tables import InputWarning
+
+    index = pd.date_range("2026-01-05", "2026-03-01 23:30", freq="30min")
+    volume = pd.Series(10.0, index=index)
+    week = (index >= "2026-02-02") & (index < "2026-02-09")  # a missing week
+    volume = volume[~week]
+    volume[volume.index.normalize() == "2026-02-16"] = float("nan")
+    with pytest.warns(InputWarning) as caught:
+        hist = prepare_history(volume, aht=300.0)
+    messages = [str(w.message) for w in caught]
+    assert any("no data on 7 days the centre opens: 2026-02-02" in m for m in messages)
+    assert any("48 intervals with missing counts on 1 days: 2026-02-16" in m for m in messages)
+    report = dict(zip(hist.report["item"], hist.report["value"], strict=True))
+    assert report["days without data"] == 7 and report["days with missing counts"] == 1
+    assert report["days without data (dates)"].startswith("2026-02-02, 2026-02-03")
+
+
+def test_aht_in_minutes_is_flagged_in_one_line(tmp_path, capsys):
+    path = tmp_path / "minutes.csv"
+    path.write_text("ds,y,aht\n2026-03-02 08:00,40,5.5\n2026-03-02 08:30,52,4.8\n")
+    assert main(["staff", "--volume", str(path), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"seatplan staff: warning: {path}: column 'aht' has a median of 5.15 s; AHT is in "
+        "seconds (minutes given?)"
+    ]
