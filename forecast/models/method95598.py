@@ -12,6 +12,14 @@ from forecast.profiles import intraday_profiles
 
 __all__ = ["Method95598"]
 
+#: Categories tried in turn for a day's ratio.
+_FALLBACK = {
+    "month_start": ("month_start", "workday"),
+    "month_end": ("month_end", "workday"),
+    "holiday": ("holiday", "weekend", "workday"),
+    "weekend": ("weekend", "workday"),
+}
+
 
 class Method95598:
     """Daily volume by the 95598 rule, spread by the recent intraday profile.
@@ -63,7 +71,9 @@ class Method95598:
         window = totals[last - pd.Timedelta(days=90) :]
         cats = self._categories(days.loc[window.index])
         base = window.mean()
-        ratios = window.groupby(cats).mean() / base
+        # a category seen only on closed days (a holiday the centre shut) has no ratio: its
+        # days take the next category of _FALLBACK instead of a missing value
+        ratios = (window.groupby(cats).mean() / base).dropna()
         self.ratios_ = ratios
         self.totals_ = totals
         self.values_ = values
@@ -79,6 +89,13 @@ class Method95598:
         cat[days["day_class"].to_numpy() == HOLIDAY_CLASS] = "holiday"
         return cat
 
+    def _ratio(self, category: str) -> float:
+        """The category's ratio, else that of the nearest category with one, else 1."""
+        for name in _FALLBACK.get(category, (category, "workday")):
+            if name in self.ratios_.index:
+                return float(self.ratios_[name])
+        return 1.0
+
     def _historical_change(self, month: pd.Period) -> float:
         now, prev = month - 12, month - 13
         m = self.monthly_means_
@@ -89,10 +106,7 @@ class Method95598:
     def predict(self, days: pd.DataFrame) -> np.ndarray:
         _check_fitted(self)
         cats = self._categories(days)
-        fallback = {"month_start": "workday", "month_end": "workday", "holiday": "weekend"}
-        ratio = np.array(
-            [self.ratios_.get(c, self.ratios_.get(fallback.get(c, "workday"), 1.0)) for c in cats]
-        )
+        ratio = np.array([self._ratio(c) for c in cats])
         months = days.index.to_period("M")
         hist = np.array([self._historical_change(m) for m in months])
         daily = self.monthly_mean_ * (1 + self.recent_change_) * (1 + hist) * ratio

@@ -213,3 +213,22 @@ def test_multi_step_level_smooths_noise_around_a_constant():
     assert last == pytest.approx(5, abs=0.1)
     with pytest.raises(ValueError, match="horizon"):
         multi_step_level(5 + e, 0)
+
+
+def test_95598_forecasts_an_open_holiday_after_a_closed_one():
+    """A bank open on weekdays only, shut on Labour Day, asked for Columbus Day (a holiday
+    in the calendar, open in fact): the holiday ratio it never observed falls back instead
+    of leaving the day without a forecast."""
+    import forecast as fc
+
+    days = pd.bdate_range("2003-06-02", "2003-10-10")
+    days = days[days != pd.Timestamp("2003-09-01")]
+    index = pd.DatetimeIndex(
+        [d + pd.Timedelta(minutes=30 * k) for d in days for k in range(14, 42)]
+    )
+    rng = np.random.default_rng(0)
+    history = pd.Series(rng.poisson(100, len(index)).astype(float), index=index)
+    target = pd.date_range("2003-10-13 07:00", periods=28, freq="30min")
+    out = fc.forecast(history, target, model="95598", calendar="US")
+    assert np.isfinite(out.values["mean"]).all()
+    assert out.values["mean"].mean() == pytest.approx(100, rel=0.2)
