@@ -1,8 +1,10 @@
 """Run every benchmark of the project and write one markdown table of results.
 
 Usage: ``python -m benchmarks [--quick] [--out FILE] [--only NAME ...]``. Each benchmark module
-exposes ``run(quick: bool) -> DataFrame``; its rows are flattened into one long table
-(benchmark, case, metric, value) headed by a description of the machine.
+exposes ``run(quick: bool) -> DataFrame``. The report starts with a short summary, one small
+table per benchmark of its headline figures beside their reference
+(:mod:`benchmarks.summary`), then every row flattened into one long table (benchmark, case,
+metric, value) headed by a description of the machine; the long table is also written as CSV.
 """
 
 import argparse
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from benchmarks.summary import headlines
 
 BENCHMARKS = (
     "erlang_speed",
@@ -98,20 +102,31 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="benchmark-results.md", help="markdown file to write")
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, help="run only these")
     args = parser.parse_args(argv)
-    parts, timings = [], []
+    parts, summaries, timings = [], [], []
     for name in args.only or BENCHMARKS:
         start = time.perf_counter()
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        parts.append(long_table(name, _run_isolated(name, args.quick)))
+        raw = _run_isolated(name, args.quick)
+        parts.append(long_table(name, raw))
+        summaries.append((name, headlines(name, raw)))
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")
     table = pd.concat(parts, ignore_index=True)
     mode = "quick" if args.quick else "full"
+    summary = "\n\n".join(
+        f"### {name}\n\n{markdown(head)}" for name, head in summaries if len(head)
+    )
     text = (
         f"# Benchmark results ({mode})\n\nMachine: {machine()}\n\n"
-        f"Wall time per benchmark: {', '.join(timings)}\n\n{markdown(table)}\n"
+        f"Wall time per benchmark: {', '.join(timings)}\n\n"
+        f"## Summary\n\nOurs beside the reference (a peer, a proven bound, the best known "
+        f"value or a goal) and their ratio.\n\n{summary}\n\n"
+        f"## Details\n\n{markdown(table)}\n"
     )
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    out = Path(args.out)
+    out.write_text(text, encoding="utf-8")
+    table.to_csv(out.with_suffix(".csv"), index=False)
+    print(f"# Benchmark results ({mode})\n\n{summary}\n")
+    print(f"details: {out}, long form for machines: {out.with_suffix('.csv')}")
     return 0
 
 

@@ -93,6 +93,7 @@ class AutoSelect:
 def _row(case, lead, name, subset, n_days, acc, fit_s, total_s):
     return {
         "case": case,
+        "lead": f"{lead}-day lead",  # text, so that the long table keeps the leads apart
         "lead_days": lead,
         "model": name,
         "days": subset,

@@ -1,0 +1,183 @@
+"""The figures that matter of each benchmark, beside their reference, in one small table each.
+
+Each function takes the frame a benchmark's ``run`` returns and gives rows of ``figure``,
+``case``, ``ours``, ``reference`` (a peer, a proven bound, a best known value or a goal),
+``ratio`` (ours / reference) and ``note``. A comparison whose peer is not installed is left
+out with a note that says how to enable it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLUMNS", "headlines"]
+
+COLUMNS = ["figure", "case", "ours", "reference", "ratio", "note"]
+
+
+def _row(figure, case, ours, reference=np.nan, note=""):
+    ours = float(ours) if ours is not None else np.nan
+    reference = float(reference) if reference is not None else np.nan
+    ratio = ours / reference if np.isfinite(reference) and reference != 0 else np.nan
+    return {
+        "figure": figure,
+        "case": case,
+        "ours": ours,
+        "reference": reference,
+        "ratio": ratio,
+        "note": note,
+    }
+
+
+def _erlang_speed(frame):
+    rows = []
+    for r in frame.itertuples(index=False):
+        peer = getattr(r, "pyworkforce_us_per_interval", None)
+        note = "reference: pyworkforce" if pd.notna(peer) else (
+            "pyworkforce not installed: pip install -e '.[bench]'"
+        )  # fmt: skip
+        rows.append(
+            _row("staffing [µs per interval]", r.loads, r.ours_us_per_interval, peer, note)
+        )
+        rows.append(
+            _row(
+                "staffing / one Erlang C evaluation",
+                r.loads,
+                r.staff_c_over_eval,
+                1.0,
+                "goal: near the cost of one formula evaluation",
+            )
+        )
+    return rows
+
+
+def _forecast_accuracy(frame):
+    rows = []
+    every = frame[frame["days"] == "all"]
+    for (case, lead), part in every.groupby(["case", "lead_days"], sort=False):
+        by_model = part.set_index("model")
+        ours = "auto" if "auto" in by_model.index else None
+        if ours is None:
+            candidates = by_model.drop(index=["true_rate (noise floor)"], errors="ignore")
+            ours = candidates["wape_pct"].idxmin()
+        if "seasonal_naive" in by_model.index:
+            rows.append(
+                _row(
+                    "WAPE [%]",
+                    f"{case}, {lead}-day lead, {ours}",
+                    by_model.at[ours, "wape_pct"],
+                    by_model.at["seasonal_naive", "wape_pct"],
+                    "reference: seasonal naive, statsforecast's baseline",
+                )
+            )
+        rows.append(
+            _row(
+                "80% interval coverage [%]",
+                f"{case}, {lead}-day lead, {ours}",
+                by_model.at[ours, "coverage80_pct"],
+                80.0,
+                "goal: 80",
+            )
+        )
+    return rows
+
+
+def _forecast_speed(frame):
+    return [
+        _row("per series [ms]", f"{r.n_series} series, {r.model}", r.per_series_ms)
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def _roster_seats(frame):
+    return [
+        _row(
+            "stage-1 cost [paid h]",
+            r.case,
+            r.cost_paid_h,
+            r.lp_bound,
+            f"reference: LP bound; {r.time_s:.0f} s, {r.shortfall_agent_h:g} agent-h short",
+        )
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def _roster_month(frame):
+    rows = []
+    for r in frame.itertuples(index=False):
+        rows.append(
+            _row(
+                "roster cost",
+                r.case,
+                r.cost,
+                r.lower_bound,
+                f"reference: proven lower bound; {r.time_s:g} s, "
+                f"{r.hard_violations} hard violations",
+            )
+        )
+    return rows
+
+
+def _roster_curtois(frame):
+    rows = [
+        _row(
+            "objective",
+            r.instance,
+            r.objective,
+            r.best_known,
+            f"reference: best known; {r.time_s:.0f} s",
+        )
+        for r in frame.itertuples(index=False)
+    ]
+    if len(frame):
+        ratio = (frame["objective"] / frame["best_known"]).to_numpy(float)
+        mean = float(np.exp(np.mean(np.log(ratio))))
+        rows.append(_row("objective / best known", "geometric mean", mean, 1.0, "goal: 1"))
+    return rows
+
+
+def _simulation(frame):
+    rows = []
+    speed = frame[frame["group"] == "speed"]
+    for r in speed.itertuples(index=False):
+        rows.append(
+            _row(
+                "calls per second",
+                r.case,
+                r.calls_per_s,
+                2e6,
+                "goal: 1M calls in about 0.5 s",
+            )
+        )
+    checked = frame[frame["within_ci"].notna()] if "within_ci" in frame else frame.iloc[:0]
+    if len(checked):
+        share = checked["within_ci"].astype(bool).mean()
+        rows.append(
+            _row(
+                "formula within the simulation's CI [share]",
+                f"{len(checked)} checks",
+                share,
+                0.95,
+                "goal: about the confidence level",
+            )
+        )
+    return rows
+
+
+_HEADLINES = {
+    "erlang_speed": _erlang_speed,
+    "forecast_accuracy": _forecast_accuracy,
+    "forecast_speed": _forecast_speed,
+    "roster_seats": _roster_seats,
+    "roster_month": _roster_month,
+    "roster_curtois": _roster_curtois,
+    "simulation": _simulation,
+}
+
+
+def headlines(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The headline table of benchmark ``name`` from the frame its ``run`` returned."""
+    make = _HEADLINES.get(name)
+    rows = make(frame) if make is not None and len(frame) else []
+    return pd.DataFrame(rows, columns=COLUMNS)
