@@ -11,10 +11,11 @@ from matplotlib.figure import Figure
 
 from roster.cells import escape_csv_text
 from roster.excel import to_excel
-from roster.plots import plot_coverage, plot_roster
+from roster.plots import plot_coverage, plot_coverage_map, plot_roster
 
 __all__ = [
     "plot_forecast",
+    "plot_service_summary",
     "plot_simulated_service",
     "write_report",
 ]
@@ -90,6 +91,70 @@ def plot_simulated_service(plan, *, figsize=(12, 4)) -> Figure:
     return fig
 
 
+def plot_service_summary(plan, *, figsize=(12, 7)) -> Figure:
+    """Service level per day and per time of day, Erlang for the roster as built and
+    simulated, against the target.
+
+    Top: each day's service level, weighted by its forecast volume, with the simulation's
+    confidence band. Bottom: each half hour of the day averaged over the days, the band from
+    the worst to the best day. A shortfall shows as a dip, where 1,488 interval values would
+    only make a thicket.
+    """
+    k = plan.kpis
+    weight = k["volume"].to_numpy(float)
+    index = pd.DatetimeIndex(k.index)
+    frame = pd.DataFrame({"erlang": k["service_level"].to_numpy(float), "w": weight}, index=index)
+    sim = plan.simulation
+    if len(sim):
+        frame["simulated"] = sim["service_level"].reindex(index).to_numpy(float)
+        frame["hw"] = sim["service_level_hw"].reindex(index).to_numpy(float)
+    fig = Figure(figsize=figsize, layout="constrained")
+    top, bottom = fig.subplots(2, 1)
+
+    def weighted(group, column):
+        w = group["w"].where(group[column].notna(), 0.0)
+        return float((group[column].fillna(0) * w).sum() / w.sum()) if w.sum() > 0 else np.nan
+
+    by_day = frame.groupby(index.normalize())
+    days = by_day.size().index
+    top.plot(days, [weighted(g, "erlang") for _, g in by_day], "o-", color="#2b7bba", ms=3,
+             label="Erlang, roster as built")  # fmt: skip
+    if "simulated" in frame:
+        mean = np.array([weighted(g, "simulated") for _, g in by_day])
+        hw = np.array([weighted(g, "hw") for _, g in by_day])
+        top.fill_between(days, mean - hw, np.minimum(mean + hw, 1.0), color="#f4a582", alpha=0.5,
+                         label="simulated, confidence interval")  # fmt: skip
+        top.plot(days, mean, "o-", color="#b2182b", ms=3, label="simulated mean")
+    top.set_ylabel("service level of the day")
+    top.set_title("Service level per day (volume-weighted)")
+    tod = (index - index.normalize()).total_seconds() / 3600
+    by_time = frame.assign(hour=tod).groupby("hour")
+    hours = by_time.size().index.to_numpy(float)
+    for column, color, label in (
+        ("erlang", "#2b7bba", "Erlang, roster as built"),
+        ("simulated", "#b2182b", "simulated mean"),
+    ):
+        if column not in frame:
+            continue
+        stats = by_time[column].agg(["mean", "min", "max"])
+        bottom.plot(hours, stats["mean"], color=color, label=f"{label}, mean over days")
+        bottom.fill_between(hours, stats["min"], stats["max"], color=color, alpha=0.15,
+                            label=f"{label}, worst to best day")  # fmt: skip
+    bottom.set_xlabel("time of day [h]")
+    bottom.set_xticks(range(0, 25, 2))
+    bottom.set_ylabel("service level")
+    bottom.set_title("Service level by time of day")
+    for ax in (top, bottom):
+        if plan.targets.service_level is not None and np.ndim(plan.targets.service_level) == 0:
+            ax.axhline(plan.targets.service_level, color="black", ls="--", lw=0.8,
+                       label="target")  # fmt: skip
+        ax.set_ylim(0.0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower left", fontsize="small", ncols=3)
+    fig.suptitle(f"Answered within {plan.targets.threshold:g} s")
+    return fig
+
+
 def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]:
     """Write the plan's tables, workbook and figures into the folder ``out``.
 
@@ -132,19 +197,27 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
         schedule=plan.shift_schedule,
         calendar=calendar,
     )
+    coverage = plan.coverage[["required", "net", "at_work", "floor"]].rename(
+        columns={"at_work": "scheduled"}
+    )
+    gap = plan.coverage["gap"].clip(upper=0).groupby(plan.coverage.index.normalize()).sum()
+    worst = gap.idxmin() if len(gap) else None
     figures = {
         "forecast.png": plot_forecast(plan),
-        "coverage.png": plot_coverage(
-            plan.coverage[["required", "net", "at_work", "floor"]].rename(
-                columns={"at_work": "scheduled"}
-            ),
-            figsize=(14, 4),
-        ),
+        "coverage.png": plot_coverage_map(plan.coverage),
     }
+    if worst is not None:
+        # the day with the largest shortfall, interval by interval
+        figures["coverage_day.png"] = plot_coverage(
+            coverage, start=worst, end=worst + pd.Timedelta(days=1), figsize=(12, 4)
+        )
+        figures["coverage_day.png"].axes[0].set_title(
+            f"{worst:%Y-%m-%d}: the day with the largest shortfall"
+        )
     if len(plan.roster):
-        figures["roster.png"] = plot_roster(plan.roster, kind="heatmap")
-    if len(plan.simulation):
-        figures["service_level.png"] = plot_simulated_service(plan)
+        figures["roster.png"] = plot_roster(plan.roster, kind="classes", calendar=calendar)
+    if len(plan.kpis):
+        figures["service_level.png"] = plot_service_summary(plan)
     for name, fig in figures.items():
         fig.savefig(out / name, dpi=110)
         files[name] = out / name

@@ -202,3 +202,44 @@ def test_workbooks_are_read_with_protection_against_malformed_xml():
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML  # openpyxl parses with defusedxml (entity expansion, external entities)
+
+
+def test_roster_classes_grid_and_legend():
+    from roster.plots import SHIFT_CLASSES, shift_class
+
+    a = assignments()
+    # li: 08-17 early, 20-08 big night; wang: 14-23 small night, 08-17 early
+    assert list(shift_class(a["start"], a["end"])) == [
+        "early", "big night", "small night", "early"
+    ]  # fmt: skip
+    leave = pd.DataFrame({"agent": ["wang"], "date": [D0 + pd.Timedelta(days=1)]})
+    fig = plot_roster(a, kind="classes", leave=leave, calendar=["2025-03-03"])
+    grid = fig.axes[0].get_images()[0].get_array()
+    code = {c: i for i, c in enumerate(SHIFT_CLASSES)}
+    assert grid[0].tolist() == [code["early"], code["big night"], code["holiday"]]
+    assert grid[1].tolist() == [code["small night"], code["leave"], code["early"]]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["early", "small night", "big night", "leave", "holiday"]
+
+
+def test_roster_classes_labels_stay_legible_for_a_big_team():
+    base = assignments().iloc[[0]]
+    many = pd.concat([base.assign(agent=f"A{i:03d}") for i in range(150)], ignore_index=True)
+    fig = plot_roster(many, kind="classes")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert 30 <= len(ticks) <= 60 and ticks[0] == "A000"
+
+
+def test_coverage_map_is_day_by_time_of_day_centred_at_zero():
+    from roster.plots import plot_coverage_map
+
+    cov = small_schedule().coverage.copy()
+    cov["net"] = cov["required"]
+    cov.loc[cov.index[10], "net"] = cov["required"].iloc[10] - 2  # day 1, 10:00, two short
+    fig = plot_coverage_map(cov)
+    image = fig.axes[0].get_images()[0]
+    values = image.get_array()
+    assert values.shape == (2, 24)
+    assert values[0, 10] == -2 and np.nansum(np.abs(values)) == 2
+    assert image.norm.vcenter == 0
+    assert "shortfall: 2.0" in fig.axes[0].get_title()
