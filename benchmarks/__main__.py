@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.summary import headlines
+from benchmarks.summary import safe_headlines
 
 BENCHMARKS = (
     "erlang_speed",
@@ -67,6 +67,8 @@ def long_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _format(value):
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return ""
     if isinstance(value, float | np.floating):
         return f"{int(value)}" if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
     return str(value)
@@ -108,7 +110,7 @@ def main(argv=None) -> int:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         raw = _run_isolated(name, args.quick)
         parts.append(long_table(name, raw))
-        summaries.append((name, headlines(name, raw)))
+        summaries.append((name, safe_headlines(name, raw)))
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")
     table = pd.concat(parts, ignore_index=True)
     mode = "quick" if args.quick else "full"

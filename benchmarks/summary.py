@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "headlines"]
+__all__ = ["COLUMNS", "headlines", "safe_headlines"]
 
 COLUMNS = ["figure", "case", "ours", "reference", "ratio", "note"]
 
@@ -58,9 +58,13 @@ def _forecast_accuracy(frame):
     for (case, lead), part in every.groupby(["case", "lead_days"], sort=False):
         by_model = part.set_index("model")
         ours = "auto" if "auto" in by_model.index else None
-        if ours is None:
-            candidates = by_model.drop(index=["true_rate (noise floor)"], errors="ignore")
-            ours = candidates["wape_pct"].idxmin()
+        if ours is None:  # without model choice (quick runs): the best of ours
+            candidates = by_model.drop(
+                index=["true_rate (noise floor)", "seasonal_naive"], errors="ignore"
+            )["wape_pct"].dropna()
+            if candidates.empty:
+                continue
+            ours = candidates.idxmin()
         if "seasonal_naive" in by_model.index:
             rows.append(
                 _row(
@@ -183,3 +187,12 @@ def headlines(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     make = _HEADLINES.get(name)
     rows = make(frame) if make is not None and len(frame) else []
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def safe_headlines(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`headlines`, or one row saying why there are none: a summary never costs a run."""
+    try:
+        return headlines(name, frame)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+        return pd.DataFrame([_row("no summary", name, np.nan, note=why)], columns=COLUMNS)
