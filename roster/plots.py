@@ -133,7 +133,7 @@ def plot_coverage_map(coverage: pd.DataFrame, *, figsize: tuple[float, float] = 
     step = max(1, len(days) // 31)
     ax.set_yticks(
         range(0, len(days), step),
-        [f"{d:%m-%d} {'一二三四五六日'[d.day_of_week]}" for d in days[::step]],
+        [f"{d:%m-%d} {d:%a}" for d in days[::step]],
         fontsize="small",
     )
     ax.set_xlabel("time of day")
@@ -289,14 +289,16 @@ def _classes(ax, a, names, leave, calendar) -> None:
     ax.tick_params(which="minor", length=0)
     ax.set_xticks(
         range(len(days)),
-        [f"{d:%d}\n{'一二三四五六日'[d.day_of_week]}" for d in days],
+        [f"{d:%d}\n{d:%a}" for d in days],
         fontsize="x-small",
     )
     ax.set_xlabel(f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}")
     shown = [c for c in labels if (grid == code[c]).any()]
     handles = [Patch(facecolor=SHIFT_CLASSES[c], edgecolor="grey", label=c) for c in shown]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.5 / max(
-        len(names), 10)), ncols=len(shown), fontsize="small", frameon=False)  # fmt: skip
+    ax.figure.legend(
+        handles=handles, loc="outside lower center", ncols=len(shown), fontsize="small"
+    )
+    ax.set_title(f"Roster: {len(names)} agents x {len(days)} days")
 
 
 def _heatmap(fig, ax, a, names) -> None:

@@ -256,7 +256,7 @@ def prepare_history(
 
     given = freq if calls is not None else None
     series, report = fc.check_history(volume, freq=given, events=events or ())
-    gaps, nan_days = _gaps(series)
+    gaps, nan_days = _gaps(series, volume)
     rows += [
         ("intervals given", report.rows),
         ("rows sorted", report.sorted),
@@ -314,9 +314,10 @@ def prepare_history(
     )
 
 
-def _gaps(series: pd.Series) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+def _gaps(series: pd.Series, given: pd.Series) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
     """Days with no interval at all on weekdays the centre opens (at least half of those
-    weekdays in the span have data), and days with missing counts."""
+    weekdays in the span have data), and days whose counts are missing in the data given
+    (outage intervals masked on purpose are reported apart)."""
     present = pd.DatetimeIndex(series.index.normalize().unique())
     span = pd.date_range(present[0], present[-1], freq="D")
     open_days = [
@@ -326,7 +327,8 @@ def _gaps(series: pd.Series) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
     ]
     absent = span.difference(present)
     gaps = absent[absent.day_of_week.isin(open_days)]
-    nan_days = pd.DatetimeIndex(series.index[series.isna().to_numpy()].normalize().unique())
+    missing = pd.to_numeric(given, errors="coerce").isna().to_numpy()
+    nan_days = pd.DatetimeIndex(pd.DatetimeIndex(given.index[missing]).normalize().unique())
     return gaps, nan_days
 
 

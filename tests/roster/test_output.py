@@ -218,7 +218,7 @@ def test_roster_classes_grid_and_legend():
     code = {c: i for i, c in enumerate(SHIFT_CLASSES)}
     assert grid[0].tolist() == [code["early"], code["big night"], code["holiday"]]
     assert grid[1].tolist() == [code["small night"], code["leave"], code["early"]]
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["early", "small night", "big night", "leave", "holiday"]
 
 
