@@ -422,17 +422,12 @@ def kpis(
     ``short_abandon`` are used (the keywords must stay at their defaults) and a column
     ``meets_targets`` says whether each interval meets every target (:meth:`Targets.met`).
     """
-    if targets is not None:
-        defaults = all(
-            v is None if d is None else (np.ndim(v) == 0 and v == d)
-            for v, d in ((threshold, 20.0), (cutoff, 60.0), (short_abandon, None))
-        )
-        if not defaults:
-            raise ValueError(
-                "targets given twice: as targets= and as threshold, cutoff or short_abandon"
-            )
-        threshold, cutoff = targets.threshold, targets.cutoff
-        short_abandon = targets.short_abandon
+    chosen = Targets.resolve(
+        targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
+    )
+    threshold, cutoff, short_abandon = (
+        chosen["threshold"], chosen["cutoff"], chosen["short_abandon"]
+    )  # fmt: skip
     queue, form = queue_state(
         volume, aht, agents, interval=interval, patience=patience, trunks=trunks
     )

@@ -77,28 +77,6 @@ def _ceil_scheduled(productive, shrinkage):
     return np.ceil(np.round(productive / (1.0 - shrinkage), 9))
 
 
-def _goals(targets, **keywords) -> dict:
-    """The targets as keywords: ``targets`` when given (the keywords left at their defaults),
-    else the keywords."""
-    if targets is None:
-        return keywords
-    if not isinstance(targets, Targets):
-        raise TypeError(f"targets={targets!r} must be an erlang.Targets")
-    changed = sorted(k for k, v in keywords.items() if not _is_default(v, _DEFAULTS[k]))
-    if changed:
-        raise ValueError(f"targets given twice: as targets= and as keywords {changed}")
-    return {k: getattr(targets, k) for k in keywords}
-
-
-def _is_default(value, default) -> bool:
-    if value is None or default is None:
-        return value is default
-    return np.ndim(value) == 0 and float(value) == float(default)
-
-
-_DEFAULTS = Targets().given
-
-
 def _common_arrays(volume, aht, interval, patience, shrinkage, min_agents, volume_name, goals):
     """Broadcast the interval arrays with the per-interval targets among ``goals``.
 
@@ -259,7 +237,7 @@ def required_agents(
     Operations Research 29(3), 1981 (the starting point). O. Garnett, A. Mandelbaum, M. Reiman,
     M&SOM 4(3), 2002 (Erlang A).
     """
-    goals = _goals(
+    goals = Targets.resolve(
         targets,
         service_level=service_level,
         threshold=threshold,
@@ -477,7 +455,7 @@ def max_volume(
     numeric
         Contacts per interval (real-valued), to a relative precision of 1e-10.
     """
-    goals = _goals(
+    goals = Targets.resolve(
         targets,
         service_level=service_level,
         threshold=threshold,

@@ -49,6 +49,12 @@ def _check_probabilities(name, values, *, allow_one=False):
         raise ValueError(f"{name} must lie in {interval}, got {first!r} ({count} entries)")
 
 
+def _is_default(value, default) -> bool:
+    if value is None or default is None:
+        return value is default
+    return np.ndim(value) == 0 and float(value) == float(default)
+
+
 def _as_values(value):
     """A list or tuple of per-interval targets as an array (Series keep their index)."""
     if isinstance(value, list | tuple):
@@ -198,6 +204,31 @@ class Targets:
             if target is not None:
                 ok &= ~(kpis[column].to_numpy(float) > np.asarray(target, dtype=float) + tol)
         return pd.Series(ok | (kpis["volume"].to_numpy(float) <= 0), index=kpis.index)
+
+    @classmethod
+    def resolve(cls, targets: Targets | None, **keywords) -> dict:
+        """The values of ``keywords``: taken from ``targets`` when it is given (the keywords
+        must then stay at the defaults of :class:`Targets`), else as given.
+
+        The one place where a function that takes targets both ways (``targets=`` or one
+        keyword each) settles which to use.
+
+        Raises
+        ------
+        TypeError
+            ``targets`` is not a :class:`Targets`.
+        ValueError
+            A target given both ways, naming the keywords.
+        """
+        if targets is None:
+            return keywords
+        if not isinstance(targets, cls):
+            raise TypeError(f"targets={targets!r} must be an erlang.Targets")
+        defaults = {f.name: f.default for f in fields(cls)}
+        changed = sorted(k for k, v in keywords.items() if not _is_default(v, defaults[k]))
+        if changed:
+            raise ValueError(f"targets given twice: as targets= and as keywords {changed}")
+        return {k: getattr(targets, k) for k in keywords}
 
     @property
     def given(self) -> dict:

@@ -378,14 +378,14 @@ def simulate(
         raise ValueError(f"staffing must be 'agents' or 'cap', got {staffing!r}")
     if spread not in ("day", "interval"):
         raise ValueError(f"spread must be 'day' or 'interval', got {spread!r}")
-    if targets is not None:
-        if (threshold, cutoff, short_abandon) != (20.0, 60.0, None):
-            raise ValueError(
-                "targets given twice: as targets= and as threshold, cutoff or short_abandon"
-            )
-        threshold, cutoff, short_abandon = targets.threshold, targets.cutoff, targets.short_abandon
-        if any(np.ndim(v) for v in (threshold, cutoff, short_abandon)):
-            raise ValueError("simulate takes one threshold, cutoff and short_abandon, not arrays")
+    chosen = erlang.Targets.resolve(
+        targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
+    )
+    threshold, cutoff, short_abandon = (
+        chosen["threshold"], chosen["cutoff"], chosen["short_abandon"]
+    )  # fmt: skip
+    if any(np.ndim(v) for v in (threshold, cutoff, short_abandon)):
+        raise ValueError("simulate takes one threshold, cutoff and short_abandon, not arrays")
     threshold = _non_negative(threshold, "threshold")
     cutoff = _non_negative(cutoff, "cutoff")
     if short_abandon is not None:
