@@ -56,6 +56,7 @@ import numpy as np
 
 from benchmarks.curtois.moves import cover_arrays, head_counts
 from benchmarks.curtois.pricing import EmployeeRules, schedule_cost
+from roster.highs import run
 
 _INF = highspy.kHighsInf
 #: An employee's exact pricing slower than this [s] gives way to the heuristic while the
@@ -331,7 +332,7 @@ class Master:
 
     def solve_lp(self):
         """Solve the restricted LP: ``(objective, cover duals (H, T), employee duals (E,))``."""
-        self.h.run()
+        run(self.h)
         sol = self.h.getSolution()
         y = np.asarray(sol.row_dual)
         return (
@@ -508,7 +509,7 @@ def _lookahead(h, n_slack: int, owner: np.ndarray, take: np.ndarray, look: int, 
     values = []
     for j in trials:
         siblings = _hold(h, n_slack, owner, j)
-        h.run()
+        run(h)
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         values.append(h.getInfo().objective_function_value if ok else np.inf)
         h.changeColsBounds(
@@ -574,7 +575,7 @@ def dive(
             h = master.h
             # bound changes leave the basis dual feasible: the dual simplex restarts from it
             h.setOptionValue("simplex_strategy", 1)
-            h.run()
+            run(h)
             h.setOptionValue("simplex_strategy", 4)
             value = h.getInfo().objective_function_value
             # re-price only where fixing raised the LP: columns can only bring it back down
@@ -590,7 +591,7 @@ def dive(
                     max_iterations=iterations,
                     pool=pool,
                 )
-                h.run()
+                run(h)
                 value = h.getInfo().objective_function_value
             before = value
             owner = np.asarray(master.pool.owner)

@@ -60,7 +60,7 @@ from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
 from benchmarks.curtois.model import CurtoisModel, build_model, cover_counts, shift_codes
 from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.pricing import EmployeeRules
-from roster.highs import highs_model
+from roster.highs import highs_model, run
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _KINDS = ("employees", "window", "cover", "days")
@@ -120,7 +120,7 @@ def _solve_mip(
         # another thread may stop the run (h.cancelSolve) once the search proves optimality
         h.HandleUserInterrupt = True
         handles.append(h)
-    h.run()
+    run(h)
     info = h.getInfo()
     work = int(info.simplex_iteration_count)
     if info.primal_solution_status != 2:  # no feasible point
@@ -769,12 +769,12 @@ def search(
 ) -> SearchResult:
     """Construction, branch-and-cut for ``mip_share`` of the time, column generation and
     diving (when ``columns``), and LNS (see module)."""
-    run = _Search(
+    state = _Search(
         instance, time_limit=time_limit, node_limit=node_limit, workers=workers, seed=seed
     )
-    run.construct()
-    run.start_branch_and_cut(mip_share)
+    state.construct()
+    state.start_branch_and_cut(mip_share)
     if columns:
-        run.generate_and_dive()
-    run.neighbourhood_search(max_rounds)
-    return run.result()
+        state.generate_and_dive()
+    state.neighbourhood_search(max_rounds)
+    return state.result()

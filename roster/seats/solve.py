@@ -9,7 +9,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from roster.highs import highs_model
+from roster.highs import highs_model, run
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _highs(prog: Program, integer: bool, options: dict, start=None):
 
 def solve_lp(prog: Program) -> np.ndarray | None:
     h = _highs(prog, integer=False, options={})
-    h.run()
+    run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return np.asarray(h.getSolution().col_value)
@@ -93,7 +93,7 @@ def solve_mip(prog, start, *, time_limit, mip_rel_gap):
         options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)},
         start=start,
     )
-    h.run()
+    run(h)
     status = h.getModelStatus()
     info = h.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
