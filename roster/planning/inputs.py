@@ -18,9 +18,11 @@ from roster.planning.tables import (
     InputWarning,
     dates_text,
     join_date_and_slot,
+    parse_numbers,
     parse_times,
     read_table,
     rename_columns,
+    require_columns,
 )
 
 __all__ = [
@@ -60,42 +62,6 @@ class PlanHistory:
     report: pd.DataFrame
 
 
-def _require(frame, path, columns):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputFileError(
-            path, f"missing column(s) {missing}; the file has columns {list(frame.columns)}"
-        )
-
-
-def _text(raw: pd.Series):
-    """Values as stripped text where they are text, and which are empty."""
-    if pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw):
-        text = raw.astype(str).str.strip()
-        return text, raw.isna().to_numpy() | (text == "").to_numpy()
-    return raw, raw.isna().to_numpy()
-
-
-def _numbers(frame, path, column, *, low=None, positive=False, allow_empty=False) -> pd.Series:
-    raw = frame[column]
-    text, empty = _text(raw)
-    values = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
-    empty = pd.Series(empty, index=raw.index)
-    bad = (values.isna() & ~empty) | ~np.isfinite(values.fillna(0.0))
-    if not allow_empty:
-        bad |= empty
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        what = "is empty" if empty.iloc[i] else f"{raw.iloc[i]!r} is not a number"
-        raise InputFileError(path, what, row=i + 1, column=column)
-    limit = values <= 0 if positive else values < (-np.inf if low is None else low)
-    if limit.any():
-        i = int(np.flatnonzero(limit.to_numpy())[0])
-        need = "> 0" if positive else f">= {low:g}"
-        raise InputFileError(path, f"{values.iloc[i]:g} must be {need}", row=i + 1, column=column)
-    return values
-
-
 def read_history(
     path, *, encoding: str | None = None, columns: dict | None = None, dayfirst=None
 ) -> pd.DataFrame:
@@ -133,7 +99,7 @@ def read_history(
         frame, path, ["ds", "date", "slot", "y", "aht", "queue"], columns=columns
     )
     frame = join_date_and_slot(frame, path)
-    _require(frame, path, ["ds", "y"])
+    require_columns(frame, path, ["ds", "y"])
     if "queue" in frame.columns and frame["queue"].nunique() > 1:
         ids = sorted(map(str, frame["queue"].unique()))[:5]
         raise InputFileError(
@@ -142,11 +108,11 @@ def read_history(
     out = pd.DataFrame(
         {
             "ds": parse_times(frame, path, "ds", dayfirst=dayfirst),
-            "y": _numbers(frame, path, "y", low=0.0, allow_empty=True),
+            "y": parse_numbers(frame, path, "y", low=0.0, allow_empty=True),
         }
     )
     if "aht" in frame.columns:
-        out["aht"] = _numbers(frame, path, "aht", positive=True, allow_empty=True)
+        out["aht"] = parse_numbers(frame, path, "aht", positive=True, allow_empty=True)
         median = out["aht"].median()
         if median < 30:
             warnings.warn(
@@ -186,7 +152,7 @@ def read_calls(
     frame = read_table(path, encoding=encoding)
     wanted = ["arrival", "answer", "end", "caller", "queue"]
     frame = rename_columns(frame, path, wanted, columns=columns)
-    _require(frame, path, ["arrival", "answer", "end"])
+    require_columns(frame, path, ["arrival", "answer", "end"])
     out = pd.DataFrame(
         {
             "arrival": parse_times(frame, path, "arrival", dayfirst=dayfirst),

@@ -10,6 +10,7 @@ column.
 from __future__ import annotations
 
 import re
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,11 @@ __all__ = [
     "InputWarning",
     "dates_text",
     "parse_column_map",
+    "parse_numbers",
     "parse_times",
     "read_table",
     "rename_columns",
+    "require_columns",
 ]
 
 #: The library's column names and the headers CTI systems and planners' sheets use for them
@@ -113,8 +116,6 @@ def read_table(path, *, encoding: str | None = None) -> pd.DataFrame:
             return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         if suffix in (".csv", ".txt"):
             text = _decode(path, path.read_bytes(), encoding)
-            from io import StringIO
-
             return pd.read_csv(
                 StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
             )
@@ -229,6 +230,47 @@ def join_date_and_slot(frame: pd.DataFrame, path) -> pd.DataFrame:
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 
 
+def require_columns(frame: pd.DataFrame, path, columns) -> None:
+    """Raise naming the file and the columns ``frame`` lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputFileError(
+            path, f"missing column(s) {missing}; the file has columns {list(frame.columns)}"
+        )
+
+
+def _text(raw: pd.Series):
+    """Values as stripped text where they are text, and which are empty."""
+    if pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw):
+        text = raw.astype(str).str.strip()
+        return text, raw.isna().to_numpy() | (text == "").to_numpy()
+    return raw, raw.isna().to_numpy()
+
+
+def parse_numbers(
+    frame: pd.DataFrame, path, column: str, *, low=None, positive=False, allow_empty=False
+) -> pd.Series:
+    """Numbers of one column, every value read or the first bad one named (empty, not a
+    number, infinite, or below ``low`` / not above 0 with ``positive``)."""
+    raw = frame[column]
+    text, empty = _text(raw)
+    values = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
+    empty = pd.Series(empty, index=raw.index)
+    bad = (values.isna() & ~empty) | ~np.isfinite(values.fillna(0.0))
+    if not allow_empty:
+        bad |= empty
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        what = "is empty" if empty.iloc[i] else f"{raw.iloc[i]!r} is not a number"
+        raise InputFileError(path, what, row=i + 1, column=column)
+    limit = values <= 0 if positive else values < (-np.inf if low is None else low)
+    if limit.any():
+        i = int(np.flatnonzero(limit.to_numpy())[0])
+        need = "> 0" if positive else f">= {low:g}"
+        raise InputFileError(path, f"{values.iloc[i]:g} must be {need}", row=i + 1, column=column)
+    return values
+
+
 def parse_times(
     frame: pd.DataFrame, path, column: str, *, optional=False, dayfirst: bool | None = None
 ) -> pd.Series:
@@ -245,11 +287,12 @@ def parse_times(
         An empty (unless ``optional``) or unreadable value, or an unsettled day/month order.
     """
     raw = frame[column]
+    text, empty = _text(raw)
+    empty = pd.Series(empty, index=raw.index)
     if pd.api.types.is_datetime64_any_dtype(raw):
-        parsed, empty = raw, raw.isna()
+        parsed = raw
     else:
-        text = raw.astype(str).str.strip()
-        empty = raw.isna() | (text == "")
+        text = text.astype(str)  # numbers read from a Parquet column, say
         order = dayfirst if dayfirst is not None else _day_order(text[~empty], path, column)
         parsed = pd.to_datetime(
             text.where(~empty), errors="coerce", format="mixed", dayfirst=bool(order)
