@@ -7,18 +7,39 @@ what every stage shares: shift templates, labour rules, coverage, checks, swaps,
 Excel output and figures.
 """
 
+import importlib
+
+# ``check`` and ``swap`` share their names with their modules: imported here, the functions
+# are what ``roster.check`` and ``roster.swap`` name, whatever is imported later.
 from roster.check import check
-from roster.coverage import place_meals, roster_coverage
-from roster.excel import to_excel
-from roster.people import Roster, build_roster
-from roster.planning import Plan, StaffingPolicy, plan
-from roster.plots import plot_coverage, plot_roster
-from roster.pulloffs import PulloffPlan, place_pulloffs
-from roster.rules import Rules
-from roster.seats import ScheduleInfeasible, ShiftSchedule, schedule_shifts
-from roster.shifts import BreakRule, ShiftTemplate, shift_family, twelve_hour_bands
-from roster.simulation import SimulationResult, simulate
 from roster.swap import SwapResult, swap
+
+# The rest resolve on first use (PEP 562), so that ``seatplan`` can reject a bad argument
+# before the solvers, numba kernels and plotting are loaded.
+_WHERE = {
+    "BreakRule": "roster.shifts",
+    "Plan": "roster.planning",
+    "PulloffPlan": "roster.pulloffs",
+    "Roster": "roster.people",
+    "Rules": "roster.rules",
+    "ScheduleInfeasible": "roster.seats",
+    "ShiftSchedule": "roster.seats",
+    "ShiftTemplate": "roster.shifts",
+    "SimulationResult": "roster.simulation",
+    "StaffingPolicy": "roster.planning",
+    "build_roster": "roster.people",
+    "place_meals": "roster.coverage",
+    "place_pulloffs": "roster.pulloffs",
+    "plan": "roster.planning",
+    "plot_coverage": "roster.plots",
+    "plot_roster": "roster.plots",
+    "roster_coverage": "roster.coverage",
+    "schedule_shifts": "roster.seats",
+    "shift_family": "roster.shifts",
+    "simulate": "roster.simulation",
+    "to_excel": "roster.excel",
+    "twelve_hour_bands": "roster.shifts",
+}
 
 __all__ = [
     "BreakRule",
@@ -47,3 +68,17 @@ __all__ = [
     "to_excel",
     "twelve_hour_bands",
 ]
+
+
+def __getattr__(name):
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'roster' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast import interval_length
 from roster.rules import Rules
 
 __all__ = ["check", "night_class"]
@@ -246,6 +245,8 @@ def on_duty(assignments: pd.DataFrame, index: pd.DatetimeIndex, interval: int) -
 
 def _shortfall(assignments, requirement: pd.Series) -> pd.DataFrame:
     idx = pd.DatetimeIndex(requirement.index)
+    from forecast import interval_length  # deferred: ``roster`` imports this module eagerly
+
     interval = interval_length(idx, name="requirement", grid=False)
     have = on_duty(assignments, idx, interval)
     req = requirement.to_numpy(dtype=float)

@@ -137,7 +137,11 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
             delta = ledger.delta()
             now = grp.column(grid[i])[0] + float(delta[mine].sum())
             value, pat = grp.price(-delta.reshape(D, S), k=1)[0]
-            if value < now - 1e-7 * max(1.0, abs(now)):
+            # an agent without a month takes the best one even when it costs more than
+            # nothing: an empty month breaks the paid band (the pricer returns the empty
+            # month itself where the band allows it)
+            idle = not (grid[i] >= 0).any() and (pat >= 0).any()
+            if idle or value < now - 1e-7 * max(1.0, abs(now)):
                 grid[i] = pat
                 mine = cells(pat)
                 moves += 1

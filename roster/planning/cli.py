@@ -213,15 +213,43 @@ def _read_config(path) -> dict:
     return config
 
 
+def _check_settings(settings: dict, args) -> None:
+    """One-line errors for the plan's numbers and files, before anything heavy is loaded."""
+    checks = {
+        "agents": lambda v: v >= 1,
+        "days": lambda v: v >= 1,
+        "replications": lambda v: v >= 0,
+        "time_limit": lambda v: v > 0,
+        "aht": lambda v: v > 0,
+    }
+    words = {
+        "agents": ">= 1",
+        "days": ">= 1",
+        "replications": ">= 0",
+        "time_limit": "positive",
+        "aht": "positive",
+    }
+    for key, ok in checks.items():
+        value = settings.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not ok(value):
+            raise ValueError(f"{key}={value!r} must be {words[key]}")
+    for flag in ("calls", "history", "config"):
+        path = getattr(args, flag, None)
+        if path is None:
+            continue
+        if Path(path).is_dir():
+            raise ValueError(f"--{flag} {path}: is a directory, not a file")
+        if not Path(path).exists():
+            raise ValueError(f"--{flag} {path}: no such file")
+
+
 def _plan(args) -> int:
     """The whole plan on the bundled sample or the user's history or call records."""
     import dataclasses
     import time
 
-    from forecast import get_calendar
-    from roster.planning.inputs import bundled_sample, read_calls, read_history
-    from roster.planning.pipeline import plan
-    from roster.planning.report import write_report
     from roster.rules import Rules
 
     t0 = time.perf_counter()
@@ -229,7 +257,7 @@ def _plan(args) -> int:
     settings = {
         "month": None,
         "days": None,
-        "agents": 120,
+        "agents": None,
         "aht": None,
         "calendar": "CN",
         "model": "auto",
@@ -253,6 +281,13 @@ def _plan(args) -> int:
     if bad:
         raise ValueError(f"{source} [rules]: unknown keys {bad}; known: {sorted(known_rules)}")
     rules = Rules(**rule_values)
+    _check_settings(settings, args)
+
+    # the forecasting, solvers and plotting load only once the arguments are known good
+    from forecast import get_calendar
+    from roster.planning.inputs import bundled_sample, read_calls, read_history
+    from roster.planning.pipeline import plan
+    from roster.planning.report import write_report
 
     kwargs = {}
     if args.calls:
@@ -319,6 +354,7 @@ def _plan(args) -> int:
         )
     print(line)
     print(f"rule violations: {s.violations_hard} hard, {s.violations_soft} soft")
+    print(f"headcount: {result.headcount.advice}")
     for reason in result.named_roster.diagnosis:
         print(f"roster: {reason}")
     print(f"report: {len(files)} files in {Path(args.out).resolve()}")
@@ -349,7 +385,8 @@ def main(argv=None) -> int:
         "plan",
         help="the whole plan: forecast, staffing, shifts, named roster, KPIs, simulation",
         description="Plan a month and write a report folder. Without --calls or --history it "
-        "runs on the bundled sample (a synthetic 12345-style hotline, 120 agents).",
+        "runs on the bundled sample (a synthetic 12345-style hotline). Without --agents the "
+        "team is sized to the month's need.",
     )
     data = run.add_mutually_exclusive_group()
     data.add_argument("--calls", help="call records (CSV/Parquet): arrival, answer, end")
@@ -359,7 +396,7 @@ def main(argv=None) -> int:
     )
     run.add_argument("--month", help="month to plan, YYYY-MM (default: after the history)")
     run.add_argument("--days", type=int, help="plan only the first N days of the month")
-    run.add_argument("--agents", type=int, help="team size (default 120)")
+    run.add_argument("--agents", type=int, help="team size (default: the agents the month needs)")
     run.add_argument("--aht", type=float, help="handle time when the data has none [s]")
     run.add_argument("--calendar", help="holiday calendar code (default CN)")
     run.add_argument("--model", help="forecast model (default auto)")

@@ -30,6 +30,7 @@ import forecast as fc
 from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
+from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import PlanHistory, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
@@ -111,6 +112,9 @@ class Plan:
     forecast_details : forecast.ForecastDetails or None
         How the contacts were forecast: model chosen, dispersion behind the quantiles (and the
         simulation's spread), calibration, backtest WAPEs.
+    headcount : Headcount or None
+        Agents the month needs by the stage-1 schedule and the monthly band, against the team
+        (missing or spare, and what to do: :attr:`Headcount.advice`).
     """
 
     history: pd.Series
@@ -137,6 +141,7 @@ class Plan:
     named_roster: Roster | None = field(default=None, repr=False)
     simulation_result: SimulationResult | None = field(default=None, repr=False)
     forecast_details: fc.ForecastDetails | None = field(default=None, repr=False)
+    headcount: Headcount | None = None
 
     @property
     def shortfall(self) -> float:
@@ -160,6 +165,7 @@ class Plan:
             "contacts_forecast": float(self.forecast["mean"].sum()),
             "forecast_model": model,
             "agents": int(self.totals.shape[0]),
+            "agents_needed": self.headcount.needed if self.headcount is not None else None,
             "agent_shifts": len(self.roster),
             "stage1_agent_shifts": int(self.schedule["agents"].sum()) if len(self.schedule) else 0,
             "required_agent_h": float(self.requirement["required"].sum() * self.interval / 3600),
@@ -186,7 +192,7 @@ def plan(
     aht=None,
     month=None,
     days: int | None = None,
-    agents=120,
+    agents=None,
     targets: erlang.Targets | None = None,
     policy: StaffingPolicy | None = None,
     patience: float | None = 60.0,
@@ -225,8 +231,11 @@ def plan(
         ``"YYYY-MM"`` to plan; default the month after the history's last day.
     days : int, optional
         Plan only the first ``days`` days of the month.
-    agents : int, list of str or pandas.DataFrame
-        The team (see :func:`roster.build_roster`); default 120 agents.
+    agents : int, list of str or pandas.DataFrame, optional
+        The team (see :func:`roster.build_roster`). Default: as many agents as the month
+        needs (:attr:`Plan.headcount`, from the stage-1 schedule's paid hours and the monthly
+        band of ``rules``). Either way :attr:`Plan.headcount` says how many are missing or
+        spare.
     targets : erlang.Targets, optional
         Service targets; default :meth:`erlang.Targets.hotline` (80/20 service level, 85%
         answered within 60 s, ASA 20 s, at most 5% abandoning, occupancy at most 90%).
@@ -304,6 +313,10 @@ def plan(
     """
     if roster_from not in ("requirement", "schedule"):
         raise ValueError(f"roster_from must be 'requirement' or 'schedule', got {roster_from!r}")
+    # settled before the forecast and the solvers run, so that a wrong value is named at once
+    team = None if agents is None else _team_size(agents)
+    if not time_limit > 0:
+        raise ValueError(f"time_limit={time_limit!r} must be positive")
     targets = erlang.Targets.hotline() if targets is None else targets
     if not isinstance(targets, erlang.Targets):
         raise TypeError(f"targets must be an erlang.Targets, got {type(targets).__name__}")
@@ -353,6 +366,9 @@ def plan(
         )
 
     month_days = pd.Period(dates[0], freq="M").days_in_month
+    need = headcount(schedule.shifts, rules, len(dates), month_days, team=team)
+    if agents is None:
+        agents = max(1, need.needed)
     with clock("roster"):
         if roster_from == "schedule":
             target = schedule.counts.reindex(dates, fill_value=0)
@@ -434,7 +450,25 @@ def plan(
         named_roster=named,
         simulation_result=sim_result,
         forecast_details=details,
+        headcount=need,
     )
+
+
+def _team_size(agents) -> int:
+    """Agents in a team given as a count, names or a frame (checked by the builder)."""
+    if isinstance(agents, int | np.integer) and not isinstance(agents, bool):
+        if agents < 1:
+            raise ValueError(f"agents={agents!r} must be >= 1")
+        return int(agents)
+    try:
+        size = len(agents)
+    except TypeError:
+        raise TypeError(
+            f"agents={agents!r} must be a count, a list of names or a DataFrame"
+        ) from None
+    if size < 1:
+        raise ValueError("agents is empty")
+    return size
 
 
 class _Clock:
@@ -507,11 +541,27 @@ class _Queue:
 
     def kpis(self, volume, aht, agents, *, interval: int) -> pd.DataFrame:
         """:func:`erlang.kpis` of ``agents`` on the phones, with ``meets_targets``."""
-        if self.trunks is not None:
-            agents = np.minimum(agents, self.trunks)  # only as many calls as lines
-        return erlang.kpis(
-            volume, aht, agents, interval=interval, targets=self.targets, **self.model
+        if self.trunks is None:
+            return erlang.kpis(
+                volume, aht, agents, interval=interval, targets=self.targets, **self.model
+            )
+        # Under a trunk cap the queue is a finite chain in whole agents: a roster's agents
+        # on the phones (averaged over the interval, net of shrinkage) are fractional, so the
+        # metrics are interpolated between the whole numbers around them.
+        agents = np.minimum(np.asarray(agents, dtype=float), self.trunks)
+        low = np.floor(agents + 1e-9)
+        share = np.clip(agents - low, 0.0, 1.0)
+        below, above = (
+            erlang.kpis(volume, aht, n, interval=interval, targets=self.targets, **self.model)
+            for n in (low, np.minimum(low + 1, self.trunks))
         )
+        out = below.copy()
+        for column in out.columns:
+            if column != "meets_targets":
+                out[column] = below[column] * (1 - share) + above[column] * share
+        out["agents"] = agents
+        out["meets_targets"] = self.targets.met(out)
+        return out
 
 
 def _requirement(forecast, aht, queue: _Queue, policy: StaffingPolicy, interval: int):

@@ -236,3 +236,29 @@ def test_plan_on_call_records(tmp_path, capsys):
     # the AHT forecast comes from the records' handle times (exponential, mean 300 s)
     assert forecast_csv["aht"].mean() == pytest.approx(300, rel=0.1)
     assert "2026-03-01 to 2026-03-07" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--service-level", "1.5"], "service_level must lie in (0, 1), got 1.5"),
+        (["--agents", "-3"], "agents=-3 must be >= 1"),
+        (["--time-limit", "0"], "time_limit=0.0 must be positive"),
+        (["--history", "no-such.csv"], "--history no-such.csv: no such file"),
+    ],
+)
+def test_plan_rejects_bad_input_before_loading_the_solvers(flags, message):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from roster.planning.cli import main\n"
+        f"rc = main(['plan', *{flags!r}])\n"
+        "heavy = ('numba', 'highspy', 'matplotlib', 'statsmodels', 'roster.people')\n"
+        "print(rc, [m for m in heavy if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "2 []", done.stdout + done.stderr
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -387,3 +387,19 @@ def test_plan_counts_every_meal_of_a_shift(sample):
     )
     assert on_break_h > 0.9 * meal_h
     assert p.simulation_result is not None
+
+
+def test_kpis_under_trunks_take_fractional_agents():
+    # a roster's agents on the phones are fractional; the capped chain needs whole agents
+    queue = _Queue(erlang.Targets.hotline(), 60.0, 30)
+    volume = pd.Series([100.0, 100.0, 100.0, 900.0])
+    agents = pd.Series([20.0, 20.25, 21.0, 35.0])
+    kpis = queue.kpis(volume, 300.0, agents, interval=1800)
+    queue_model = {"interval": 1800, "patience": 60, "trunks": 30}
+    whole = erlang.kpis(volume, 300.0, [20, 20, 21, 30], targets=queue.targets, **queue_model)
+    up = erlang.kpis(volume, 300.0, [21, 21, 21, 30], targets=queue.targets, **queue_model)
+    for column in ("service_level", "asa", "abandon_rate", "blocking", "occupancy"):
+        expected = whole[column] * [1, 0.75, 1, 1] + up[column] * [0, 0.25, 0, 0]
+        assert np.allclose(kpis[column], expected, rtol=1e-12, atol=1e-15), column
+    assert kpis["agents"].tolist() == [20.0, 20.25, 21.0, 30.0]  # at most one per line
+    assert kpis["meets_targets"].equals(erlang.Targets.hotline().met(kpis))
