@@ -19,6 +19,27 @@ _BRIDGE_FILL = "FCE5CD"
 _MAKEUP_FILL = "D9EAD3"
 _SHORT_FILL = "F4CCCC"
 _WEEKDAYS = "一二三四五六日"
+_H = 3600.0
+# Columns written for reading: header with its unit, scale from the frame's unit, decimals.
+# Times are kept in seconds in every frame; the workbook is for people and shows hours.
+_TOTALS_UNITS = {
+    "paid": ("paid (h)", 1 / _H, 1),
+    "cost": ("cost", 1.0, 2),
+    "nights_dev": ("nights_dev (shifts)", 1.0, 1),
+    "weekends_dev": ("weekends_dev", 1.0, 1),
+    "holidays_dev": ("holidays_dev (days)", 1.0, 1),
+}
+_AGENT_COLUMNS = (
+    "required",
+    "floor",
+    "scheduled",
+    "at_work",
+    "on_break",
+    "short_break",
+    "net",
+    "on_phones",
+    "gap",
+)
 
 
 def roster_grid(assignments: pd.DataFrame, *, rest: str = "休") -> pd.DataFrame:
@@ -87,9 +108,12 @@ def to_excel(
     """Write a roster workbook.
 
     Sheets, each present when its input is given: ``Roster`` (agents x days of shift codes,
-    night shifts and holidays shaded), ``Totals`` (per-agent totals), ``Coverage`` (per
-    interval), ``Seats`` (time of day x date of agents at work) and, from a ``ShiftSchedule``,
-    ``Shifts`` (agents per template per day).
+    night shifts and holidays shaded, a legend of the shades and marks below the grid),
+    ``Totals`` (per-agent totals), ``Coverage`` (per interval), ``Seats`` (time of day x
+    date of agents at work) and, from a ``ShiftSchedule``, ``Shifts`` (agents per template
+    per day). The workbook is for reading: headers carry their units, paid time is in hours
+    (the frames keep seconds), and values are rounded (hours and deviations to 0.1, agents
+    and cost to 0.01).
 
     Parameters
     ----------
@@ -177,9 +201,10 @@ def to_excel(
                         ws.cell(row=i, column=j).fill = fill(_NIGHT_FILL[kind])
             ws.freeze_panes = "B2"
             widths(ws)
+            _legend(ws, len(grid) + 3, rest, fill, bold)
         if totals is not None:
-            totals.to_excel(writer, sheet_name="Totals")
-            widths(writer.sheets["Totals"])
+            _readable(totals, _TOTALS_UNITS).to_excel(writer, sheet_name="Totals")
+            widths(writer.sheets["Totals"], 14, 13)
         if schedule is not None:
             schedule.counts.to_excel(writer, sheet_name="Shifts")
             writer.sheets["Shifts"].freeze_panes = "B2"
@@ -188,7 +213,8 @@ def to_excel(
             cov = coverage.copy()
             cov.index = pd.DatetimeIndex(cov.index).tz_localize(None)
             cov.index.name = "interval"
-            cov.to_excel(writer, sheet_name="Coverage")
+            units = {c: (f"{c} (agents)", 1.0, 2) for c in _AGENT_COLUMNS}
+            _readable(cov, units).to_excel(writer, sheet_name="Coverage")
             ws = writer.sheets["Coverage"]
             ws.freeze_panes = "B2"
             widths(ws, 19, 11)
@@ -199,12 +225,46 @@ def to_excel(
             if "scheduled" in cov:
                 seats = seats_grid(cov, "scheduled")
                 seats.columns = [f"{d:%m-%d}" for d in seats.columns]
+                seats = seats.round(2)
                 seats.to_excel(writer, sheet_name="Seats")
                 writer.sheets["Seats"].freeze_panes = "B2"
                 widths(writer.sheets["Seats"], 8, 7)
         for ws in writer.sheets.values():
             as_text_cells(ws)  # names from HR files are text, never formulas
     return path
+
+
+def _readable(frame: pd.DataFrame, units: dict) -> pd.DataFrame:
+    """``frame`` with the columns of ``units`` scaled, rounded and headed with their unit;
+    other float columns rounded to 0.01."""
+    out = frame.copy()
+    names = {}
+    for column in out.columns:
+        if column in units:
+            label, scale, decimals = units[column]
+            out[column] = (out[column].astype(float) * scale).round(decimals)
+            names[column] = label
+        elif pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(2)
+    return out.rename(columns=names)
+
+
+def _legend(ws, row: int, rest: str, fill, bold) -> None:
+    """What the shades and marks of the roster grid mean, from ``row`` down in column A-B."""
+    entries = [
+        (_NIGHT_FILL["small"], "", "small night shift (小夜班): ends 22:00-23:00"),
+        (_NIGHT_FILL["big"], "", "big night shift (大夜班): ends after 23:00 or past midnight"),
+        (None, rest, "no shift starts (after a night past midnight the morning is still worked)"),
+        (_HOLIDAY_FILL, "法", "statutory holiday (header): paid at the holiday rate"),
+        (_BRIDGE_FILL, "休", "bridge day off (header)"),
+        (_MAKEUP_FILL, "班", "make-up workday (header)"),
+    ]
+    ws.cell(row=row, column=1, value="legend").font = bold
+    for k, (color, mark, text) in enumerate(entries, start=1):
+        key = ws.cell(row=row + k, column=1, value=mark or None)
+        if color is not None:
+            key.fill = fill(color)
+        ws.cell(row=row + k, column=2, value=text)
 
 
 def _night_of(assignments: pd.DataFrame) -> dict:

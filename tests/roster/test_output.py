@@ -72,12 +72,22 @@ def test_excel_round_trip(tmp_path):
     cov = wb["Coverage"]
     assert cov.max_row == len(sched.coverage) + 1
     header = [c.value for c in cov[1]]
-    req_col = header.index("required")
+    req_col = header.index("required (agents)")  # headers carry their units
     got = [cov.cell(row=i + 2, column=req_col + 1).value for i in range(len(sched.coverage))]
-    np.testing.assert_allclose(got, sched.coverage["required"])
+    np.testing.assert_allclose(got, sched.coverage["required"].round(2))
     seats = wb["Seats"]
     assert seats.max_row == 25 and seats.max_column == 3  # 24 hours x 2 days + labels
-    assert wb["Totals"]["B2"].value == 2
+    totals_sheet = wb["Totals"]
+    assert [c.value for c in totals_sheet[1]] == [None, "shifts", "paid (h)"]
+    assert totals_sheet["B2"].value == 2
+    assert [totals_sheet["C2"].value, totals_sheet["C3"].value] == [17.0, 18.0]  # hours
+    # a legend under the grid says what each shade and mark means
+    keys = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=1) for r in range(5, 12)}
+    assert ws["A5"].value == "legend"
+    big = next(cell for text, cell in keys.items() if text and text.startswith("big night"))
+    assert big.fill.start_color.rgb.endswith("D9D2E9")
+    holiday = next(cell for text, cell in keys.items() if text and "statutory" in text)
+    assert holiday.value == "法" and holiday.fill.start_color.rgb.endswith("F4CCCC")
 
 
 def test_excel_needs_something(tmp_path):
