@@ -74,6 +74,19 @@ def test_large_loads_are_minimal():
     assert np.all(erlang.service_level(volume, 300.0, n - 1) < 0.8)
 
 
+@pytest.mark.parametrize("patience", [None, 60.0])
+def test_ten_million_calls_an_interval_end_to_end(patience):
+    # the KPIs of the staffing answer work at loads of millions of erlangs
+    volume = np.array([1e7, 1e8])
+    targets = erlang.Targets.hotline()
+    n = erlang.required_agents(volume, 300.0, patience=patience, targets=targets)
+    kpis = erlang.kpis(volume, 300.0, n, patience=patience, targets=targets)
+    assert kpis["meets_targets"].all()
+    assert np.all(np.isfinite(kpis.drop(columns="meets_targets").to_numpy(float)))
+    # occupancy binds at this scale: n is the fewest agents at 90%
+    assert np.all(n == np.ceil(volume * 300.0 / 1800.0 / 0.9 - 1e-9))
+
+
 def test_shrinkage_rounds_exactly():
     volume = erlang.max_volume(21, 180.0) * (1 - 1e-12)
     assert erlang.required_agents(volume, 180.0) == 21
