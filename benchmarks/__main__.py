@@ -27,6 +27,7 @@ BENCHMARKS = (
     "forecast_speed",
     "roster_seats",
     "roster_month",
+    "roster_scale",
     "roster_curtois",
     "simulation",
 )

@@ -171,12 +171,42 @@ def _simulation(frame):
     return rows
 
 
+def _roster_scale(frame):
+    rows = []
+    months = frame[frame["case"].str.contains("x 31 days")]
+    for r in months.itertuples(index=False):
+        goal = 1.0 if r.agents <= 400 or r.time_limit_s >= 300 else 2.0
+        limit = " (limit bound)" if r.time_limit_hit else ""
+        rows.append(
+            _row(
+                "gap to the proven bound [%]",
+                r.case,
+                r.gap_pct,
+                goal,
+                f"reference: goal; {r.wall_s:g} s wall{limit}, {r.short_agent_h:g} agent-h "
+                f"short, {r.hard_violations} hard violations, {r.peak_memory_mib:g} MiB",
+            )
+        )
+    for r in frame[frame["case"].str.startswith("determinism")].itertuples(index=False):
+        rows.append(
+            _row(
+                "same roster on a second run",
+                r.case,
+                float(bool(r.same_roster)),
+                1.0,
+                "goal: 1 (equal assignments and cost)",
+            )
+        )
+    return rows
+
+
 _HEADLINES = {
     "erlang_speed": _erlang_speed,
     "forecast_accuracy": _forecast_accuracy,
     "forecast_speed": _forecast_speed,
     "roster_seats": _roster_seats,
     "roster_month": _roster_month,
+    "roster_scale": _roster_scale,
     "roster_curtois": _roster_curtois,
     "simulation": _simulation,
 }

@@ -71,3 +71,33 @@ def test_long_table_keeps_forecast_leads_apart():
     long = long_table("forecast_accuracy", frame)
     wape = long[long["metric"] == "wape_pct"]
     assert list(wape["case"]) == ["bank / 1-day lead / auto", "bank / 7-day lead / auto"]
+
+
+def test_scale_months_load_the_team_to_84_percent():
+    from benchmarks.roster_scale import month_requirement
+
+    req, daily = month_requirement(150)
+    assert len(req) == 31 * 48
+    assert 0.83 * 150 * 176 <= req.sum() * 0.5 <= 0.84 * 150 * 176
+    assert 4_000 < daily < 10_000
+
+
+def test_scale_summary_sets_the_goals_and_reads_determinism():
+    from benchmarks.summary import headlines
+
+    frame = pd.DataFrame(
+        [
+            {"case": "400 agents x 31 days, 30-min, limit 120 s", "agents": 400,
+             "time_limit_s": 120.0, "gap_pct": 0.8, "wall_s": 100.0, "time_limit_hit": False,
+             "short_agent_h": 3.0, "hard_violations": 0, "peak_memory_mib": 900},
+            {"case": "1000 agents x 31 days, 30-min, limit 120 s", "agents": 1000,
+             "time_limit_s": 120.0, "gap_pct": 1.5, "wall_s": 120.0, "time_limit_hit": True,
+             "short_agent_h": 9.0, "hard_violations": 0, "peak_memory_mib": 1500},
+            {"case": "determinism: 150 agents twice, limit 60 s", "agents": 150,
+             "same_roster": True},
+        ]
+    )  # fmt: skip
+    table = headlines("roster_scale", frame)
+    assert table["reference"].tolist() == [1.0, 2.0, 1.0]
+    assert "limit bound" in table["note"].iloc[1]
+    assert table["ours"].iloc[2] == 1.0

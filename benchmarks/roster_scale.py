@@ -1,0 +1,150 @@
+"""Named rosters for large centres: 150, 400 and 1,000 agents a month, and the same roster twice.
+
+Each month is the bundled synthetic 12345-style hotline (:func:`forecast.synthetic_hotline`,
+seed 0, March 2026, 31 days at 30-minute intervals) staffed by exact Erlang A
+(:meth:`erlang.Targets.hotline`, patience 60 s, 30% shrinkage, floors of 8 by day and 2 by
+night); its daily volume is set by bisection so that the required agent-hours are 84% of the
+team's 176 h each. The shifts are the plan's defaults (8.5 h starting on every hour, 5 minutes
+of short breaks an hour), the rules :class:`roster.Rules` defaults, holidays of the Chinese
+calendar. Every case runs in a fresh process, so that its peak memory (resident set) is its
+own. Reported: wall and CPU time, cost against the proven lower bound, coverage shortfall,
+hard violations, peak memory and whether the time limit bound. The determinism row builds the
+150-agent month twice and says whether the two rosters are equal.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+_LOAD = 0.84
+_MONTH = ("2026-03-01", "2026-03-31")
+
+
+def month_requirement(agents: int, load: float = _LOAD) -> tuple[pd.Series, float]:
+    """Agents required per 30-minute interval of March 2026 for a team of ``agents``, and the
+    daily volume [contacts/day] that makes the required agent-hours ``load`` of the team's."""
+    import erlang
+    import forecast
+    from roster.planning.policy import StaffingPolicy
+
+    policy = StaffingPolicy()
+    target_h = load * agents * 176.0
+
+    def required(daily: float) -> pd.Series:
+        sample = forecast.synthetic_hotline(*_MONTH, seed=0, daily_volume=daily, outage=False)
+        need = erlang.required_agents(
+            sample.volume.astype(float),
+            sample.aht,
+            interval=1800,
+            shrinkage=policy.shrinkage,
+            patience=60.0,
+            targets=erlang.Targets.hotline(),
+        )
+        floors = policy.floors(pd.DatetimeIndex(sample.volume.index))
+        return pd.Series(np.maximum(need, floors), index=sample.volume.index, dtype=float)
+
+    lo, hi = 10.0 * agents, 100.0 * agents
+    for _ in range(40):  # bisection on the daily volume: hours rise with volume
+        mid = 0.5 * (lo + hi)
+        if required(mid).sum() * 0.5 < target_h:
+            lo = mid
+        else:
+            hi = mid
+    return required(lo), lo
+
+
+def _build(agents: int, time_limit: float, queue) -> None:
+    """One month in this process; puts its row (and its assignments) on ``queue``."""
+    from roster.check import check
+    from roster.people.build import build_roster
+    from roster.planning.pipeline import default_templates
+    from roster.rules import Rules
+
+    req, daily = month_requirement(agents)
+    rules = Rules()
+    wall, cpu = time.perf_counter(), time.process_time()
+    roster = build_roster(
+        req,
+        default_templates(),
+        agents,
+        rules=rules,
+        interval=1800,
+        calendar="CN",
+        month_days=31,
+        time_limit=time_limit,
+        workers=2,
+    )
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    dates = pd.date_range(*_MONTH, freq="D")
+    violations = check(roster.assignments, rules, dates=dates, agents=list(roster.totals.index))
+    hard = int((violations["severity"] == "hard").sum()) if len(violations) else 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    if sys.platform == "darwin":
+        peak /= 1024
+    row = {
+        "case": f"{agents} agents x 31 days, 30-min, limit {time_limit:g} s",
+        "agents": agents,
+        "daily_volume": round(daily),
+        "required_agent_h": round(float(req.sum()) * 0.5),
+        "time_limit_s": time_limit,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "cost": round(roster.cost, 1),
+        "lower_bound": round(roster.lower_bound, 1),
+        "gap_pct": round(roster.gap_pct, 2),
+        "short_agent_h": round(float(roster.coverage["gap"].clip(upper=0).abs().sum()) * 0.5, 1),
+        "hard_violations": hard,
+        "peak_memory_mib": round(peak / 1024),
+        "time_limit_hit": bool(roster.stats.get("time_limit_hit", False)),
+    }
+    queue.put((row, roster.assignments))
+
+
+def measure(agents: int, time_limit: float) -> tuple[dict, pd.DataFrame]:
+    """Build one month in a fresh process; its row and assignments."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_build, args=(agents, time_limit, queue))
+    proc.start()
+    row, assignments = queue.get()
+    proc.join()
+    return row, assignments
+
+
+def run(quick: bool = False) -> pd.DataFrame:
+    """The months of the module docstring; ``quick`` builds only the 150-agent month twice
+    at a 30-second limit."""
+    cases = [(150, 30.0)] if quick else [(150, 60.0), (400, 120.0), (1000, 120.0), (1000, 300.0)]
+    rows, first = [], None
+    for agents, limit in cases:
+        row, assignments = measure(agents, limit)
+        rows.append(row)
+        if agents == 150:
+            first = (row, assignments)
+    row, again = measure(150, cases[0][1])
+    same = first[1].reset_index(drop=True).equals(again.reset_index(drop=True))
+    rows.append(
+        {
+            "case": f"determinism: 150 agents twice, limit {cases[0][1]:g} s",
+            "agents": 150,
+            "wall_s": row["wall_s"],
+            "cpu_s": row["cpu_s"],
+            "cost": row["cost"],
+            "lower_bound": row["lower_bound"],
+            "gap_pct": row["gap_pct"],
+            "same_roster": bool(same and row["cost"] == first[0]["cost"]),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+if __name__ == "__main__":
+    from benchmarks import print_table
+
+    print_table(run(quick="--quick" in sys.argv))
