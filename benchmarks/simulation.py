@@ -3,7 +3,8 @@
 Three groups of rows:
 
 * ``speed`` — wall time to simulate one million calls (a month of 30-minute intervals, with
-  abandonment and a trunk cap), for a staffing Series and for named agents on shifts;
+  abandonment and a trunk cap), for a staffing Series and for named agents on shifts, and of
+  a multi-skill centre (three queues, four agent groups, skill-based routing);
 * ``agreement`` — stationary cases where the exact formulas of :mod:`erlang` hold (Erlang C,
   Erlang A, Erlang B), the formula against the simulated mean and its 95 % half-width
   (about one row in twenty is expected outside by chance, and the rows of one case share one
@@ -71,6 +72,48 @@ def _speed(quick):
             }
         )
     return rows
+
+
+def _multiskill_speed(quick):
+    """A million calls of a carrier-style centre: three queues (one VIP of higher priority),
+    four groups (two tiers, cross-trained agents, an overflow after 30 s), a month of 30-minute
+    intervals, abandonment."""
+    from erlang.skills import AgentGroup, Centre, Queue, simulate_centre
+
+    centre = Centre(
+        [
+            Queue("pre-sales", aht=240.0, patience=90.0),
+            Queue("after-sales", aht=360.0, patience=120.0),
+            Queue("vip", aht=300.0, patience=60.0, priority=1),
+        ],
+        [
+            AgentGroup("sales", ["pre-sales"]),
+            AgentGroup("service", ["after-sales", "pre-sales"], overflow={"pre-sales": 30.0}),
+            AgentGroup("vip", ["vip", "after-sales"], rank={"after-sales": 1}),
+            AgentGroup("junior", ["pre-sales", "after-sales"], aht_factor=1.3),
+        ],
+    )
+    index = pd.date_range("2025-03-01", periods=30 * 48, freq="30min")
+    share = {"pre-sales": 0.45, "after-sales": 0.45, "vip": 0.10}
+    volume = pd.DataFrame({q: MILLION * f / len(index) for q, f in share.items()}, index=index)
+    staffing = pd.DataFrame({"sales": 50, "service": 90, "vip": 20, "junior": 30}, index=index)
+    simulate_centre(volume.iloc[:4], centre, staffing.iloc[:4], replications=2, seed=0)
+    times = []
+    for rep in range(1 if quick else 3):
+        t0 = time.perf_counter()
+        result = simulate_centre(volume, centre, staffing, replications=2, seed=rep)
+        times.append(time.perf_counter() - t0)
+    calls = result.calls / 2
+    return [
+        {
+            "group": "speed",
+            "case": "1M calls, a month of 30-min intervals, 3 queues and 4 agent groups",
+            "metric": "time_s",
+            "calls": calls,
+            "time_s": min(times) / 2,
+            "calls_per_s": calls / (min(times) / 2),
+        }
+    ]
 
 
 AGREEMENT = (
@@ -400,7 +443,12 @@ def _bank_day(quick):
 def run(quick: bool = False) -> pd.DataFrame:
     """Run the simulation benchmark; one row per measured case and metric."""
     return pd.DataFrame(
-        _speed(quick) + _agreement(quick) + _coverage(quick) + _roster(quick) + _sipp(quick)
+        _speed(quick)
+        + _multiskill_speed(quick)
+        + _agreement(quick)
+        + _coverage(quick)
+        + _roster(quick)
+        + _sipp(quick)
     )
 
 

@@ -1,0 +1,6 @@
+"""Several queues and skills: a centre's description, its skill-based routing and simulation."""
+
+from .centre import AgentGroup, Centre, Queue
+from .simulation import CentreSimulation, simulate_centre
+
+__all__ = ["AgentGroup", "Centre", "CentreSimulation", "Queue", "simulate_centre"]
