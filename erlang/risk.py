@@ -134,7 +134,9 @@ def _expected_share(
         counted = counted - queue.short_abandon(grid(short_abandon))
     if over == "admitted":
         counted = counted - queue.blocking
-    counted = np.clip(counted, 0.0, 1.0)
+    # Capped queues give flat arrays back: put them on the grid of rates again.
+    share = np.reshape(share, rates.shape)
+    counted = np.clip(np.reshape(counted, rates.shape), 0.0, 1.0)
     within = np.sum(weights * share * counted, axis=0)
     return within / (np.sum(weights * counted, axis=0) + tail)
 
