@@ -109,6 +109,15 @@ def modified_offered_load(
     restarts the recurrence the same way. An interval without arrivals still has a positive
     load after busy ones: the calls taken before are still being handled.
 
+    Simulated (:func:`roster.simulate`, 100 replications) on a 5x rise in an hour at 15-minute
+    intervals, AHT 10 minutes, 80% within 20 s: stationary staffing gave 99.0% ± 0.6% on the
+    rise, with a fifth more agents there than the lag-corrected staffing, which gave 81.4% ±
+    3.4%. After the fall, stationary staffing still held the target (79.4% ± 4.7%): agents
+    going off duty finish their last call, so the calls taken at the peak do not hold the
+    agents who stay. Where the staffing level instead caps the calls in service (seats), those
+    calls do hold it: stationary staffing then gave 8.8% after the fall and the lag-corrected
+    one 73.7% ± 4.2%.
+
     References
     ----------
     O. B. Jennings, A. Mandelbaum, W. A. Massey, W. Whitt, "Server staffing to meet

@@ -94,9 +94,12 @@ def _size_biased_nodes(mean, dispersion, edge, kinked, nodes):
         half = 0.5 * (hi - lo)
         z = lo + half * (x + 1.0)
         # Each side of the law from its own tail, so that neither loses its precision.
-        left = special.gammaincinv(k + 1.0, special.ndtr(np.minimum(z, 0.0)))
-        right = special.gammainccinv(k + 1.0, special.ndtr(-np.maximum(z, 0.0)))
-        rates.append(theta * np.where(z < 0.0, left, right))
+        z, shape = np.broadcast_arrays(z, k + 1.0)
+        quantile = np.empty(z.shape)
+        left = z < 0.0
+        quantile[left] = special.gammaincinv(shape[left], special.ndtr(z[left]))
+        quantile[~left] = special.gammainccinv(shape[~left], special.ndtr(-z[~left]))
+        rates.append(theta * quantile)
         weights.append(v * half * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi))
     weights[1] = np.where(kinked, 0.0, weights[1])
     rates, weights = np.concatenate(rates), np.concatenate(weights)
@@ -104,11 +107,11 @@ def _size_biased_nodes(mean, dispersion, edge, kinked, nodes):
     return rates, weights, tail
 
 
-def _expected_share(
-    mean, aht, agents, interval, dispersion, patience, trunks, threshold, short_abandon,
-    definition, over, nodes,
-):  # fmt: skip
-    """Call-weighted expected service level on flat arrays (``dispersion > 0``, ``mean > 0``)."""
+def _expected_shares(
+    mean, aht, agents, interval, dispersion, patience, trunks, levels, definition, over, nodes
+):
+    """Call-weighted expected service levels on flat arrays (``dispersion > 0``, ``mean > 0``),
+    one for each ``(threshold, short_abandon)`` of ``levels``, from one queue per rate."""
     uncapped = np.ones(mean.shape, dtype=bool) if trunks is None else np.isinf(trunks)
     edge = agents * interval / aht
     # Only uncapped Erlang C has nothing beyond the edge; elsewhere it is where to split.
@@ -126,19 +129,22 @@ def _expected_share(
         patience=grid(patience),
         trunks=grid(trunks),
     )
-    share = _answered_share(queue, grid(threshold), grid(short_abandon), definition, over)
-    # Calls counted by the service level at each rate: offered less short abandons (and less
-    # blocked calls under 'admitted'); the expectation is a ratio of expected counts.
-    counted = np.ones(rates.shape)
-    if short_abandon is not None:
-        counted = counted - queue.short_abandon(grid(short_abandon))
-    if over == "admitted":
-        counted = counted - queue.blocking
-    # Capped queues give flat arrays back: put them on the grid of rates again.
-    share = np.reshape(share, rates.shape)
-    counted = np.clip(np.reshape(counted, rates.shape), 0.0, 1.0)
-    within = np.sum(weights * share * counted, axis=0)
-    return within / (np.sum(weights * counted, axis=0) + tail)
+    out = []
+    for threshold, short_abandon in levels:
+        share = _answered_share(queue, grid(threshold), grid(short_abandon), definition, over)
+        # Calls counted by the service level at each rate: offered less short abandons (and
+        # less blocked calls under 'admitted'); the expectation is a ratio of expected counts.
+        counted = np.ones(rates.shape)
+        if short_abandon is not None:
+            counted = counted - queue.short_abandon(grid(short_abandon))
+        if over == "admitted":
+            counted = counted - queue.blocking
+        # Capped queues give flat arrays back: put them on the grid of rates again.
+        share = np.reshape(share, rates.shape)
+        counted = np.clip(np.reshape(counted, rates.shape), 0.0, 1.0)
+        within = np.sum(weights * share * counted, axis=0)
+        out.append(within / (np.sum(weights * counted, axis=0) + tail))
+    return out
 
 
 def expected_service_level(
@@ -235,9 +241,9 @@ def expected_service_level(
     spread = (values["dispersion"] > 0.0) & (values["mean"] > 0.0)
     if spread.any():
         pick = {k: (None if v is None else v[spread]) for k, v in values.items()}
-        out[spread] = _expected_share(
+        (out[spread],) = _expected_shares(
             pick["mean"], pick["aht"], pick["agents"], pick["interval"], pick["dispersion"],
-            pick["patience"], pick.get("trunks"), pick["threshold"], pick.get("short_abandon"),
+            pick["patience"], pick.get("trunks"), [(pick["threshold"], pick.get("short_abandon"))],
             definition, over, nodes,
         )  # fmt: skip
     return wrap(out, form)
@@ -398,18 +404,20 @@ def _expected_minimum(mean, aht, dispersion, nodes, keywords):
         def margin(agents, idx):
             rows = spread[idx]
             goal = part.take(idx)
+            # As the staffing does (Targets.margin): the service level net of short abandons,
+            # the answer rate over every offered call.
+            goals = [(goal.service_level, goal.threshold, goal.short_abandon),
+                     (goal.answer_rate, goal.cutoff, None)]  # fmt: skip
+            goals = [g for g in goals if g[0] is not None]
+            levels = _expected_shares(
+                volume[rows], aht_a[rows], agents, length[rows], spread_by[rows],
+                patience_a[rows], None,
+                [(np.broadcast_to(t, agents.shape),
+                  None if s is None else np.broadcast_to(s, agents.shape)) for _, t, s in goals],
+                "answered", "offered", nodes,
+            )  # fmt: skip
             out = np.full(agents.shape, np.inf)
-            for target, seconds in ((goal.service_level, goal.threshold),
-                                    (goal.answer_rate, goal.cutoff)):  # fmt: skip
-                if target is None:
-                    continue
-                level = _expected_share(
-                    volume[rows], aht_a[rows], agents, length[rows], spread_by[rows],
-                    patience_a[rows], None, np.broadcast_to(seconds, agents.shape),
-                    None if goal.short_abandon is None
-                    else np.broadcast_to(goal.short_abandon, agents.shape),
-                    "answered", "offered", nodes,
-                )  # fmt: skip
+            for (target, _, _), level in zip(goals, levels, strict=True):
                 out = np.minimum(out, log_odds(level) - log_odds(target))
             return out
 
