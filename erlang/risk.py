@@ -6,10 +6,10 @@ A forecast gives a mean ``m`` and a negative-binomial dispersion ``φ`` per inte
 hold, so the forecast's own uncertainty is the Gamma law of the rate, and that is what the
 functions here integrate or take quantiles of.
 
-Every service metric is monotone in the volume at a fixed number of agents (the service level
-and answer rate fall, ASA, abandonment, occupancy and blocking rise), so the fewest agents that
-meet the targets with probability ``p`` are the fewest that meet them at the ``p``-quantile of the
-rate: ``n`` meets them exactly for rates up to the most ``n`` handle.
+Without a trunk cap every service metric is monotone in the volume at a fixed number of agents
+(the service level and answer rate fall; ASA, abandonment and occupancy rise), so the fewest
+agents that meet the targets with probability ``p`` are the fewest that meet them at the
+``p``-quantile of the rate: ``n`` meets them exactly for rates up to the most ``n`` handle.
 """
 
 from functools import partial
@@ -31,7 +31,6 @@ _MODES = ("quantile", "expected")
 _Z_REACH = 8.5
 # Quadrature nodes per piece of the first, coarse staffing search in expectation.
 _COARSE_NODES = 8
-_EXPECTED_GOALS = ("service_level", "answer_rate")
 
 
 def _check_dispersion(dispersion):
@@ -234,6 +233,7 @@ def expected_service_level(
         arguments["trunks"] = trunks
     arrays, form = as_arrays(**arguments)
     values = dict(zip(arguments, (a.ravel() for a in arrays), strict=True))
+    check_finite("mean", values["mean"], low=0.0)
     _check_dispersion(values["dispersion"])
     check_finite("threshold", values["threshold"], low=0.0)
     out = np.asarray(
@@ -326,8 +326,12 @@ patience, short_abandon, shrinkage, min_agents, trunks, max_blocking, targets
     -----
     Quantile mode is exact: with every metric monotone in the volume, ``n`` agents meet the
     targets for rates up to ``max_volume(n)``, so ``P(targets met) = F(max_volume(n))``, which
-    reaches ``probability`` first at the ``n`` required at the quantile. Expected mode is the
-    exact integer minimum of the quadrature's expected service level (monotone in the agents).
+    reaches ``probability`` first at the ``n`` required at the quantile. The monotonicity in the
+    volume is tested for Erlang C and A; under a trunk cap the service level net of short
+    abandons need not be monotone, and the quantile staffing is then the staffing at the
+    quantile, not necessarily the fewest agents meeting the targets with ``probability``.
+    Expected mode is the exact integer minimum of the quadrature's expected service level
+    (monotone in the agents).
 
     What the risk costs, for a half hour of 600 calls, AHT 300 s, 80% within 20 s, Erlang C:
     staffing the mean takes 108 agents (expected service level 59.6% with dispersion 0.01: a
