@@ -1,6 +1,9 @@
 """Speed of exact staffing: one million intervals with Erlang C and Erlang A, against the floor
-(one plain vectorized Erlang C evaluation) and against pyworkforce's per-interval loop; and
-staffing and KPIs under a trunk cap (1.25 times the load plus 10 lines, so that it binds).
+(one plain vectorized Erlang C evaluation) and against pyworkforce's per-interval loop;
+staffing and KPIs under a trunk cap (1.25 times the load plus 10 lines, so that it binds); and
+the per-interval cost of lag-corrected staffing (the modified offered load) and of staffing for
+forecast risk (dispersion 0.01, at the 90% quantile and in expectation), all under Erlang A,
+against Erlang A staffing at the mean.
 
 Run ``python -m benchmarks.erlang_speed`` (add ``--quick`` for a smaller run).
 """
@@ -98,6 +101,22 @@ def run(quick: bool = False) -> pd.DataFrame:
                 v, a, n, trunks=k, patience=60.0, short_abandon=20
             )
         )
+        _, t_lag, _ = _timed(
+            lambda v=volume[:a_size], a=aht[:a_size]: erlang.required_agents(
+                v, a, patience=120.0, load="modified"
+            )
+        )
+        _, t_quantile, _ = _timed(
+            lambda v=volume[:a_size], a=aht[:a_size]: erlang.required_agents_at_risk(
+                v, a, dispersion=0.01, patience=120.0
+            )
+        )
+        e_size = a_size // 20  # the expected mode evaluates 48 rates per probe and interval
+        _, t_expected, _ = _timed(
+            lambda v=volume[:e_size], a=aht[:e_size]: erlang.required_agents_at_risk(
+                v, a, dispersion=0.01, patience=120.0, mode="expected"
+            )
+        )
         peer_per, peer_agents = _pyworkforce_seconds(volume[:peer_size], aht[:peer_size])
         ours_per = t_c / size
         rows.append(
@@ -116,6 +135,11 @@ def run(quick: bool = False) -> pd.DataFrame:
                 "staff_trunks_erlang_c_s": t_trunk_c,
                 "staff_trunks_hotline_a_s": t_trunk_a,
                 "kpis_trunks_a_s": t_trunk_kpis,
+                "staff_a_us_per_interval": t_a / a_size * 1e6,
+                "lagged_a_us_per_interval": t_lag / a_size * 1e6,
+                "risk_quantile_a_us_per_interval": t_quantile / a_size * 1e6,
+                "risk_expected_intervals": e_size,
+                "risk_expected_a_us_per_interval": t_expected / e_size * 1e6,
                 "pyworkforce_us_per_interval": None if peer_per is None else peer_per * 1e6,
                 "ours_us_per_interval": ours_per * 1e6,
                 "speedup_vs_pyworkforce": None if peer_per is None else peer_per / ours_per,

@@ -49,6 +49,23 @@ def _erlang_speed(frame):
                 "goal: near the cost of one formula evaluation",
             )
         )
+        erlang_a = getattr(r, "staff_a_us_per_interval", None)
+        for column, figure in (
+            ("lagged_a_us_per_interval", "lag-corrected staffing [µs per interval]"),
+            ("risk_quantile_a_us_per_interval", "risk staffing, 90% quantile [µs per interval]"),
+            ("risk_expected_a_us_per_interval", "risk staffing, expected [µs per interval]"),
+        ):
+            ours = getattr(r, column, None)
+            if ours is not None and erlang_a is not None:
+                rows.append(
+                    _row(
+                        figure,
+                        r.loads,
+                        ours,
+                        20.0 * erlang_a,
+                        "goal: within 20x of Erlang A staffing at the mean (reference)",
+                    )
+                )
     return rows
 
 

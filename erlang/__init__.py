@@ -11,6 +11,8 @@ from .metrics import (
     occupancy,
     service_level,
 )
+from .offered_load import effective_volume, modified_offered_load
+from .risk import expected_service_level, required_agents_at_risk, volume_quantile
 from .staffing import TrunksTooFew, max_volume, required_agents
 from .targets import Targets
 
@@ -21,11 +23,16 @@ __all__ = [
     "answer_rate",
     "asa",
     "blocking",
+    "effective_volume",
     "erlang_b",
     "erlang_c",
+    "expected_service_level",
     "kpis",
     "max_volume",
+    "modified_offered_load",
     "occupancy",
     "required_agents",
+    "required_agents_at_risk",
     "service_level",
+    "volume_quantile",
 ]

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
+from .offered_load import effective_volume
 from .queue import Queue
 from .search import illinois, lattice_minimum
 from .starts import erlang_a_start, square_root_start
@@ -30,6 +31,7 @@ from .targets import GOALS, Targets
 from .trunks import TrunkQueue, check_trunks
 
 _CHUNK = 1 << 15
+_LOADS = ("stationary", "modified")
 
 
 def _erlang_c_minimum(load, aht, targets, floor):
@@ -151,6 +153,7 @@ def required_agents(
     trunks: Numeric | None = None,
     max_blocking: Numeric | None = None,
     targets: Targets | None = None,
+    load: str = "stationary",
 ) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
@@ -198,6 +201,13 @@ def required_agents(
     targets : Targets, optional
         Every target as one value (e.g. ``Targets.hotline()``), instead of the keywords
         above, which must then be left at their defaults.
+    load : {'stationary', 'modified'}, default 'stationary'
+        ``'stationary'``: each interval at its own load ``volume * aht / interval``.
+        ``'modified'``: each interval at its modified offered load
+        (:func:`erlang.modified_offered_load`, the interval mean), i.e. at the effective volume
+        ``m * interval / aht``, which corrects for calls in service lagging behind the arrivals
+        when the handle time is long against the interval (fewer agents on a steep rise, more
+        after a fall). ``volume`` is then read in time order along its last axis.
 
     Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
     ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that
@@ -231,12 +241,22 @@ def required_agents(
     agents are added under a cap; the search then checks every count between the fewest
     meeting the monotone targets and its first candidate.
 
+    With ``load='modified'`` the exact minimum is that of the stationary formulas at the
+    modified offered load, the pointwise stationary approximation with the lag of Green,
+    Kolesar and Whitt (2007); it is exact for the approximation, not for the time-varying queue.
+
     References
     ----------
     S. Halfin, W. Whitt, "Heavy-traffic limits for queues with many exponential servers",
     Operations Research 29(3), 1981 (the starting point). O. Garnett, A. Mandelbaum, M. Reiman,
-    M&SOM 4(3), 2002 (Erlang A).
+    M&SOM 4(3), 2002 (Erlang A). L. V. Green, P. J. Kolesar, W. Whitt, "Coping with
+    time-varying demand when setting staffing requirements for a service system", POMS 16(1),
+    2007 (the modified offered load).
     """
+    if load not in _LOADS:
+        raise ValueError(f"load must be one of {_LOADS}, got {load!r}")
+    if load == "modified":
+        volume = effective_volume(volume, aht, interval=interval)
     goals = Targets.resolve(
         targets,
         service_level=service_level,

@@ -61,6 +61,12 @@ def test_headlines_put_ours_beside_the_reference():
     assert "pyworkforce not installed" in head.iloc[0]["note"]
     assert np.isnan(head.iloc[0]["ratio"])
     assert headlines("unknown", curtois).empty
+    speed = speed.assign(staff_a_us_per_interval=3.0, lagged_a_us_per_interval=3.5,
+                         risk_quantile_a_us_per_interval=4.0,
+                         risk_expected_a_us_per_interval=90.0)  # fmt: skip
+    head = headlines("erlang_speed", speed).set_index("figure")
+    assert head.loc["lag-corrected staffing [µs per interval]", "reference"] == 60.0
+    assert head.loc["risk staffing, expected [µs per interval]", "ratio"] == pytest.approx(1.5)
 
 
 def test_long_table_keeps_forecast_leads_apart():
