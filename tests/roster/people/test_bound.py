@@ -165,9 +165,10 @@ def test_same_input_gives_the_same_roster():
     a = build_roster(req, tpl, 8, rules=rules, calendar=None, month_days=30, time_limit=10)
     b = build_roster(req, tpl, 8, rules=rules, calendar=None, month_days=30, time_limit=10)
     pd.testing.assert_frame_equal(a.assignments, b.assignments)
-    # the integer aggregate bound stops on its time share: equal up to its gap tolerance
-    assert a.cost == b.cost and a.lower_bound == pytest.approx(b.lower_bound, rel=1e-5)
-    assert a.lower_bound <= a.cost + 1e-6
+    # the bound here is the integer aggregate bound (whole rest days make it the stronger
+    # one), whose solve stops on its time share: valid, but as strong as the machine allows
+    assert a.cost == b.cost
+    assert max(a.lower_bound, b.lower_bound) <= a.cost + 1e-6
     # every meal of every shift is placed, inside its window, and listed in ``breaks``
     assert (a.assignments["meals"] == 2).all()
     assert len(a.breaks) == 2 * len(a.assignments)
