@@ -510,7 +510,17 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     before = float(np.dot(lp.col_cost_, start))
     if not h.getInfo().objective_function_value < before - 1e-6:
         return None
-    chosen = np.asarray(h.getSolution().col_value)[z] > 0.5
+    x = np.asarray(h.getSolution().col_value)
+    objective = h.getInfo().objective_function_value
+    if abs(float(np.dot(lp.col_cost_, x)) - objective) > 1e-6 * max(1.0, abs(objective)):
+        # after presolve, HiGHS may hand back the start given instead of the solution it
+        # reports: solve again without presolve, which returns the solution itself
+        h.setOptionValue("presolve", "off")
+        run(h)
+        x = np.asarray(h.getSolution().col_value)
+        if not float(np.dot(lp.col_cost_, x)) < before - 1e-6:
+            return None
+    chosen = x[z] > 0.5
     out = grid.copy()
     free = np.unique(zmap[:, 1])
     out[np.ix_(free, np.asarray(days))] = -1
