@@ -216,11 +216,10 @@ def build_roster(
     ``Rules.whole_rest_days``: the day after a night past midnight is none), and the caps on
     big nights, weekends and shifts of a name, each carried as a resource of its state. Fair
     shares are a cost ``fair_*_weight`` per count beyond ``fair_tolerance`` from the team's
-    mean share;
-    the mean is taken from a first roster built before the penalty is switched on and then
-    held fixed, so the bound is a bound for that objective. Agents with the same leave, requests,
-    allowed shifts and rate are interchangeable and share one master row. The horizon is taken
-    to start after a rest day (no carry-in from the previous month).
+    mean share; the mean is taken from a first roster built before the penalty is switched
+    on and then held fixed, so the bound is a bound for that objective. Agents with the same
+    leave, requests, allowed shifts and rate are interchangeable and share one master row.
+    The horizon is taken to start after a rest day (no carry-in from the previous month).
 
     The time limit is shared out: the integer aggregate bound 7%, the first roster up to
     20%, column generation up to 42%, rounding and best responses up to 50%, windows of
