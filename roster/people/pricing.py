@@ -104,7 +104,8 @@ def _prefix_order(compat):
 class _Layout:
     """The labelling state of one programme (relaxed or with rest days lost): its shape,
     the moves of the resource axis and the cost of each end state, with one labelling table
-    per thread so that agents are priced side by side."""
+    per thread so that agents are priced side by side (the larger programme's takes 280 MB
+    on a 31-day month of 24 shifts)."""
 
     shape: tuple
     maps: np.ndarray
@@ -114,8 +115,8 @@ class _Layout:
     crossl: np.ndarray
     lost_up: np.ndarray
     lost_src: np.ndarray
-    stores: dict = field(default_factory=dict)
-    pms: dict = field(default_factory=dict)
+    # the tables of each thread, freed when the thread ends
+    local: threading.local = field(default_factory=threading.local)
 
 
 class PatternPricer:
@@ -311,13 +312,11 @@ class PatternPricer:
         return self._solve(self._exact, cost, okd, k)
 
     def _solve(self, lay, cost, okd, k):
-        store = lay.stores.get(threading.get_ident())
-        if store is None:
-            store = lay.stores[threading.get_ident()] = np.empty((self.days + 1, *lay.shape))
-        pm = lay.pms.get(threading.get_ident())
-        if pm is None:
+        if not hasattr(lay.local, "store"):
             L, C1, W1, E, R = lay.shape
-            pm = lay.pms[threading.get_ident()] = np.empty((L, C1 - 1, W1, E, R))
+            lay.local.store = np.empty((self.days + 1, *lay.shape))
+            lay.local.pm = np.empty((L, C1 - 1, W1, E, R))
+        store, pm = lay.local.store, lay.local.pm
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(
