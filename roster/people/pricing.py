@@ -26,9 +26,16 @@ is returned with those of the other cheapest end states that meet it too. Otherw
 programme is solved again with one more digit of the resource axis counting ``lost`` (raised
 on the day off after a shift past midnight, capped at the slack ``days - rest - w_need``
 beyond which no paid band can be reached) and the end states with ``w + lost`` over the
-limit priced out. The rule binds only where nights past midnight pay, so most calls stay at
-the cost of the smaller programme; the larger one (the axis times ``slack + 1``, four on a
-31-day month with 8-hour shifts) is solved only where the rule changes the answer.
+limit priced out. The larger programme (the axis times ``slack + 1``: four on a 31-day month
+with 8-hour shifts, about five times the time) is solved only where the rule changes the
+answer: where nights past midnight pay. Agents who may not work them, and duals that do not
+favour them, cost the smaller one alone; on a 24x7 month whose late evenings only such
+nights cover, about three calls in four need the larger one.
+
+A digit counted on the day off keeps the programme exact where a night past midnight may be
+followed by a shift the next day (``rest_after_big_night=False``, no day lost) and where the
+last day's night reaches past the horizon (nothing lost); a count of the nights themselves
+would not.
 
 References
 ----------
