@@ -169,10 +169,18 @@ def check(
                 "monthly_paid",
                 f"{total / _H:g} h paid, band [{lo / _H:g}, {hi / _H:g}] h",
             )
-        need_rest = int(np.ceil(rules.min_rest_days * D / month_days - 1e-9))
-        rest = int(D - work.sum())
+        # a shift ending after the next midnight takes that day's rest (whole_rest_days)
+        crosses = np.zeros(D, dtype=bool)
+        past = (g["end"] > g["date"] + pd.Timedelta(days=1)).to_numpy()
+        crosses[[dpos[d] for d in g["date"][past]]] = True
+        need_rest = rules.rest_days_needed(D, month_days)
+        rest = int(rules.rest_days(work, crosses))
         if rest < need_rest:
-            add(agent, pd.NaT, "min_rest_days", f"{rest} days off < {need_rest}")
+            off = D - int(work.sum())
+            detail = f"{rest} days off < {need_rest}"
+            if rest < off:
+                detail = f"{rest} whole rest days ({off} days off) < {need_rest}"
+            add(agent, pd.NaT, "min_rest_days", detail)
         for start, n, is_work in _runs(work):
             if is_work and n > rules.max_consecutive_days:
                 add(agent, dates[start], "max_consecutive_days", f"{n} working days in a row")

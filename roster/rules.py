@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
+import numpy as np
+
 __all__ = ["Rules"]
 
 _HOUR = 3600
@@ -38,6 +40,11 @@ class Rules:
         Rest between the end of one shift and the start of the next [s]; 11 h.
     rest_after_big_night : bool
         The calendar day after a big night (ends 23:59 or 00:00–07:59) is a day off.
+    whole_rest_days : bool
+        A rest day is a calendar day with no minute worked, so the morning an agent comes
+        off a shift working past midnight (下夜) is not one (see :meth:`rest_days`). False
+        counts every day on which no shift starts, so the day after a shift that works past
+        midnight counts as rest.
     max_nights : int or None
         Most big-night shifts per agent per month; 8.
     max_weekends : int or None
@@ -74,6 +81,7 @@ class Rules:
     consecutive_penalty: float = 20.0
     min_rest_between_shifts: float = 11 * _HOUR
     rest_after_big_night: bool = True
+    whole_rest_days: bool = True
     max_nights: int | None = 8
     max_weekends: int | None = None
     forbidden_next: dict = field(default_factory=dict)
@@ -95,9 +103,9 @@ class Rules:
                 if not isinstance(v, dict):
                     raise TypeError(f"{f.name}={v!r} must be a dict")
                 continue
-            if f.name == "rest_after_big_night":
+            if f.name in ("rest_after_big_night", "whole_rest_days"):
                 if not isinstance(v, bool):
-                    raise TypeError(f"rest_after_big_night={v!r} must be a bool")
+                    raise TypeError(f"{f.name}={v!r} must be a bool")
                 continue
             if v is None and f.name in ("max_nights", "max_weekends"):
                 continue
@@ -159,10 +167,48 @@ class Rules:
             lo = min(lo, self.max_working_days(days, month_days) * self.max_shift_paid)
         return lo, hi
 
+    def rest_days_needed(self, days: int, month_days: int | None = None) -> int:
+        """Rest days required in ``days`` days: ``min_rest_days`` prorated by
+        ``days / month_days`` (default ``month_days = days``), rounded up."""
+        month_days = days if month_days is None else month_days
+        return math.ceil(self.min_rest_days * days / month_days - 1e-9)
+
+    def rest_days(self, work, crosses):
+        """Rest days of patterns: days with no minute worked (``whole_rest_days``), or with
+        no shift starting.
+
+        Parameters
+        ----------
+        work : array_like of bool (..., days)
+            A shift starts on the day.
+        crosses : array_like of bool (..., days)
+            The shift starting on the day works past the following midnight (only read
+            where ``work``).
+
+        Returns
+        -------
+        int or numpy.ndarray of int (...)
+            Rest days over the horizon.
+
+        Notes
+        -----
+        With ``whole_rest_days`` a day off that follows a shift working past midnight is
+        lost: ``rest = days - working days - lost``, where the lost days are the days
+        ``d >= 1`` off with a shift crossing midnight on ``d - 1``. The night of the last
+        day reaches past the horizon and costs no day of it; a shift the day after a night
+        loses nothing (that day is worked anyway). The named-roster pricing carries the
+        same count (:mod:`roster.people.pricing`).
+        """
+        work = np.asarray(work, dtype=bool)
+        rest = work.shape[-1] - work.sum(axis=-1)
+        if self.whole_rest_days:
+            night = work & np.asarray(crosses, dtype=bool)
+            rest = rest - (night[..., :-1] & ~work[..., 1:]).sum(axis=-1)
+        return rest if rest.ndim else int(rest)
+
     def max_working_days(self, days: int, month_days: int | None = None) -> int:
         """Most working days possible in ``days`` days under rest-day and run rules."""
-        month_days = days if month_days is None else month_days
-        rest = math.ceil(self.min_rest_days * days / month_days - 1e-9)
+        rest = self.rest_days_needed(days, month_days)
         runs = days - days // (self.max_consecutive_days + 1)
         return max(0, min(days - rest, runs))
 

@@ -166,7 +166,7 @@ def assemble(p, rules, grid, pricer_of, fair_means, diagnosis, *, meal_blocks):
             "shifts": work.sum(axis=1),
             "paid": paid_t,
             "nights": nights,
-            "rest_days": D - work.sum(axis=1),
+            "rest_days": rules.rest_days(work, work & p.crosses[np.maximum(grid, 0)]),
             "weekend_days": (work & p.weekend[None, :]).sum(axis=1),
             "weekends": weekends,
             "holidays_worked": holidays_worked,

@@ -3,7 +3,8 @@ totals only.
 
 Every roster gives agent counts ``x[d, s]`` that meet: coverage with priced slacks; per day,
 no more agents than are available (leave and skills); the team's paid time within the sum of
-the agents' monthly bands; no more than ``max_consecutive_days`` working days in any window
+the agents' monthly bands; working days and the rest days lost to nights past midnight within
+what the rest days leave; no more than ``max_consecutive_days`` working days in any window
 of one more day, per agent and so in total; a day off after a big night; the team's cap on
 big nights. Its LP value, with pay at the lowest hourly rate and penalties dropped, is a
 lower bound on any roster's objective; its coverage duals are a good first dual point for
@@ -92,6 +93,12 @@ def aggregate_bound(p, rules, shift_cov, feasible, *, integer_time=0.0):
             coeff = day[d + 1].copy()
             coeff[d * S : (d + 1) * S] += p.big
             add(coeff, team)
+    if rules.whole_rest_days and rules.rest_after_big_night and p.crosses.any():
+        # whole rest days: a night past midnight before the last day takes the next day
+        # off (a big night), which then is no rest day
+        coeff = np.tile(1.0 + p.crosses, D)
+        coeff[(D - 1) * S :] = 1.0
+        add(coeff, team * (D - p.min_rest))
     if rules.max_nights is not None and p.big.any():
         add(np.tile(p.big.astype(float), D), team * rules.max_nights)
     a_ub = sp.vstack(ub_rows, format="csr")

@@ -212,13 +212,14 @@ def build_roster(
     Pricing is exact: it enforces per agent leave, allowed shifts, rest between shifts
     (``min_rest_between_shifts``), ``forbidden_next``, a day off after a big night, runs of at
     most ``max_consecutive_days`` (penalised beyond ``soft_max_consecutive_days``), paid time
-    within the monthly band, at least ``min_rest_days`` days off, and the caps on big nights,
-    weekends and shifts of a name, each carried as a resource of its state. Fair shares are
-    a cost ``fair_*_weight`` per count beyond ``fair_tolerance`` from the team's mean share;
-    the mean is taken from a first roster built before the penalty is switched on and then
-    held fixed, so the bound is a bound for that objective. Agents with the same leave, requests,
-    allowed shifts and rate are interchangeable and share one master row. The horizon is taken
-    to start after a rest day (no carry-in from the previous month).
+    within the monthly band, at least ``min_rest_days`` rest days (whole calendar days by
+    ``Rules.whole_rest_days``: the day after a night past midnight is none), and the caps on
+    big nights, weekends and shifts of a name, each carried as a resource of its state. Fair
+    shares are a cost ``fair_*_weight`` per count beyond ``fair_tolerance`` from the team's
+    mean share; the mean is taken from a first roster built before the penalty is switched
+    on and then held fixed, so the bound is a bound for that objective. Agents with the same
+    leave, requests, allowed shifts and rate are interchangeable and share one master row.
+    The horizon is taken to start after a rest day (no carry-in from the previous month).
 
     The time limit is shared out: the integer aggregate bound 7%, the first roster up to
     20%, column generation up to 42%, rounding and best responses up to 50%, windows of

@@ -249,6 +249,8 @@ def _pricer(ctx, fair_means, night_ok):
         sunday=np.asarray(p.dates.day_of_week == 6),
         weekend_cap=wk_cap,
         weekend_cost=wk_cost,
+        crosses=p.crosses,
+        min_rest=p.min_rest,
     )
 
 

@@ -31,12 +31,14 @@ class Problem:
     lo: float
     hi: float
     max_work: int
+    min_rest: int  # rest days required over the horizon
     month_days: int
     diagnosis: list
     holiday: np.ndarray
     weekend: np.ndarray
     paid: np.ndarray
     big: np.ndarray
+    crosses: np.ndarray  # (S,) works past midnight: the next day is no rest day
     forced: np.ndarray  # (A, D) leave
     req_cost: np.ndarray  # (A, D, S) requests
     req_const: np.ndarray  # (A,)
@@ -205,12 +207,14 @@ def prepare(
     month_days = D if month_days is None else month_days
     lo, hi = rules.monthly_target(D, month_days)
     max_work = rules.max_working_days(D, month_days)
+    min_rest = rules.rest_days_needed(D, month_days)
     diagnosis = list(rules.infeasibilities(D, month_days))
 
     holiday = calendar.day_types(dates)["is_statutory"].to_numpy(dtype=bool)
     weekend = np.asarray(dates.day_of_week >= 5)
     paid = np.array([t.paid_time for t in templates], dtype=float)
     big = np.array([t.night_class == "big" for t in templates])
+    crosses = np.array([t.crosses_midnight for t in templates])
     too_long = [t.name for t in templates if t.paid_time > rules.max_shift_paid + 1e-6]
     too_short = [t.name for t in templates if t.paid_time < rules.min_shift_paid - 1e-6]
     if too_long or too_short:
@@ -280,12 +284,14 @@ def prepare(
         lo=lo,
         hi=hi,
         max_work=max_work,
+        min_rest=min_rest,
         month_days=month_days,
         diagnosis=diagnosis,
         holiday=holiday,
         weekend=weekend,
         paid=paid,
         big=big,
+        crosses=crosses,
         forced=forced,
         req_cost=req_cost,
         req_const=req_const,

@@ -8,6 +8,7 @@ is the true minimum and the Lagrangian bound built on it is valid:
 - the last shift worked (rest between shifts, ``forbidden_next``, a day off after a big night);
 - the run of working days (``max_consecutive_days``, penalty beyond the soft limit);
 - working days and paid time (monthly band, rest days);
+- rest days lost to shifts working past midnight, when rest days are whole days (below);
 - one axis per counted resource (big nights, shifts of a name, holidays), capped and/or given a
   cost on its final count (fair shares);
 - weekends worked (a Saturday or Sunday of the same ISO week counts once).
@@ -15,6 +16,26 @@ is the true minimum and the Lagrangian bound built on it is valid:
 The predecessor minimum is taken with a running minimum along an ordering of the previous
 shifts in which every shift's allowed predecessors form a prefix (true for rest rules based on
 clock times); otherwise a dense masked minimum is used.
+
+Whole rest days (``Rules.whole_rest_days``): a day off after a shift working past midnight
+is not a rest day, so a pattern needs ``w + lost <= days - rest days required`` where
+``lost`` counts those days (:meth:`roster.rules.Rules.rest_days`). The programme is first
+solved without ``lost`` (a relaxation: every admissible pattern is a path of it, so its
+minimum is a lower bound); when its best pattern meets the rule it is the exact optimum and
+is returned with those of the other cheapest end states that meet it too. Otherwise the
+programme is solved again with one more digit of the resource axis counting ``lost`` (raised
+on the day off after a shift past midnight, capped at the slack ``days - rest - w_need``
+beyond which no paid band can be reached) and the end states with ``w + lost`` over the
+limit priced out. The larger programme (the axis times ``slack + 1``: four on a 31-day month
+with 8-hour shifts, about five times the time) is solved only where the rule changes the
+answer: where nights past midnight pay. Agents who may not work them, and duals that do not
+favour them, cost the smaller one alone; on a 24x7 month whose late evenings only such
+nights cover, about three calls in four need the larger one.
+
+A digit counted on the day off keeps the programme exact where a night past midnight may be
+followed by a shift the next day (``rest_after_big_night=False``, no day lost) and where the
+last day's night reaches past the horizon (nothing lost); a count of the nights themselves
+would not.
 
 References
 ----------
@@ -26,7 +47,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,6 +107,25 @@ def _prefix_order(compat):
     return order, k
 
 
+@dataclass
+class _Layout:
+    """The labelling state of one programme (relaxed or with rest days lost): its shape,
+    the moves of the resource axis and the cost of each end state, with one labelling table
+    per thread so that agents are priced side by side (the larger programme's takes 280 MB
+    on a 31-day month of 24 shifts)."""
+
+    shape: tuple
+    maps: np.ndarray
+    inv: np.ndarray
+    sun_src: np.ndarray
+    final: np.ndarray
+    crossl: np.ndarray
+    lost_up: np.ndarray
+    lost_src: np.ndarray
+    # the tables of each thread, freed when the thread ends
+    local: threading.local = field(default_factory=threading.local)
+
+
 class PatternPricer:
     """Least-cost patterns for one agent's rules over a horizon.
 
@@ -108,6 +148,12 @@ class PatternPricer:
         Most weekends worked (axis carried when not None).
     weekend_cost : ndarray or None
         Cost of ending with each number of weekends worked (length ``weekend_cap + 1``).
+    crosses : ndarray of bool (S,), optional
+        Shifts working past midnight (:attr:`roster.ShiftTemplate.crosses_midnight`); none
+        by default.
+    min_rest : int, optional
+        Rest days required over the horizon (default ``days - max_work``), counted as
+        ``rules.rest_days`` counts them.
     """
 
     def __init__(
@@ -124,6 +170,8 @@ class PatternPricer:
         sunday=None,
         weekend_cap=None,
         weekend_cost=None,
+        crosses=None,
+        min_rest=None,
     ):
         self.compat = np.asarray(compat, dtype=bool)
         self.paid = np.asarray(paid, dtype=float)
@@ -190,9 +238,6 @@ class PatternPricer:
         self._sunday = self.sunday if weekend_cap is not None else np.zeros(D, bool)
         W1 = self.max_work + 1
         self.shape = (S + 1, self.C + 1, W1, self.E, R)
-        # one labelling table per thread, so that agents are priced side by side
-        self._stores = {}
-        self._pm = np.empty((S + 1, self.C, W1, self.E, R))
         # cost of each end state: outside the paid band infinite, plus final resource costs
         wd = np.arange(W1)[:, None]
         ex = np.arange(self.E)[None, :]
@@ -204,6 +249,47 @@ class PatternPricer:
         self._final = np.where(ok[:, :, None], final[None, None, :], _INF)
         # fewest working days that can reach the paid band
         self._w_need = int(max(0, math.ceil((self.lo - 1e-6) / max(p.max(), 1.0))))
+        # whole rest days: working days plus days lost to nights past midnight
+        self.crosses = np.zeros(S, bool) if crosses is None else np.asarray(crosses, bool)
+        self.min_rest = D - self.max_work if min_rest is None else int(min_rest)
+        self.rest_cap = D - self.min_rest
+        none = np.zeros(S + 1, bool)
+        self._relaxed = _Layout(self.shape, self._maps, self._inv, self._sun_src, self._final,
+                                none, np.arange(R), np.arange(R))  # fmt: skip
+        self._exact = None
+        self.whole = bool(rules.whole_rest_days and self.crosses.any())
+        if self.whole:
+            lost = max(0, self.rest_cap - self._w_need)
+            self._exact = self._lost_layout(lost)
+
+    def _lost_layout(self, lost: int) -> _Layout:
+        """The layout with a leading digit of rest days lost, ``0..lost``."""
+        R = self.shape[-1]
+        n = lost + 1
+        base = (np.arange(n) * R)[:, None]
+
+        def shift(a):
+            # the same move on every value of the lost digit
+            a = np.asarray(a)
+            out = np.where((a >= 0)[..., None, :], a[..., None, :] + base, -1)
+            return out.reshape(*a.shape[:-1], n * R)
+
+        up = np.where(np.arange(n)[:, None] < lost, base + R + np.arange(R)[None, :], -1)
+        down = np.where(np.arange(n)[:, None] > 0, base - R + np.arange(R)[None, :], -1)
+        l_of = np.repeat(np.arange(n), R)
+        w = np.arange(self.shape[2])[:, None, None]
+        over = w + l_of[None, None, :] > self.rest_cap
+        final = np.where(over, _INF, np.tile(self._final, (1, 1, n)))
+        return _Layout(
+            (*self.shape[:-1], n * R),
+            shift(self._maps),
+            shift(self._inv),
+            shift(self._sun_src),
+            final,
+            np.concatenate([[False], self.crosses]),
+            up.ravel(),
+            down.ravel(),
+        )
 
     def solve(self, cost, forced_off, allowed, k=1):
         """The ``k`` least-cost patterns (best path into each of the ``k`` cheapest end
@@ -226,9 +312,18 @@ class PatternPricer:
         okd = np.isfinite(cost) & np.asarray(allowed, bool)[None, :]
         okd &= ~np.asarray(forced_off, bool)[:, None]
         cost = np.where(okd, cost, 0.0)
-        store = self._stores.get(threading.get_ident())
-        if store is None:
-            store = self._stores[threading.get_ident()] = np.empty((self.days + 1, *self.shape))
+        found = self._solve(self._relaxed, cost, okd, k)
+        if not self.whole or not found or self.rest_ok(found[0][1]):
+            # the relaxed optimum meets the rule: it is the exact optimum
+            return [(v, pat) for v, pat in found if self.rest_ok(pat)]
+        return self._solve(self._exact, cost, okd, k)
+
+    def _solve(self, lay, cost, okd, k):
+        if not hasattr(lay.local, "store"):
+            L, C1, W1, E, R = lay.shape
+            lay.local.store = np.empty((self.days + 1, *lay.shape))
+            lay.local.pm = np.empty((L, C1 - 1, W1, E, R))
+        store, pm = lay.local.store, lay.local.pm
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(
@@ -241,14 +336,16 @@ class PatternPricer:
             self.compat,
             self.extra,
             self._sig,
-            self._maps,
-            self._sun_src,
+            lay.maps,
+            lay.sun_src,
             self._sunday,
             self.run_pen,
-            self._pm,
+            pm,
             self._w_need,
+            lay.crossl,
+            lay.lost_up,
         )
-        term = store[self.days] + self._final[None, None]
+        term = store[self.days] + lay.final[None, None]
         flat_term = term.ravel()
         if k < flat_term.size:
             part = np.argpartition(flat_term, k - 1)[:k]
@@ -267,12 +364,21 @@ class PatternPricer:
                 self.compat,
                 self.extra,
                 self._sig,
-                self._inv,
-                self._sun_src,
+                lay.inv,
+                lay.sun_src,
                 self._sunday,
+                lay.crossl,
+                lay.lost_src,
             )
             out.append((value, pattern))
         return out
+
+    def rest_ok(self, pattern) -> bool:
+        """Whether a pattern keeps the rest days required (``rules.rest_days``)."""
+        work = np.asarray(pattern) >= 0
+        night = np.zeros(len(work), bool)
+        night[work] = self.crosses[pattern[work]]
+        return self.rules.rest_days(work, night) >= self.min_rest
 
     # ----------------------------------------------------------------------------------
     def extras(self, pattern) -> float:
@@ -321,7 +427,9 @@ class PatternPricer:
         if self.weekend_cap is not None and self.weekends(work) > self.weekend_cap:
             return False
         paid = float(self.paid[pattern[work]].sum())
-        return self.lo - 1e-6 <= paid <= self.hi + 1e-6 and work.sum() <= self.max_work
+        if not self.lo - 1e-6 <= paid <= self.hi + 1e-6 or work.sum() > self.max_work:
+            return False
+        return self.rest_ok(pattern)
 
 
 def compile_pricing() -> None:

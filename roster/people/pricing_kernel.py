@@ -18,7 +18,7 @@ _INF = np.inf
 
 @njit(cache=True, nogil=True)
 def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun_src, sunday,
-            run_pen, pm, w_need):  # fmt: skip
+            run_pen, pm, w_need, crossl, lost_up):  # fmt: skip
     """Fill ``store[d + 1]`` from ``store[d]`` for every day; ``store[0]`` holds the start.
 
     After ``d`` days only ``w <= d`` is reachable, and ``w < w_need - (D - d)`` can no longer
@@ -34,13 +34,15 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
         w_hi = min(d + 1, W1)
         off = vn[0, 0]
         for last in range(L):
+            lost = crossl[last]
             for run in range(C1):
                 for w in range(w_lo, w_hi):
                     for e in range(E):
                         for r in range(R):
                             v = vp[last, run, w, e, r]
-                            if v < off[w, e, r]:
-                                off[w, e, r] = v
+                            r2 = lost_up[r] if lost else r
+                            if r2 >= 0 and v < off[w, e, r2]:
+                                off[w, e, r2] = v
         any_ok = False
         for s in range(S):
             if okd[d, s]:
@@ -98,7 +100,7 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
 
 
 @njit(cache=True, nogil=True)
-def backtrack(store, state, compat, extra, sig, inv_maps, sun_src, sunday):
+def backtrack(store, state, compat, extra, sig, inv_maps, sun_src, sunday, crossl, lost_src):
     """Pattern (-1 off) of a path into end ``state`` = (last, run, w, e, r)."""
     D = store.shape[0] - 1
     L, C1 = store.shape[1], store.shape[2]
@@ -108,13 +110,16 @@ def backtrack(store, state, compat, extra, sig, inv_maps, sun_src, sunday):
         vp = store[d]
         if last == 0:
             best = _INF
-            bl, br = 0, 0
+            bl, br, bs = 0, 0, r
             for lp in range(L):
+                src = lost_src[r] if crossl[lp] else r
+                if src < 0:
+                    continue
                 for rp in range(C1):
-                    v = vp[lp, rp, w, e, r]
+                    v = vp[lp, rp, w, e, src]
                     if v < best:
-                        best, bl, br = v, lp, rp
-            last, run = bl, br
+                        best, bl, br, bs = v, lp, rp, src
+            last, run, r = bl, br, bs
             continue
         s = last - 1
         pattern[d] = s

@@ -229,6 +229,7 @@ class _WindowModel:
         self._add_resource_counts(agent)
         self._add_weekend_count(agent)
         self._add_paid_band(agent)
+        self._add_whole_rest_days(agent)
 
     def _open_shifts(self, agent, d):
         """Shifts ``agent`` may work on day ``d`` next to its fixed days outside the
@@ -351,6 +352,36 @@ class _WindowModel:
         cj = list(agent.zvar.values())
         cv = [float(pricer.paid[s]) for (_, s) in agent.zvar]
         self.add_row(pricer.lo - paid0 - 1e-6, pricer.hi - paid0 + 1e-6, cj, cv)
+
+    def _add_whole_rest_days(self, agent):
+        """Whole rest days: the days off lost to shifts past midnight (``Rules.rest_days``)
+        stay within what the working days leave, through a column per pair of days the
+        window touches that is at least ``night on d - worked on d + 1``."""
+        pricer, pat, work = agent.pricer, agent.pat, agent.work
+        if not pricer.whole:
+            return
+        night = np.zeros(self.D, dtype=bool)
+        night[work] = pricer.crosses[pat[work]]
+        lost = night[:-1] & ~work[1:]
+        pairs = range(max(self.days[0] - 1, 0), min(self.days[-1], self.D - 2) + 1)
+        cap = pricer.rest_cap - int(work.sum()) - int(np.delete(lost, list(pairs)).sum())
+        cols = []
+        for d in pairs:
+            if self.in_w[d]:
+                c_night = [j for s, j in agent.choices_on(d) if pricer.crosses[s]]
+                k_night = 0
+            else:
+                c_night, k_night = [], int(night[d])
+            if not (c_night or k_night):
+                continue
+            c_work, k_work = agent.worked(d + 1, d + 1)
+            t = self.add_column(0.0, 0.0, 1.0, float(lost[d]))
+            lhs = [t, *c_night, *c_work]
+            vals = [1.0] + [-1.0] * len(c_night) + [1.0] * len(c_work)
+            self.add_row(k_night - k_work, _INF, lhs, vals)
+            cols.append(t)
+        if cols:
+            self.add_row(-_INF, cap, cols, [1.0] * len(cols))
 
     def add_coverage(self, free):
         """The links ``x[d, s] = sum of the choices`` and a coverage row with its shortfall
@@ -479,7 +510,17 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     before = float(np.dot(lp.col_cost_, start))
     if not h.getInfo().objective_function_value < before - 1e-6:
         return None
-    chosen = np.asarray(h.getSolution().col_value)[z] > 0.5
+    x = np.asarray(h.getSolution().col_value)
+    objective = h.getInfo().objective_function_value
+    if abs(float(np.dot(lp.col_cost_, x)) - objective) > 1e-6 * max(1.0, abs(objective)):
+        # after presolve, HiGHS may hand back the start given instead of the solution it
+        # reports: solve again without presolve, which returns the solution itself
+        h.setOptionValue("presolve", "off")
+        run(h)
+        x = np.asarray(h.getSolution().col_value)
+        if not float(np.dot(lp.col_cost_, x)) < before - 1e-6:
+            return None
+    chosen = x[z] > 0.5
     out = grid.copy()
     free = np.unique(zmap[:, 1])
     out[np.ix_(free, np.asarray(days))] = -1

@@ -75,6 +75,28 @@ def test_each_rule_is_caught():
     assert "one_shift_per_day" in rules_broken(two)
 
 
+def test_rest_days_are_whole_calendar_days():
+    # Friday's shift becomes a night 22:00-06:00: Saturday is off but not a whole rest day,
+    # so 4 days without a shift start leave 3 whole rest days
+    q = clean_plan() | {4: (22, 8)}
+    v = check(roster(q), RULES, dates=DAYS)
+    assert list(v["rule"]) == ["min_rest_days"]
+    assert v["detail"].iloc[0] == "3 whole rest days (4 days off) < 4"
+    # the old reading counts days on which no shift starts
+    old = Rules(**{**RULES.__dict__, "whole_rest_days": False})
+    assert check(roster(q), old, dates=DAYS).empty
+    # a night ending at midnight takes no minute of the next day
+    assert check(roster(clean_plan() | {4: (16, 8)}), RULES, dates=DAYS).empty
+    # the last day's night reaches past the horizon: no day of it is lost
+    late = {d: (9, 8) for d in (0, 1, 2, 3, 4, 7, 8, 9, 10)} | {13: (22, 8)}
+    assert check(roster(late), RULES, dates=DAYS).empty
+    # a shift the morning after the night: that day is worked anyway, no day is lost
+    swing = {d: (9, 8) for d in (1, 2, 3, 8, 9, 10, 11, 12)} | {4: (17, 8), 5: (14, 8)}
+    free = Rules(**{**RULES.__dict__, "rest_after_big_night": False})
+    assert check(roster(swing), free, dates=DAYS).empty
+    assert "min_rest_days" in rules_broken(roster(swing | {5: (22, 8)}))
+
+
 def test_soft_runs_are_reported_as_soft():
     q = {d: (9, 8) for d in (0, 1, 2, 3, 4, 5, 8, 9, 10, 11)}
     v = check(roster(q), RULES, dates=DAYS)

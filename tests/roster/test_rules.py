@@ -11,6 +11,7 @@ def test_defaults_follow_the_manual():
     assert (r.soft_max_consecutive_days, r.max_consecutive_days) == (5, 7)
     assert r.min_rest_between_shifts == 11 * 3600
     assert r.rest_after_big_night
+    assert r.whole_rest_days  # the morning off a night past midnight is no rest day
     assert r.holiday_multiplier == 3
 
 
@@ -21,6 +22,7 @@ def test_defaults_follow_the_manual():
         ("monthly_paid", float("nan"), "monthly_paid=nan"),
         ("max_nights", 2.5, "max_nights=2.5"),
         ("rest_after_big_night", 1, "rest_after_big_night=1"),
+        ("whole_rest_days", "yes", "whole_rest_days='yes'"),
         ("soft_max_consecutive_days", 9, "soft_max_consecutive_days=9"),
         ("min_shift_paid", 9 * 3600, "min_shift_paid=32400"),
         ("max_shifts", {"N": -1}, "max_shifts\\['N'\\]=-1"),
@@ -29,6 +31,17 @@ def test_defaults_follow_the_manual():
 def test_bad_values_name_field_and_value(field, value, match):
     with pytest.raises((ValueError, TypeError), match=match):
         Rules(**{field: value})
+
+
+def test_rest_days_lose_the_day_after_a_night_past_midnight():
+    # days 0..6: a night past midnight on day 1 (next day off: lost), on day 3 followed by a
+    # shift (nothing lost) and on the last day (reaches past the horizon: nothing lost)
+    work = [False, True, False, True, True, False, True]
+    crosses = [False, True, False, True, False, False, True]
+    assert Rules().rest_days(work, crosses) == 2
+    assert Rules(whole_rest_days=False).rest_days(work, crosses) == 3
+    assert Rules().rest_days([work, [False] * 7], [crosses, crosses]).tolist() == [2, 7]
+    assert Rules().rest_days_needed(14, month_days=31) == 4
 
 
 def test_monthly_target_prorates():

@@ -113,6 +113,19 @@ def test_rule_breaking_swap_is_refused():
     assert res.reasons == ("A: min_rest_days (3 days off < 4)",)
 
 
+def test_swap_onto_a_night_past_midnight_counts_whole_rest_days():
+    # A takes C's Friday night 22:00-06:00: Saturday is then off but no whole rest day,
+    # A is left 3 whole rest days; with the old reading the swap keeps every rule
+    c = dict.fromkeys(WORK, 12) | {4: 22}
+    frame = pd.DataFrame(rows("A", dict.fromkeys(WORK, 8)) + rows("C", c))
+    res = swap(frame, "A", DAYS[4], "C", requested_at=DAYS[0], rules=RULES, dates=DAYS)
+    assert not res.accepted
+    assert res.reasons == ("A: min_rest_days (3 whole rest days (4 days off) < 4)",)
+    old = Rules(**{**RULES.__dict__, "whole_rest_days": False})
+    res = swap(frame, "A", DAYS[4], "C", requested_at=DAYS[0], rules=old, dates=DAYS)
+    assert res.accepted, res.reasons
+
+
 def test_coverage_must_hold():
     LOOSE = Rules(monthly_paid=80 * 3600, monthly_paid_tolerance=8 * 3600, min_rest_days=3)
     idx = pd.date_range(DAYS[2], periods=48, freq="30min")

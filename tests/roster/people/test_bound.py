@@ -74,7 +74,21 @@ def compact_optimum(req: pd.DataFrame, n_agents: int, rules: Rules) -> float:
             row([x(a, d, s) for s in range(S)], np.ones(S), 0, 1)
         every = [x(a, d, s) for d in range(DAYS) for s in range(S)]
         row(every, np.tile(paid, DAYS), lo, hi)
-        row(every, np.ones(len(every)), 0, DAYS - rules.min_rest_days)
+        lost = []
+        if rules.whole_rest_days:
+            # l >= night past midnight on d - worked on d + 1: the day is no rest day
+            cross = [s for s, t in enumerate(TEMPLATES) if t.crosses_midnight]
+            first = h.getNumCol()
+            h.addVars(DAYS - 1, np.zeros(DAYS - 1), np.ones(DAYS - 1))
+            for d in range(DAYS - 1):
+                idx = [
+                    first + d,
+                    *(x(a, d, s) for s in cross),
+                    *(x(a, d + 1, s) for s in range(S)),
+                ]
+                row(idx, [1.0] + [-1.0] * len(cross) + [1.0] * S, 0, np.inf)
+            lost = list(range(first, first + DAYS - 1))
+        row(every + lost, np.ones(len(every) + len(lost)), 0, DAYS - rules.min_rest_days)
         row(every, np.tile(big, DAYS).astype(float), 0, rules.max_nights)
         C = rules.max_consecutive_days
         for d0 in range(DAYS - C):
@@ -121,7 +135,8 @@ def test_roster_reaches_the_optimum_after_a_model_with_another_thread_count():
         return build_roster(req, TEMPLATES, 3, rules=RULES, calendar=None, time_limit=30)
 
     r = in_fresh_thread(after_two_threads)
-    assert r.converged and r.stats["lp"] == pytest.approx(best)
+    # whole rest days leave this instance an integrality gap: the LP lies below
+    assert r.converged and r.stats["lp"] <= best + 1e-6 and r.lower_bound <= best + 1e-6
     assert r.cost == pytest.approx(best, rel=0.02)
 
 
@@ -150,8 +165,10 @@ def test_same_input_gives_the_same_roster():
     a = build_roster(req, tpl, 8, rules=rules, calendar=None, month_days=30, time_limit=10)
     b = build_roster(req, tpl, 8, rules=rules, calendar=None, month_days=30, time_limit=10)
     pd.testing.assert_frame_equal(a.assignments, b.assignments)
-    assert a.cost == b.cost and a.lower_bound == b.lower_bound
-    assert a.lower_bound <= a.cost + 1e-6
+    # the bound here is the integer aggregate bound (whole rest days make it the stronger
+    # one), whose solve stops on its time share: valid, but as strong as the machine allows
+    assert a.cost == b.cost
+    assert max(a.lower_bound, b.lower_bound) <= a.cost + 1e-6
     # every meal of every shift is placed, inside its window, and listed in ``breaks``
     assert (a.assignments["meals"] == 2).all()
     assert len(a.breaks) == 2 * len(a.assignments)
@@ -170,7 +187,14 @@ def test_fair_share_penalty_moves_nights_toward_the_mean():
     tpl, req = interval_case()
     req = req.copy()
     req[req.index.hour < 6] = 2.0
-    base = dict(max_nights=8, fair_weekends_weight=0.0, fair_holidays_weight=0.0)
+    # the night 16:00-00:30 works past midnight; counted as whole days, the rest days of
+    # 14 days leave no day to lose to it, and no night would be worked
+    base = dict(
+        max_nights=8,
+        fair_weekends_weight=0.0,
+        fair_holidays_weight=0.0,
+        whole_rest_days=False,
+    )
     off = build_roster(
         req,
         tpl,

@@ -12,6 +12,7 @@ from roster.people.groups import Group
 from roster.people.polish import CoverageLedger
 from roster.people.pricing import PatternPricer, Resource, compat_matrix
 from roster.people.window import _admitted, improve_windows, roster_value, window_mip
+from roster.shifts import DAY
 from tests.roster.people.four_shifts import TEMPLATES
 from tests.roster.people.test_build import SMALL, feasible, pattern_cost
 
@@ -33,8 +34,16 @@ def agent_cost(pattern, base):
     return pattern_cost(pattern, base, SMALL) + night_cost(nights) + WEEKEND_COST * weekend
 
 
-def allowed(pattern):
+def allowed(pattern, whole=False):
     nights = sum(p == NIGHT for p in pattern)
+    if whole:
+        # a day off after a night past midnight is no rest day
+        off = [d for d in range(DAYS) if pattern[d] < 0]
+        lost = [
+            d for d in off if d and pattern[d - 1] >= 0 and TEMPLATES[pattern[d - 1]].end > DAY
+        ]
+        if len(off) - len(lost) < SMALL.min_rest_days:
+            return False
     return nights <= NIGHT_CAP and feasible(tuple(pattern), SMALL, TEMPLATES)
 
 
@@ -49,7 +58,7 @@ def objective(grid, bases, need):
     return sum(agent_cost(p, b) for p, b in zip(grid, bases, strict=True)) + cover
 
 
-def setup(seed, n_agents=3):
+def setup(seed, n_agents=3, whole=False):
     """A roster of ``n_agents`` agents, each its own group with its own pay, every rule of
     the pricing live: rest, runs with a penalty, rest days, a paid band with a 7-hour
     shift, a cap and a fair share on big nights, a weekend cap with a cost."""
@@ -74,6 +83,8 @@ def setup(seed, n_agents=3):
         sunday=np.arange(DAYS) == 6,
         weekend_cap=1,
         weekend_cost=np.array([0.0, WEEKEND_COST]),
+        crosses=[t.crosses_midnight for t in TEMPLATES] if whole else None,
+        min_rest=SMALL.rest_days_needed(DAYS),
     )
 
     def columnize(dd, ss):
@@ -95,12 +106,12 @@ def setup(seed, n_agents=3):
         shift_cov=shift_cov,
         ledger=lambda: CoverageLedger(shift_cov, need.ravel(), UNDER, OVER),
     )
-    months = [m for m in itertools.product(range(-1, S), repeat=DAYS) if allowed(m)]
+    months = [m for m in itertools.product(range(-1, S), repeat=DAYS) if allowed(m, whole)]
     grid = np.array([months[i] for i in rng.choice(len(months), n_agents)], dtype=np.int64)
     return ctx, groups, grid, bases, need
 
 
-def best_rerosters(grid, days, bases, need):
+def best_rerosters(grid, days, bases, need, whole=False):
     """Least objective over every re-roster of ``days`` keeping each agent's number of
     working days there and every rule, by enumeration."""
     options = []
@@ -110,7 +121,7 @@ def best_rerosters(grid, days, bases, need):
         for choice in itertools.product(range(-1, S), repeat=len(days)):
             trial = pat.copy()
             trial[days] = choice
-            if (np.array(choice) >= 0).sum() == n_work and allowed(trial):
+            if (np.array(choice) >= 0).sum() == n_work and allowed(trial, whole):
                 mine.append(trial)
         options.append(mine)
     return min(objective(np.array(c), bases, need) for c in itertools.product(*options))
@@ -122,17 +133,20 @@ def test_roster_value_is_the_objective(seed):
     assert roster_value(ctx, groups, grid) == pytest.approx(objective(grid, bases, need))
 
 
+@pytest.mark.parametrize("whole", [False, True])
 @pytest.mark.parametrize(("seed", "first"), [(0, 0), (1, 2), (2, 4), (3, 5), (4, 1)])
-def test_exact_window_matches_enumeration(seed, first):
-    ctx, groups, grid, bases, need = setup(seed)
+def test_exact_window_matches_enumeration(seed, first, whole):
+    """With whole rest days (``whole``) the window MIP also bounds the days lost to nights
+    past midnight."""
+    ctx, groups, grid, bases, need = setup(seed, whole=whole)
     days = np.arange(first, first + 2)
-    best = best_rerosters(grid, days, bases, need)
+    best = best_rerosters(grid, days, bases, need, whole)
     now = objective(grid, bases, need)
     new = window_mip(ctx, groups, grid, days, np.ones(len(grid), bool), time_limit=30, fix=False)
     if new is None:
         assert best == pytest.approx(now)
         return
-    assert all(allowed(p) for p in new)
+    assert all(allowed(p, whole) for p in new)
     assert (new[:, days] >= 0).sum(axis=1).tolist() == (grid[:, days] >= 0).sum(axis=1).tolist()
     np.testing.assert_array_equal(np.delete(new, days, axis=1), np.delete(grid, days, axis=1))
     assert objective(new, bases, need) == pytest.approx(best)
