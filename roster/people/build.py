@@ -61,12 +61,13 @@ __all__ = ["Roster", "build_roster"]
 # (and those that price), nodes of the MIP over the patterns, best-response runs of the
 # repair, passes of windows and nodes of each window's MIP
 _WORK = {
-    "bound_nodes": 100,
-    "sweeps": 8,
+    "bound_nodes": 1,
+    "seed_sweeps": 8,
+    "repair_sweeps": 8,
     "rounds": 50,
     "dive_steps": 500,
     "dive_pricing": 30,
-    "mip_nodes": 200,
+    "mip_nodes": 5,
     "repair_starts": 3,
     "window_passes": 4,
     "window_nodes": 200,
@@ -285,7 +286,9 @@ def build_roster(
 
     # past the ceiling the first roster still gives every agent a month: the roster
     # returned when the ceiling binds anywhere later
-    first = first_roster(ctx, groups, feasible, deadline=ceiling.end, max_sweeps=work["sweeps"])
+    first = first_roster(
+        ctx, groups, feasible, deadline=ceiling.end, max_sweeps=work["seed_sweeps"]
+    )
     groups = first.groups
     grid = first.grid.copy()
     info = _repair_stats(first, first.value, {})
@@ -320,8 +323,10 @@ def build_roster(
         }
         if not ceiling.reached("column generation"):
             grid, info = _integer_and_repair(ctx, master, groups, feasible, first, work)
+            info["time_repair_s"] = time.perf_counter() - t0
     if not ceiling.reached("repair"):
         info.update(_windows(ctx, groups, grid, feasible, info["objective"], workers, work))
+        info["time_windows_s"] = time.perf_counter() - t0
 
     hit = list(ceiling.hit)
     if hit:
@@ -426,7 +431,7 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systemat
             ctx.p.S,
             movable=feasible,
             deadline=ctx.ceiling.end,
-            max_sweeps=work["sweeps"],
+            max_sweeps=work["repair_sweeps"],
         )
         moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
         if j == 0:

@@ -190,9 +190,9 @@ class PatternPricer:
         self._sunday = self.sunday if weekend_cap is not None else np.zeros(D, bool)
         W1 = self.max_work + 1
         self.shape = (S + 1, self.C + 1, W1, self.E, R)
-        # one labelling table per thread, so that agents are priced side by side
+        # one labelling table and prefix-minimum scratch per thread, so that agents are
+        # priced side by side without one thread's labels overwriting another's
         self._stores = {}
-        self._pm = np.empty((S + 1, self.C, W1, self.E, R))
         # cost of each end state: outside the paid band infinite, plus final resource costs
         wd = np.arange(W1)[:, None]
         ex = np.arange(self.E)[None, :]
@@ -226,9 +226,14 @@ class PatternPricer:
         okd = np.isfinite(cost) & np.asarray(allowed, bool)[None, :]
         okd &= ~np.asarray(forced_off, bool)[:, None]
         cost = np.where(okd, cost, 0.0)
-        store = self._stores.get(threading.get_ident())
-        if store is None:
-            store = self._stores[threading.get_ident()] = np.empty((self.days + 1, *self.shape))
+        scratch = self._stores.get(threading.get_ident())
+        if scratch is None:
+            S1, C1, W1, E, R = self.shape
+            scratch = self._stores[threading.get_ident()] = (
+                np.empty((self.days + 1, *self.shape)),
+                np.empty((S1, C1 - 1, W1, E, R)),
+            )
+        store, pm = scratch
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(
@@ -245,7 +250,7 @@ class PatternPricer:
             self._sun_src,
             self._sunday,
             self.run_pen,
-            self._pm,
+            pm,
             self._w_need,
         )
         term = store[self.days] + self._final[None, None]
