@@ -70,7 +70,7 @@ def test_equal_inputs_give_equal_rosters(workers):
     a = build(tpl, req, 6, workers=workers)
     b = build(tpl, req, 6, workers=workers)
     assert not a.stats["time_limit_hit"] and not b.stats["time_limit_hit"]
-    # the phases that differ between machines under time shares all ran
+    # the phases whose work a time share used to cut all ran
     assert a.stats["rounds"] > 0 and a.stats["windows_solved"] > 0
     assert_same(a, b)
     assert a.lower_bound <= a.cost + 1e-6
