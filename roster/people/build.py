@@ -62,15 +62,15 @@ __all__ = ["Roster", "build_roster"]
 # repair, passes of windows and nodes of each window's MIP
 _WORK = {
     "bound_nodes": 1,
-    "seed_sweeps": 6,
+    "seed_sweeps": 8,
     "rounds": 20,
     "dive_steps": 500,
     "dive_pricing": 30,
     "mip_nodes": 5,
     "repair_starts": 1,
-    "repair_sweeps": 3,
+    "repair_sweeps": 4,
     "window_passes": 2,
-    "window_nodes": 30,
+    "window_nodes": 100,
 }
 _WINDOW_DAYS = 2
 # first agents' positions of the systematic roundings the best response starts from
@@ -238,17 +238,17 @@ def build_roster(
     to start after a rest day (no carry-in from the previous month).
 
     Every phase is bounded by work, not time; at ``effort=1``: the integer aggregate bound
-    its root node (cuts, no branching); the first roster 6 sweeps of best responses;
+    its root node (cuts, no branching); the first roster 8 sweeps of best responses;
     column generation 20 pricing rounds; on small masters 500 diving steps (30 of them
-    pricing) and 5 nodes of the MIP over the patterns; the repair 3 sweeps of best
+    pricing) and 5 nodes of the MIP over the patterns; the repair 4 sweeps of best
     responses from the rounding (on large masters from one systematic rounding per unit
-    of effort, up to 5); then up to 2 passes over windows of two days re-rostered by MIP (two at a
-    time with two workers), 30 nodes each, each pass followed by a sweep of best
-    responses, while a pass improves. A sweep prices every agent and a pass covers every
-    day, so the work grows about linearly with agents and days; on the 150-agent month of
-    the benchmarks this is about a minute of CPU. Every HiGHS run has one thread, a fixed
-    ``random_seed`` and the time left as its own limit; no step reads the clock except
-    to stop at the ceiling.
+    of effort, up to 5); then up to 2 passes over windows of two days re-rostered by MIP
+    (two at a time with two workers), 100 nodes each, each pass followed by a sweep of
+    best responses, while a pass improves. A sweep prices every agent and a pass covers
+    every day, so the work grows about linearly with agents and days; on the 150-agent
+    month of the benchmarks it is about 70 s of CPU. Every HiGHS run has one thread, a
+    fixed ``random_seed`` and the time left as its own limit; no step reads the clock
+    except to stop at the ceiling.
     """
     compile_pricing()
     t0 = time.perf_counter()
