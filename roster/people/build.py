@@ -295,7 +295,14 @@ def build_roster(
     groups = first.groups
     grid = first.grid.copy()
     info = _repair_stats(first, first.value, {})
-    stats = {"aggregate_bound": agg_bound, "lagrangian_bound": -np.inf, "groups": len(groups)}
+    stats = {
+        "aggregate_bound": agg_bound,
+        "lagrangian_bound": -np.inf,
+        "groups": len(groups),
+        "rounds": 0,
+        "columns": 0,
+        "lp": np.nan,
+    }
     bound = agg_bound
     converged = False
     if not ceiling.reached("first roster"):

@@ -326,9 +326,11 @@ def column_generation(
             a = 0.0  # mis-price: price again at the master's duals
         if added == 0:
             lp, _, _ = master.solve_lp()
-            converged = True
-            # no column prices out at the master's duals: the LP is optimal over all patterns
-            bound = max(bound, lp)
+            if not master.stopped:
+                converged = True
+                # no column prices out at the master's duals: the LP is optimal over all
+                # patterns
+                bound = max(bound, lp)
             break
     else:
         if ceiling is None or not ceiling.reached("column generation"):
