@@ -120,6 +120,11 @@ class Roster:
         Why requirement or rules could not be met (empty when everything was met).
     time_s : float
         Wall time [s].
+    stats : dict
+        What each phase did (rounds, sweeps, windows, objectives, times [s]), with
+        ``work`` (the work limits used), ``time_limit_hit`` (whether the time limit bound,
+        so that the roster depends on the machine's speed) and ``time_limit_phases``
+        (where it bound).
     breaks : pandas.DataFrame
         Every placed meal: ``agent``, ``date``, ``shift``, ``break`` (rule name), ``start``,
         ``end``, ``paid``.
