@@ -88,6 +88,7 @@ def run(quick: bool = False) -> pd.DataFrame:
                 "intervals": len(req),
                 "templates": len(templates),
                 "time_s": round(roster.time_s, 1),
+                "time_limit_hit": roster.stats["time_limit_hit"],
                 "rounds": roster.stats["rounds"],
                 "columns": roster.stats["columns"],
                 "converged": roster.converged,

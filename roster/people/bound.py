@@ -21,11 +21,11 @@ from scipy.optimize import linprog
 from roster.highs import run
 
 
-def aggregate_bound(p, rules, shift_cov, feasible, *, integer_time=0.0):
+def aggregate_bound(p, rules, shift_cov, feasible, *, integer_nodes=0, ceiling=None):
     """(bound, coverage duals, agents per day and shift) of the aggregate relaxation, or
     (-inf, None, None) on failure.
 
-    The bound is the LP value, or with ``integer_time > 0`` the better of it and the dual
+    The bound is the LP value, or with ``integer_nodes > 0`` the better of it and the dual
     bound HiGHS proves for the aggregate model with whole agents per shift and day (every
     roster has whole counts, so that bound holds too). Coverage rows with fractional
     coefficients (meals spread over their windows) make the integer model markedly
@@ -39,10 +39,11 @@ def aggregate_bound(p, rules, shift_cov, feasible, *, integer_time=0.0):
         Coverage of shift s worked on day d, at index ``d * S + s``.
     feasible : ndarray of bool (A,)
         Agents that can meet the rules at all (the others work nothing).
-    integer_time : float
-        Time given to the integer model [s] (0 skips it). Its dual bound grows with the
-        time (cuts at the root, then branching), so on a loaded machine the bound may come
-        out weaker; it is valid whenever it stops.
+    integer_nodes : int
+        Branch-and-bound nodes given to the integer model (0 skips it). Its dual bound
+        grows with them (cuts at the root, then branching); it is valid wherever it stops.
+    ceiling : roster.people.groups.Ceiling, optional
+        Time ceiling of the integer model (its run then noted as bound by it).
     """
     D, S, R = p.D, p.S, len(p.required)
     n = D * S
@@ -116,17 +117,23 @@ def aggregate_bound(p, rules, shift_cov, feasible, *, integer_time=0.0):
     # linprog's marginals are d(objective)/d(b): the duals of the coverage rows
     duals = np.asarray(res.eqlin.marginals, dtype=float)
     bound = float(res.fun)
-    if integer_time > 0:
-        bound = max(
-            bound,
-            _integer_bound(c, a_ub, np.asarray(ub, float), a_eq, p.required, n, integer_time),
-        )
+    if integer_nodes > 0 and not (ceiling is not None and ceiling.reached("aggregate bound")):
+        b_ub = np.asarray(ub, float)
+        h = _integer_model(c, a_ub, b_ub, a_eq, p.required, n, integer_nodes)
+        if ceiling is not None:
+            ceiling.limit(h)
+        run(h)
+        if ceiling is not None:
+            ceiling.check(h, "aggregate bound")
+        dual = h.getInfo().mip_dual_bound
+        if np.isfinite(dual):
+            bound = max(bound, float(dual))
     return bound, duals, np.asarray(res.x[:n]).reshape(D, S)
 
 
-def _integer_bound(c, a_ub, b_ub, a_eq, b_eq, n_int, time_limit) -> float:
-    """Dual bound HiGHS proves within ``time_limit`` for the model with the first ``n_int``
-    variables integer (-inf if none)."""
+def _integer_model(c, a_ub, b_ub, a_eq, b_eq, n_int, max_nodes) -> highspy.Highs:
+    """The model with the first ``n_int`` variables integer, for HiGHS to prove a dual bound
+    within ``max_nodes`` nodes."""
     a = sp.vstack([a_ub, a_eq], format="csr")
     lo = np.concatenate([np.full(len(b_ub), -np.inf), b_eq])
     hi = np.concatenate([b_ub, b_eq])
@@ -136,7 +143,7 @@ def _integer_bound(c, a_ub, b_ub, a_eq, b_eq, n_int, time_limit) -> float:
     h.setOptionValue("random_seed", 0)
     # the bound is wanted, not a solution: no primal heuristics
     h.setOptionValue("mip_heuristic_effort", 0.0)
-    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_max_nodes", int(max_nodes))
     m = len(c)
     h.addVars(m, np.zeros(m), np.full(m, np.inf))
     h.changeColsCost(m, np.arange(m, dtype=np.int32), np.asarray(c, float))
@@ -151,6 +158,4 @@ def _integer_bound(c, a_ub, b_ub, a_eq, b_eq, n_int, time_limit) -> float:
     )
     idx = np.arange(n_int, dtype=np.int32)
     h.changeColsIntegrality(n_int, idx, np.full(n_int, highspy.HighsVarType.kInteger))
-    run(h)
-    dual = h.getInfo().mip_dual_bound
-    return float(dual) if np.isfinite(dual) else -np.inf
+    return h

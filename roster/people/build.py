@@ -44,7 +44,7 @@ import pandas as pd
 from forecast import get_calendar
 from roster.people.assemble import assemble
 from roster.people.bound import aggregate_bound
-from roster.people.groups import infeasible_agents, make_groups, roster_context
+from roster.people.groups import Ceiling, infeasible_agents, make_groups, roster_context
 from roster.people.inputs import prepare
 from roster.people.integer import integer_roster, systematic_round
 from roster.people.master import column_generation
@@ -56,19 +56,30 @@ from roster.rules import Rules
 
 __all__ = ["Roster", "build_roster"]
 
-# shares of the time limit by which the first roster, column generation, the integer phase,
-# the repair by best response and the windows re-chosen by MIP end; the layout takes the rest
-_SEED_SHARE = 0.2
-_CG_SHARE = 0.42
-_INTEGER_SHARE = 0.46
-_REPAIR_SHARE = 0.5
-_WINDOW_SHARE = 0.96
+# work limits at ``effort=1``, each multiplied by ``effort``: nodes of the integer aggregate
+# bound, best-response sweeps (first roster, repair), column-generation rounds, diving steps
+# (and those that price), nodes of the MIP over the patterns, best-response runs of the
+# repair, passes of windows and nodes of each window's MIP
+_WORK = {
+    "bound_nodes": 1,
+    "seed_sweeps": 8,
+    "rounds": 20,
+    "dive_steps": 500,
+    "dive_pricing": 30,
+    "mip_nodes": 5,
+    "repair_starts": 1,
+    "repair_sweeps": 4,
+    "window_passes": 2,
+    "window_nodes": 100,
+}
 _WINDOW_DAYS = 2
-_BOUND_SHARE = 0.07  # the integer aggregate bound, within the first roster's share
-_SEED_SWEEPS = 8
-_DIVE_STEPS = 500
 # first agents' positions of the systematic roundings the best response starts from
 _OFFSETS = (0.5, 0.9, 0.3, 0.7, 0.1)
+
+
+def _work(effort: float) -> dict:
+    """The work limits at ``effort``, each at least one."""
+    return {k: max(1, round(v * effort)) for k, v in _WORK.items()}
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,11 @@ class Roster:
         Why requirement or rules could not be met (empty when everything was met).
     time_s : float
         Wall time [s].
+    stats : dict
+        What each phase did (rounds, sweeps, windows, objectives, times [s]), with
+        ``work`` (the work limits used), ``time_limit_hit`` (whether the time limit bound,
+        so that the roster depends on the machine's speed) and ``time_limit_phases``
+        (where it bound).
     breaks : pandas.DataFrame
         Every placed meal: ``agent``, ``date``, ``shift``, ``break`` (rule name), ``start``,
         ``end``, ``paid``.
@@ -149,7 +165,7 @@ def build_roster(
     calendar="CN",
     month_days: int | None = None,
     time_limit: float = 60.0,
-    max_rounds: int = 80,
+    effort: float = 1.0,
     meal_blocks: pd.DataFrame | None = None,
     workers: int = 2,
 ) -> Roster:
@@ -186,12 +202,16 @@ def build_roster(
     month_days : int, optional
         Days of the month the monthly rules refer to (default: the horizon's length).
     time_limit : float
-        Wall-clock budget [s] for the whole build (the first call after installation first
-        compiles the pricing kernels, before the clock starts). The work is bounded by counts
-        (``max_rounds``, sweeps, node limits) so that on small inputs a given input gives the
-        same roster; on large ones the shares of this budget (see Notes) bind first.
-    max_rounds : int
-        Most column-generation rounds.
+        Wall-clock ceiling [s] of the whole build (the first call after installation first
+        compiles the pricing kernels, before the clock starts). The work is bounded by
+        ``effort``, not by time; when the ceiling binds first, the build stops at the next
+        point where it holds a valid roster, returns the best roster found so far and says
+        so (``stats["time_limit_hit"]``, a line in ``diagnosis``): that roster then
+        depends on the machine's speed and load.
+    effort : float
+        Multiplies every work limit (see Notes): 1 is the default, 0.5 about half the work,
+        2 about twice. With the same inputs and ``effort`` (and ``workers``) the roster is
+        the same on any machine whenever the time limit does not bind.
     meal_blocks : pandas.DataFrame or "stagger", optional
         With a per-shift requirement: meal blocks placed by stage 1 (``date``, ``shift``,
         ``break``, ``start``, ``end``, ``agents``, as ``ShiftSchedule.breaks``), handed out
@@ -201,7 +221,9 @@ def build_roster(
         meals where the surplus over the requirement is largest.
     workers : {1, 2}
         Threads: with 2, column generation prices the groups side by side and windows of
-        days are re-rostered two at a time (the labelling and HiGHS release the GIL).
+        days are re-rostered two at a time (the labelling and HiGHS release the GIL). The
+        results are taken in a fixed order, so two runs with 2 workers agree; the windows
+        are paired, so the roster differs from that of one worker.
 
     Returns
     -------
@@ -221,20 +243,28 @@ def build_roster(
     leave, requests, allowed shifts and rate are interchangeable and share one master row.
     The horizon is taken to start after a rest day (no carry-in from the previous month).
 
-    The time limit is shared out: the integer aggregate bound 7%, the first roster up to
-    20%, column generation up to 42%, rounding and best responses up to 50%, windows of
-    days re-rostered by MIP (two at a time with two workers), each pass followed by a sweep
-    of best responses, up to 96%, the rest for the layout.
-    Every step also has a count limit (sweeps, rounds); where the time share binds first,
-    a slower machine gives a different roster or a weaker (still valid) bound.
+    Every phase is bounded by work, not time; at ``effort=1``: the integer aggregate bound
+    its root node (cuts, no branching); the first roster 8 sweeps of best responses;
+    column generation 20 pricing rounds; on small masters 500 diving steps (30 of them
+    pricing) and 5 nodes of the MIP over the patterns; the repair 4 sweeps of best
+    responses from the rounding (on large masters from one systematic rounding per unit
+    of effort, up to 5); then up to 2 passes over windows of two days re-rostered by MIP
+    (two at a time with two workers), 100 nodes each, each pass followed by a sweep of
+    best responses, while a pass improves. A sweep prices every agent and a pass covers
+    every day, so the work grows about linearly with agents and days; on the 150-agent
+    month of the benchmarks it is about 70 s of CPU. Every HiGHS run has one thread, a
+    fixed ``random_seed`` and the time left as its own limit; no step reads the clock
+    except to stop at the ceiling.
     """
     compile_pricing()
     t0 = time.perf_counter()
     rules = Rules() if rules is None else rules
     if not isinstance(rules, Rules):
         raise TypeError(f"rules={rules!r} must be a roster.Rules")
-    if time_limit <= 0:
+    if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
+    if not (effort > 0 and math.isfinite(effort)):
+        raise ValueError(f"effort={effort!r} must be positive and finite")
     if workers not in (1, 2):
         raise ValueError(f"workers={workers!r} must be 1 or 2")
     if isinstance(meal_blocks, str) and meal_blocks != "stagger":
@@ -250,53 +280,77 @@ def build_roster(
         get_calendar(calendar),
         month_days,
     )
-    ctx = roster_context(p, rules, t0, time_limit)
+    work = _work(effort)
+    ceiling = Ceiling(time_limit, t0)
+    ctx = roster_context(p, rules, ceiling)
     groups = make_groups(ctx, None)
     infeasible = infeasible_agents(ctx, groups)
     feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
     agg_bound, y_agg, _ = aggregate_bound(
-        p, rules, ctx.shift_cov, feasible, integer_time=_BOUND_SHARE * time_limit
+        p, rules, ctx.shift_cov, feasible, integer_nodes=work["bound_nodes"], ceiling=ceiling
     )
     if y_agg is not None:
         y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
     diagnosis = list(p.diagnosis) + _infeasible_diagnosis(p, rules, infeasible)
 
+    # past the ceiling the first roster still gives every agent a month: the roster
+    # returned when the ceiling binds anywhere later
     first = first_roster(
-        ctx, groups, feasible, deadline=ctx.deadline(_SEED_SHARE), max_sweeps=_SEED_SWEEPS
+        ctx, groups, feasible, deadline=ceiling.end, max_sweeps=work["seed_sweeps"]
     )
     groups = first.groups
-    master = initial_master(ctx, groups, feasible, first.grids, y_agg)
-    # the groups priced side by side on two workers
-    with ThreadPoolExecutor(max_workers=workers) as threads:
-        gen = column_generation(
-            master,
-            groups,
-            ctx.shift_value,
-            max_rounds=max_rounds,
-            deadline=ctx.deadline(_CG_SHARE),
-            bound=agg_bound,
-            center=y_agg,
-            pool=threads if workers > 1 else None,
-        )
-    t_lp = time.perf_counter() - t0
-    counts, info = integer_roster(
-        master,
-        groups,
-        ctx.shift_value,
-        deadline=ctx.deadline(_INTEGER_SHARE),
-        t0=t0,
-        max_dive=_DIVE_STEPS,
-    )
-    lam = master.values()
-    info["integer_objective"] = info["objective"]
-    info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
-    grid, repair_stats = _repair(
-        ctx, master, lam, groups, counts, feasible, first, systematic=info["systematic"]
-    )
-    info.update(repair_stats)
-    info["repair_objective"] = info["objective"]
-    info.update(_windows(ctx, groups, grid, feasible, info["objective"], workers))
+    grid = first.grid.copy()
+    info = _repair_stats(first, first.value, {})
+    stats = {
+        "aggregate_bound": agg_bound,
+        "lagrangian_bound": -np.inf,
+        "groups": len(groups),
+        "rounds": 0,
+        "columns": 0,
+        "lp": np.nan,
+    }
+    bound = agg_bound
+    converged = False
+    if not ceiling.reached("first roster"):
+        master = initial_master(ctx, groups, feasible, first.grids, y_agg)
+        # the groups priced side by side on two workers
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            gen = column_generation(
+                master,
+                groups,
+                ctx.shift_value,
+                max_rounds=work["rounds"],
+                ceiling=ceiling,
+                bound=agg_bound,
+                center=y_agg,
+                pool=threads if workers > 1 else None,
+            )
+        bound, converged = max(gen.bound, agg_bound), gen.converged
+        stats |= {
+            "lagrangian_bound": gen.bound,
+            "history": list(gen.history),
+            "rounds": gen.rounds,
+            "columns": len(master),
+            "lp": gen.lp,
+            "time_lp_s": time.perf_counter() - t0,
+            "lp_solves": master.lp_solves,
+            "lp_time_s": master.lp_time,
+            "lp_iterations": master.lp_iterations,
+        }
+        if not ceiling.reached("column generation"):
+            grid, info = _integer_and_repair(ctx, master, groups, feasible, first, work)
+            info["time_repair_s"] = time.perf_counter() - t0
+    if not ceiling.reached("repair"):
+        info.update(_windows(ctx, groups, grid, feasible, info["objective"], workers, work))
+        info["time_windows_s"] = time.perf_counter() - t0
 
+    hit = list(ceiling.hit)
+    if hit:
+        diagnosis.append(
+            f"time_limit={time_limit:g} s bound (first in the {hit[0]}): the roster is the "
+            "best found by then and depends on the machine's speed and load; raise "
+            "time_limit or lower effort for a roster that does not"
+        )
     roster = assemble(
         p,
         rules,
@@ -306,19 +360,12 @@ def build_roster(
         diagnosis,
         meal_blocks=meal_blocks,
     )
-    stats = {
-        "aggregate_bound": agg_bound,
-        "lagrangian_bound": gen.bound,
-        "history": list(gen.history),
-        "rounds": gen.rounds,
-        "columns": len(master),
-        "lp": gen.lp,
-        "groups": len(groups),
-        "time_lp_s": t_lp,
+    stats |= {
         "fair_means": first.fair_means,
-        "lp_solves": master.lp_solves,
-        "lp_time_s": master.lp_time,
-        "lp_iterations": master.lp_iterations,
+        "effort": float(effort),
+        "work": work,
+        "time_limit_hit": bool(hit),
+        "time_limit_phases": hit,
         **info,
     }
     return Roster(
@@ -326,8 +373,8 @@ def build_roster(
         totals=roster["totals"],
         coverage=roster["coverage"],
         cost=float(info["objective"]),
-        lower_bound=float(max(gen.bound, agg_bound)),
-        converged=bool(gen.converged),
+        lower_bound=float(bound),
+        converged=bool(converged),
         unmet=roster["unmet"],
         diagnosis=tuple(roster["diagnosis"]),
         time_s=time.perf_counter() - t0,
@@ -335,6 +382,29 @@ def build_roster(
         breaks=roster["breaks"],
         shifts=roster["shifts"],
     )
+
+
+def _integer_and_repair(ctx, master, groups, feasible, first, work):
+    """Integer pattern counts from the master (:mod:`roster.people.integer`) repaired by
+    best response; the roster and the statistics of both phases."""
+    counts, info = integer_roster(
+        master,
+        groups,
+        ctx.shift_value,
+        ceiling=ctx.ceiling,
+        max_dive=work["dive_steps"],
+        price_steps=work["dive_pricing"],
+        mip_nodes=work["mip_nodes"],
+    )
+    lam = master.values()
+    info["integer_objective"] = info["objective"]
+    info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
+    grid, repair_stats = _repair(
+        ctx, master, lam, groups, counts, feasible, first, work, systematic=info["systematic"]
+    )
+    info.update(repair_stats)
+    info["repair_objective"] = info["objective"]
+    return grid, info
 
 
 def _infeasible_diagnosis(p, rules, infeasible) -> list[str]:
@@ -348,33 +418,37 @@ def _infeasible_diagnosis(p, rules, infeasible) -> list[str]:
     ]
 
 
-def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
+def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systematic):
     """The best of best-response runs from roundings of the master, or the first roster where
     none beats it, and the statistics of this phase.
 
     Rounding leaves agents on months that no longer fit the others'; re-pricing each month
     against the rest until none improves repairs that. The first run starts from the
     integer phase's ``counts``; where that was a ``systematic`` rounding of the LP values
-    ``lam`` and the time allows one more run as long as the last, further runs start from
-    other offsets of it.
+    ``lam``, up to ``work["repair_starts"]`` runs start from other offsets of it.
     """
     grid, objective = first.grid.copy(), first.value
-    end = ctx.deadline(_REPAIR_SHARE)
     stats = {}
     moves = sweeps = starts = 0
-    run_time = 0.0
-    for j, offset in enumerate(_OFFSETS):
-        started = time.perf_counter()
-        if j and (not systematic or end - started < 1.2 * run_time):
+    n_starts = min(work["repair_starts"], len(_OFFSETS)) if systematic else 1
+    for j, offset in enumerate(_OFFSETS[:n_starts]):
+        # a run cut by the ceiling still leaves every agent a month; none starts after it
+        if j and ctx.ceiling.reached("repair"):
             break
         if j:
             counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
         trial = _grid_of(ctx, master, counts)
         ledger = ctx.ledger()
         value, n_moves, n_sweeps = best_response(
-            trial, ctx.group_of, groups, ledger, ctx.p.S, movable=feasible, deadline=end
+            trial,
+            ctx.group_of,
+            groups,
+            ledger,
+            ctx.p.S,
+            movable=feasible,
+            deadline=ctx.ceiling.end,
+            max_sweeps=work["repair_sweeps"],
         )
-        run_time = time.perf_counter() - started
         moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
         if j == 0:
             stats["rounded_objective"] = value
@@ -382,36 +456,44 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, *, systematic):
         if value < objective - 1e-9:
             grid, objective = trial, value
     stats |= {
+        "best_response_moves": moves,
+        "best_response_sweeps": sweeps,
+        "best_response_starts": starts,
+    }
+    return grid, _repair_stats(first, objective, stats)
+
+
+def _repair_stats(first, objective, stats):
+    """The statistics of the first roster and the repair, ``objective`` the best so far."""
+    return {
         "objective": objective,
         "seed_objective": first.value,
         "seed_moves": first.moves,
         "seed_sweeps": first.sweeps,
         "time_seed_s": first.time_s,
-        "best_response_moves": moves,
-        "best_response_sweeps": sweeps,
-        "best_response_starts": starts,
+        **stats,
     }
-    return grid, stats
 
 
-def _windows(ctx, groups, grid, movable, objective, workers):
-    """Passes of windows re-chosen by MIP (:mod:`roster.people.window`), two at a time
-    with two ``workers``, each pass followed by one sweep of best responses (a window
-    pass gains several times more per second than further sweeps), while a pass improves
-    the roster; ``grid`` changes in place."""
-    end = ctx.deadline(_WINDOW_SHARE)
+def _windows(ctx, groups, grid, movable, objective, workers, work):
+    """Up to ``work["window_passes"]`` passes of windows re-chosen by MIP
+    (:mod:`roster.people.window`), two at a time with two ``workers``, each pass followed
+    by one sweep of best responses (a window pass gains several times more per second than
+    further sweeps), while a pass improves the roster; ``grid`` changes in place."""
+    ceiling = ctx.ceiling
     passes = solved = improved = moves = 0
     with ThreadPoolExecutor(max_workers=workers) as threads:
         pool = threads if workers > 1 else None
-        while time.perf_counter() < end:
+        while passes < work["window_passes"] and not ceiling.reached("windows"):
             value, n, k = improve_windows(
                 ctx,
                 groups,
                 grid,
                 movable=movable,
-                deadline=end,
+                ceiling=ceiling,
                 width=_WINDOW_DAYS,
                 offset=passes % _WINDOW_DAYS,
+                mip_nodes=work["window_nodes"],
                 pool=pool,
             )
             passes, solved, improved = passes + 1, solved + n, improved + k
@@ -423,7 +505,7 @@ def _windows(ctx, groups, grid, movable, objective, workers):
                     ctx.ledger(),
                     ctx.p.S,
                     movable=movable,
-                    deadline=end,
+                    deadline=ceiling.end,
                     max_sweeps=1,
                 )
                 moves += n_moves

@@ -1,11 +1,13 @@
 """What every phase of :func:`roster.build_roster` shares: the prepared inputs with the
-coverage of each shift and the time budget (:class:`RosterContext`), and the groups of
-interchangeable agents with their exact pricers (:class:`Group`)."""
+coverage of each shift and the time ceiling (:class:`RosterContext`, :class:`Ceiling`), and
+the groups of interchangeable agents with their exact pricers (:class:`Group`)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 
 from roster.people.inputs import Problem
@@ -14,6 +16,59 @@ from roster.people.pricing import PatternPricer, Resource, compat_matrix
 from roster.rules import Rules
 
 _K_BEST = 80  # patterns per group and pricing round at most
+
+
+class Ceiling:
+    """The time limit of a build as a ceiling, and where it bound.
+
+    The work of every phase is bounded by counts (rounds, sweeps, passes, node limits), so
+    that a given input gives the same roster on any machine; the ceiling only stops a phase
+    early when the time limit is spent. Each phase asks :meth:`reached` at its safe points
+    (where what it holds is a valid roster) and gives every HiGHS run the time left as its
+    own limit (:meth:`limit`). Where it bound is kept in ``hit``: the roster is then the
+    best found by that time and depends on the machine's speed.
+
+    Parameters
+    ----------
+    time_limit : float
+        Wall-clock ceiling of the build [s].
+    t0 : float, optional
+        ``time.perf_counter()`` at the start of the build (default: now).
+    """
+
+    def __init__(self, time_limit: float, t0: float | None = None):
+        self.t0 = time.perf_counter() if t0 is None else t0
+        self.time_limit = float(time_limit)
+        self.end = self.t0 + self.time_limit
+        self.hit: list[str] = []
+
+    def left(self) -> float:
+        """Time left before the ceiling [s] (negative once past)."""
+        return self.end - time.perf_counter()
+
+    def reached(self, phase: str) -> bool:
+        """Whether the ceiling is reached; if so ``phase`` is noted as where it bound."""
+        if time.perf_counter() < self.end:
+            return False
+        self.note(phase)
+        return True
+
+    def note(self, phase: str) -> None:
+        """Note that the ceiling bound in ``phase``."""
+        if phase not in self.hit:
+            self.hit.append(phase)
+
+    def limit(self, h: highspy.Highs) -> None:
+        """Give the HiGHS instance ``h`` the time left as its limit; HiGHS measures it on a
+        clock that runs across the instance's runs, so the limit is set on that clock."""
+        h.setOptionValue("time_limit", float(h.getRunTime() + max(self.left(), 1e-3)))
+
+    def check(self, h: highspy.Highs, phase: str) -> bool:
+        """Whether the last run of ``h`` stopped at its time limit (noted as ``phase``)."""
+        if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            self.note(phase)
+            return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -38,10 +93,8 @@ class RosterContext:
         Agents allowed a big night.
     n_weekends : int
         Weekends of the horizon.
-    t0 : float
-        ``time.perf_counter()`` at the start of the build [s].
-    time_limit : float
-        Budget of the whole build [s].
+    ceiling : Ceiling
+        The build's time limit and where it bound.
     nonzero : list of numpy.ndarray
         Per interval requirement: the slots each shift covers within its two-day window.
     """
@@ -54,13 +107,8 @@ class RosterContext:
     shift_cov: list
     eligible_night: np.ndarray
     n_weekends: int
-    t0: float
-    time_limit: float
+    ceiling: Ceiling
     nonzero: list
-
-    def deadline(self, share: float) -> float:
-        """``perf_counter`` time by which the phase given ``share`` of the budget ends."""
-        return self.t0 + share * self.time_limit
 
     @property
     def weekend_fair(self) -> bool:
@@ -96,7 +144,7 @@ class RosterContext:
         return windows @ p.vecs[:, :two].T
 
 
-def roster_context(p: Problem, rules: Rules, t0: float, time_limit: float) -> RosterContext:
+def roster_context(p: Problem, rules: Rules, ceiling: Ceiling) -> RosterContext:
     """Group the agents of ``p`` and fix the coverage of each shift.
 
     Agents with the same leave, allowed shifts, requests and rate are interchangeable: they
@@ -129,8 +177,7 @@ def roster_context(p: Problem, rules: Rules, t0: float, time_limit: float) -> Ro
         ],
         eligible_night=eligible_night,
         n_weekends=len(set(p.dates.isocalendar().week.to_numpy()[p.weekend])),
-        t0=t0,
-        time_limit=time_limit,
+        ceiling=ceiling,
         nonzero=nonzero,
     )
 

@@ -19,15 +19,13 @@ References
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 _SMALL_MASTER = 2_000_000  # coverage rows x columns
 
 
 def integer_roster(
-    master, groups, shift_value, *, deadline, t0, max_dive=500, price_steps=30, mip_nodes=200
+    master, groups, shift_value, *, ceiling=None, max_dive=500, price_steps=30, mip_nodes=200
 ):
     """Integer pattern counts per column of ``master`` and a dict of statistics.
 
@@ -37,10 +35,9 @@ def integer_roster(
     groups : sequence
         As for :func:`roster.people.master.column_generation`.
     shift_value : callable
-    deadline : float
-        ``time.perf_counter()`` value by which to finish (safety limit).
-    t0 : float
-        Start of the build (for the split of the remaining time).
+    ceiling : roster.people.groups.Ceiling, optional
+        Time ceiling: the dive and the local search stop at it with what they hold, and
+        the MIP gets the time left.
     max_dive : int
         Most diving steps.
     price_steps : int
@@ -56,16 +53,14 @@ def integer_roster(
         max_dive = 0
     lower = np.zeros(len(master))
     steps = priced = 0
-    start = time.perf_counter()
-    dive_end = start + 0.6 * max(deadline - start, 0.0)
     x = None
-    stop = start + 0.6 * max(deadline - start, 0.0)
-    while steps < max_dive and time.perf_counter() < stop:
+    while steps < max_dive and not _reached(ceiling, "diving"):
         steps += 1
         _, pi, y = master.solve_lp()
-        # pricing in the first steps only (a count, so that the result does not depend on
-        # the machine's speed); the time check is a safety limit
-        if steps <= price_steps and time.perf_counter() < dive_end:
+        if master.stopped:
+            break
+        # pricing in the first steps only
+        if steps <= price_steps:
             # new patterns that fit beside the fixed ones
             value = shift_value(y)
             added = 0
@@ -114,16 +109,15 @@ def integer_roster(
         counts = _fill(master, np.maximum(lower, np.floor(x + 1e-7)))
     dive_value = master.objective(counts)
     if small:
-        counts, moves = improve(master, counts, deadline=deadline)
+        counts, moves = improve(master, counts, ceiling=ceiling)
     else:
         moves = 0
     ls_value = master.objective(counts)
     best, best_value = counts, ls_value
-    remaining = deadline - time.perf_counter()
     mip_value = np.nan
     # the MIP over every generated pattern only pays on small masters
-    if remaining > 0.5 and small:
-        mip = master.solve_mip(counts, remaining, mip_nodes)
+    if small and mip_nodes > 0 and not _reached(ceiling, "pattern MIP"):
+        mip = master.solve_mip(counts, mip_nodes)
         if _group_sums(master, mip):
             mip_value = master.objective(mip)
             if mip_value < best_value - 1e-9:
@@ -184,6 +178,10 @@ def systematic_round(group, x, sizes, offset=0.5):
     return counts
 
 
+def _reached(ceiling, phase) -> bool:
+    return ceiling is not None and ceiling.reached(phase)
+
+
 def _group_sums(master, counts) -> bool:
     if np.any(counts < 0):
         return False
@@ -202,10 +200,10 @@ def _fill(master, lower):
     return counts
 
 
-def improve(master, counts, deadline):
+def improve(master, counts, ceiling=None):
     """Top up groups short of their size with the pattern that lowers the objective most,
     then move single agents to the pattern of their group that lowers the objective most,
-    until no move helps (or the deadline). Returns (counts, moves)."""
+    until no move helps (or the time ``ceiling``). Returns (counts, moves)."""
     R = master.R
     n = len(master)
     counts = counts.copy()
@@ -242,10 +240,10 @@ def improve(master, counts, deadline):
             k = mine[np.argmin(gains(cov)[mine])]
             counts[k] += 1
             add(cov, k, 1.0)
-    while improved and time.perf_counter() < deadline:
+    while improved and not _reached(ceiling, "local search"):
         improved = False
         for k in np.flatnonzero(counts):
-            if time.perf_counter() > deadline:
+            if _reached(ceiling, "local search"):
                 break
             while counts[k] > 0:
                 add(cov, k, -1.0)

@@ -47,7 +47,7 @@ class Master:
     every interval it covers), which makes the LP an order of magnitude sparser.
     """
 
-    def __init__(self, sizes, required, under_pen, over_pen, shift_cov):
+    def __init__(self, sizes, required, under_pen, over_pen, shift_cov, ceiling=None):
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
@@ -106,6 +106,10 @@ class Master:
         self.lp_iterations = 0
         self.required = req
         self.pen = (float(under_pen), float(over_pen))
+        # the build's time ceiling (roster.people.groups.Ceiling) or None; ``stopped``
+        # tells that a solve ended at it, so its solution is not optimal
+        self.ceiling = ceiling
+        self.stopped = False
 
     def __len__(self):
         return len(self.patterns)
@@ -149,10 +153,15 @@ class Master:
 
     def solve_lp(self, solver="simplex"):
         """(objective, group duals, coverage duals); ``solver`` "ipm" for a solve from
-        scratch (barrier and crossover), "simplex" to resume from the last basis."""
+        scratch (barrier and crossover), "simplex" to resume from the last basis. A solve
+        stopped by the time ceiling sets ``stopped``."""
         t = time.perf_counter()
         self.h.setOptionValue("solver", solver)
+        if self.ceiling is not None:
+            self.ceiling.limit(self.h)
         status = run(self.h)
+        if self.ceiling is not None and self.ceiling.check(self.h, "master LP"):
+            self.stopped = True
         self.h.setOptionValue("solver", "simplex")
         self.lp_time += time.perf_counter() - t
         if status == highspy.HighsStatus.kError:
@@ -177,15 +186,14 @@ class Master:
             + over * np.clip(-gap, 0, None).sum()
         )
 
-    def solve_mip(self, start, time_limit, max_nodes):
-        """Integer pattern counts from the MIP over all columns, started at ``start``."""
+    def solve_mip(self, start, max_nodes):
+        """Integer pattern counts from the MIP over all columns, started at ``start``, within
+        ``max_nodes`` branch-and-bound nodes (and the time ceiling)."""
         h = self.h
         n = len(self.patterns)
         idx = np.arange(self.n_slack, self.n_slack + n, dtype=np.int32)
         self.set_lower(np.zeros(n))
         h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kInteger))
-        # HiGHS measures its limit on a clock that runs across calls
-        h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
         h.setOptionValue("mip_max_nodes", int(max_nodes))
         h.setOptionValue("mip_rel_gap", 1e-4)
         h.setOptionValue("mip_allow_restart", False)
@@ -206,13 +214,17 @@ class Master:
         s.col_value = list(sol.astype(float))
         s.value_valid = True
         h.setSolution(s)
+        if self.ceiling is not None:
+            self.ceiling.limit(h)
         run(h)
+        if self.ceiling is not None:
+            self.ceiling.check(h, "pattern MIP")
         x = np.asarray(h.getSolution().col_value)
+        h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kContinuous))
+        h.setOptionValue("mip_max_nodes", highspy.kHighsIInf)
         if len(x) < self.n_slack + n:
             return start
-        counts = np.round(x[self.n_slack :]).astype(np.int64)
-        h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kContinuous))
-        return counts
+        return np.round(x[self.n_slack :]).astype(np.int64)
 
 
 def _price(group, value):
@@ -235,7 +247,7 @@ def column_generation(
     shift_value,
     *,
     max_rounds: int,
-    deadline: float,
+    ceiling=None,
     alpha: float = 0.7,
     tol: float = 2e-4,
     bound: float = -_INF,
@@ -254,9 +266,9 @@ def column_generation(
     shift_value : callable
         Coverage duals -> value of working each shift on each day (days, S).
     max_rounds : int
-        Pricing rounds at most (the deterministic budget).
-    deadline : float
-        ``time.perf_counter()`` value after which no new round starts (safety).
+        Pricing rounds at most (the work budget: the same input gives the same result).
+    ceiling : roster.people.groups.Ceiling, optional
+        Time ceiling: no new round starts once it is reached.
     alpha : float
         Wentges smoothing weight of the stability centre.
     tol : float
@@ -276,9 +288,13 @@ def column_generation(
     # the stability centre is the best Lagrangian point found here; ``bound`` may come from
     # another relaxation whose duals are not a Lagrangian point of this one
     center_value = -_INF
-    while rounds < max_rounds and time.perf_counter() < deadline:
+    while rounds < max_rounds and not (
+        ceiling is not None and ceiling.reached("column generation")
+    ):
         rounds += 1
         lp, pi, y = master.solve_lp()
+        if master.stopped:
+            break
         y = np.clip(y, -over, under)
         if bound > -_INF and lp - bound <= tol * max(abs(lp), 1.0):
             converged = True
@@ -310,10 +326,15 @@ def column_generation(
             a = 0.0  # mis-price: price again at the master's duals
         if added == 0:
             lp, _, _ = master.solve_lp()
-            converged = True
-            # no column prices out at the master's duals: the LP is optimal over all patterns
-            bound = max(bound, lp)
+            if not master.stopped:
+                converged = True
+                # no column prices out at the master's duals: the LP is optimal over all
+                # patterns
+                bound = max(bound, lp)
             break
     else:
-        lp, _, _ = master.solve_lp()
+        if ceiling is None or not ceiling.reached("column generation"):
+            lp, _, _ = master.solve_lp()
+    if master.stopped:
+        lp = np.nan  # the last LP stopped at the ceiling: no LP value
     return GenerationResult(lp, bound, rounds, converged, calls, history)

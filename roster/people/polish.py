@@ -84,7 +84,8 @@ class CoverageLedger:
 
 
 def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_sweeps=8):
-    """Improve a roster agent by agent with exact pricing until no agent improves.
+    """Improve a roster agent by agent with exact pricing until no agent improves; an
+    agent without a month takes its best month even where that raises the objective.
 
     Parameters
     ----------
@@ -137,11 +138,10 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
             delta = ledger.delta()
             now = grp.column(grid[i])[0] + float(delta[mine].sum())
             value, pat = grp.price(-delta.reshape(D, S), k=1)[0]
-            # an agent without a month takes the best one even when it costs more than
-            # nothing: an empty month breaks the paid band (the pricer returns the empty
-            # month itself where the band allows it)
-            idle = not (grid[i] >= 0).any() and (pat >= 0).any()
-            if idle or value < now - 1e-7 * max(1.0, abs(now)):
+            # an agent without a month takes its best one even where that costs more: an
+            # empty month breaks the paid band, so it is no roster to keep
+            empty = not (grid[i] >= 0).any() and (pat >= 0).any()
+            if value < now - 1e-7 * max(1.0, abs(now)) or empty:
                 grid[i] = pat
                 mine = cells(pat)
                 moves += 1

@@ -48,7 +48,8 @@ class FirstRoster:
 
 def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
     """Agents one after another take their best month against the others', from an empty
-    month, until none improves or ``deadline`` / ``max_sweeps`` is reached.
+    month, until none improves or ``max_sweeps`` is reached; past ``deadline`` (the time
+    ceiling) only agents without a month yet are priced, so that everyone has one.
 
     With fair shares the first pass runs without them (half the sweeps) and its team means
     fix the fair-share penalties of the second pass and of everything after: the mean must
@@ -69,14 +70,15 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
             max_sweeps=budget,
         )
 
-    sweeps_a = max_sweeps // 2 if ctx.fair else max_sweeps
+    # each pass sweeps at least once: the fair means are taken from a whole roster
+    sweeps_a = max(max_sweeps // 2, 1) if ctx.fair else max_sweeps
     value, moves, sweeps = sweep(groups, sweeps_a)
     grids = [grid.copy()]
     fair_means = None
     if ctx.fair:
         fair_means = _roster_means(grid, p, ctx.eligible_night)
         groups = make_groups(ctx, fair_means)
-        value, moves_b, sweeps_b = sweep(groups, max_sweeps - sweeps_a)
+        value, moves_b, sweeps_b = sweep(groups, max(max_sweeps - sweeps_a, 1))
         moves += moves_b
         sweeps += sweeps_b
         grids.append(grid.copy())
@@ -88,7 +90,7 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
         fair_means=fair_means,
         moves=moves,
         sweeps=sweeps,
-        time_s=time.perf_counter() - ctx.t0,
+        time_s=time.perf_counter() - ctx.ceiling.t0,
     )
 
 
@@ -103,7 +105,7 @@ def initial_master(ctx: RosterContext, groups: list[Group], feasible, grids, y_a
     """
     p = ctx.p
     sizes = [len(m) for m in ctx.members]
-    master = Master(sizes, p.required, p.under_pen, p.over_pen, ctx.shift_cov)
+    master = Master(sizes, p.required, p.under_pen, p.over_pen, ctx.shift_cov, ctx.ceiling)
     zero = np.zeros((p.D, p.S))
     for g, grp in enumerate(groups):
         pat = grp.price(zero)[0][1]

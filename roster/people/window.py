@@ -36,7 +36,6 @@ References
 from __future__ import annotations
 
 import itertools
-import time
 
 import highspy
 import numpy as np
@@ -450,7 +449,9 @@ class _WindowModel:
         return lp
 
 
-def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True):
+def window_mip(
+    ctx, groups, grid, days, movable, *, max_nodes=None, ceiling=None, seed=0, fix=True
+):
     """A better choice of shifts on the working days ``days`` of the ``movable`` agents.
 
     The LP relaxation is solved first; the choices it makes whole are kept and the MIP
@@ -465,8 +466,11 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     days : ndarray of int
         Consecutive days of the window.
     movable : ndarray of bool (A,)
-    time_limit : float
-        HiGHS time limit of the MIP [s].
+    max_nodes : int, optional
+        Branch-and-bound nodes at most (the work budget; None: no limit).
+    ceiling : roster.people.groups.Ceiling, optional
+        Time ceiling: HiGHS gets the time left as its limit, and a run stopped by it is
+        noted there.
     seed : int
     fix : bool
         Keep what the LP decides (False: the whole MIP, exact when it closes in time).
@@ -484,11 +488,13 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", int(seed))
+    if max_nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
     h.passModel(lp)
     z = zmap[:, 0].astype(np.int32)
     lo, hi = np.zeros(len(z)), np.ones(len(z))
     if fix:
-        run(h)
+        _run(h, ceiling)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         relaxed = np.asarray(h.getSolution().col_value)[z]
@@ -497,14 +503,13 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
         hi = np.where(relaxed < 1e-6, 0.0, 1.0)
         h.changeColsBounds(len(z), z, lo, hi)
     h.changeColsIntegrality(len(z), z, np.full(len(z), highspy.HighsVarType.kInteger))
-    h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
     h.setOptionValue("mip_rel_gap", 1e-6)
     if np.all((start[z] >= lo) & (start[z] <= hi)):
         sol = highspy.HighsSolution()
         sol.col_value = list(start)
         sol.value_valid = True
         h.setSolution(sol)
-    run(h)
+    _run(h, ceiling)
     if h.getInfo().primal_solution_status != 2:  # no feasible solution
         return None
     before = float(np.dot(lp.col_cost_, start))
@@ -528,12 +533,22 @@ def window_mip(ctx, groups, grid, days, movable, *, time_limit, seed=0, fix=True
     return out
 
 
+def _run(h, ceiling):
+    """Run ``h`` within the time ``ceiling`` (when given), noting where it bound."""
+    if ceiling is not None:
+        ceiling.limit(h)
+    run(h)
+    if ceiling is not None:
+        ceiling.check(h, "window MIP")
+
+
 def improve_windows(
-    ctx, groups, grid, *, movable, deadline, width=2, offset=0, mip_time=2.0, pool=None
+    ctx, groups, grid, *, movable, ceiling=None, width=2, offset=0, mip_nodes=None, pool=None
 ):
     """One pass of windows of ``width`` days, from day ``offset``, each re-chosen by
-    :func:`window_mip` and kept when the roster's own objective falls; ``grid`` changes in
-    place.
+    :func:`window_mip` (within ``mip_nodes`` nodes) and kept when the roster's own
+    objective falls; ``grid`` changes in place. The pass stops early at the time
+    ``ceiling`` (a :class:`roster.people.groups.Ceiling`), if given.
 
     With a thread ``pool`` (HiGHS releases the GIL while it solves), windows are solved two
     at a time, the second at least a window apart from the first, both from the same roster.
@@ -552,7 +567,7 @@ def improve_windows(
     solved = improved = 0
     if offset >= D:
         return value, solved, improved
-    # the windows where coverage falls shortest first, in case time runs out
+    # the windows where coverage falls shortest first, in case the ceiling stops the pass
     gap = p.required - ledger.cover
     penalty = p.under_pen * np.clip(gap, 0, None) + p.over_pen * np.clip(-gap, 0, None)
     short = np.array(
@@ -568,8 +583,7 @@ def improve_windows(
         starts[np.argsort(-np.add.reduceat(short, starts)[: len(starts)], kind="stable")]
     )
     while pending:
-        left = deadline - time.perf_counter()
-        if left <= 0:
+        if ceiling is not None and ceiling.reached("windows"):
             break
         batch = [pending.pop(0)]
         if pool is not None:
@@ -579,14 +593,15 @@ def improve_windows(
                 batch.append(apart[0])
                 pending.remove(apart[0])
         windows = [np.arange(d0, min(d0 + width, D)) for d0 in batch]
-        limit = min(mip_time, left)
+        limits = {"max_nodes": mip_nodes, "ceiling": ceiling}
         if len(batch) == 1:
-            found = [window_mip(ctx, groups, grid, windows[0], movable, time_limit=limit)]
+            found = [window_mip(ctx, groups, grid, windows[0], movable, **limits)]
         else:
             futures = [
-                pool.submit(window_mip, ctx, groups, grid, days, movable, time_limit=limit)
+                pool.submit(window_mip, ctx, groups, grid, days, movable, **limits)
                 for days in windows
             ]
+            # taken in the order of the batch, whichever thread finished first
             found = [f.result() for f in futures]
         solved += len(batch)
         before = grid.copy()

@@ -138,7 +138,7 @@ def test_integer_aggregate_bound_lies_between_its_lp_and_the_exact_optimum(seed)
     shift_cov = [(np.array([j]), np.ones(1)) for j in range(DAYS * S)]
     ok = np.ones(n_agents, bool)
     lp, _, _ = aggregate_bound(p, RULES, shift_cov, ok)
-    whole, _, _ = aggregate_bound(p, RULES, shift_cov, ok, integer_time=5.0)
+    whole, _, _ = aggregate_bound(p, RULES, shift_cov, ok, integer_nodes=1000)
     best = compact_optimum(req, n_agents, RULES)
     assert lp <= whole + 1e-6
     assert whole <= best + 1e-6
@@ -165,7 +165,7 @@ def test_integer_aggregate_bound_is_stronger_where_meals_split_coverage():
     shift_cov = [(d * p.per_day + vec_rows, p.vecs[0][vec_rows]) for d in range(days)]
     ok = np.ones(4, bool)
     lp, _, _ = aggregate_bound(p, rules, shift_cov, ok)
-    whole, _, _ = aggregate_bound(p, rules, shift_cov, ok, integer_time=5.0)
+    whole, _, _ = aggregate_bound(p, rules, shift_cov, ok, integer_nodes=1000)
     pay = 8.0 * rules.hourly_rate
     assert lp == pytest.approx(days * pay * 8 / 3)
     assert whole == pytest.approx(days * pay * 3)

@@ -142,7 +142,7 @@ def test_exact_window_matches_enumeration(seed, first, whole):
     days = np.arange(first, first + 2)
     best = best_rerosters(grid, days, bases, need, whole)
     now = objective(grid, bases, need)
-    new = window_mip(ctx, groups, grid, days, np.ones(len(grid), bool), time_limit=30, fix=False)
+    new = window_mip(ctx, groups, grid, days, np.ones(len(grid), bool), fix=False)
     if new is None:
         assert best == pytest.approx(now)
         return
@@ -169,7 +169,6 @@ def test_passes_only_improve_and_keep_every_rule(seed, workers):
             groups,
             grid,
             movable=movable,
-            deadline=np.inf,
             width=2,
             offset=offset,
             pool=pool,
