@@ -55,9 +55,10 @@ class ShiftSchedule:
     gap : float
         Relative optimality gap ``(objective - bound) / objective``.
     status : str
-        ``"optimal"`` (whole horizon solved within the requested gap), ``"time_limit"``
-        (whole horizon, best found in time) or ``"rolling"`` (rolling horizon; see
-        :func:`schedule_shifts`).
+        ``"optimal"`` (whole horizon solved within the requested gap), ``"work_limit"``
+        (whole horizon, best found within the node limit), ``"rolling"`` (rolling horizon;
+        see :func:`schedule_shifts`) or ``"time_limit"`` (the time ceiling bound: the
+        schedule is the best found by then and may differ between machines).
     solve_time : float
         Wall time spent in the solver. [s]
     interval : int
@@ -158,8 +159,10 @@ def schedule_shifts(
         cycle, the last night covers the first morning (a representative week). ``"closed"``:
         only shifts starting inside the horizon count.
     time_limit : float
-        Time limit of the whole call; the best schedule found is returned with its gap. A
-        rolling solve keeps improving until a sweep gains nothing or the limit is spent. [s]
+        Ceiling on the whole call. The work is bounded by counts (branch-and-bound nodes,
+        sweeps), so that equal inputs give equal schedules on any machine; when the ceiling
+        binds first, the best schedule found is returned and ``status`` is ``"time_limit"``.
+        [s]
     mip_rel_gap : float
         Relative gap at which the solver stops.
     lp_bound : bool
@@ -201,7 +204,7 @@ def schedule_shifts(
     days held (night shifts kept at the whole part of their value in the relaxation of the
     whole horizon), then sweeps re-solving each pair of consecutive days with the rest held
     (the following day's intervals included, so night shifts are credited for the morning
-    they cover), until a sweep gains nothing or ``time_limit`` is spent. The bound
+    they cover), until a sweep gains nothing (at most four sweeps). The bound
     reported is then the linear relaxation of the whole horizon, and ``status`` is
     ``"rolling"``.
 
@@ -233,6 +236,10 @@ def schedule_shifts(
     )
 
 
+#: Branch-and-bound nodes of a horizon solved whole: the work that paces it.
+WHOLE_NODES = 20_000
+
+
 def _solve(
     model, *, time_limit: float, mip_rel_gap: float, lp_bound: bool, window: int | None
 ) -> ShiftSchedule:
@@ -244,14 +251,16 @@ def _solve(
     lp_value = float(prog.c @ lp)
     if window is None or len(model.days) <= window:
         left = max(1.0, time_limit - (time.perf_counter() - t0))
-        res = solve_mip(prog, None, time_limit=left, mip_rel_gap=mip_rel_gap)
+        res = solve_mip(
+            prog, None, time_limit=left, mip_rel_gap=mip_rel_gap, max_nodes=WHOLE_NODES
+        )
         if res is None:
             raise model.elastic_diagnosis()
         sol, status, bound = res
         bound = max(bound, lp_value) if np.isfinite(bound) else lp_value
     else:
-        sol = rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap)
-        status, bound = "rolling", lp_value
+        sol, hit = rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap)
+        status, bound = ("time_limit" if hit else "rolling"), lp_value
     return _result(
         model,
         sol[: prog.ny],

@@ -85,14 +85,17 @@ def solve_lp(prog: Program) -> np.ndarray | None:
     return np.asarray(h.getSolution().col_value)
 
 
-def solve_mip(prog, start, *, time_limit, mip_rel_gap):
-    """Best integer solution, status text and dual bound; None if proven infeasible."""
-    h = _highs(
-        prog,
-        integer=True,
-        options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)},
-        start=start,
-    )
+def solve_mip(prog, start, *, time_limit, mip_rel_gap, max_nodes=None):
+    """Best integer solution, status text and dual bound; None if proven infeasible.
+
+    ``max_nodes`` bounds the branch-and-bound work, so that a run gives the same answer on
+    any machine; ``time_limit`` is a ceiling (status ``"time_limit"`` when it binds, and the
+    answer then depends on the machine's speed).
+    """
+    options = {"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)}
+    if max_nodes is not None:
+        options["mip_max_nodes"] = int(max_nodes)
+    h = _highs(prog, integer=True, options=options, start=start)
     run(h)
     status = h.getModelStatus()
     info = h.getInfo()
@@ -100,17 +103,27 @@ def solve_mip(prog, start, *, time_limit, mip_rel_gap):
         return None
     if info.primal_solution_status != 2:  # no feasible point
         if start is not None:
-            return start, "time_limit", float(info.mip_dual_bound)
+            ran_out = status == highspy.HighsModelStatus.kTimeLimit
+            return start, "time_limit" if ran_out else "work_limit", float(info.mip_dual_bound)
         raise RuntimeError(
             f"no schedule found within time_limit={time_limit:.1f} s "
             f"(solver: {h.modelStatusToString(status)}); raise time_limit"
         )
     x = np.asarray(h.getSolution().col_value)
-    text = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
+    text = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    }.get(status, "work_limit")
     return x, text, float(info.mip_dual_bound)
 
 
-def rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap) -> np.ndarray:
+#: Branch-and-bound nodes of one part of the rolling horizon, and sweeps over the days: the
+#: work that paces the rolling solve (a part of one or two days closes in a few nodes).
+PART_NODES = 400
+SWEEPS = 4
+
+
+def rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap):
     """Rolling horizon over days, then fix-and-optimize sweeps.
 
     First pass: solve ``window`` days at a time on their own intervals, keep the first
@@ -145,12 +158,25 @@ def rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap) -> np.nd
     is_shift[: prog.ny] = True
     sol = np.zeros(len(prog.c))
 
-    def solve_part(cols, rows, start, limit, lower=None, upper=None):
+    hit = False
+
+    def solve_part(cols, rows, start, lower=None, upper=None):
+        nonlocal hit
         sub = prog.restrict(cols, rows, sol, lower, upper)
+        # past the ceiling a part still gets a second to find its first schedule: every
+        # day needs one
+        limit = max(1.0, time_limit - (time.perf_counter() - t0))
         try:
-            res = solve_mip(sub, start, time_limit=limit, mip_rel_gap=mip_rel_gap)
-        except RuntimeError:  # nothing found in a short share of time: give it more
-            res = solve_mip(sub, start, time_limit=max(10.0, 4 * limit), mip_rel_gap=0.01)
+            res = solve_mip(
+                sub, start, time_limit=limit, mip_rel_gap=mip_rel_gap, max_nodes=PART_NODES
+            )
+        except RuntimeError:  # nothing found within the nodes: give it more
+            res = solve_mip(
+                sub, start, time_limit=max(10.0, limit), mip_rel_gap=0.01,
+                max_nodes=8 * PART_NODES,
+            )  # fmt: skip
+        if res is not None and res[1] == "time_limit":
+            hit = True
         return None if res is None else res[0]
 
     crosses = np.array([t.crosses_midnight for t in model.templates])
@@ -170,17 +196,15 @@ def rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap) -> np.nd
     guided[:nx] = crosses[model.col_t]
     for k, day in enumerate(days):
         ahead = list(days[k : k + window])
-        left = time_limit - (time.perf_counter() - t0)
-        limit = max(0.5, 0.5 * left / (len(days) - k))
         cols = np.flatnonzero(np.isin(col_op, ahead))
         # seat caps of the next day too: this window's night shifts sit in those seats
         rows = np.flatnonzero(
             np.isin(row_op, ahead) | (is_cap & np.isin(row_op, days[k + window : k + window + 1]))
         )
         guide = np.where(guided[cols], np.floor(lp[cols] + 1e-6), 0.0)
-        part = solve_part(cols, rows, None, limit, guide)
+        part = solve_part(cols, rows, None, guide)
         if part is None and guide.any():
-            part = solve_part(cols, rows, None, limit)
+            part = solve_part(cols, rows, None)
         back = [days[k - 1]] if k > 0 else ([days[-1]] if model.boundary == "wrap" else [])
         if part is None and back:
             # the morning needs the night before: let the previous day's shifts reaching
@@ -200,14 +224,17 @@ def rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap) -> np.nd
             held = cols[(cols >= nx) & (cols < prog.ny)]
             held = held[np.isin(b_ops[held - nx], back).any(axis=1)]
             upper[np.isin(cols, held)] = sol[held]
-            part = solve_part(cols, rows, None, limit, lower, upper)
+            part = solve_part(cols, rows, None, lower, upper)
         if part is None:
             raise model.elastic_diagnosis()
         keep = np.isin(col_op[cols], [*back, day])
         sol[cols[keep]] = part[keep]
 
     best = prog.c @ sol
-    while time.perf_counter() - t0 < time_limit:
+    for _ in range(SWEEPS):
+        if time.perf_counter() - t0 >= time_limit:
+            hit = True
+            break
         for k in range(len(days)):
             span = days[k : k + 2]
             touched = days[k : k + 3]
@@ -219,14 +246,14 @@ def rolling_solve(model, prog, lp, window, t0, time_limit, mip_rel_gap) -> np.nd
             rows = np.flatnonzero(
                 np.where(is_link, np.isin(row_op, span), np.isin(row_op, touched))
             )
-            left = time_limit - (time.perf_counter() - t0)
-            if left <= 0:
+            if time.perf_counter() - t0 >= time_limit:
+                hit = True
                 break
-            part = solve_part(cols, rows, sol[cols], max(0.5, left / len(days)))
+            part = solve_part(cols, rows, sol[cols])
             if part is not None:
                 sol[cols] = part
         value = prog.c @ sol
         if value > best - 1e-6 * max(1.0, abs(best)):
             break
         best = value
-    return sol
+    return sol, hit

@@ -403,3 +403,16 @@ def test_kpis_under_trunks_take_fractional_agents():
         assert np.allclose(kpis[column], expected, rtol=1e-12, atol=1e-15), column
     assert kpis["agents"].tolist() == [20.0, 20.25, 21.0, 30.0]  # at most one per line
     assert kpis["meets_targets"].equals(erlang.Targets.hotline().met(kpis))
+
+
+@pytest.mark.slow
+def test_plan_gives_the_same_month_twice(sample):
+    # both rostering stages are paced by work: equal inputs, equal plans
+    kwargs = {"aht": sample.aht, "month": "2026-03", "days": 7, "replications": 0}
+    first = plan(sample.volume, time_limit=600, **kwargs)
+    again = plan(sample.volume, time_limit=600, **kwargs)
+    assert not first.named_roster.stats["time_limit_hit"]
+    assert first.shift_schedule.status != "time_limit"
+    assert first.headcount == again.headcount
+    pd.testing.assert_frame_equal(first.schedule, again.schedule)
+    pd.testing.assert_frame_equal(first.roster, again.roster)
