@@ -209,7 +209,7 @@ def plan(
     replications: int = 10,
     spread: bool = True,
     seed: int | None = 0,
-    time_limit: float = 60.0,
+    time_limit: float = 600.0,
     progress: Callable[[str, int, int, float | None], None] | None = None,
 ) -> Plan:
     """Plan a month: forecast, staffing, shifts, a named roster and the service it gives.
@@ -278,8 +278,11 @@ def plan(
         level from the forecast's negative-binomial law, Poisson noise on top.
     seed : int, optional
         Seed of the simulation and of the absences drawn in it.
-    time_limit : float, default 60
-        Solver budget of each of the two rostering stages. [s]
+    time_limit : float, default 600
+        Ceiling on each of the two rostering stages. Both are paced by work (nodes, rounds,
+        sweeps), so that equal inputs give the same plan on any machine; when the ceiling
+        binds, the stage returns its best so far and says so (``shift_schedule.status``,
+        ``named_roster.stats["time_limit_hit"]`` and a line of its diagnosis). [s]
     progress : callable, optional
         Called as ``progress(step, number, total, seconds)`` when a step of :data:`STEPS`
         starts (``seconds`` None) and when it ends (``seconds`` its wall time).
