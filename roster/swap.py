@@ -156,8 +156,11 @@ def swap(
             f"shift {r['shift']} of {r['agent']!r} on {r['date'].date()} was "
             "already swapped; it cannot be swapped again"
         )
+    unchanged = assignments.copy()
+    if "swapped" not in unchanged.columns:
+        unchanged["swapped"] = False  # the same layout whether accepted or not
     if reasons:
-        return SwapResult(False, assignments, tuple(reasons))
+        return SwapResult(False, unchanged, tuple(reasons))
 
     new = a.copy()
     moved_mine = new[mine].copy()
@@ -198,5 +201,5 @@ def swap(
                 f"requirement (first {t})"
             )
     if reasons:
-        return SwapResult(False, assignments, tuple(reasons), added.reset_index(drop=True))
+        return SwapResult(False, unchanged, tuple(reasons), added.reset_index(drop=True))
     return SwapResult(True, new, (), added.reset_index(drop=True))
