@@ -31,6 +31,11 @@ import numpy as np
 from benchmarks.curtois.instance import CurtoisInstance
 from benchmarks.curtois.pricing_kernel import cheapest_schedules
 
+#: Label extensions and dominance tests an exact labelling may spend (some tenths of a
+#: second) before it gives way to the heuristic one: with many capped types the labels of a
+#: bucket can multiply beyond any time limit, while the heuristic keeps one per bucket.
+MAX_WORK = 200_000_000
+
 
 @dataclass(frozen=True)
 class EmployeeRules:
@@ -123,14 +128,23 @@ class EmployeeRules:
         )
 
     def cheapest(
-        self, i: int, prices: np.ndarray, k: int = 1, upper: float = np.inf, exact: bool = True
+        self,
+        i: int,
+        prices: np.ndarray,
+        k: int = 1,
+        upper: float = np.inf,
+        exact: bool = True,
+        *,
+        max_work: int = MAX_WORK,
+        report: bool = False,
     ):
         """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
 
         ``upper`` is the cost of a schedule known to be feasible (e.g. the employee's current
         one): only schedules no dearer than it are sought, which prunes most of the search.
         ``exact=False`` is a fast heuristic: dominance ignores weekends and capped counts, so
-        the schedules are feasible but perhaps not the cheapest.
+        the schedules are feasible but perhaps not the cheapest. An exact labelling that
+        spends ``max_work`` label extensions and dominance tests gives way to the heuristic.
 
         Returns
         -------
@@ -138,6 +152,8 @@ class EmployeeRules:
             ``sum prices[d, schedule[d]]`` over worked days, cheapest first.
         schedules : ndarray of int, shape (n, H)
             Type code per day, -1 off; ``n == 0`` when the rules admit no schedule.
+        exact : bool
+            Only with ``report``: whether the labelling was exact to its end.
         """
         members, units, caps, forbid = self.type_classes[i]
         H = prices.shape[0]
@@ -149,7 +165,7 @@ class EmployeeRules:
             pick = np.argmin(prices[:, m], axis=1)
             choice[:, c] = m[pick]
             reduced[:, c] = prices[rows, m[pick]]
-        costs, schedules = cheapest_schedules(
+        args = (
             reduced,
             units,
             caps,
@@ -163,13 +179,17 @@ class EmployeeRules:
             forbid,
             int(k),
             float(upper),
-            bool(exact),
         )
+        costs, schedules, done = cheapest_schedules(*args, bool(exact), int(max_work))
+        if not done:
+            # the heuristic keeps one label per bucket: its work is bounded by the buckets
+            costs, schedules, _ = cheapest_schedules(*args, False, np.iinfo(np.int64).max)
+        exact = bool(exact and done)
         worked = schedules >= 0
         full = np.full_like(schedules, -1)
         days = np.broadcast_to(rows, schedules.shape)
         full[worked] = choice[days[worked], schedules[worked]]
-        return costs, full
+        return (costs, full, exact) if report else (costs, full)
 
 
 def type_classes(units, caps, forbid, horizon, max_units):
@@ -231,6 +251,7 @@ def compile_pricing() -> None:
         1,
         float(np.inf),
         True,
+        1000,
     )
 
 

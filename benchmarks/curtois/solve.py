@@ -38,7 +38,12 @@ class CurtoisSolution:
     construction_objective : int
         Objective of the constructed start roster.
     rounds : int
-        Large-neighbourhood search rounds run.
+        Large-neighbourhood search rounds run (ruin and recreate moves on an instance too
+        large for the compact programme).
+    limit_reached : bool
+        Whether the time limit stopped the search (rather than a proof of optimality or
+        ``max_rounds``); ``time_s`` may then pass ``time_limit`` by the final check, about
+        1% of it, or by the construction where placing every employee once takes longer.
     """
 
     grid: pd.DataFrame
@@ -49,6 +54,7 @@ class CurtoisSolution:
     construction_objective: int
     rounds: int
     column_bound: float = -np.inf
+    limit_reached: bool = False
 
 
 def solve_curtois(
@@ -146,4 +152,5 @@ def solve_curtois(
         construction_objective=found.construction_objective,
         rounds=found.rounds,
         column_bound=found.column_bound,
+        limit_reached=found.limit_reached,
     )
