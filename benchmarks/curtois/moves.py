@@ -38,13 +38,14 @@ from benchmarks.curtois.pricing import MAX_WORK, EmployeeRules, schedule_cost
 _WORK_PER_S = 20_000_000
 
 
-def work_until(deadline: float | None) -> int:
-    """Work an exact labelling may spend before ``deadline`` (a ``time.perf_counter`` value
-    [s]); ``MAX_WORK`` without one, a token amount once it has passed (the heuristic
-    labelling then answers, its work bounded by its buckets)."""
+def work_until(deadline: float | None, share: int = 1) -> int:
+    """Work an exact labelling may spend: its ``1 / share`` of the time left before
+    ``deadline`` (a ``time.perf_counter`` value [s]); ``MAX_WORK`` without one, a token
+    amount once it has passed (the heuristic labelling then answers, its work bounded by its
+    buckets)."""
     if deadline is None:
         return MAX_WORK
-    left = deadline - time.perf_counter()
+    left = (deadline - time.perf_counter()) / max(share, 1)
     return int(np.clip(left * _WORK_PER_S, 10_000, MAX_WORK))
 
 
@@ -99,17 +100,24 @@ class EmployeeMoves:
         given those placed before, then improved by :meth:`descent` until ``deadline``.
 
         Every employee is placed whatever the deadline (the roster must keep every hard
-        rule); once it has passed, by the heuristic labelling, whose work is bounded."""
+        rule). When the pace so far would not place everyone by then, each employee left
+        takes its cheapest month of one class of types (:meth:`cheapest_of_one_class`), which
+        costs a fraction of the labelling over all types."""
         rules = rules if rules is not None else EmployeeRules.of(instance)
         E, H = len(instance.employees), instance.horizon
         moves = cls(instance, np.full((E, H), -1), rules)
+        began = time.perf_counter()
         for n, i in enumerate(rng.permutation(E)):
-            # each employee's share of the time left
-            share = None if deadline is None else time.perf_counter() + (
-                deadline - time.perf_counter()) / (E - n)  # fmt: skip
-            costs, schedules = rules.cheapest(
-                int(i), moves.prices(int(i)), max_work=work_until(share)
-            )
+            now = time.perf_counter()
+            pace = (now - began) / n if n else 0.0
+            if deadline is not None and now + pace * (E - n) > deadline:
+                costs, schedules = moves.cheapest_of_one_class(int(i))
+            else:
+                # each employee's share of the time left
+                share = None if deadline is None else now + (deadline - now) / (E - n)
+                costs, schedules = rules.cheapest(
+                    int(i), moves.prices(int(i)), max_work=work_until(share)
+                )
             if not len(costs):
                 raise RuntimeError(
                     f"{instance.name}: no schedule of employee {instance.employees[i]!r} "
@@ -142,6 +150,21 @@ class EmployeeMoves:
         gain = np.where(self.counts < self.req, -self.wu, self.wo)
         return self.rules.request_cost[i] + gain
 
+    def cheapest_of_one_class(self, i: int):
+        """Cheapest month of employee ``i`` (off the head counts) at its current prices
+        working one class of interchangeable types only (the heuristic labelling): the
+        classes are tried cheapest on average first, and all together should none do alone.
+
+        Returns ``(costs, schedules)`` as :meth:`EmployeeRules.cheapest`."""
+        prices = self.prices(i)
+        members = self.rules.type_classes[i][0]
+        mean = [prices[:, m].min(axis=1).mean() for m in members]
+        for c in np.argsort(mean, kind="stable"):
+            costs, schedules = self.rules.cheapest(i, prices, exact=False, only=members[c])
+            if len(costs):
+                return costs, schedules
+        return self.rules.cheapest(i, prices, exact=False)
+
     def best_response(self, i: int, max_work: int = MAX_WORK) -> float:
         """Give employee ``i`` its best month given the others (or a better one, when the
         exact labelling gives up at ``max_work``); returns the objective drop."""
@@ -169,7 +192,9 @@ class EmployeeMoves:
             for i in rng.permutation(len(self.codes)):
                 if deadline is not None and time.perf_counter() > deadline:
                     return moves + improved
-                improved += self.best_response(int(i), work_until(deadline)) > 0
+                # each response may take its share of a sweep in the time left
+                work = work_until(deadline, len(self.codes))
+                improved += self.best_response(int(i), work) > 0
             moves += improved
             if not improved:
                 break
@@ -237,10 +262,11 @@ class EmployeeMoves:
         before = self.objective
         for i in members:
             self._shift(int(i), -1.0)
-        for i in rng.permutation(members):
+        for n, i in enumerate(rng.permutation(members)):
             i = int(i)
             prices = self.prices(i)
-            costs, schedules = self.rules.cheapest(i, prices, max_work=work_until(deadline))
+            work = work_until(deadline, len(members) - n)
+            costs, schedules = self.rules.cheapest(i, prices, max_work=work)
             # the employee was off the counts: its own month is still a feasible fallback
             if len(costs):
                 self.codes[i] = schedules[0]

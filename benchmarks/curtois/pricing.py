@@ -137,6 +137,7 @@ class EmployeeRules:
         *,
         max_work: int = MAX_WORK,
         report: bool = False,
+        only=None,
     ):
         """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
 
@@ -145,6 +146,8 @@ class EmployeeRules:
         ``exact=False`` is a fast heuristic: dominance ignores weekends and capped counts, so
         the schedules are feasible but perhaps not the cheapest. An exact labelling that
         spends ``max_work`` label extensions and dominance tests gives way to the heuristic.
+        ``only`` (type codes) restricts the schedules to those types: the labelling's work
+        grows with the number of classes of types, so a few types cost a fraction of all.
 
         Returns
         -------
@@ -156,6 +159,10 @@ class EmployeeRules:
             Only with ``report``: whether the labelling was exact to its end.
         """
         members, units, caps, forbid = self.type_classes[i]
+        if only is not None:
+            keep = [c for c, m in enumerate(members) if np.isin(m, only).any()]
+            members = [members[c][np.isin(members[c], only)] for c in keep]
+            units, caps, forbid = units[keep], caps[keep], forbid[np.ix_(keep, keep)]
         H = prices.shape[0]
         reduced = np.empty((H, len(members)))
         choice = np.empty((H, len(members)), dtype=np.int64)

@@ -207,3 +207,11 @@ def test_draw_totals_picks_offered_values(entries, target, drawn):
 def test_draw_totals_rejects_an_empty_entry():
     with pytest.raises(ValueError, match="options"):
         _draw_totals([(np.array([3, 4]), np.array([0.5, 0.5])), (np.array([]), np.array([]))], 7)
+
+
+def test_reader_rejects_a_horizon_of_part_weeks(tmp_path):
+    text = (DATA / "Instance1.txt").read_text().replace("\n14\n", "\n13\n", 1)
+    path = tmp_path / "Part.txt"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="horizon=13"):
+        read_curtois(path)
