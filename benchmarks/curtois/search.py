@@ -36,6 +36,17 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
 Every roster accepted as a new best is re-scored by :func:`benchmarks.curtois.curtois_objective`
 (the solver-independent evaluator), and so is the one returned.
 
+*Time.* Every loop checks the clock, and every phase ends by the deadline, which keeps back
+1% of the limit and three times the evaluator's time on the constructed roster for the final
+check. The construction alone places every employee whatever the time: its exact labellings
+take shares of ``_CONSTRUCT_SHARE`` of the limit, and once its pace would miss that, each
+employee left takes its cheapest month of one class of types, a fraction of the work. Exact
+labellings elsewhere are sized to the time left too and give way to the heuristic one (whose
+work is bounded) when they run over. Instances of more than ``_MODEL_CELLS`` (employee, day,
+type) cells skip phases 2 to 4, whose compact programme and pricing rounds do not fit a
+limit of minutes there, and improve the roster by best responses and ruin and recreate of a
+few employees at a time.
+
 References
 ----------
 .. [1] P. Shaw, "Using constraint programming and local search methods to solve vehicle

@@ -79,7 +79,8 @@ def solve_curtois(
     ----------
     instance : CurtoisInstance
     time_limit : float
-        Wall-clock limit [s]; the best roster found by then is returned. The first call
+        Wall-clock limit [s]; the best roster found by then is returned, checked within
+        about 1% more. The first call
         after installation compiles the labelling kernel (some 15 s, then cached on disk)
         before the clock starts.
     mip_share : float, optional
@@ -114,7 +115,9 @@ def solve_curtois(
     Raises
     ------
     RuntimeError
-        If no feasible roster is found within the limit.
+        If some employee has no month that keeps its hard rules (the instance is
+        infeasible). A roster is returned however short the limit: the construction places
+        every employee even past it (``limit_reached`` then says so).
     """
     if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
