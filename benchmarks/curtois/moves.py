@@ -165,13 +165,33 @@ class EmployeeMoves:
                 return costs, schedules
         return self.rules.cheapest(i, prices, exact=False)
 
-    def best_response(self, i: int, max_work: int = MAX_WORK) -> float:
+    def work(self, i: int, deadline: float | None, share: int = 1) -> int:
+        """Labelling work for employee ``i``: its ``1 / share`` of a quarter of the time
+        left, and of a sweep's share of it once its exact labelling ran over (many capped
+        types can multiply its labels beyond any time limit; one employee must not stall a
+        descent)."""
+        ran_over = len(self.rules.ran_over) and self.rules.ran_over[i]
+        return work_until(deadline, share * (4 * len(self.codes) if ran_over else 4))
+
+    def _cheapest(self, i: int, prices: np.ndarray, deadline, share: int = 1, **kw):
+        """The cheapest months of ``i`` within :meth:`work`, noting a labelling that ran
+        over a generous budget."""
+        budget = self.work(i, deadline, share)
+        costs, schedules, exact = self.rules.cheapest(
+            i, prices, max_work=budget, report=True, **kw
+        )
+        if not exact and budget >= 10 * _WORK_PER_S // 100 and len(self.rules.ran_over):
+            self.rules.ran_over[i] = True
+        return costs, schedules
+
+    def best_response(self, i: int, deadline: float | None = None) -> float:
         """Give employee ``i`` its best month given the others (or a better one, when the
-        exact labelling gives up at ``max_work``); returns the objective drop."""
+        exact labelling runs over its :meth:`work` before ``deadline``); returns the
+        objective drop."""
         self._shift(i, -1.0)
         prices = self.prices(i)
         now = schedule_cost(prices, self.codes[i])
-        costs, schedules = self.rules.cheapest(i, prices, upper=now, max_work=max_work)
+        costs, schedules = self._cheapest(i, prices, deadline, upper=now)
         drop = 0.0
         if len(costs) and costs[0] < now - 1e-9:
             drop = now - costs[0]
@@ -192,9 +212,7 @@ class EmployeeMoves:
             for i in rng.permutation(len(self.codes)):
                 if deadline is not None and time.perf_counter() > deadline:
                     return moves + improved
-                # each response may take its share of a sweep in the time left
-                work = work_until(deadline, len(self.codes))
-                improved += self.best_response(int(i), work) > 0
+                improved += self.best_response(int(i), deadline) > 0
             moves += improved
             if not improved:
                 break
@@ -262,11 +280,10 @@ class EmployeeMoves:
         before = self.objective
         for i in members:
             self._shift(int(i), -1.0)
-        for n, i in enumerate(rng.permutation(members)):
+        for i in rng.permutation(members):
             i = int(i)
             prices = self.prices(i)
-            work = work_until(deadline, len(members) - n)
-            costs, schedules = self.rules.cheapest(i, prices, max_work=work)
+            costs, schedules = self._cheapest(i, prices, deadline)
             # the employee was off the counts: its own month is still a feasible fallback
             if len(costs):
                 self.codes[i] = schedules[0]

@@ -23,7 +23,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import gcd
 
 import numpy as np
@@ -34,7 +34,7 @@ from benchmarks.curtois.pricing_kernel import cheapest_schedules
 #: Label extensions and dominance tests an exact labelling may spend (some tenths of a
 #: second) before it gives way to the heuristic one: with many capped types the labels of a
 #: bucket can multiply beyond any time limit, while the heuristic keeps one per bucket.
-MAX_WORK = 200_000_000
+MAX_WORK = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class EmployeeRules:
     type_classes : tuple
         Per employee, ``(members, units, caps, forbid)`` of the classes of interchangeable
         types (see :func:`type_classes`).
+    ran_over : ndarray of bool, shape (E,)
+        Employees whose exact labelling ran over a generous work budget once (set by the
+        local moves, which give them little room afterwards); shared by copies.
     """
 
     units: np.ndarray
@@ -75,6 +78,7 @@ class EmployeeRules:
     request_cost: np.ndarray
     request_constant: np.ndarray
     type_classes: tuple
+    ran_over: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def of(cls, instance: CurtoisInstance) -> EmployeeRules:
@@ -125,6 +129,7 @@ class EmployeeRules:
             type_classes=tuple(
                 type_classes(units, caps[i], forbid, H, max_units[i]) for i in range(E)
             ),
+            ran_over=np.zeros(E, dtype=bool),
         )
 
     def cheapest(

@@ -71,3 +71,19 @@ def test_long_table_keeps_forecast_leads_apart():
     long = long_table("forecast_accuracy", frame)
     wape = long[long["metric"] == "wape_pct"]
     assert list(wape["case"]) == ["bank / 1-day lead / auto", "bank / 7-day lead / auto"]
+
+
+def test_curtois_headlines_keep_stretched_rows_apart():
+    from benchmarks.summary import headlines
+
+    frame = pd.DataFrame(
+        {"instance": ["Instance1", "Instance5_w4"], "source": [None, "Instance5"],
+         "weeks_x": [np.nan, 4], "staff_x": [np.nan, 1.0], "types_x": [np.nan, 1],
+         "objective": [610, 9000], "best_known": [607, np.nan], "bound": [600.0, 8000.0],
+         "limit_reached": [False, True], "time_s": [3.0, 59.5]}
+    )  # fmt: skip
+    head = headlines("roster_curtois", frame).set_index("figure")
+    stretched = head.loc["objective, stretched"]
+    assert stretched["reference"] == 8000.0 and stretched["ratio"] == 9000 / 8000
+    assert "limit reached" in stretched["note"] and "x4" in stretched["case"]
+    assert head.loc["objective / best known", "ours"] == pytest.approx(610 / 607)
