@@ -430,13 +430,17 @@ def price_until(
     smoothing: float = 0.5,
     max_iterations: int | None = None,
     pool=None,
+    hard_deadline: float | None = None,
 ):
     """Column generation on ``master`` for the ``active`` employees (the master's free
     employees by default; with fewer, the others are fixed by column bounds, and no
     Lagrangian bound is computed).
 
-    ``pool`` is an optional thread pool for the pricing. Returns ``(bound, lp, converged,
-    iterations)``."""
+    No round starts after ``deadline``; a round started prices every employee unless
+    ``hard_deadline`` (default ``deadline``) passes, and sizes each exact labelling to the
+    time left before it. ``pool`` is an optional thread pool for the pricing. Returns
+    ``(bound, lp, converged, iterations)``."""
+    hard_deadline = deadline if hard_deadline is None else hard_deadline
     rules = master.rules
     E = master.E
     active = master.free.copy() if active is None else np.asarray(active)
@@ -467,7 +471,7 @@ def price_until(
                 if master.bias is not None:
                     prices = prices + master.bias[e]
                 upper = master.cheapest_known(e, prices)
-                if time.perf_counter() > deadline:
+                if time.perf_counter() > hard_deadline:
                     # out of time: no column, and no bound from this round
                     return upper, np.zeros(0), np.zeros((0, master.H), np.int64), False
                 exact_e = force or slow[e] < _SLOW
@@ -478,7 +482,7 @@ def price_until(
                     k=per_employee,
                     upper=upper,
                     exact=exact_e,
-                    max_work=work_until(deadline),
+                    max_work=work_until(hard_deadline),
                     report=True,
                 )
                 if exact_e:
@@ -627,6 +631,7 @@ def dive(
                 price_until(
                     master,
                     deadline=min(deadline, now + share),
+                    hard_deadline=deadline,
                     active=~fixed,
                     max_iterations=iterations,
                     pool=pool,
