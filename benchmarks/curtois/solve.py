@@ -42,8 +42,8 @@ class CurtoisSolution:
         large for the compact programme).
     limit_reached : bool
         Whether the time limit stopped the search (rather than a proof of optimality or
-        ``max_rounds``); ``time_s`` may then pass ``time_limit`` by the final check, about
-        1% of it, or by the construction where placing every employee once takes longer.
+        ``max_rounds``); ``time_s`` passes ``time_limit`` only where placing every
+        employee once takes longer.
     """
 
     grid: pd.DataFrame
@@ -79,8 +79,9 @@ def solve_curtois(
     ----------
     instance : CurtoisInstance
     time_limit : float
-        Wall-clock limit [s]; the best roster found by then is returned, checked within
-        about 1% more. The first call
+        Wall-clock limit [s]; the search stops early enough (1% of the limit and the time
+        of the final check) for the best roster found to be returned within it, unless
+        placing every employee once takes longer. The first call
         after installation compiles the labelling kernel (some 15 s, then cached on disk)
         before the clock starts.
     mip_share : float, optional
