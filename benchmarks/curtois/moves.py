@@ -167,11 +167,14 @@ class EmployeeMoves:
 
     def work(self, i: int, deadline: float | None, share: int = 1) -> int:
         """Labelling work for employee ``i``: its ``1 / share`` of a quarter of the time
-        left, and of a sweep's share of it once its exact labelling ran over (many capped
-        types can multiply its labels beyond any time limit; one employee must not stall a
-        descent)."""
-        ran_over = len(self.rules.ran_over) and self.rules.ran_over[i]
-        return work_until(deadline, share * (4 * len(self.codes) if ran_over else 4))
+        left, divided by ``(1 + k) ** 2`` once ``k`` employees ran over, and of a sweep's
+        share of it once its own exact labelling ran over (many capped types can multiply
+        the labels beyond any time limit; one employee must not stall a descent, nor all of
+        them in turn)."""
+        over = self.rules.ran_over
+        if len(over) and over[i]:
+            return work_until(deadline, share * 4 * len(self.codes))
+        return work_until(deadline, share * 4 * (1 + int(over.sum())) ** 2)
 
     def _cheapest(self, i: int, prices: np.ndarray, deadline, share: int = 1, **kw):
         """The cheapest months of ``i`` within :meth:`work`, noting a labelling that ran

@@ -215,3 +215,18 @@ def test_reader_rejects_a_horizon_of_part_weeks(tmp_path):
     path.write_text(text)
     with pytest.raises(ValueError, match="horizon=13"):
         read_curtois(path)
+
+
+def test_an_employee_whose_labelling_ran_over_gets_less_room(stretched):
+    import time
+
+    from benchmarks.curtois.moves import EmployeeMoves
+
+    _, inst = stretched["I7_w2t4"]
+    rules = EmployeeRules.of(inst)
+    moves = EmployeeMoves(inst, np.full((len(inst.employees), inst.horizon), -1), rules)
+    deadline = time.perf_counter() + 10.0
+    first = moves.work(0, deadline)
+    rules.ran_over[1] = True
+    assert moves.work(0, deadline) < first  # others get less once one ran over
+    assert moves.work(1, deadline) < moves.work(0, deadline)
