@@ -137,13 +137,14 @@ def _roster_curtois(frame):
     ]
     # stretched instances have no best known value: beside the lower bound proved, if any
     for r in frame[~known].itertuples(index=False):
-        settings = f"x{r.weeks_x} weeks, x{r.staff_x} staff, x{r.types_x} types"
+        settings = f"x{r.weeks_x:g} weeks, x{r.staff_x:g} staff, x{r.types_x:g} types"
         rows.append(
             _row(
                 "objective, stretched",
                 f"{r.source} {settings}",
                 r.objective,
-                r.bound if np.isfinite(r.bound) else np.nan,
+                # a bound at or below zero says nothing of an objective that is positive
+                r.bound if np.isfinite(r.bound) and r.bound > 0 else np.nan,
                 f"reference: lower bound; {r.time_s:.0f} s"
                 + ("; limit reached" if r.limit_reached else ""),
             )
