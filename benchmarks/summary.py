@@ -141,6 +141,7 @@ def _roster_month(frame):
 
 
 def _roster_curtois(frame):
+    known = frame["best_known"].notna() if "best_known" in frame else frame["objective"].isna()
     rows = [
         _row(
             "objective",
@@ -149,8 +150,23 @@ def _roster_curtois(frame):
             r.best_known,
             f"reference: best known; {r.time_s:.0f} s",
         )
-        for r in frame.itertuples(index=False)
+        for r in frame[known].itertuples(index=False)
     ]
+    # stretched instances have no best known value: beside the lower bound proved, if any
+    for r in frame[~known].itertuples(index=False):
+        settings = f"x{r.weeks_x:g} weeks, x{r.staff_x:g} staff, x{r.types_x:g} types"
+        rows.append(
+            _row(
+                "objective, stretched",
+                f"{r.source} {settings}",
+                r.objective,
+                # a bound at or below zero says nothing of an objective that is positive
+                r.bound if np.isfinite(r.bound) and r.bound > 0 else np.nan,
+                f"reference: lower bound; {r.time_s:.0f} s"
+                + ("; limit reached" if r.limit_reached else ""),
+            )
+        )
+    frame = frame[known]
     if len(frame):
         ratio = (frame["objective"] / frame["best_known"]).to_numpy(float)
         mean = float(np.exp(np.mean(np.log(ratio))))

@@ -54,7 +54,7 @@ from dataclasses import dataclass, replace
 import highspy
 import numpy as np
 
-from benchmarks.curtois.moves import cover_arrays, head_counts
+from benchmarks.curtois.moves import cover_arrays, head_counts, work_until
 from benchmarks.curtois.pricing import EmployeeRules, schedule_cost
 from roster.highs import run
 
@@ -96,9 +96,20 @@ def _draw_totals(options, target: int, rng=None) -> np.ndarray:
     """One value per entry of ``options`` (pairs of values and their weights, summing to
     1): the heaviest, or drawn by weight with ``rng``; then, while the values miss
     ``target`` in sum, the heaviest (or a drawn) step of one entry to another of its values
-    that brings the sum nearer without passing it."""
+    that brings the sum nearer without passing it.
+
+    Every entry must hold at least one value; weights that do not sum to a positive number
+    count as equal."""
+    for i, (v, _) in enumerate(options):
+        if not len(v):
+            raise ValueError(f"options[{i}] holds no value to choose")
+    options = [
+        (np.asarray(v), np.asarray(w, float) if np.sum(w) > 0 else np.ones(len(v)))
+        for v, w in options
+    ]
     pick = np.array(
-        [v[np.argmax(w)] if rng is None else rng.choice(v, p=w / w.sum()) for v, w in options]
+        [v[np.argmax(w)] if rng is None else rng.choice(v, p=w / w.sum()) for v, w in options],
+        dtype=np.int64,
     )
     gap = target - int(pick.sum())
     while gap:
@@ -113,7 +124,7 @@ def _draw_totals(options, target: int, rng=None) -> np.ndarray:
         weights = np.array([weight for _, _, weight in steps])
         k = (
             np.argmax(weights)
-            if rng is None
+            if rng is None or not weights.sum() > 0
             else rng.choice(len(steps), p=weights / weights.sum())
         )
         i, value, _ = steps[k]
@@ -251,10 +262,20 @@ class Master:
         Instance 8 the LP works every hour and every night there is, and failed dives end
         one shift or one night short.
         """
-        n = len(self.pool.owner)
-        x = np.asarray(self.h.getSolution().col_value)[self.n_slack : self.n_slack + n]
-        owner = np.asarray(self.pool.owner)
-        months = np.asarray(self.pool.months)
+        x = np.asarray(self.h.getSolution().col_value)[self.n_slack :]
+        # the employees' known months go in too (weight 0): every free employee has some
+        owner = np.concatenate(
+            [self.pool.owner, *[np.full(len(self.by_employee[e]), e) for e in self.free_list]]
+        ).astype(np.int64)
+        months = np.concatenate(
+            [
+                np.reshape(self.pool.months, (-1, self.H)),
+                *[self.by_employee[e] for e in self.free_list],
+            ]
+        ).astype(np.int64)
+        if len(x) != len(self.pool.owner):
+            x = np.zeros(len(self.pool.owner))  # no LP solution to read
+        x = np.concatenate([x, np.zeros(len(owner) - len(x))])
         total = _units(self.rules, months)
         caps = self.rules.caps
         capped = (caps > 0) & (caps < self.H)
@@ -263,7 +284,12 @@ class Master:
         options = []
         for e in free:
             mine = (owner == e) & (x > _RISE)
-            share = x[mine] / x[mine].sum()
+            if not mine.any():
+                # no LP solution to read (the LP stopped short): each known month alike
+                mine = owner == e
+                share = np.full(mine.sum(), 1.0 / mine.sum())
+            else:
+                share = x[mine] / x[mine].sum()
             at_cap = share @ (_type_counts(months[mine], self.T) == caps[e])
             draw = 0.5 if rng is None else rng.random(self.T)
             full[e] = capped[e] & (at_cap > draw)
@@ -285,6 +311,11 @@ class Master:
             worst = np.abs(self.rules.request_cost).max() + max(self.wu.max(), self.wo.max())
             sub.bias = np.where(full, -(self.H * worst + 1.0), 0.0)
         return sub
+
+    @property
+    def free_list(self) -> np.ndarray:
+        """The free employees' positions."""
+        return np.flatnonzero(self.free)
 
     def cheapest_known(self, e: int, prices: np.ndarray) -> float:
         """Cost at ``prices`` of the cheapest column of ``e`` in the pool (a feasible month,
@@ -399,13 +430,17 @@ def price_until(
     smoothing: float = 0.5,
     max_iterations: int | None = None,
     pool=None,
+    hard_deadline: float | None = None,
 ):
     """Column generation on ``master`` for the ``active`` employees (the master's free
     employees by default; with fewer, the others are fixed by column bounds, and no
     Lagrangian bound is computed).
 
-    ``pool`` is an optional thread pool for the pricing. Returns ``(bound, lp, converged,
-    iterations)``."""
+    No round starts after ``deadline``; a round started prices every employee unless
+    ``hard_deadline`` (default ``deadline``) passes, and sizes each exact labelling to the
+    time left before it. ``pool`` is an optional thread pool for the pricing. Returns
+    ``(bound, lp, converged, iterations)``."""
+    hard_deadline = deadline if hard_deadline is None else hard_deadline
     rules = master.rules
     E = master.E
     active = master.free.copy() if active is None else np.asarray(active)
@@ -436,10 +471,19 @@ def price_until(
                 if master.bias is not None:
                     prices = prices + master.bias[e]
                 upper = master.cheapest_known(e, prices)
+                if time.perf_counter() > hard_deadline:
+                    # out of time: no column, and no bound from this round
+                    return upper, np.zeros(0), np.zeros((0, master.H), np.int64), False
                 exact_e = force or slow[e] < _SLOW
                 tick = time.perf_counter()
-                costs, months = rules.cheapest(
-                    e, prices, k=per_employee, upper=upper, exact=exact_e
+                costs, months, exact_e = rules.cheapest(
+                    e,
+                    prices,
+                    k=per_employee,
+                    upper=upper,
+                    exact=exact_e,
+                    max_work=work_until(hard_deadline),
+                    report=True,
                 )
                 if exact_e:
                     slow[e] = time.perf_counter() - tick
@@ -587,6 +631,7 @@ def dive(
                 price_until(
                     master,
                     deadline=min(deadline, now + share),
+                    hard_deadline=deadline,
                     active=~fixed,
                     max_iterations=iterations,
                     pool=pool,

@@ -175,6 +175,9 @@ def read_curtois(path) -> CurtoisInstance:
 
     (lineno, line) = sec["SECTION_HORIZON"][0]
     horizon = to_int(lineno, line, "horizon")
+    if horizon < 7 or horizon % 7:
+        # weekends are days 5 and 6 of each week from a Monday: the format counts whole weeks
+        raise ValueError(f"{src}:{lineno}: horizon={horizon} is not a positive number of weeks")
 
     shift_rows = []
     for lineno, line in sec["SECTION_SHIFTS"]:

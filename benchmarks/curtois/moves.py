@@ -24,11 +24,29 @@ References
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmarks.curtois.instance import CurtoisInstance
-from benchmarks.curtois.pricing import EmployeeRules, schedule_cost
+from benchmarks.curtois.pricing import MAX_WORK, EmployeeRules, schedule_cost
+
+#: Labelling work [label extensions and dominance tests] taken as one second's worth when a
+#: move sizes its exact labelling to the time left; a slower machine only gets the heuristic
+#: labelling sooner, every roster stays feasible.
+_WORK_PER_S = 20_000_000
+
+
+def work_until(deadline: float | None, share: int = 1) -> int:
+    """Work an exact labelling may spend: its ``1 / share`` of the time left before
+    ``deadline`` (a ``time.perf_counter`` value [s]); ``MAX_WORK`` without one, a token
+    amount once it has passed (the heuristic labelling then answers, its work bounded by its
+    buckets)."""
+    if deadline is None:
+        return MAX_WORK
+    left = (deadline - time.perf_counter()) / max(share, 1)
+    return int(np.clip(left * _WORK_PER_S, 10_000, MAX_WORK))
 
 
 def cover_arrays(instance: CurtoisInstance):
@@ -71,14 +89,35 @@ class EmployeeMoves:
         self.objective = self.evaluate()
 
     @classmethod
-    def greedy(cls, instance: CurtoisInstance, rng: np.random.Generator, rules=None):
+    def greedy(
+        cls,
+        instance: CurtoisInstance,
+        rng: np.random.Generator,
+        rules=None,
+        deadline: float | None = None,
+    ):
         """A roster built one employee at a time in random order, each taking its best month
-        given those placed before, then improved by :meth:`descent`."""
+        given those placed before, then improved by :meth:`descent` until ``deadline``.
+
+        Every employee is placed whatever the deadline (the roster must keep every hard
+        rule). When the pace so far would not place everyone by then, each employee left
+        takes its cheapest month of one class of types (:meth:`cheapest_of_one_class`), which
+        costs a fraction of the labelling over all types."""
         rules = rules if rules is not None else EmployeeRules.of(instance)
         E, H = len(instance.employees), instance.horizon
         moves = cls(instance, np.full((E, H), -1), rules)
-        for i in rng.permutation(E):
-            costs, schedules = rules.cheapest(int(i), moves.prices(int(i)))
+        began = time.perf_counter()
+        for n, i in enumerate(rng.permutation(E)):
+            now = time.perf_counter()
+            pace = (now - began) / n if n else 0.0
+            if deadline is not None and now + pace * (E - n) > deadline:
+                costs, schedules = moves.cheapest_of_one_class(int(i))
+            else:
+                # each employee's share of the time left
+                share = None if deadline is None else now + (deadline - now) / (E - n)
+                costs, schedules = rules.cheapest(
+                    int(i), moves.prices(int(i)), max_work=work_until(share)
+                )
             if not len(costs):
                 raise RuntimeError(
                     f"{instance.name}: no schedule of employee {instance.employees[i]!r} "
@@ -87,7 +126,7 @@ class EmployeeMoves:
             moves.codes[i] = schedules[0]
             moves._shift(int(i), 1.0)
         moves.objective = moves.evaluate()
-        moves.descent(rng)
+        moves.descent(rng, deadline=deadline)
         return moves
 
     def evaluate(self) -> float:
@@ -111,12 +150,51 @@ class EmployeeMoves:
         gain = np.where(self.counts < self.req, -self.wu, self.wo)
         return self.rules.request_cost[i] + gain
 
-    def best_response(self, i: int) -> float:
-        """Give employee ``i`` its best month given the others; returns the objective drop."""
+    def cheapest_of_one_class(self, i: int):
+        """Cheapest month of employee ``i`` (off the head counts) at its current prices
+        working one class of interchangeable types only (the heuristic labelling): the
+        classes are tried cheapest on average first, and all together should none do alone.
+
+        Returns ``(costs, schedules)`` as :meth:`EmployeeRules.cheapest`."""
+        prices = self.prices(i)
+        members = self.rules.type_classes[i][0]
+        mean = [prices[:, m].min(axis=1).mean() for m in members]
+        for c in np.argsort(mean, kind="stable"):
+            costs, schedules = self.rules.cheapest(i, prices, exact=False, only=members[c])
+            if len(costs):
+                return costs, schedules
+        return self.rules.cheapest(i, prices, exact=False)
+
+    def work(self, i: int, deadline: float | None, share: int = 1) -> int:
+        """Labelling work for employee ``i``: its ``1 / share`` of a quarter of the time
+        left, divided by ``(1 + k) ** 2`` once ``k`` employees ran over, and of a sweep's
+        share of it once its own exact labelling ran over (many capped types can multiply
+        the labels beyond any time limit; one employee must not stall a descent, nor all of
+        them in turn)."""
+        over = self.rules.ran_over
+        if len(over) and over[i]:
+            return work_until(deadline, share * 4 * len(self.codes))
+        return work_until(deadline, share * 4 * (1 + int(over.sum())) ** 2)
+
+    def _cheapest(self, i: int, prices: np.ndarray, deadline, share: int = 1, **kw):
+        """The cheapest months of ``i`` within :meth:`work`, noting a labelling that ran
+        over a generous budget."""
+        budget = self.work(i, deadline, share)
+        costs, schedules, exact = self.rules.cheapest(
+            i, prices, max_work=budget, report=True, **kw
+        )
+        if not exact and budget >= 10 * _WORK_PER_S // 100 and len(self.rules.ran_over):
+            self.rules.ran_over[i] = True
+        return costs, schedules
+
+    def best_response(self, i: int, deadline: float | None = None) -> float:
+        """Give employee ``i`` its best month given the others (or a better one, when the
+        exact labelling runs over its :meth:`work` before ``deadline``); returns the
+        objective drop."""
         self._shift(i, -1.0)
         prices = self.prices(i)
         now = schedule_cost(prices, self.codes[i])
-        costs, schedules = self.rules.cheapest(i, prices, upper=now)
+        costs, schedules = self._cheapest(i, prices, deadline, upper=now)
         drop = 0.0
         if len(costs) and costs[0] < now - 1e-9:
             drop = now - costs[0]
@@ -125,20 +203,25 @@ class EmployeeMoves:
         self._shift(i, 1.0)
         return drop
 
-    def descent(self, rng: np.random.Generator, max_sweeps: int = 50) -> int:
-        """Best responses over all employees in random order until a sweep improves none;
-        returns the number of improving moves."""
+    def descent(
+        self, rng: np.random.Generator, max_sweeps: int = 50, deadline: float | None = None
+    ) -> int:
+        """Best responses over all employees in random order until a sweep improves none,
+        or ``deadline`` (a ``time.perf_counter`` value [s]) passes; returns the number of
+        improving moves."""
         moves = 0
         for _ in range(max_sweeps):
             improved = 0
             for i in rng.permutation(len(self.codes)):
-                improved += self.best_response(int(i)) > 0
+                if deadline is not None and time.perf_counter() > deadline:
+                    return moves + improved
+                improved += self.best_response(int(i), deadline) > 0
             moves += improved
             if not improved:
                 break
         return moves
 
-    def reassign_types(self) -> float:
+    def reassign_types(self, deadline: float | None = None) -> float:
         """Re-choose every worked shift's type inside its employee's class of
         interchangeable types (:func:`benchmarks.curtois.pricing.type_classes`), the days worked
         and classes kept; returns the objective drop.
@@ -157,6 +240,9 @@ class EmployeeMoves:
             for m in r.type_classes[e][0]:
                 allowed[e][np.ix_(m, m)] = True
         for d in range(H):
+            # each day is mended on its own: stopping early leaves a valid roster
+            if deadline is not None and time.perf_counter() > deadline:
+                break
             who = np.flatnonzero(self.codes[:, d] >= 0)
             if not len(who):
                 continue
@@ -182,10 +268,16 @@ class EmployeeMoves:
         self.objective = self.evaluate()
         return before - self.objective
 
-    def ruin_recreate(self, members, rng: np.random.Generator, accept: float = 0.0) -> bool:
+    def ruin_recreate(
+        self,
+        members,
+        rng: np.random.Generator,
+        accept: float = 0.0,
+        deadline: float | None = None,
+    ) -> bool:
         """Take ``members`` off, put them back by best responses in random order; keep the
         result if the objective rises by at most ``accept`` (else restore). Returns whether
-        it was kept."""
+        it was kept. Past ``deadline`` the best responses are the heuristic labelling's."""
         members = np.asarray(members, dtype=np.int64)
         saved = self.codes[members].copy()
         before = self.objective
@@ -194,7 +286,7 @@ class EmployeeMoves:
         for i in rng.permutation(members):
             i = int(i)
             prices = self.prices(i)
-            costs, schedules = self.rules.cheapest(i, prices)
+            costs, schedules = self._cheapest(i, prices, deadline)
             # the employee was off the counts: its own month is still a feasible fallback
             if len(costs):
                 self.codes[i] = schedules[0]

@@ -23,13 +23,18 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import gcd
 
 import numpy as np
 
 from benchmarks.curtois.instance import CurtoisInstance
 from benchmarks.curtois.pricing_kernel import cheapest_schedules
+
+#: Label extensions and dominance tests an exact labelling may spend (some tenths of a
+#: second) before it gives way to the heuristic one: with many capped types the labels of a
+#: bucket can multiply beyond any time limit, while the heuristic keeps one per bucket.
+MAX_WORK = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class EmployeeRules:
     type_classes : tuple
         Per employee, ``(members, units, caps, forbid)`` of the classes of interchangeable
         types (see :func:`type_classes`).
+    ran_over : ndarray of bool, shape (E,)
+        Employees whose exact labelling ran over a generous work budget once (set by the
+        local moves, which give them little room afterwards); shared by copies.
     """
 
     units: np.ndarray
@@ -70,6 +78,7 @@ class EmployeeRules:
     request_cost: np.ndarray
     request_constant: np.ndarray
     type_classes: tuple
+    ran_over: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def of(cls, instance: CurtoisInstance) -> EmployeeRules:
@@ -120,17 +129,30 @@ class EmployeeRules:
             type_classes=tuple(
                 type_classes(units, caps[i], forbid, H, max_units[i]) for i in range(E)
             ),
+            ran_over=np.zeros(E, dtype=bool),
         )
 
     def cheapest(
-        self, i: int, prices: np.ndarray, k: int = 1, upper: float = np.inf, exact: bool = True
+        self,
+        i: int,
+        prices: np.ndarray,
+        k: int = 1,
+        upper: float = np.inf,
+        exact: bool = True,
+        *,
+        max_work: int = MAX_WORK,
+        report: bool = False,
+        only=None,
     ):
         """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
 
         ``upper`` is the cost of a schedule known to be feasible (e.g. the employee's current
         one): only schedules no dearer than it are sought, which prunes most of the search.
         ``exact=False`` is a fast heuristic: dominance ignores weekends and capped counts, so
-        the schedules are feasible but perhaps not the cheapest.
+        the schedules are feasible but perhaps not the cheapest. An exact labelling that
+        spends ``max_work`` label extensions and dominance tests gives way to the heuristic.
+        ``only`` (type codes) restricts the schedules to those types: the labelling's work
+        grows with the number of classes of types, so a few types cost a fraction of all.
 
         Returns
         -------
@@ -138,8 +160,14 @@ class EmployeeRules:
             ``sum prices[d, schedule[d]]`` over worked days, cheapest first.
         schedules : ndarray of int, shape (n, H)
             Type code per day, -1 off; ``n == 0`` when the rules admit no schedule.
+        exact : bool
+            Only with ``report``: whether the labelling was exact to its end.
         """
         members, units, caps, forbid = self.type_classes[i]
+        if only is not None:
+            keep = [c for c, m in enumerate(members) if np.isin(m, only).any()]
+            members = [members[c][np.isin(members[c], only)] for c in keep]
+            units, caps, forbid = units[keep], caps[keep], forbid[np.ix_(keep, keep)]
         H = prices.shape[0]
         reduced = np.empty((H, len(members)))
         choice = np.empty((H, len(members)), dtype=np.int64)
@@ -149,7 +177,7 @@ class EmployeeRules:
             pick = np.argmin(prices[:, m], axis=1)
             choice[:, c] = m[pick]
             reduced[:, c] = prices[rows, m[pick]]
-        costs, schedules = cheapest_schedules(
+        args = (
             reduced,
             units,
             caps,
@@ -163,13 +191,17 @@ class EmployeeRules:
             forbid,
             int(k),
             float(upper),
-            bool(exact),
         )
+        costs, schedules, done = cheapest_schedules(*args, bool(exact), int(max_work))
+        if not done:
+            # the heuristic keeps one label per bucket: its work is bounded by the buckets
+            costs, schedules, _ = cheapest_schedules(*args, False, np.iinfo(np.int64).max)
+        exact = bool(exact and done)
         worked = schedules >= 0
         full = np.full_like(schedules, -1)
         days = np.broadcast_to(rows, schedules.shape)
         full[worked] = choice[days[worked], schedules[worked]]
-        return costs, full
+        return (costs, full, exact) if report else (costs, full)
 
 
 def type_classes(units, caps, forbid, horizon, max_units):
@@ -231,6 +263,7 @@ def compile_pricing() -> None:
         1,
         float(np.inf),
         True,
+        1000,
     )
 
 

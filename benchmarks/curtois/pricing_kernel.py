@@ -125,7 +125,7 @@ def _cost_to_go(cost, units, caps, min_units, max_run, min_run, min_off, off_cap
 
 @njit(cache=True, nogil=True)
 def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run, min_off,
-                       max_weekends, day_off, forbid, k, upper, exact):  # fmt: skip
+                       max_weekends, day_off, forbid, k, upper, exact, max_work):  # fmt: skip
     """Up to ``k`` cheapest feasible schedules of one employee, cheapest first.
 
     Parameters
@@ -155,12 +155,18 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
         False drops a label for any no dearer label of its bucket, whatever their weekends
         and capped counts: every schedule returned is still feasible, but the cheapest may be
         missed. Column generation prices this way while it finds columns.
+    max_work : int
+        Most label extensions and dominance tests; past it the labelling gives up (with
+        ``exact`` the labels of a bucket can multiply with the capped types, without it a
+        bucket keeps one label, so the work is bounded by the buckets anyway).
 
     Returns
     -------
     costs : ndarray of float, shape (n,)
     schedules : ndarray of int, shape (n, H)
-        Type per day, -1 off; ``n <= k`` (0 when no schedule is feasible).
+        Type per day, -1 off; ``n <= k`` (0 when no schedule is feasible or on giving up).
+    complete : bool
+        False when the labelling gave up at ``max_work``.
     """
     H, T = cost.shape
     counted = np.full(T, -1, dtype=np.int64)
@@ -234,6 +240,7 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
     n = 1
     alive[0] = True
     first, last_end = 0, 1
+    work = 0
     for d in range(H):
         n_touched = 0
         sat = d % 7 == 5
@@ -244,6 +251,9 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
                 continue
             last = ints[j, _LAST]
             run = ints[j, _RUN]
+            work += T + 1
+            if work > max_work:
+                return np.empty(0), np.empty((0, H), dtype=np.int64), False
             for o in range(-1, T):
                 r2 = _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap,
                                day_off, forbid)  # fmt: skip
@@ -280,6 +290,7 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
                 dominated = False
                 p = head[s]
                 while p >= 0:
+                    work += 1
                     if alive[p]:
                         le = lcost[p] <= c
                         ge = lcost[p] >= c
@@ -333,4 +344,4 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
         for d in range(H - 1, -1, -1):
             schedules[r, d] = ints[j, _LAST]
             j = parent[j]
-    return costs, schedules
+    return costs, schedules, True

@@ -36,6 +36,17 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
 Every roster accepted as a new best is re-scored by :func:`benchmarks.curtois.curtois_objective`
 (the solver-independent evaluator), and so is the one returned.
 
+*Time.* Every loop checks the clock, and every phase ends by the deadline, which keeps back
+1% of the limit and three times the evaluator's time on the constructed roster for the final
+check. The construction alone places every employee whatever the time: its exact labellings
+take shares of ``_CONSTRUCT_SHARE`` of the limit, and once its pace would miss that, each
+employee left takes its cheapest month of one class of types, a fraction of the work. Exact
+labellings elsewhere are sized to the time left too and give way to the heuristic one (whose
+work is bounded) when they run over. Instances of more than ``_MODEL_CELLS`` (employee, day,
+type) cells skip phases 2 to 4, whose compact programme and pricing rounds do not fit a
+limit of minutes there, and improve the roster by best responses and ruin and recreate of a
+few employees at a time.
+
 References
 ----------
 .. [1] P. Shaw, "Using constraint programming and local search methods to solve vehicle
@@ -77,6 +88,17 @@ _CG_SHARE, _DIVE_SHARE, _RESIDUAL_SHARE = 0.45, 0.72, 0.95
 _RESIDUAL_CELLS = 2800
 #: Above this many (employee, day, type) cells the dive starts by fixing in bulk.
 _BULK_CELLS = 10000
+#: Above this many (employee, day, type) cells neither the compact programme (its rows grow
+#: with the cells times the block lengths, built in Python) nor column generation (a
+#: pricing round labels every employee over the whole horizon) fits a time limit of
+#: minutes: the roster is improved by best responses and ruin and recreate alone.
+_MODEL_CELLS = 60000
+#: The construction may take this share of the time limit for its exact labellings and
+#: its descent; whatever it takes beyond, it places every employee anyway.
+_CONSTRUCT_SHARE = 0.3
+#: Time kept back at the end for the final check and the shutdown: this share of the time
+#: limit, plus three times what the check of the constructed roster took.
+_RESERVE_SHARE = 0.01
 
 
 def _solve_mip(
@@ -196,9 +218,13 @@ class SearchResult:
     construction_objective : int
         Objective of the constructed start.
     rounds : int
-        LNS rounds (each solves one block per worker).
+        LNS rounds (each solves one block per worker), or ruin and recreate moves where the
+        instance is too large for the compact programme.
     improvements : int
         Rounds that lowered the objective.
+    limit_reached : bool
+        Whether the time limit stopped the search (rather than a proof of optimality or
+        ``max_rounds``).
     """
 
     grid: np.ndarray
@@ -210,6 +236,7 @@ class SearchResult:
     construction_objective: int
     rounds: int
     improvements: int
+    limit_reached: bool = False
 
 
 def _type_codes(instance: CurtoisInstance) -> dict:
@@ -371,7 +398,12 @@ class _Search:
     ):
         self.t0 = time.perf_counter()
         self.time_limit = time_limit
-        self.deadline = self.t0 + time_limit
+        # the phases stop at `deadline`, which leaves time for the final check before `end`
+        self.end = self.t0 + time_limit
+        self.deadline = self.end - _RESERVE_SHARE * time_limit
+        self.limit_reached = False
+        self.model = None
+        self.pool = None
         self.rng = np.random.default_rng(seed)
         self.instance = instance
         self.node_limit, self.workers, self.seed = node_limit, workers, seed
@@ -401,13 +433,20 @@ class _Search:
             If the constructed roster breaks a hard rule.
         """
         instance, E, H, T = self.instance, self.E, self.H, self.T
-        self.grid = self._to_grid(EmployeeMoves.greedy(instance, self.rng, self.rules).codes)
+        until = min(self.deadline, self.t0 + _CONSTRUCT_SHARE * self.time_limit)
+        moves = EmployeeMoves.greedy(instance, self.rng, self.rules, deadline=until)
+        self.grid = self._to_grid(moves.codes)
+        tick = time.perf_counter()
         built = curtois_objective(instance, self.grid)
+        # the final check costs as much, and so may the last offer of a new best
+        self.deadline -= 3.0 * (time.perf_counter() - tick)
         if not built.feasible:
             raise RuntimeError(
                 f"{instance.name}: construction broke hard rules: {built.violations}"
             )
         self.best = self.construction_objective = built.objective
+        if E * H * T > _MODEL_CELLS or time.perf_counter() > self.deadline:
+            return
         self.model = build_model(instance, range(E))
         self.z_best = self.model.encode(instance, self.grid, np.zeros(len(instance.cover)))
         # the columns of each (employee, day, type) cell and of each (employee, weekend)
@@ -422,7 +461,7 @@ class _Search:
         """
         self.pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
         mip_time = mip_share * (self.deadline - time.perf_counter())
-        if mip_time <= 0.5:
+        if mip_time <= 0.5 or self.model is None:
             return
         options = {"time_limit": mip_time, "node_limit": 10**9, "seed": self.seed}
         if self.pool is None:
@@ -438,8 +477,11 @@ class _Search:
         """Generate columns, take their bound, dive on the master and solve what it left.
 
         What the dive left are the employees its deadline stopped it short of; the compact
-        programme takes them, the rest held.
+        programme takes them, the rest held. Nothing runs without the compact programme (too
+        large an instance) or without the time for it.
         """
+        if self.model is None or time.perf_counter() > self.t0 + _CG_SHARE * self.time_limit:
+            return
         # pricing on every thread branch-and-cut leaves free
         pricing = self.pool if self.mip is None else None
         master, self.column_bound, _, _, _ = generate(
@@ -465,14 +507,36 @@ class _Search:
         Stops once the incumbent is proved optimal, after ``max_rounds`` rounds, or when
         the time is up.
         """
+        if self.model is None:
+            self._ruin_and_recreate(max_rounds)
+            return
         hoods = _Neighbourhoods(self.instance, self.rng)
         while not self.settled():
             if max_rounds is not None and self.rounds >= max_rounds:
                 break
             left = self.deadline - time.perf_counter()
             if left < 0.2:
+                self.limit_reached = True
                 break
             self._neighbourhood_round(hoods, left)
+
+    def _ruin_and_recreate(self, max_rounds: int | None):
+        """Improve the incumbent by best responses, then by ruin and recreate of a few
+        employees at a time, until the deadline or ``max_rounds`` moves."""
+        moves = EmployeeMoves(self.instance, shift_codes(self.instance, self.grid), self.rules)
+        moves.descent(self.rng, deadline=self.deadline)
+        size = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
+        while max_rounds is None or self.rounds < max_rounds:
+            if time.perf_counter() > self.deadline:
+                self.limit_reached = True
+                break
+            members = self.rng.choice(self.E, size=min(size, self.E), replace=False)
+            before = moves.objective
+            moves.ruin_recreate(members, self.rng, deadline=self.deadline)
+            self.rounds += 1
+            self.improvements += moves.objective < before - 1e-9
+        # offered once: each offer of a new best is checked by the independent evaluator
+        self._offer(self._to_grid(moves.codes))
 
     def result(self) -> SearchResult:
         """Take branch-and-cut's last word, close the pool and return the checked incumbent.
@@ -486,6 +550,7 @@ class _Search:
             self._stop_branch_and_cut()
         if self.pool is not None:
             self.pool.shutdown()
+        self.limit_reached |= time.perf_counter() > self.deadline
         final = curtois_objective(self.instance, self.grid)
         if not final.feasible or final.objective != self.best:
             raise RuntimeError(f"{self.instance.name}: best roster fails the independent check")
@@ -499,12 +564,17 @@ class _Search:
             construction_objective=int(self.construction_objective),
             rounds=self.rounds,
             improvements=self.improvements,
+            limit_reached=bool(self.limit_reached),
         )
 
     # -- the incumbent ------------------------------------------------------------------
 
     def _value_of(self, trial: np.ndarray):
-        """``(objective, z)`` of the roster ``trial`` by the compact programme."""
+        """``(objective, z)`` of the roster ``trial`` by the compact programme (``z`` None
+        without one, the objective then by best-response bookkeeping)."""
+        if self.model is None:
+            moves = EmployeeMoves(self.instance, shift_codes(self.instance, trial), self.rules)
+            return round(moves.objective), None
         z = self.model.encode(self.instance, trial, np.zeros(len(self.instance.cover)))
         return round(float(self.model.c @ z + self.model.const)), z
 
@@ -535,8 +605,10 @@ class _Search:
         Best responses and type reassignments alternate until neither improves.
         """
         moves = EmployeeMoves(self.instance, codes, self.rules)
-        moves.descent(self.rng)
-        while moves.reassign_types() > 1e-9 and moves.descent(self.rng):
+        moves.descent(self.rng, deadline=self.deadline)
+        while moves.reassign_types(self.deadline) > 1e-9 and moves.descent(
+            self.rng, deadline=self.deadline
+        ):
             pass
         return self._offer(self._to_grid(moves.codes))
 
@@ -547,7 +619,9 @@ class _Search:
         then polished.
         """
         moves = EmployeeMoves(self.instance, codes, self.rules)
-        moves.ruin_recreate(np.flatnonzero(~fixed), self.rng, accept=np.inf)
+        moves.ruin_recreate(
+            np.flatnonzero(~fixed), self.rng, accept=np.inf, deadline=self.deadline
+        )
         self._polish(moves.codes)
 
     # -- branch-and-cut -----------------------------------------------------------------

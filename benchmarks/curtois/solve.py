@@ -38,7 +38,12 @@ class CurtoisSolution:
     construction_objective : int
         Objective of the constructed start roster.
     rounds : int
-        Large-neighbourhood search rounds run.
+        Large-neighbourhood search rounds run (ruin and recreate moves on an instance too
+        large for the compact programme).
+    limit_reached : bool
+        Whether the time limit stopped the search (rather than a proof of optimality or
+        ``max_rounds``); ``time_s`` passes ``time_limit`` only where placing every
+        employee once takes longer.
     """
 
     grid: pd.DataFrame
@@ -49,6 +54,7 @@ class CurtoisSolution:
     construction_objective: int
     rounds: int
     column_bound: float = -np.inf
+    limit_reached: bool = False
 
 
 def solve_curtois(
@@ -73,7 +79,9 @@ def solve_curtois(
     ----------
     instance : CurtoisInstance
     time_limit : float
-        Wall-clock limit [s]; the best roster found by then is returned. The first call
+        Wall-clock limit [s]; the search stops early enough (1% of the limit and the time
+        of the final check) for the best roster found to be returned within it, unless
+        placing every employee once takes longer. The first call
         after installation compiles the labelling kernel (some 15 s, then cached on disk)
         before the clock starts.
     mip_share : float, optional
@@ -108,7 +116,9 @@ def solve_curtois(
     Raises
     ------
     RuntimeError
-        If no feasible roster is found within the limit.
+        If some employee has no month that keeps its hard rules (the instance is
+        infeasible). A roster is returned however short the limit: the construction places
+        every employee even past it (``limit_reached`` then says so).
     """
     if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
@@ -146,4 +156,5 @@ def solve_curtois(
         construction_objective=found.construction_objective,
         rounds=found.rounds,
         column_bound=found.column_bound,
+        limit_reached=found.limit_reached,
     )

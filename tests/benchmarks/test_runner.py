@@ -107,3 +107,19 @@ def test_scale_summary_sets_the_goals_and_reads_determinism():
     assert table["reference"].tolist() == [1.0, 2.0, 1.0]
     assert "limit bound" in table["note"].iloc[1]
     assert table["ours"].iloc[2] == 1.0
+
+
+def test_curtois_headlines_keep_stretched_rows_apart():
+    from benchmarks.summary import headlines
+
+    frame = pd.DataFrame(
+        {"instance": ["Instance1", "Instance5_w4"], "source": [None, "Instance5"],
+         "weeks_x": [np.nan, 4], "staff_x": [np.nan, 1.0], "types_x": [np.nan, 1],
+         "objective": [610, 9000], "best_known": [607, np.nan], "bound": [600.0, 8000.0],
+         "limit_reached": [False, True], "time_s": [3.0, 59.5]}
+    )  # fmt: skip
+    head = headlines("roster_curtois", frame).set_index("figure")
+    stretched = head.loc["objective, stretched"]
+    assert stretched["reference"] == 8000.0 and stretched["ratio"] == 9000 / 8000
+    assert "limit reached" in stretched["note"] and "x4" in stretched["case"]
+    assert head.loc["objective / best known", "ours"] == pytest.approx(610 / 607)

@@ -1,0 +1,232 @@
+"""Stretched instances: the generator, and the solver on instances it was not developed on.
+
+The hard rules are checked here by a checker of their own, written from the format's
+description and sharing no code with the solver or with ``curtois_objective``.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.curtois import curtois_objective, read_curtois, solve_curtois
+from benchmarks.curtois.columns import _draw_totals
+from benchmarks.curtois.pricing import EmployeeRules
+from benchmarks.curtois.stretch import stretch_text, write_stretched
+
+DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "curtois"
+
+#: Solve time allowed beyond the limit in these tests [s]: generous, so that a busy machine
+#: does not fail them; the benchmark measures the real overshoot.
+SLACK = 1.5
+
+
+def hard_violations(path, grid) -> list:
+    """Broken hard rules of ``grid`` (employees in file order x days, '' off), read from the
+    instance file itself."""
+    sections, current = {}, None
+    for raw in Path(path).read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("SECTION_"):
+            current = sections.setdefault(line, [])
+            continue
+        current.append(line.split(","))
+    horizon = int(sections["SECTION_HORIZON"][0][0])
+    length = {r[0]: int(r[1]) for r in sections["SECTION_SHIFTS"]}
+    forbid = {r[0]: set(filter(None, r[2].split("|"))) for r in sections["SECTION_SHIFTS"]}
+    off = {r[0]: {int(d) for d in r[1:] if d} for r in sections.get("SECTION_DAYS_OFF", [])}
+    bad = []
+    staff = sections["SECTION_STAFF"]
+    assert len(grid) == len(staff)
+    for row, (e, caps, mx, mn, cmax, cmin, omin, wmax) in zip(grid, staff, strict=True):
+        row = list(row)
+        assert len(row) == horizon
+        cap = {k: int(v) for k, v in (c.split("=") for c in caps.split("|"))}
+        for d, s in enumerate(row):
+            if s and d in off.get(e, ()):
+                bad.append((e, "day off", d))
+            if s and d + 1 < horizon and row[d + 1] in forbid[s]:
+                bad.append((e, "succession", d))
+        for s in length:
+            if row.count(s) > cap.get(s, horizon):
+                bad.append((e, "max shifts", s))
+        minutes = sum(length[s] for s in row if s)
+        if not int(mn) <= minutes <= int(mx):
+            bad.append((e, "minutes", minutes))
+        # maximal blocks of work and of rest
+        d = 0
+        while d < horizon:
+            end = d
+            while end < horizon and bool(row[end]) == bool(row[d]):
+                end += 1
+            n, inner = end - d, d > 0 and end < horizon
+            if row[d] and n > int(cmax):
+                bad.append((e, "max consecutive", d))
+            if row[d] and inner and n < int(cmin):
+                bad.append((e, "min consecutive", d))
+            if not row[d] and inner and n < int(omin):
+                bad.append((e, "min days off", d))
+            d = end
+        weekends = sum(bool(row[w]) or bool(row[w + 1]) for w in range(5, horizon - 1, 7))
+        if weekends > int(wmax):
+            bad.append((e, "weekends", weekends))
+    return bad
+
+
+@pytest.fixture(scope="module")
+def stretched(tmp_path_factory):
+    """name -> (path, instance) of a few small stretched instances."""
+    where = tmp_path_factory.mktemp("stretched")
+    specs = {
+        "I5_w4": (5, {"weeks": 4}),
+        "I7_s2": (7, {"staff": 2.0}),
+        "I7_w2t4": (7, {"weeks": 2, "types": 4}),
+        "I3_w2s1.5t2": (3, {"weeks": 2, "staff": 1.5, "types": 2, "seed": 3}),
+    }
+    out = {}
+    for name, (k, kw) in specs.items():
+        path = where / f"{name}.txt"
+        out[name] = (path, write_stretched(DATA / f"Instance{k}.txt", path, **kw))
+    return out
+
+
+def test_independent_checker_agrees_with_evaluator(stretched):
+    # a roster breaking rules: everyone on the first type every day
+    path, inst = stretched["I5_w4"]
+    grid = np.full((len(inst.employees), inst.horizon), inst.shift_ids[0], dtype=object)
+    ev = curtois_objective(inst, grid)
+    mine = hard_violations(path, grid)
+    assert not ev.feasible and mine
+    assert {e for e, *_ in mine} == set(ev.violations["employee"])
+
+
+def test_stretch_sizes_and_determinism():
+    inst = read_curtois(DATA / "Instance7.txt")
+    text = stretch_text(inst, weeks=3, staff=1.5, types=2, seed=5)
+    assert text == stretch_text(inst, weeks=3, staff=1.5, types=2, seed=5)
+    assert text != stretch_text(inst, weeks=3, staff=1.5, types=2, seed=6)
+
+
+def test_stretched_instances_parse_and_evaluate(stretched):
+    source = {k: read_curtois(DATA / f"Instance{k}.txt") for k in (3, 5, 7)}
+    expect = {
+        "I5_w4": (source[5], 4, 1.0, 1),
+        "I7_s2": (source[7], 1, 2.0, 1),
+        "I7_w2t4": (source[7], 2, 1.0, 4),
+        "I3_w2s1.5t2": (source[3], 2, 1.5, 2),
+    }
+    for name, (path, inst) in stretched.items():
+        src, weeks, staff, types = expect[name]
+        assert inst.horizon == weeks * src.horizon
+        assert len(inst.employees) == round(staff * len(src.employees))
+        assert len(inst.shift_ids) == types * len(src.shift_ids)
+        assert len(inst.cover) == weeks * types * len(src.cover)
+        # every contract limit over the horizon grows with it
+        e = src.employees[0]
+        assert inst.staff.loc[e, "max_minutes"] == weeks * src.staff.loc[e, "max_minutes"]
+        assert inst.staff.loc[e, "max_weekends"] == weeks * src.staff.loc[e, "max_weekends"]
+        off = np.full((len(inst.employees), inst.horizon), "", dtype=object)
+        ev = curtois_objective(inst, off)
+        assert ev.objective > 0
+        assert ev.under_cover == sum(inst.cover["requirement"] * inst.cover["under_weight"])
+
+
+@pytest.mark.parametrize("bad", [{"weeks": 0}, {"staff": 0.5}, {"types": 1.5}])
+def test_stretch_rejects_bad_factors(bad):
+    inst = read_curtois(DATA / "Instance1.txt")
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        stretch_text(inst, **bad)
+
+
+@pytest.mark.parametrize("name", ["I5_w4", "I7_w2t4", "I3_w2s1.5t2"])
+def test_starved_budget_still_returns_a_valid_roster(stretched, name):
+    path, inst = stretched[name]
+    sol = solve_curtois(inst, time_limit=0.01, seed=1)
+    assert hard_violations(path, sol.grid.to_numpy()) == []
+    assert sol.objective == curtois_objective(inst, sol.grid).objective
+    assert sol.limit_reached
+
+
+@pytest.mark.parametrize("name", ["I5_w4", "I7_s2", "I7_w2t4"])
+def test_short_limit_is_kept_and_roster_valid(stretched, name):
+    path, inst = stretched[name]
+    limit = 3.0
+    sol = solve_curtois(inst, time_limit=limit, seed=2)
+    assert hard_violations(path, sol.grid.to_numpy()) == []
+    assert sol.time_s <= limit + SLACK
+    assert sol.objective <= sol.construction_objective
+
+
+def test_work_limited_labelling_stays_feasible(stretched):
+    # with a token amount of work the exact labelling gives way to the heuristic, whose
+    # months still keep every rule and cost no less than the exact cheapest
+    _, inst = stretched["I7_w2t4"]
+    rules = EmployeeRules.of(inst)
+    prices = rules.request_cost[0] - 5.0
+    costs, months, exact = rules.cheapest(0, prices, max_work=10, report=True)
+    assert not exact and len(costs) == 1
+    grid = np.full((len(inst.employees), inst.horizon), "", dtype=object)
+    ids = np.asarray(inst.shift_ids, dtype=object)
+    grid[0] = np.where(months[0] >= 0, ids[np.maximum(months[0], 0)], "")
+    bad = curtois_objective(inst, grid).violations
+    assert bad[bad["employee"] == inst.employees[0]].empty
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 20), st.floats(0, 1)), min_size=1, max_size=4),
+        min_size=1,
+        max_size=5,
+    ),
+    st.integers(0, 60),
+    st.booleans(),
+)
+def test_draw_totals_picks_offered_values(entries, target, drawn):
+    options = []
+    for entry in entries:
+        values = np.array(sorted({v for v, _ in entry}))
+        weights = np.array([sum(w for v, w in entry if v == x) for x in values])
+        options.append((values, weights))
+    rng = np.random.default_rng(0) if drawn else None
+    pick = _draw_totals(options, target, rng)
+    assert all(p in v for p, (v, _) in zip(pick, options, strict=True))
+    # the sum never passes the target from where the first picks left it
+    lows = sum(min(v) for v, _ in options)
+    highs = sum(max(v) for v, _ in options)
+    if lows <= target <= highs and not drawn:
+        assert abs(pick.sum() - target) <= abs(
+            sum(v[np.argmax(w) if w.sum() > 0 else 0] for v, w in options) - target
+        )
+
+
+def test_draw_totals_rejects_an_empty_entry():
+    with pytest.raises(ValueError, match="options"):
+        _draw_totals([(np.array([3, 4]), np.array([0.5, 0.5])), (np.array([]), np.array([]))], 7)
+
+
+def test_reader_rejects_a_horizon_of_part_weeks(tmp_path):
+    text = (DATA / "Instance1.txt").read_text().replace("\n14\n", "\n13\n", 1)
+    path = tmp_path / "Part.txt"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="horizon=13"):
+        read_curtois(path)
+
+
+def test_an_employee_whose_labelling_ran_over_gets_less_room(stretched):
+    import time
+
+    from benchmarks.curtois.moves import EmployeeMoves
+
+    _, inst = stretched["I7_w2t4"]
+    rules = EmployeeRules.of(inst)
+    moves = EmployeeMoves(inst, np.full((len(inst.employees), inst.horizon), -1), rules)
+    deadline = time.perf_counter() + 10.0
+    first = moves.work(0, deadline)
+    rules.ran_over[1] = True
+    assert moves.work(0, deadline) < first  # others get less once one ran over
+    assert moves.work(1, deadline) < moves.work(0, deadline)
