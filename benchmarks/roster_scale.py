@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 _LOAD = 0.84
+_CEILING = 900.0
 _MONTH = ("2026-03-01", "2026-03-31")
 
 
@@ -118,27 +119,28 @@ def measure(agents: int, time_limit: float) -> tuple[dict, pd.DataFrame]:
 
 
 def run(quick: bool = False) -> pd.DataFrame:
-    """The months of the module docstring; ``quick`` builds only the 150-agent month twice
-    at a 30-second limit."""
-    cases = [(150, 30.0)] if quick else [(150, 60.0), (400, 120.0), (1000, 120.0), (1000, 300.0)]
-    rows, first = [], None
+    """The months of the module docstring; ``quick`` builds only the 150-agent month (twice,
+    for the determinism row, at a ceiling that does not bind)."""
+    cases = [] if quick else [(150, 60.0), (400, 120.0), (1000, 120.0), (1000, 300.0)]
+    rows = []
     for agents, limit in cases:
-        row, assignments = measure(agents, limit)
+        row, _ = measure(agents, limit)
         rows.append(row)
-        if agents == 150:
-            first = (row, assignments)
-    row, again = measure(150, cases[0][1])
-    same = first[1].reset_index(drop=True).equals(again.reset_index(drop=True))
+    # the same month twice, each run in its own process, at a ceiling the work stays under
+    first, assignments = measure(150, _CEILING)
+    rows.append(first)
+    row, again = measure(150, _CEILING)
+    same = assignments.reset_index(drop=True).equals(again.reset_index(drop=True))
     rows.append(
         {
-            "case": f"determinism: 150 agents twice, limit {cases[0][1]:g} s",
+            "case": f"determinism: 150 agents twice, limit {_CEILING:g} s",
             "agents": 150,
             "wall_s": row["wall_s"],
             "cpu_s": row["cpu_s"],
             "cost": row["cost"],
             "lower_bound": row["lower_bound"],
             "gap_pct": row["gap_pct"],
-            "same_roster": bool(same and row["cost"] == first[0]["cost"]),
+            "same_roster": bool(same and row["cost"] == first["cost"]),
         }
     )
     return pd.DataFrame(rows)
