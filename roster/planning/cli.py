@@ -105,6 +105,7 @@ _PLAN_KEYS = {
     "replications",
     "seed",
     "time_limit",
+    "risk",
     "encoding",
     "columns",
     "dayfirst",
@@ -221,6 +222,7 @@ def _check_settings(settings: dict, args) -> None:
         "replications": lambda v: v >= 0,
         "time_limit": lambda v: v > 0,
         "aht": lambda v: v > 0,
+        "risk": lambda v: 0 < v < 1,
     }
     words = {
         "agents": ">= 1",
@@ -228,6 +230,7 @@ def _check_settings(settings: dict, args) -> None:
         "replications": ">= 0",
         "time_limit": "positive",
         "aht": "positive",
+        "risk": "in (0, 1)",
     }
     for key, ok in checks.items():
         value = settings.get(key)
@@ -264,6 +267,7 @@ def _plan(args) -> int:
         "replications": 10,
         "seed": 0,
         "time_limit": 600.0,
+        "risk": None,
     }
     plan_table = config.get("plan", {})
     reading = _file_options(args, plan_table)
@@ -332,6 +336,7 @@ def _plan(args) -> int:
         replications=settings["replications"],
         seed=settings["seed"],
         time_limit=float(settings["time_limit"]),
+        risk=settings["risk"],
         progress=None if args.quiet else progress,
     )
     files = write_report(result, args.out, calendar=calendar)
@@ -409,6 +414,12 @@ def main(argv=None) -> int:
         type=float,
         help="ceiling per rostering stage [s] (default 600; the work itself is fixed, so that "
         "a plan is the same on every run unless the ceiling binds)",
+    )
+    run.add_argument(
+        "--risk",
+        type=float,
+        help="staff so that the targets hold with this probability over the forecast's "
+        "spread, e.g. 0.9 (default: staff to the forecast mean)",
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -210,6 +210,7 @@ def plan(
     spread: bool = True,
     seed: int | None = 0,
     time_limit: float = 600.0,
+    risk: float | None = None,
     progress: Callable[[str, int, int, float | None], None] | None = None,
 ) -> Plan:
     """Plan a month: forecast, staffing, shifts, a named roster and the service it gives.
@@ -283,6 +284,11 @@ def plan(
         sweeps), so that equal inputs give the same plan on any machine; when the ceiling
         binds, the stage returns its best so far and says so (``shift_schedule.status``,
         ``named_roster.stats["time_limit_hit"]`` and a line of its diagnosis). [s]
+    risk : float, optional
+        Staff so that every target holds with this probability over the forecast's volume
+        law (its mean and negative-binomial dispersion; :func:`erlang.required_agents_at_risk`)
+        instead of at the mean; ``requirement`` then keeps the staffing at the mean as
+        ``required_at_mean``, so that what the risk costs shows per interval. E.g. 0.9.
     progress : callable, optional
         Called as ``progress(step, number, total, seconds)`` when a step of :data:`STEPS`
         starts (``seconds`` None) and when it ends (``seconds`` its wall time).
@@ -320,6 +326,8 @@ def plan(
     team = None if agents is None else _team_size(agents)
     if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
+    if risk is not None and not 0 < risk < 1:
+        raise ValueError(f"risk={risk!r} must lie in (0, 1)")
     targets = erlang.Targets.hotline() if targets is None else targets
     if not isinstance(targets, erlang.Targets):
         raise TypeError(f"targets must be an erlang.Targets, got {type(targets).__name__}")
@@ -355,6 +363,8 @@ def plan(
 
     with clock("requirement"):
         requirement = _requirement(forecast, aht_plan, queue, policy, interval)
+        if risk is not None:
+            requirement = _at_risk(requirement, details.dispersion, queue, policy, risk, interval)
 
     with clock("shifts"):
         schedule = schedule_shifts(
@@ -565,6 +575,21 @@ class _Queue:
         out["agents"] = agents
         out["meets_targets"] = self.targets.met(out)
         return out
+
+
+def _at_risk(requirement, dispersion, queue: _Queue, policy: StaffingPolicy, risk, interval):
+    """The requirement staffed so that every target holds with probability ``risk`` over the
+    forecast's volume law; the staffing at the mean kept as ``required_at_mean``."""
+    if dispersion is None:
+        raise ValueError("risk needs the forecast's dispersion; this forecast has none")
+    out = requirement.copy()
+    volume, aht = out["volume"], out["aht"]
+    kw = {"dispersion": float(dispersion), "probability": float(risk), "interval": interval}
+    kw |= {"targets": queue.targets, **queue.model}
+    out.insert(out.columns.get_loc("required") + 1, "required_at_mean", out["required"])
+    out["productive"] = erlang.required_agents_at_risk(volume, aht, **kw)
+    out["required"] = erlang.required_agents_at_risk(volume, aht, shrinkage=policy.shrinkage, **kw)
+    return out
 
 
 def _requirement(forecast, aht, queue: _Queue, policy: StaffingPolicy, interval: int):

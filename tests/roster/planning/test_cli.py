@@ -245,6 +245,7 @@ def test_plan_on_call_records(tmp_path, capsys):
         (["--agents", "-3"], "agents=-3 must be >= 1"),
         (["--time-limit", "0"], "time_limit=0.0 must be positive"),
         (["--history", "no-such.csv"], "--history no-such.csv: no such file"),
+        (["--risk", "1.5"], "risk=1.5 must be in (0, 1)"),
     ],
 )
 def test_plan_rejects_bad_input_before_loading_the_solvers(flags, message):

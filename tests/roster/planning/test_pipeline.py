@@ -416,3 +416,36 @@ def test_plan_gives_the_same_month_twice(sample):
     assert first.headcount == again.headcount
     pd.testing.assert_frame_equal(first.schedule, again.schedule)
     pd.testing.assert_frame_equal(first.roster, again.roster)
+
+
+def test_risk_staffs_at_the_volume_quantile_and_keeps_the_mean():
+    from roster.planning.pipeline import _at_risk
+
+    index = pd.date_range("2026-03-02 08:00", periods=4, freq="30min")
+    requirement = pd.DataFrame(
+        {"volume": [50.0, 200.0, 600.0, 0.0], "aht": 300.0}, index=index
+    ).assign(productive=0.0, required=0.0, floor=2.0)
+    queue = _Queue(erlang.Targets.hotline(), 60.0, None)
+    policy = StaffingPolicy()
+    at_mean = queue.agents(requirement["volume"], 300.0, interval=1800, shrinkage=policy.shrinkage)
+    requirement["required"] = at_mean
+    out = _at_risk(requirement, 0.02, queue, policy, 0.9, 1800)
+    np.testing.assert_array_equal(out["required_at_mean"], at_mean)
+    assert (out["required"] >= out["required_at_mean"]).all()
+    # the staffing at risk is the exact staffing of the volume's 90% quantile
+    high = erlang.volume_quantile(requirement["volume"], 0.02, 0.9)
+    productive = queue.agents(high, 300.0, interval=1800)
+    np.testing.assert_array_equal(out["productive"], productive)
+    with pytest.raises(ValueError, match="dispersion"):
+        _at_risk(requirement, None, queue, policy, 0.9, 1800)
+
+
+@pytest.mark.slow
+def test_plan_with_risk_shows_what_it_costs(sample):
+    at_risk = plan(
+        sample.volume, aht=sample.aht, month="2026-03", days=7, replications=0, risk=0.9
+    )
+    req = at_risk.requirement
+    assert (req["required"] >= req["required_at_mean"]).all()
+    assert req["required"].sum() > req["required_at_mean"].sum()  # the spread costs agents
+    assert at_risk.summary()["violations_hard"] == 0
