@@ -57,7 +57,9 @@ def long_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """
     frame = frame.reset_index(drop=isinstance(frame.index, pd.RangeIndex))
     labels = [frame.columns[0]] + [c for c in frame.columns[1:] if _is_text(frame[c])]
-    case = frame[labels].astype(str).agg(" / ".join, axis=1).rename("case")
+    # a label missing in some rows (a stretched instance's source) is left out of their case
+    texts = frame[labels].map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
+    case = texts.agg(lambda row: " / ".join(t for t in row if t), axis=1).rename("case")
     long = pd.concat([case, frame.drop(columns=labels)], axis=1).melt(
         id_vars=["case"], var_name="metric", value_name="value"
     )
@@ -110,6 +112,8 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         print(f"running {name} ...", file=sys.stderr, flush=True)
         raw = _run_isolated(name, args.quick)
+        # the rows as they came, kept whatever the layout below makes of them
+        raw.to_pickle(Path(args.out).with_suffix(f".{name}.pkl"))
         parts.append(long_table(name, raw))
         summaries.append((name, safe_headlines(name, raw)))
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")

@@ -123,3 +123,15 @@ def test_curtois_headlines_keep_stretched_rows_apart():
     assert stretched["reference"] == 8000.0 and stretched["ratio"] == 9000 / 8000
     assert "limit reached" in stretched["note"] and "x4" in stretched["case"]
     assert head.loc["objective / best known", "ours"] == pytest.approx(610 / 607)
+
+
+def test_long_table_takes_a_label_missing_in_some_rows():
+    from benchmarks.__main__ import long_table
+
+    frame = pd.DataFrame(
+        {"instance": ["Instance1", "Instance5_w4"], "source": [None, "Instance5"],
+         "objective": [607.0, 9000.0]}
+    )  # fmt: skip
+    long = long_table("roster_curtois", frame)
+    assert list(long["case"]) == ["Instance1", "Instance5_w4 / Instance5"]
+    assert list(long["value"]) == [607.0, 9000.0]
