@@ -31,6 +31,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..heap import pop as _pop
+from ..heap import push_growing as _push
+
 ANSWERED = 0
 ABANDONED = 1
 UNRESOLVED = 3
@@ -39,54 +42,6 @@ UNRESOLVED = 3
 _COMPLETE = 0
 _ABANDON = 1
 _OVERFLOW = 2
-
-
-@njit(cache=True)
-def _before(key_a, id_a, key_b, id_b):
-    """Heap order: by time, ties by event id, so that equal times resolve reproducibly."""
-    return key_a < key_b or (key_a == key_b and id_a <= id_b)
-
-
-@njit(cache=True)
-def _push(keys, ids, size, key, ident):
-    if size == keys.size:  # grow by doubling: the calendar holds at most a few events a call
-        k2 = np.empty(2 * keys.size)
-        i2 = np.empty(2 * keys.size, np.int64)
-        k2[:size] = keys[:size]
-        i2[:size] = ids[:size]
-        keys, ids = k2, i2
-    i = size
-    keys[i] = key
-    ids[i] = ident
-    while i > 0:
-        parent = (i - 1) >> 1
-        if _before(keys[parent], ids[parent], keys[i], ids[i]):
-            break
-        keys[parent], keys[i] = keys[i], keys[parent]
-        ids[parent], ids[i] = ids[i], ids[parent]
-        i = parent
-    return keys, ids, size + 1
-
-
-@njit(cache=True)
-def _pop(keys, ids, size):
-    size -= 1
-    keys[0] = keys[size]
-    ids[0] = ids[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        child = left
-        if left + 1 < size and _before(keys[left + 1], ids[left + 1], keys[left], ids[left]):
-            child = left + 1
-        if _before(keys[i], ids[i], keys[child], ids[child]):
-            break
-        keys[child], keys[i] = keys[i], keys[child]
-        ids[child], ids[i] = ids[i], ids[child]
-        i = child
-    return size
 
 
 @njit(cache=True)

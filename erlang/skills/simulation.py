@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..replications import mean_half_width, ratio
 from .centre import Centre
 from .kernel import ABANDONED, ANSWERED, UNRESOLVED, route_calls
 
@@ -81,7 +81,7 @@ class CentreSimulation:
             for m, metric in enumerate(QUEUE_METRICS):
                 rows.append((name, metric, *_interval(values[:, m], self.confidence)))
         for k, name in enumerate(self._group_names):
-            occ = _ratio(np.minimum(g[:, k, 0], g[:, k, 1]), g[:, k, 1])
+            occ = ratio(np.minimum(g[:, k, 0], g[:, k, 1]), g[:, k, 1])
             rows.append((name, "occupancy", *_interval(occ, self.confidence)))
         frame = pd.DataFrame(rows, columns=["unique_id", "metric", "mean", "half_width"])
         frame["low"] = frame["mean"] - frame["half_width"]
@@ -218,7 +218,7 @@ def simulate_centre(
     q_values = np.concatenate(
         [q_tallies, _queue_metrics(q_tallies, short >= 0)], axis=-1
     )  # (R, Q, T, counts + metrics)
-    occ = _ratio(np.minimum(g_tallies[..., 0], g_tallies[..., 1]), g_tallies[..., 1])
+    occ = ratio(np.minimum(g_tallies[..., 0], g_tallies[..., 1]), g_tallies[..., 1])
     g_values = np.concatenate([g_tallies, occ[..., None]], axis=-1)
     return CentreSimulation(
         queues=_long(
@@ -283,11 +283,6 @@ def _busy_time(start, end, group, G, T, interval) -> np.ndarray:
     return busy.reshape(G, T)
 
 
-def _ratio(num, den):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
 def _queue_metrics(t, exclude_short) -> np.ndarray:
     """Metrics from the tallies (last axis :data:`QUEUE_COUNTS`); ``exclude_short`` per queue
     (an array along the queue axis) or one bool."""
@@ -299,39 +294,25 @@ def _queue_metrics(t, exclude_short) -> np.ndarray:
     counted = c["offered"] - short
     return np.stack(
         [
-            _ratio(c["answered_within"], counted),
-            _ratio(c["wait_answered"], c["answered"]),
-            _ratio(c["answered_cutoff"], counted),
-            _ratio(c["abandoned"] - short, counted),
+            ratio(c["answered_within"], counted),
+            ratio(c["wait_answered"], c["answered"]),
+            ratio(c["answered_cutoff"], counted),
+            ratio(c["abandoned"] - short, counted),
         ],
         axis=-1,
     )
 
 
 def _interval(values, confidence):
-    """Mean over replications and the t-based half-width (nan replications left out)."""
-    values = values[~np.isnan(values)]
-    n = values.size
-    if n == 0:
-        return np.nan, np.nan
-    mean = float(values.mean())
-    if n < 2:
-        return mean, np.nan
-    t = stats.t.ppf(0.5 + confidence / 2, n - 1)
-    return mean, float(t * values.std(ddof=1) / np.sqrt(n))
+    """Mean over replications and the t-based half-width, as floats."""
+    mean, half = mean_half_width(values, confidence)
+    return float(mean), float(half)
 
 
 def _long(values, names, index, columns, confidence) -> pd.DataFrame:
     """(replications, series, intervals, columns) -> long frame of means and half-widths."""
     _, S, T, _ = values.shape
-    n = np.sum(~np.isnan(values), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(values, axis=0) / np.maximum(n, 1)
-        mean = np.where(n > 0, mean, np.nan)
-        dev = np.where(np.isnan(values), 0.0, values - mean)
-        var = np.sum(dev**2, axis=0) / np.maximum(n - 1, 1)
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = np.where(n > 1, t * np.sqrt(var / np.maximum(n, 1)), np.nan)
+    mean, half = mean_half_width(values, confidence)
     frame = pd.DataFrame(
         {
             "unique_id": np.repeat(np.asarray(names, dtype=object), T),

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 import erlang
+from erlang.replications import mean_half_width, ratio
 from forecast import interval_length
 from roster.simulation.agents import Absence, level_windows, shift_floor, staffing_steps
 from roster.simulation.kernel import (
@@ -178,7 +178,7 @@ class SimulationResult:
         mask = reps.index.get_level_values(1).isin(chosen)
         totals = reps[mask].groupby(level="replication").sum()
         table = pd.concat([totals, _metrics(totals, self.short_abandon is not None)], axis=1)
-        mean, half = _mean_half_width(table.to_numpy(), self.confidence)
+        mean, half = mean_half_width(table.to_numpy(), self.confidence)
         out = pd.DataFrame({"mean": mean, "half_width": half}, index=table.columns)
         out["low"] = out["mean"] - out["half_width"]
         out["high"] = out["mean"] + out["half_width"]
@@ -493,7 +493,7 @@ def _collect(reps, index, confidence, threshold, cutoff, short_abandon):
     n_rep = reps.index.get_level_values(0).nunique()
     tallies = reps.to_numpy(float).reshape(n_rep, len(index), len(COUNTS))
     per_rep = np.concatenate([tallies, _metrics_array(tallies, short_abandon is not None)], axis=2)
-    mean, half = _mean_half_width(per_rep, confidence)
+    mean, half = mean_half_width(per_rep, confidence)
     columns = list(COUNTS) + list(METRICS)
     return SimulationResult(
         mean=pd.DataFrame(mean, index=index, columns=columns),
@@ -737,24 +737,19 @@ def _tally(
 # --- statistics -------------------------------------------------------------------------------
 
 
-def _ratio(num, den):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
 def _metrics_array(t, exclude_short):
     c = {name: t[..., i] for i, name in enumerate(COUNTS)}
     short = c["short_abandoned"] if exclude_short else 0.0
     counted = c["offered"] - short
     return np.stack(
         [
-            _ratio(c["answered_within"], counted),
-            _ratio(c["wait_answered"], c["answered"]),
-            _ratio(c["answered_cutoff"], counted),
-            _ratio(c["abandoned"] - short, counted),
-            _ratio(c["blocked"], c["offered"]),
+            ratio(c["answered_within"], counted),
+            ratio(c["wait_answered"], c["answered"]),
+            ratio(c["answered_cutoff"], counted),
+            ratio(c["abandoned"] - short, counted),
+            ratio(c["blocked"], c["offered"]),
             # busy <= logged holds exactly; the minimum only absorbs rounding of the sums.
-            _ratio(np.minimum(c["busy_time"], c["logged_time"]), c["logged_time"]),
+            ratio(np.minimum(c["busy_time"], c["logged_time"]), c["logged_time"]),
         ],
         axis=-1,
     )
@@ -763,16 +758,3 @@ def _metrics_array(t, exclude_short):
 def _metrics(totals: pd.DataFrame, exclude_short: bool) -> pd.DataFrame:
     values = _metrics_array(totals[list(COUNTS)].to_numpy(float), exclude_short)
     return pd.DataFrame(values, index=totals.index, columns=list(METRICS))
-
-
-def _mean_half_width(values, confidence):
-    """Mean over axis 0 ignoring nan, and the t-based half-width of that mean."""
-    n = np.sum(~np.isnan(values), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.nansum(values, axis=0)
-        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-        dev = np.where(np.isnan(values), 0.0, values - mean)
-        var = np.sum(dev**2, axis=0) / np.maximum(n - 1, 1)
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = np.where(n > 1, t * np.sqrt(var / np.maximum(n, 1)), np.nan)
-    return mean, half

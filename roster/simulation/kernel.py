@@ -33,53 +33,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from erlang.heap import pop as _heap_pop
+from erlang.heap import push as _heap_push
+
 ANSWERED = 0
 ABANDONED = 1
 BLOCKED = 2
 UNRESOLVED = 3
 """Still waiting for good: no agent will ever be free and the caller never hangs up."""
-
-
-@njit(cache=True)
-def _before(key_a, id_a, key_b, id_b):
-    """Heap order: by key, ties by id, so that equal times resolve reproducibly."""
-    return key_a < key_b or (key_a == key_b and id_a <= id_b)
-
-
-@njit(cache=True)
-def _heap_push(keys, ids, size, key, ident):
-    i = size
-    keys[i] = key
-    ids[i] = ident
-    while i > 0:
-        parent = (i - 1) >> 1
-        if _before(keys[parent], ids[parent], keys[i], ids[i]):
-            break
-        keys[parent], keys[i] = keys[i], keys[parent]
-        ids[parent], ids[i] = ids[i], ids[parent]
-        i = parent
-    return size + 1
-
-
-@njit(cache=True)
-def _heap_pop(keys, ids, size):
-    size -= 1
-    keys[0] = keys[size]
-    ids[0] = ids[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        child = left
-        if left + 1 < size and _before(keys[left + 1], ids[left + 1], keys[left], ids[left]):
-            child = left + 1
-        if _before(keys[i], ids[i], keys[child], ids[child]):
-            break
-        keys[child], keys[i] = keys[i], keys[child]
-        ids[child], ids[i] = ids[i], ids[child]
-        i = child
-    return size
 
 
 @njit(cache=True)
