@@ -7,11 +7,10 @@ what every stage shares: shift templates, labour rules, coverage, checks, swaps,
 Excel output and figures.
 """
 
-import importlib
-
 # ``check`` and ``swap`` share their names with their modules: imported here, the functions
 # are what ``roster.check`` and ``roster.swap`` name, whatever is imported later.
 from roster.check import check
+from roster.lazy import lazy_names
 from roster.swap import SwapResult, swap
 
 # The rest resolve on first use (PEP 562), so that ``seatplan`` can reject a bad argument
@@ -70,15 +69,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'roster' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names("roster", _WHERE, globals())

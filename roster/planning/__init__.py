@@ -1,6 +1,6 @@
 """The month's plan end to end (:func:`plan`): its inputs, report and command line."""
 
-import importlib
+from roster.lazy import lazy_names
 
 # Resolved on first use (PEP 562): the command line in this package starts without them.
 _WHERE = {
@@ -12,15 +12,4 @@ _WHERE = {
 __all__ = ["Plan", "StaffingPolicy", "plan"]
 
 
-def __getattr__(name):
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'roster.planning' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names("roster.planning", _WHERE, globals())

@@ -30,6 +30,7 @@ import forecast as fc
 from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
+from roster.people.inputs import agents_frame
 from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import PlanHistory, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
@@ -323,7 +324,6 @@ def plan(
     if roster_from not in ("requirement", "schedule"):
         raise ValueError(f"roster_from must be 'requirement' or 'schedule', got {roster_from!r}")
     # settled before the forecast and the solvers run, so that a wrong value is named at once
-    team = None if agents is None else _team_size(agents)
     if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
     if risk is not None and not 0 < risk < 1:
@@ -337,6 +337,8 @@ def plan(
     queue = _Queue(targets, patience, trunks)
     rules = Rules() if rules is None else rules
     templates = default_templates() if templates is None else list(templates)
+    names = [t.name for t in templates]
+    team = None if agents is None else len(agents_frame(agents, names))  # the builder's check
     calendar = fc.get_calendar(calendar)
     clock = _Clock(progress)
 
@@ -465,23 +467,6 @@ def plan(
         forecast_details=details,
         headcount=need,
     )
-
-
-def _team_size(agents) -> int:
-    """Agents in a team given as a count, names or a frame (checked by the builder)."""
-    if isinstance(agents, int | np.integer) and not isinstance(agents, bool):
-        if agents < 1:
-            raise ValueError(f"agents={agents!r} must be >= 1")
-        return int(agents)
-    try:
-        size = len(agents)
-    except TypeError:
-        raise TypeError(
-            f"agents={agents!r} must be a count, a list of names or a DataFrame"
-        ) from None
-    if size < 1:
-        raise ValueError("agents is empty")
-    return size
 
 
 class _Clock:
