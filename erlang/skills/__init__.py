@@ -2,5 +2,14 @@
 
 from .centre import AgentGroup, Centre, Queue
 from .simulation import CentreSimulation, simulate_centre
+from .staffing import CentreStaffing, staff_centre
 
-__all__ = ["AgentGroup", "Centre", "CentreSimulation", "Queue", "simulate_centre"]
+__all__ = [
+    "AgentGroup",
+    "Centre",
+    "CentreSimulation",
+    "CentreStaffing",
+    "Queue",
+    "simulate_centre",
+    "staff_centre",
+]
