@@ -30,6 +30,7 @@ BENCHMARKS = (
     "roster_scale",
     "roster_curtois",
     "simulation",
+    "multiskill",
 )
 
 

@@ -233,6 +233,34 @@ def _roster_scale(frame):
     return rows
 
 
+def _multiskill(frame):
+    rows = []
+    for centre, day in frame.groupby("centre", sort=False):
+        first = day.iloc[0]
+        note = f"{int(first.intervals)} intervals, {len(day)} queues"
+        rows.append(_row("staffing CPU [s]", centre, first.cpu_s, 60.0, f"{note}; goal: < 60 s"))
+        rows.append(
+            _row(
+                "agent-intervals, pooled / separate Erlang pools",
+                centre,
+                first.agents,
+                first.separate_agents,
+                f"saved {first.saved:.1%}",
+            )
+        )
+        for r in day.itertuples(index=False):
+            rows.append(
+                _row(
+                    "service level by simulation",
+                    f"{centre}: {r.queue}",
+                    r.service_level,
+                    r.target,
+                    f"± {r.half_width:.3f}; {r.intervals_below} intervals wholly below",
+                )
+            )
+    return rows
+
+
 _HEADLINES = {
     "erlang_speed": _erlang_speed,
     "forecast_accuracy": _forecast_accuracy,
@@ -242,6 +270,7 @@ _HEADLINES = {
     "roster_scale": _roster_scale,
     "roster_curtois": _roster_curtois,
     "simulation": _simulation,
+    "multiskill": _multiskill,
 }
 
 

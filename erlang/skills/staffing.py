@@ -1,13 +1,16 @@
 """Agents of each group per interval that meet every queue's targets at least cost, by simulation.
 
-The method is the simulation-based search of Avramidis, Chan & L'Ecuyer (2009): start from a
-staffing that meets the targets, the queues planned as separate pools with exact Erlang
-staffing, then remove agents one at a time, each time the agent whose removal saves the most
-while every queue still meets its targets in simulation, until no agent can go. Each interval
-is judged in its steady state: the intervals are laid side by side as long segments of
-constant load and staffing, so that one run of the routing kernel judges a candidate in every
-interval at once, and every candidate sees the same calls (common random numbers), which makes
-the comparisons between candidates sharp.
+The method is the simulation-and-cutting-plane method of Cezik & L'Ecuyer (2008). An integer
+program chooses the agents of each group per interval at least cost; it starts from a fluid
+model (each queue's load shared among the groups that may answer it at once or by overflow, no
+group loaded beyond its agents) and a pooled Erlang bound on the whole team. A simulation judges
+its answer; for every queue and target the answer misses, finite differences (one agent more in
+each group, on the same calls) give a linear cut, a tangent plane of the target's metric, that
+the next answer must satisfy. When every target holds in simulation, agents are removed one at a
+time while they still hold (the local search with which Cezik & L'Ecuyer finish, since the
+metrics are not concave everywhere and a cut may ask a little more than needed). All intervals
+are judged at once by one run of the routing kernel (:class:`~erlang.skills.judge.Judge`), and
+the integer programs of the intervals are solved together as one block-diagonal program.
 """
 
 from __future__ import annotations
@@ -16,16 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..metrics import kpis
 from ..staffing import required_agents
+from ..targets import Targets
 from .centre import AgentGroup, Centre
-from .kernel import ABANDONED, ANSWERED, route_calls
+from .judge import METRICS, SENSE, Judge
 from .simulation import CentreSimulation, _wide, simulate_centre
 
 __all__ = ["CentreStaffing", "staff_centre"]
-
-_BATCHES = 10
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,8 @@ class CentreStaffing:
     staffing : pandas.DataFrame
         Agents of each group (columns) per interval (index).
     separate : pandas.DataFrame
-        The queues planned as separate pools: each queue's agents in the cheapest group that
-        takes it at once, serving that queue only, found by the same search from Erlang
-        staffing per queue (so that the saving compares like with like).
+        The queues planned as separate pools with exact Erlang staffing: each queue's agents in
+        the cheapest group that answers it at once, serving that queue only.
     cost : pandas.Series
         Cost per interval of ``staffing`` (agents times group cost).
     separate_cost : pandas.Series
@@ -48,7 +51,11 @@ class CentreStaffing:
         An independent simulation of ``staffing`` (its own random numbers), whose confidence
         intervals judge the result.
     evaluations : int
-        Candidate staffings simulated in the search (each over every interval at once).
+        Candidate staffings simulated (each over every interval at once).
+    rounds : int
+        Cutting-plane rounds (integer programs solved after the first).
+    cuts : int
+        Linear cuts added.
     """
 
     staffing: pd.DataFrame
@@ -57,6 +64,8 @@ class CentreStaffing:
     separate_cost: pd.Series
     check: CentreSimulation
     evaluations: int
+    rounds: int
+    cuts: int
 
     @property
     def saved(self) -> float:
@@ -75,7 +84,7 @@ def staff_centre(
     warmup: float = 3600.0,
     seed: int | None = 0,
     margin: float = 1.0,
-    flexible: float = 0.15,
+    max_rounds: int = 30,
     check_replications: int = 10,
 ) -> CentreStaffing:
     """Fewest-cost agents of each group per interval meeting every queue's targets.
@@ -85,32 +94,30 @@ def staff_centre(
     volume : pandas.DataFrame
         Contacts per interval, one column per queue (or long ``unique_id``, ``ds``, ``y``).
     centre : Centre
-        Queues with their targets (service level, answer rate, ASA, abandonment are judged;
+        Queues with their targets (service level, answer rate, ASA and abandonment are judged;
         occupancy and blocking targets are not), groups and routing.
     cost : mapping of str to float, optional
-        Cost of one agent of each group per interval (default 1 each: fewest agents).
+        Cost of one agent of each group per interval (default 1 each: fewest agents). Between
+        equal costs the search prefers agents with fewer skills.
     interval : int
         Interval length. [s]
     segment : float
         Simulated time judging each interval in its steady state. [s]
     warmup : float
-        Start of each segment left out: the queue starts from the previous segment's state,
-        and the segments run from the busiest interval to the quietest, so that what is left
-        of that state errs on the side of a fuller queue. [s]
+        Start of each segment left out of the estimates. [s]
     seed : int or None
         Seed of the calls; the same seed gives the same staffing.
     margin : float
-        Standard errors (batch means over ten batches of each segment) by which a queue's
-        simulated service level and answer rate must clear their targets for a removal to be
-        accepted: every candidate is judged on the same calls, and without a margin the search
+        Standard errors (batch means over ten batches of each segment, and never less than the
+        binomial error of the target itself) by which a queue's simulated metrics must clear
+        their targets. Every candidate is judged on the same calls; without a margin the search
         would keep whatever that sample's luck allows.
-    flexible : float
-        Share of the separate pools' agents of each queue added to the groups that take
-        several queues at once, before the search removes agents (so that it can keep
-        cross-trained agents where pooling pays).
+    max_rounds : int
+        Most cutting-plane rounds; if targets are still missed after them, agents are added
+        where they are missed until they hold.
     check_replications : int
         Replications of the independent check simulation of the result (``interval`` long
-        each, calls as :func:`simulate_centre` draws them).
+        each, calls drawn as :func:`simulate_centre` draws them).
 
     Returns
     -------
@@ -119,55 +126,54 @@ def staff_centre(
     Notes
     -----
     Steady-state estimates from a few hours of simulation are noisy (waits are correlated
-    within a busy spell). Each estimate is therefore corrected with a control variate
-    (Lavenberg & Welch, 1981): the same calls served by each queue's own Erlang pool, whose
-    exact metrics are known; the simulation's error on the control is taken off the estimate,
-    and most of the sampling noise goes with it. A removal is accepted when every queue's
-    corrected estimate meets its targets, service level and answer rate by ``margin``
-    batch-means standard errors of the corrected estimate; the check simulation (independent
-    random numbers) states how near the boundary the result sits.
+    within a busy spell). Each estimate is corrected with a control variate (Lavenberg &
+    Welch, 1981): the same calls served by each queue's own Erlang pool, whose exact metrics are
+    known. The check simulation (independent random numbers) states how near the boundary the
+    result sits.
 
     References
     ----------
-    Avramidis, A. N., Chan, W. and L'Ecuyer, P. (2009). Staffing multi-skill call centers via
-    search methods and a performance approximation. IIE Transactions 41(6), 483-497.
     Cezik, M. T. and L'Ecuyer, P. (2008). Staffing multiskill call centers via linear
     programming and simulation. Management Science 54(2), 310-323.
+    Atlason, J., Epelman, M. A. and Henderson, S. G. (2004). Call center staffing with
+    simulation and cutting plane methods. Annals of Operations Research 127, 333-358.
     Lavenberg, S. S. and Welch, P. D. (1981). A perspective on the use of control variables to
     increase the efficiency of Monte Carlo simulations. Management Science 27(3), 322-335.
     """
     volume = _wide(volume, "volume", centre.queue_names)
     if not segment > warmup >= 0:
         raise ValueError(f"segment={segment!r} must exceed warmup={warmup!r} >= 0")
-    names = centre.group_names
-    price = np.ones(len(names))
-    if cost is not None:
-        unknown = sorted(set(cost) - set(names))
-        if unknown:
-            raise ValueError(f"cost names unknown groups {unknown}")
-        price = np.array([float(cost.get(g, 1.0)) for g in names])
-        if not np.all(np.isfinite(price)) or (price <= 0).any():
-            raise ValueError(f"cost must be positive, got {dict(zip(names, price, strict=True))}")
-    erlang_pools, chosen = _separate_pools(volume, centre, price, interval)
-    start = erlang_pools.to_numpy(np.int64)
+    if isinstance(max_rounds, bool) or int(max_rounds) != max_rounds or max_rounds < 0:
+        raise ValueError(f"max_rounds={max_rounds!r} must be a whole number >= 0")
+    if not margin >= 0:
+        raise ValueError(f"margin={margin!r} must be >= 0")
+    price = _prices(cost, centre.group_names)
+    separate, chosen = _separate_pools(volume, centre, price, interval)
+    start = separate.to_numpy(np.int64)
     alone = _alone(centre, chosen)
     control = (
         alone.routing(),
         start[:, chosen],
         _exact(volume, alone, start[:, chosen], interval),
     )
-    args = (volume, interval, segment, warmup, seed, margin, control)
-    y, evaluations = _search(
-        centre, start + _flexible_start(erlang_pools, centre, flexible), price, *args
-    )
-    # the same search with each queue on its own pool judges the saving on equal terms
-    y_alone, more = _search(alone, start[:, chosen], price[chosen], *args)
-    evaluations += more
-    separate = np.zeros_like(y)
-    for q, g in enumerate(chosen):
-        separate[:, g] += y_alone[:, q]
-    separate = pd.DataFrame(separate, index=volume.index, columns=names)
-    staffing = pd.DataFrame(y, index=volume.index, columns=names)
+    judge = Judge(volume, centre, interval, segment, warmup, seed, control)
+    goal = _Goal(centre, judge, margin)
+    program = _Program(volume, centre, price, interval)
+    y = program.solve(np.arange(len(volume)))
+    rounds = 0
+    while True:
+        value, error = judge.estimate(y)
+        room = goal.room(value, error)
+        missed = room < 0
+        if not missed.any() or rounds >= max_rounds:
+            break
+        rounds += 1
+        program.add_cuts(y, room, missed, _differences(judge, y, value, goal))
+        where = np.flatnonzero(missed.any(axis=(0, 2)))
+        y[where] = program.solve(where)
+    y = _add_until_met(judge, goal, y, centre)
+    y = _remove_while_met(judge, goal, y, price)
+    staffing = pd.DataFrame(y, index=volume.index, columns=centre.group_names)
     check = simulate_centre(
         volume,
         centre,
@@ -180,47 +186,241 @@ def staff_centre(
         staffing=staffing,
         separate=separate,
         cost=pd.Series(y @ price, index=volume.index, name="cost"),
-        separate_cost=pd.Series(separate.to_numpy() @ price, index=volume.index, name="cost"),
+        separate_cost=pd.Series(start @ price, index=volume.index, name="cost"),
         check=check,
-        evaluations=evaluations,
+        evaluations=judge.evaluations,
+        rounds=rounds,
+        cuts=program.cut_count,
     )
 
 
-def _search(centre, y, price, volume, interval, segment, warmup, seed, margin, control):
-    """Agents added where targets are missed, then removed one at a time while they hold;
-    the staffing and the number of candidates simulated."""
-    judge = _Judge(volume, centre, interval, segment, warmup, seed, margin, control)
-    y = np.array(y, dtype=np.int64)
-    # where Erlang's pools miss (slower tiers, overflow rules, the margin), add agents first
-    while True:
-        add = judge.helpers(y)
-        if not add.any():
-            break
-        y += add
+class _Goal:
+    """Each queue's targets as room above them: ``SENSE * (value - target) - margin * error``
+    (Q, T, 4), ``inf`` where a metric has no target."""
+
+    def __init__(self, centre, judge, margin):
+        Q = len(centre.queues)
+        self.target = np.full((Q, 4), np.nan)
+        for q, queue in enumerate(centre.queues):
+            t = queue.targets
+            for m, name in enumerate(("service_level", "answer_rate", "asa", "max_abandon")):
+                value = getattr(t, name)
+                if value is not None:
+                    # the strictest of a target given per interval
+                    value = np.max(value) if SENSE[m] > 0 else np.min(value)
+                    self.target[q, m] = float(value)
+        p = self.target.copy()
+        p[:, 2] = np.nan  # ASA has no binomial error
+        with np.errstate(invalid="ignore"):
+            # the binomial error of the target itself: a floor on any error estimate, so that
+            # a lucky run of calls with no spread cannot pass a target by a hair
+            self.floor = np.nan_to_num(
+                np.sqrt(
+                    p[:, None, :]
+                    * (1 - p[:, None, :])
+                    / np.maximum(judge.counted_calls, 1.0)[..., None]
+                )
+            )
+        self.margin = float(margin)
+        best = np.array([1.0, 1.0, 0.0, 0.0])
+        self.reach = np.nan_to_num(0.5 * np.abs(best - self.target))
+
+    def room(self, value, error):
+        # the margin never asks more than half the way from the target to the best value
+        # (1 for rates, 0 for ASA and abandonment), which a queue with few calls could not reach
+        doubt = np.fmin(self.margin * np.fmax(error, self.floor), self.reach[:, None, :])
+        room = SENSE * (value - self.target[:, None, :]) - doubt
+        return np.where(np.isnan(self.target)[:, None, :], np.inf, room)
+
+
+def _differences(judge, y, value, goal) -> np.ndarray:
+    """(G, Q, T, 4): the gain in room of each metric from one agent more in each group, on the
+    same calls; never negative (one agent more never hurts a queue, so a negative difference
+    is noise)."""
+    G = y.shape[1]
+    out = np.empty((G, *value.shape))
+    for g in range(G):
+        more = y.copy()
+        more[:, g] += 1
+        out[g] = SENSE * (judge.estimate(more)[0] - value)
+    return np.maximum(out, 0.0)
+
+
+class _Program:
+    """The integer program of every interval: agents per group at least cost, under the fluid
+    model, the pooled Erlang bound and the cuts found so far."""
+
+    def __init__(self, volume, centre, price, interval):
+        delay, _, factor, _ = centre.routing()
+        self.can = np.isfinite(delay)  # (G, Q): groups that answer a queue, at once or later
+        self.factor = np.where(self.can, factor, 0.0)
+        aht = np.array([q.aht for q in centre.queues])
+        self.load = volume.to_numpy(float) * aht / interval  # (T, Q) erlangs at the base AHT
+        self.G, self.Q = delay.shape
+        skills = np.array([len(g.skills) for g in centre.groups])
+        # between equal costs, agents with fewer skills
+        self.objective = price + 1e-6 * skills
+        self.pooled = _pooled_bound(volume, centre, factor, interval)
+        self.cut_t: list[np.ndarray] = []
+        self.cut_d: list[np.ndarray] = []
+        self.cut_rhs: list[np.ndarray] = []
+
+    @property
+    def cut_count(self) -> int:
+        return int(sum(len(t) for t in self.cut_t))
+
+    def add_cuts(self, y, room, missed, gain):
+        """A cut ``sum_g gain_g * (y'_g - y_g) >= -room`` for every missed (queue, interval,
+        metric); where no group's agent helps (all gains 0), one agent more among the groups
+        that answer the queue."""
+        q, t, m = np.nonzero(missed)
+        d = gain[:, q, t, m].T  # (cuts, G)
+        flat = d.sum(axis=1) <= 1e-12
+        d[flat] = self.can[:, q[flat]].T.astype(float)
+        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, -room[q, t, m])
+        self.cut_t.append(t)
+        self.cut_d.append(d)
+        self.cut_rhs.append(rhs)
+
+    def solve(self, where) -> np.ndarray:
+        """Optimal agents (len(where), G) of the intervals ``where``, solved as one program."""
+        G, Q, S = self.G, self.Q, len(where)
+        ny = S * G
+        n = ny + S * G * Q
+        rows, cols, vals, lo, hi = [], [], [], [], []
+        r = 0
+
+        def add(row, col, val, low, high):
+            nonlocal r
+            rows.append(row + r)
+            cols.append(col)
+            vals.append(val)
+            r = int(row.max()) + 1 + r if row.size else r
+            lo.append(low)
+            hi.append(high)
+
+        s_idx = ny + np.arange(S * G * Q).reshape(S, G, Q)
+        y_idx = np.arange(ny).reshape(S, G)
+        load = self.load[where]  # (S, Q)
+        # each queue's load shared out in full among the groups that answer it
+        sq = np.broadcast_to(np.arange(S * Q).reshape(S, 1, Q), (S, G, Q))
+        keep = np.broadcast_to(self.can[None], (S, G, Q))
+        add(sq[keep], s_idx[keep], np.ones(keep.sum()), np.ones(S * Q), np.ones(S * Q))
+        # no group loaded beyond its agents: sum_q share * load * factor - y_g <= 0
+        sg = np.broadcast_to(np.arange(S * G).reshape(S, G, 1), (S, G, Q))
+        work = load[:, None, :] * self.factor[None]
+        rows_g = np.concatenate([sg[keep], np.arange(S * G)])
+        cols_g = np.concatenate([s_idx[keep], y_idx.ravel()])
+        vals_g = np.concatenate([work[keep], -np.ones(S * G)])
+        add(rows_g, cols_g, vals_g, np.full(S * G, -np.inf), np.zeros(S * G))
+        # the whole team at least the pooled Erlang bound
+        add(
+            np.repeat(np.arange(S), G), y_idx.ravel(), np.ones(ny), self.pooled[where],
+            np.full(S, np.inf),
+        )  # fmt: skip
+        if self.cut_t:
+            t = np.concatenate(self.cut_t)
+            d = np.concatenate(self.cut_d)
+            rhs = np.concatenate(self.cut_rhs)
+            pos = np.full(len(self.load), -1)
+            pos[where] = np.arange(S)
+            mine = pos[t] >= 0
+            t, d, rhs = pos[t[mine]], d[mine], rhs[mine]
+            k = len(t)
+            if k:
+                add(
+                    np.repeat(np.arange(k), G), y_idx[t].ravel(), d.ravel(), rhs,
+                    np.full(k, np.inf),
+                )  # fmt: skip
+        A = sparse.csr_array(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n)
+        )
+        c = np.concatenate([np.tile(self.objective, S), np.zeros(S * G * Q)])
+        integrality = np.concatenate([np.ones(ny), np.zeros(n - ny)])
+        upper = np.concatenate([np.full(ny, np.inf), np.ones(n - ny)])
+        result = milp(
+            c,
+            constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
+            integrality=integrality,
+            bounds=Bounds(np.zeros(n), upper),
+        )
+        if result.x is None:
+            raise RuntimeError(f"staffing program failed: {result.message}")
+        return np.rint(result.x[:ny]).astype(np.int64).reshape(S, G)
+
+
+def _pooled_bound(volume, centre, factor, interval) -> np.ndarray:
+    """Per interval: Erlang staffing of every call in one pool of the fastest agents under the
+    loosest service-level target, a floor under the whole team (no queue does better than
+    with every agent able to take it at once)."""
+    sl = [q.targets for q in centre.queues if q.targets.service_level is not None]
+    if not sl:
+        return np.zeros(len(volume))
+    total = volume.to_numpy(float).sum(axis=1)
+    fastest = np.where(np.isfinite(centre.routing()[0]), factor, np.inf).min(axis=0)
+    work = volume.to_numpy(float) @ (np.array([q.aht for q in centre.queues]) * fastest)
+    aht = np.divide(work, total, out=np.ones_like(total), where=total > 0)
+    loosest = Targets(
+        service_level=min(float(np.min(t.service_level)) for t in sl),
+        threshold=max(float(np.max(t.threshold)) for t in sl),
+    )
+    n = required_agents(total, aht, interval=interval, targets=loosest)
+    return np.asarray(n, float)
+
+
+def _add_until_met(judge, goal, y, centre, most=200) -> np.ndarray:
+    """One agent more in each group answering at once a queue that misses a target, until
+    none does (a safety net when the rounds run out)."""
+    ready = (centre.routing()[0] == 0.0).astype(np.int64)  # (G, Q)
+    for _ in range(most):
+        missed = (goal.room(*judge.estimate(y)) < 0).any(axis=2)  # (Q, T)
+        if not missed.any():
+            return y
+        y = y + np.minimum(missed.T.astype(np.int64) @ ready.T, 1)
+    raise RuntimeError(f"targets still missed after adding agents {most} times")
+
+
+def _remove_while_met(judge, goal, y, price) -> np.ndarray:
+    """Remove agents one at a time per interval, the dearest removable group first (then the
+    one leaving the most room), while every target still holds."""
+    y = y.copy()
     G = y.shape[1]
     open_ = np.ones(len(y), bool)
     while open_.any():
-        slack = np.full((G, len(y)), -np.inf)
-        for g in range(G):
+        room = np.full((G, len(y)), -np.inf)
+        for g in np.argsort(-price, kind="stable"):
             trial = y.copy()
             can = open_ & (y[:, g] > 0)
+            if not can.any():
+                continue
             trial[can, g] -= 1
-            room = judge.slack(trial)
-            slack[g] = np.where(can & (room >= 0), room, -np.inf)
-        # per interval the removable group that saves most; between equal savings the one
-        # whose removal leaves the most room under the targets
-        feasible = np.isfinite(slack)
-        score = np.where(feasible, price[:, None] * 1e6 + np.minimum(slack, 1e5), -np.inf)
+            least = goal.room(*judge.estimate(trial)).min(axis=(0, 2))
+            room[g] = np.where(can & (least >= 0), least, -np.inf)
+        feasible = np.isfinite(room)
+        score = np.where(feasible, price[:, None] * 1e6 + np.minimum(room, 1e5), -np.inf)
         best = np.argmax(score, axis=0)
         take = feasible.any(axis=0) & open_
         y[take, best[take]] -= 1
         open_ &= take
-    return y, judge.evaluations
+    return y
+
+
+def _prices(cost, names) -> np.ndarray:
+    price = np.ones(len(names))
+    if cost is None:
+        return price
+    unknown = sorted(set(cost) - set(names))
+    if unknown:
+        raise ValueError(f"cost names unknown groups {unknown}")
+    price = np.array([float(cost.get(g, 1.0)) for g in names])
+    if not np.all(np.isfinite(price)) or (price <= 0).any():
+        raise ValueError(f"cost must be positive, got {dict(zip(names, price, strict=True))}")
+    return price
 
 
 def _exact(volume, alone, staffing, interval) -> np.ndarray:
-    """(queues, intervals, 4): Erlang service level, answer rate, ASA [s] and abandon rate of
-    each queue on its own pool (the control variate's known means)."""
+    """(queues, intervals, 4): Erlang metrics of each queue on its own pool (the control
+    variate's known means)."""
     out = np.empty((len(alone.queues), len(volume), 4))
     for q, queue in enumerate(alone.queues):
         k = kpis(
@@ -231,7 +431,7 @@ def _exact(volume, alone, staffing, interval) -> np.ndarray:
             patience=queue.patience,
             targets=queue.targets,
         )
-        out[q] = k[["service_level", "answer_rate", "asa", "abandon_rate"]].to_numpy(float)
+        out[q] = k[list(METRICS)].to_numpy(float)
     return out
 
 
@@ -243,25 +443,6 @@ def _alone(centre, chosen) -> Centre:
         queue, group = centre.queues[q].name, centre.groups[g]
         groups.append(AgentGroup(f"{group.name}/{queue}", [queue], aht_factor=group.factor(queue)))
     return Centre(centre.queues, groups)
-
-
-def _flexible_start(separate, centre, share) -> np.ndarray:
-    """Agents added to the groups that take several queues at once: ``share`` of each such
-    queue's separate agents, split among those groups."""
-    delay = centre.routing()[0]
-    flex = (delay == 0.0).sum(axis=1) >= 2
-    add = np.zeros(separate.shape, np.int64)
-    if not flex.any() or share <= 0:
-        return add
-    per_queue = np.zeros((len(separate), delay.shape[1]))
-    for q in range(delay.shape[1]):
-        dedicated = (delay[:, q] == 0.0) & ~flex
-        per_queue[:, q] = separate.to_numpy()[:, dedicated].sum(axis=1) if dedicated.any() else 0
-    takers = ((delay == 0.0) & flex[:, None]).sum(axis=0)  # flexible groups per queue
-    for g in np.flatnonzero(flex):
-        mine = (delay[g] == 0.0) & (takers > 0)
-        add[:, g] = np.ceil(share * (per_queue[:, mine] / takers[mine]).sum(axis=1))
-    return add
 
 
 def _separate_pools(volume, centre, price, interval):
@@ -286,160 +467,3 @@ def _separate_pools(volume, centre, price, interval):
         )
         out[:, g] += np.asarray(n, np.int64)
     return pd.DataFrame(out, index=volume.index, columns=centre.group_names), chosen
-
-
-class _Judge:
-    """Judges staffings of every interval at once on one fixed set of calls."""
-
-    def __init__(self, volume, centre, interval, segment, warmup, seed, margin, control):
-        self.margin = float(margin)
-        rng = np.random.default_rng(seed)
-        self.centre = centre
-        self.routing = centre.routing()
-        T, Q = volume.shape
-        rates = volume.to_numpy(float) / interval * segment  # calls per segment
-        # segment j judges interval place[j]: the busiest first (see ``warmup``)
-        place = np.argsort(
-            -(rates * np.array([q.aht for q in centre.queues])).sum(axis=1), kind="stable"
-        )
-        self.place = place
-        counts = rng.poisson(rates[place])
-        k = np.repeat(np.arange(T), counts.sum(axis=1))
-        queue = np.concatenate([np.repeat(np.arange(Q), row) for row in counts]).astype(np.int64)
-        arrival = (k + rng.random(k.size)) * segment
-        order = np.argsort(arrival, kind="stable")
-        self.arrival, self.queue, self.k = arrival[order], queue[order], k[order]
-        aht = np.array([q.aht for q in centre.queues])
-        mean_patience = np.array(
-            [np.inf if q.patience is None else q.patience for q in centre.queues]
-        )
-        self.service = rng.exponential(1.0, k.size) * aht[self.queue]
-        self.patience = rng.exponential(1.0, k.size) * mean_patience[self.queue]
-        since = self.arrival - self.k * segment - warmup
-        self.counted = since >= 0
-        # batches of the counted part of each segment, for batch-means standard errors:
-        # waits in one segment are correlated, so calls are not independent trials
-        self.batch = np.minimum(
-            (since / (segment - warmup) * _BATCHES).astype(np.int64), _BATCHES - 1
-        )
-        self.step_time = np.arange(T, dtype=float) * segment
-        self.T, self.Q = T, Q
-        self.targets = [q.targets for q in centre.queues]
-        self.volume = volume.to_numpy(float)
-        self.evaluations = 0
-        per_queue = np.array(
-            [[float(np.max(t.threshold)), float(np.max(t.cutoff)),
-              -1.0 if t.short_abandon is None else float(np.max(t.short_abandon))]
-             for t in self.targets]
-        )  # fmt: skip
-        self.threshold, self.cutoff = per_queue[self.queue, 0], per_queue[self.queue, 1]
-        self.short = self.patience <= per_queue[self.queue, 2]
-        self.cell = ((self.queue * T + self.k) * _BATCHES + self.batch)[self.counted]
-        counted = np.bincount(
-            (self.queue * T + self.k)[self.counted & ~self.short], minlength=Q * T
-        ).reshape(Q, T)
-        self.counted_calls = np.empty((Q, T))
-        self.counted_calls[:, place] = counted
-        # control variate: each queue alone on its Erlang pool, simulated on the same calls,
-        # whose exact metrics are known; its simulated error is taken off every estimate
-        t = self._tallies(control[0], control[1])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.control_batch = _metric_arrays(t)
-            simulated = _metric_arrays(t.sum(axis=2))
-        self.correction = np.nan_to_num(control[2] - simulated)
-
-    def _tallies(self, routing, y) -> np.ndarray:
-        """(queues, intervals, batches, 6): counted calls, answered within the threshold,
-        within the cutoff, answered, their waits [s], abandons (short ones excluded)."""
-        delay, rank, factor, priority = routing
-        steps = np.ascontiguousarray(np.asarray(y)[self.place], dtype=np.int64)
-        status, start, _, _ = route_calls(
-            self.arrival, self.queue, self.service, self.patience, delay, rank, factor,
-            priority, self.step_time, steps,
-        )  # fmt: skip
-        self.evaluations += 1
-        wait = np.nan_to_num(start - self.arrival)
-        answered = status == ANSWERED
-        hit = np.stack(
-            [
-                ~self.short,
-                answered & (wait <= self.threshold),
-                answered & (wait <= self.cutoff),
-                answered,
-                np.where(answered, wait, 0.0),
-                (status == ABANDONED) & ~self.short,
-            ],
-            axis=1,
-        ).astype(float)[self.counted]
-        size = self.Q * self.T * _BATCHES
-        out = np.stack(
-            [np.bincount(self.cell, weights=hit[:, j], minlength=size) for j in range(6)],
-            axis=-1,
-        ).reshape(self.Q, self.T, _BATCHES, 6)
-        back = np.empty_like(out)
-        back[:, self.place] = out  # segments back to interval order
-        return back
-
-    def estimate(self, y):
-        """Per queue and interval: the metrics of ``y`` corrected by the control, and the
-        batch-means standard errors of service level and answer rate (arrays (Q, T))."""
-        t = self._tallies(self.routing, y)
-        total = t.sum(axis=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            raw = _metric_arrays(total)
-            batch = _metric_arrays(t)
-            diff = batch - self.control_batch  # the control's noise cancels batch by batch
-            se = np.nanstd(diff, axis=2, ddof=1) / np.sqrt(_BATCHES)
-        corrected = raw + self.correction
-        return corrected, se
-
-    def slack(self, y) -> np.ndarray:
-        """Per interval: the least room, over queues, of service level and answer rate above
-        their targets in standard errors less ``margin`` (``inf`` when neither is targeted);
-        ``-inf`` where ASA or abandonment misses its target."""
-        value, se = self.estimate(y)
-        room = np.full(self.T, np.inf)
-        ok = np.ones(self.T, bool)
-        for q, tg in enumerate(self.targets):
-            for m, name in enumerate(("service_level", "answer_rate")):
-                target = getattr(tg, name)
-                if target is None:
-                    continue
-                v = np.nan_to_num(value[q, :, m], nan=1.0)
-                binomial = np.sqrt(target * (1 - target) / np.maximum(self.counted_calls[q], 1.0))
-                err = np.fmax(np.nan_to_num(se[q, :, m]), binomial)
-                room = np.minimum(room, (v - float(np.max(target))) / err)
-            if tg.asa is not None:
-                ok &= ~(np.nan_to_num(value[q, :, 2]) > float(np.min(tg.asa)) + 1e-9)
-            if tg.max_abandon is not None:
-                ok &= ~(np.nan_to_num(value[q, :, 3]) > float(np.min(tg.max_abandon)) + 1e-9)
-        return np.where(ok, room - self.margin, -np.inf)
-
-    def helpers(self, y) -> np.ndarray:
-        """(intervals, groups): one agent more in each group that takes at once a queue
-        missing its targets (with the margin) in that interval."""
-        value, se = self.estimate(y)
-        missing = np.zeros((self.Q, self.T), bool)
-        for q, tg in enumerate(self.targets):
-            for m, name in enumerate(("service_level", "answer_rate")):
-                target = getattr(tg, name)
-                if target is None:
-                    continue
-                v = np.nan_to_num(value[q, :, m], nan=1.0)
-                binomial = np.sqrt(target * (1 - target) / np.maximum(self.counted_calls[q], 1.0))
-                err = np.fmax(np.nan_to_num(se[q, :, m]), binomial)
-                missing[q] |= v - float(np.max(target)) < self.margin * err
-            if tg.asa is not None:
-                missing[q] |= np.nan_to_num(value[q, :, 2]) > float(np.min(tg.asa)) + 1e-9
-            if tg.max_abandon is not None:
-                missing[q] |= np.nan_to_num(value[q, :, 3]) > float(np.min(tg.max_abandon)) + 1e-9
-        ready = (self.routing[0] == 0.0).astype(np.int64)  # (groups, queues)
-        return np.minimum(missing.T.astype(np.int64) @ ready.T, 1)
-
-
-def _metric_arrays(t) -> np.ndarray:
-    """Service level, answer rate, ASA [s], abandon rate from tallies (last axis 6)."""
-    counted, within, cutoff, answered, waits, abandoned = (t[..., j] for j in range(6))
-    return np.stack(
-        [within / counted, cutoff / counted, waits / answered, abandoned / counted], axis=-1
-    )
