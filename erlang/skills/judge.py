@@ -82,11 +82,13 @@ class Judge:
              for t in targets]
         )  # fmt: skip
         self.threshold, self.cutoff = per_queue[self.queue, 0], per_queue[self.queue, 1]
-        self.short = self.patience <= per_queue[self.queue, 2]
+        # callers who would hang up within the short-abandon time: if they do, they are left
+        # out of every rate (misdials), as in the service-level definitions of erlang.metrics
+        self.hasty = self.patience <= per_queue[self.queue, 2]
         self.cell = ((self.queue * T + self.k) * _BATCHES + batch)[self.counted]
-        counted = np.bincount(
-            (self.queue * T + self.k)[self.counted & ~self.short], minlength=Q * T
-        ).reshape(Q, T)
+        counted = np.bincount((self.queue * T + self.k)[self.counted], minlength=Q * T).reshape(
+            Q, T
+        )
         self.counted_calls = np.empty((Q, T))
         self.counted_calls[:, self.place] = counted
         self.evaluations = 0
@@ -108,14 +110,15 @@ class Judge:
         self.evaluations += 1
         wait = np.nan_to_num(start - self.arrival)
         answered = status == ANSWERED
+        short = (status == ABANDONED) & self.hasty
         hit = np.stack(
             [
-                ~self.short,
+                ~short,
                 answered & (wait <= self.threshold),
                 answered & (wait <= self.cutoff),
                 answered,
                 np.where(answered, wait, 0.0),
-                (status == ABANDONED) & ~self.short,
+                (status == ABANDONED) & ~short,
             ],
             axis=1,
         ).astype(float)[self.counted]

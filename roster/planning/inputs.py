@@ -30,6 +30,7 @@ __all__ = [
     "InputFileError",
     "PlanHistory",
     "bundled_sample",
+    "open_index",
     "plan_horizon",
     "prepare_history",
     "read_calls",
@@ -341,3 +342,27 @@ def plan_horizon(month, days: int | None, last_history: pd.Timestamp) -> pd.Date
             f"{pd.Timestamp(last_history)}"
         )
     return dates
+
+
+def open_index(volume: pd.Series, dates: pd.DatetimeIndex, interval: int) -> pd.DatetimeIndex:
+    """Intervals of the planned days that the centre is open, as learned from the history.
+
+    An interval of the day is open on a weekday if the history has it on at least half of the
+    last four such weekdays (a 24 h line is open throughout).
+    """
+    step = pd.Timedelta(seconds=interval)
+    grid = pd.date_range(dates[0], dates[-1] + pd.Timedelta(days=1), freq=step, inclusive="left")
+    recent = volume.index[volume.index >= volume.index[-1] - pd.Timedelta(days=28)]
+    seen = pd.DataFrame(
+        {"weekday": recent.day_of_week, "slot": (recent - recent.normalize()) // step}
+    )
+    days_seen = pd.Series(recent.normalize()).groupby(recent.day_of_week).nunique()
+    hits = seen.groupby(["weekday", "slot"]).size()
+    share = hits / days_seen.reindex(hits.index.get_level_values(0)).to_numpy()
+    open_slots = set(share[share >= 0.5].index)
+    slot = (grid - grid.normalize()) // step
+    keep = [(w, s) in open_slots for w, s in zip(grid.day_of_week, slot, strict=True)]
+    index = grid[np.asarray(keep, dtype=bool)]
+    if len(index) == 0:
+        raise ValueError("history: no open intervals on the weekdays of the planned days")
+    return index.rename("ds")

@@ -16,9 +16,7 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,8 +29,9 @@ from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
 from roster.people.inputs import agents_frame
+from roster.planning.clock import Clock
 from roster.planning.headcount import Headcount, headcount
-from roster.planning.inputs import PlanHistory, plan_horizon, prepare_history
+from roster.planning.inputs import PlanHistory, open_index, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
 from roster.seats.schedule import ShiftSchedule, schedule_shifts
@@ -340,13 +339,13 @@ def plan(
     names = [t.name for t in templates]
     team = None if agents is None else len(agents_frame(agents, names))  # the builder's check
     calendar = fc.get_calendar(calendar)
-    clock = _Clock(progress)
+    clock = Clock(progress, STEPS)
 
     with clock("history"):
         hist: PlanHistory = prepare_history(history, calls=calls, aht=aht, events=events)
         interval = hist.interval
         dates = plan_horizon(month, days, hist.volume.index[-1])
-        index = _open_index(hist.volume, dates, interval)
+        index = open_index(hist.volume, dates, interval)
 
     with clock("forecast"):
         result = fc.forecast(
@@ -467,52 +466,6 @@ def plan(
         forecast_details=details,
         headcount=need,
     )
-
-
-class _Clock:
-    """Times the steps and reports them to the progress callback."""
-
-    def __init__(self, progress):
-        self.progress = progress
-        self.times: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, step: str):
-        number = STEPS.index(step) + 1
-        if self.progress is not None:
-            self.progress(step, number, len(STEPS), None)
-        t0 = time.perf_counter()
-        yield
-        self.times[step] = time.perf_counter() - t0
-        if self.progress is not None:
-            self.progress(step, number, len(STEPS), self.times[step])
-
-    def table(self) -> pd.DataFrame:
-        return pd.DataFrame({"time_s": pd.Series(self.times, dtype=float)}).rename_axis("step")
-
-
-def _open_index(volume: pd.Series, dates: pd.DatetimeIndex, interval: int) -> pd.DatetimeIndex:
-    """Intervals of the planned days that the centre is open, as learned from the history.
-
-    An interval of the day is open on a weekday if the history has it on at least half of the
-    last four such weekdays (a 24 h line is open throughout).
-    """
-    step = pd.Timedelta(seconds=interval)
-    grid = pd.date_range(dates[0], dates[-1] + pd.Timedelta(days=1), freq=step, inclusive="left")
-    recent = volume.index[volume.index >= volume.index[-1] - pd.Timedelta(days=28)]
-    seen = pd.DataFrame(
-        {"weekday": recent.day_of_week, "slot": (recent - recent.normalize()) // step}
-    )
-    days_seen = pd.Series(recent.normalize()).groupby(recent.day_of_week).nunique()
-    hits = seen.groupby(["weekday", "slot"]).size()
-    share = hits / days_seen.reindex(hits.index.get_level_values(0)).to_numpy()
-    open_slots = set(share[share >= 0.5].index)
-    slot = (grid - grid.normalize()) // step
-    keep = [(w, s) in open_slots for w, s in zip(grid.day_of_week, slot, strict=True)]
-    index = grid[np.asarray(keep, dtype=bool)]
-    if len(index) == 0:
-        raise ValueError("history: no open intervals on the weekdays of the planned days")
-    return index.rename("ds")
 
 
 @dataclass(frozen=True)
