@@ -262,5 +262,5 @@ def simulate_chat(
         "occupancy": ratio(tallies[:, 7], observed * agents),
         "slot_occupancy": ratio(tallies[:, 8], observed * agents * chat.max_sessions),
     }
-    rows = {k: mean_half_width(v, confidence) for k, v in values.items()}
-    return pd.DataFrame(rows, index=["mean", "half_width"]).T
+    rows = [[float(x) for x in mean_half_width(v, confidence)] for v in values.values()]
+    return pd.DataFrame(rows, index=list(values), columns=["mean", "half_width"])
