@@ -49,7 +49,7 @@ class Chat:
     Examples
     --------
     >>> Chat(max_sessions=3, slowdown=0.25).rates
-    array([0.        , 1.        , 1.6       , 2.        ])
+    array([0. , 1. , 1.6, 2. ])
     """
 
     max_sessions: int = 1
