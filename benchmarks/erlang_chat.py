@@ -90,7 +90,7 @@ def _agreement(quick):
                     f"load {rho:.2f} of full, patience {patience}",
                     "chain_service_level": chain.service_level,
                     "chain_p_wait": chain.p_wait,
-                    "chain_occupancy": chain.occupancy,
+                    "chain_busy_agents": chain.busy_agents,
                 }
                 for routing in ("balanced", "least_loaded"):
                     sim = simulate_chat(
@@ -99,12 +99,12 @@ def _agreement(quick):
                     )  # fmt: skip
                     worst = max(
                         abs(chain[m] - sim.loc[m, "mean"]) / sim.loc[m, "half_width"]
-                        for m in ("p_wait", "service_level", "abandon_rate", "slot_occupancy")
+                        for m in ("p_wait", "service_level", "abandon_rate", "occupancy")
                         if sim.loc[m, "half_width"] > 0
                     )
                     row[f"{routing}_service_level"] = sim.loc["service_level", "mean"]
                     row[f"{routing}_service_level_hw"] = sim.loc["service_level", "half_width"]
-                    row[f"{routing}_occupancy"] = sim.loc["occupancy", "mean"]
+                    row[f"{routing}_busy_agents"] = sim.loc["busy_agents", "mean"]
                     row[f"{routing}_worst_gap_over_hw"] = worst
                 rows.append(row)
     return rows

@@ -424,8 +424,9 @@ def kpis(
     ``meets_targets`` says whether each interval meets every target (:meth:`Targets.met`).
 
     With ``chat`` (an :class:`erlang.Chat`), agents serve several sessions at once: the chat
-    queue of :mod:`erlang.chat` (see :func:`erlang.chat.metrics.chat_kpis`), with one more
-    column, ``slot_occupancy``; ``trunks`` is not supported there.
+    queue of :mod:`erlang.chat` (see :func:`erlang.chat.metrics.chat_kpis`): ``occupancy`` is
+    the share of session slots in use, and one more column, ``busy_agents``, the share of agents
+    holding a session; ``trunks`` is not supported there.
     """
     if chat is not None:
         from .chat.metrics import chat_kpis

@@ -3,10 +3,10 @@
 :class:`Chat` describes the concurrency and how an agent's service rate grows with its open
 sessions; :func:`erlang.kpis` and :func:`erlang.required_agents` take it as ``chat=`` (the
 chain of :mod:`erlang.chat.chain`). A keyword of those two rather than functions of its own:
-the metrics are the same, defined the same way and held to the same :class:`erlang.Targets`;
-only ``occupancy`` counts agents holding a session, and one column, ``slot_occupancy``, is
-added. :func:`simulate_chat` simulates the same centre session by session, under either
-routing.
+the metrics are the same, defined the same way and held to the same :class:`erlang.Targets`
+(``occupancy`` is the share of session slots in use, which is Erlang's with one session an
+agent), and one column is added, ``busy_agents``. :func:`simulate_chat` simulates the same
+centre session by session, under either routing.
 """
 
 from .model import Chat

@@ -97,7 +97,7 @@ class ChatQueue:
     Offers what :meth:`erlang.Targets.margin` and :func:`erlang.kpis` read from a queue:
     ``load``, ``idle``, ``blocking``, ``p_wait``, ``p_abandon``, :meth:`service_level`,
     :meth:`abandon_rate`, :meth:`short_abandon`, :meth:`mean_wait_answered`,
-    :meth:`mean_wait_all` and :meth:`occupancy`, plus :meth:`slot_occupancy`.
+    :meth:`mean_wait_all` and :meth:`occupancy`, plus :meth:`busy_agents`.
 
     Parameters
     ----------
@@ -193,12 +193,21 @@ class ChatQueue:
         return np.where(self.idle, 0.0, np.where(whole > 0.0, np.minimum(out, 1.0), 1.0))
 
     def occupancy(self):
-        """Share of agents holding at least one session (time an agent is working)."""
-        return self._mean_share(self._busy, self.agents)
+        """Share of the ``n k`` session slots in use: the load a ``max_occupancy`` target caps.
 
-    def slot_occupancy(self):
-        """Share of the ``n k`` session slots in use."""
+        Sessions in service over slots; with one session an agent, Erlang's occupancy. It falls
+        with every agent added.
+        """
         return self._mean_share(self._sessions, self.slots)
+
+    def busy_agents(self):
+        """Share of agents holding at least one session.
+
+        Near 1 whenever agents hold several sessions, and, when patience is short against the
+        handle time, it can rise as agents are added (sessions that would have been abandoned
+        are served): a report, not a staffing target.
+        """
+        return self._mean_share(self._busy, self.agents)
 
 
 def _log_waiting_mass(load, capacity, aht, patience):

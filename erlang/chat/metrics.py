@@ -72,9 +72,9 @@ def chat_kpis(
     """:func:`erlang.kpis` of a chat queue (``chat=`` given); arguments as there.
 
     ``aht`` is the handle time of a session served alone, ``agents`` whole agents. The columns
-    are those of :func:`erlang.kpis`, with ``occupancy`` the share of agents holding at least
-    one session, and one more, ``slot_occupancy``, the share of the ``agents * max_sessions``
-    session slots in use. ``blocking`` is 0: a trunk cap is not supported.
+    are those of :func:`erlang.kpis`, with ``occupancy`` the share of the
+    ``agents * max_sessions`` session slots in use, and one more, ``busy_agents``, the share of
+    agents holding at least one session. ``blocking`` is 0: a trunk cap is not supported.
     """
     chosen = Targets.resolve(
         targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
@@ -101,7 +101,7 @@ def chat_kpis(
             "agents": queue.agents,
             "load": queue.load,
             "occupancy": queue.occupancy(),
-            "slot_occupancy": queue.slot_occupancy(),
+            "busy_agents": queue.busy_agents(),
             "p_wait": queue.p_wait,
             "service_level": queue.service_level(times["threshold"], times["short_abandon"]),
             "asa": queue.mean_wait_answered(),

@@ -220,7 +220,8 @@ def simulate_chat(
     -------
     pandas.DataFrame
         Index: ``p_wait``, ``service_level``, ``asa`` [s], ``abandon_rate``, ``mean_wait`` [s,
-        all sessions], ``occupancy`` (agents holding a session), ``slot_occupancy``; columns
+        all sessions], ``occupancy`` (session slots in use), ``busy_agents`` (agents holding a
+        session); columns
         ``mean`` and ``half_width``. Rates count the sessions arriving in the observed time.
     """
     check_chat(chat, None)
@@ -259,8 +260,8 @@ def simulate_chat(
         "asa": ratio(wait_answered, answered),
         "abandon_rate": ratio(abandoned, arrivals),
         "mean_wait": ratio(queued, arrivals),
-        "occupancy": ratio(tallies[:, 7], observed * agents),
-        "slot_occupancy": ratio(tallies[:, 8], observed * agents * chat.max_sessions),
+        "occupancy": ratio(tallies[:, 8], observed * agents * chat.max_sessions),
+        "busy_agents": ratio(tallies[:, 7], observed * agents),
     }
     rows = [[float(x) for x in mean_half_width(v, confidence)] for v in values.values()]
     return pd.DataFrame(rows, index=list(values), columns=["mean", "half_width"])

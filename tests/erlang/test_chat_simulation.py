@@ -8,7 +8,7 @@ import pytest
 import erlang
 from erlang.chat import simulate_chat
 
-METRICS = ["p_wait", "service_level", "asa", "abandon_rate", "occupancy", "slot_occupancy"]
+METRICS = ["p_wait", "service_level", "asa", "abandon_rate", "occupancy", "busy_agents"]
 AGENTS, AHT = 10, 300.0
 MODELS = [erlang.Chat(1), erlang.Chat(2, slowdown=0.3), erlang.Chat(3, slowdown=0.2)]
 GRID = [
@@ -44,7 +44,7 @@ def test_chain_lies_within_the_simulation_confidence_intervals(chat, rho, patien
 def test_without_slowdown_the_routing_does_not_matter(patience):
     # Linear throughput: the total rate is the sessions in service whatever their spread.
     sim, chain = _compare(erlang.Chat(3), 0.9, patience, "least_loaded")
-    for name in ["p_wait", "service_level", "asa", "abandon_rate", "slot_occupancy"]:
+    for name in ["p_wait", "service_level", "asa", "abandon_rate", "occupancy"]:
         mean, half = sim.loc[name]
         assert abs(chain[name] - mean) <= half, name
 
@@ -58,7 +58,7 @@ def test_least_loaded_without_hand_over_is_no_better_than_the_chain(patience):
         chain.service_level
     )
     # Idle agents beside loaded ones: fewer agents hold a session than balanced.
-    assert sim.loc["occupancy", "mean"] < chain.occupancy
+    assert sim.loc["busy_agents", "mean"] < chain.busy_agents
 
 
 def test_simulation_is_reproducible_and_checks_its_arguments():
