@@ -261,8 +261,37 @@ def _multiskill(frame):
     return rows
 
 
+def _erlang_chat(frame):
+    rows = []
+    for r in frame.itertuples(index=False):
+        if r.case.startswith("speed"):
+            rows.append(
+                _row(
+                    "chat staffing [µs per interval]",
+                    r.case,
+                    r.chat_staffing_us_per_interval,
+                    r.erlang_a_staffing_us_per_interval,
+                    "reference: Erlang A staffing, same targets; goal: ratio <= 20",
+                )
+            )
+            kpis = r.chat_kpis_us_per_interval
+            rows.append(_row("chat KPIs [µs per interval]", r.case, kpis, 1000.0, "goal: 1 ms"))
+        else:
+            rows.append(
+                _row(
+                    "chain vs simulation, worst gap / 99.9% half-width",
+                    r.case,
+                    r.balanced_worst_gap_over_hw,
+                    1.0,
+                    "balanced routing; goal: <= 1",
+                )
+            )
+    return rows
+
+
 _HEADLINES = {
     "erlang_speed": _erlang_speed,
+    "erlang_chat": _erlang_chat,
     "forecast_accuracy": _forecast_accuracy,
     "forecast_speed": _forecast_speed,
     "roster_seats": _roster_seats,

@@ -1,5 +1,6 @@
 """Vectorized queueing core: Erlang B, C and A metrics and staffing, all times in seconds."""
 
+from .chat import Chat
 from .metrics import (
     abandon_rate,
     answer_rate,
@@ -17,6 +18,7 @@ from .staffing import TrunksTooFew, max_volume, required_agents
 from .targets import Targets
 
 __all__ = [
+    "Chat",
     "Targets",
     "TrunksTooFew",
     "abandon_rate",

@@ -409,6 +409,7 @@ def kpis(
     short_abandon: Numeric | None = None,
     trunks: Numeric | None = None,
     targets: Targets | None = None,
+    chat=None,
 ) -> pd.DataFrame:
     """Every service metric per interval in one DataFrame.
 
@@ -421,7 +422,20 @@ def kpis(
     With ``targets`` (an :class:`erlang.Targets`), its ``threshold``, ``cutoff`` and
     ``short_abandon`` are used (the keywords must stay at their defaults) and a column
     ``meets_targets`` says whether each interval meets every target (:meth:`Targets.met`).
+
+    With ``chat`` (an :class:`erlang.Chat`), agents serve several sessions at once: the chat
+    queue of :mod:`erlang.chat` (see :func:`erlang.chat.metrics.chat_kpis`): ``occupancy`` is
+    the share of session slots in use, and one more column, ``busy_agents``, the share of agents
+    holding a session; ``trunks`` is not supported there.
     """
+    if chat is not None:
+        from .chat.metrics import chat_kpis
+
+        return chat_kpis(
+            volume, aht, agents, chat=chat, interval=interval, threshold=threshold,
+            patience=patience, cutoff=cutoff, short_abandon=short_abandon, trunks=trunks,
+            targets=targets,
+        )  # fmt: skip
     chosen = Targets.resolve(
         targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
     )

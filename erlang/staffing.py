@@ -154,6 +154,7 @@ def required_agents(
     max_blocking: Numeric | None = None,
     targets: Targets | None = None,
     load: str = "stationary",
+    chat=None,
 ) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
@@ -208,6 +209,10 @@ def required_agents(
         ``m * interval / aht``, which corrects for calls in service lagging behind the arrivals
         when the handle time is long against the interval (fewer agents on a steep rise, more
         after a fall). ``volume`` is then read in time order along its last axis.
+    chat : erlang.Chat, optional
+        Agents serve up to ``chat.max_sessions`` sessions at once (:mod:`erlang.chat`);
+        ``aht`` is then the handle time of a session served alone. Whole agents only: not
+        with ``fractional`` or ``trunks``.
 
     Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
     ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that
@@ -269,6 +274,13 @@ def required_agents(
         max_blocking=max_blocking,
         short_abandon=short_abandon,
     )
+    if chat is not None:
+        from .chat.staffing import required_chat_agents
+
+        return required_chat_agents(
+            volume, aht, chat=chat, goals=goals, interval=interval, patience=patience,
+            shrinkage=shrinkage, min_agents=min_agents, fractional=fractional, trunks=trunks,
+        )  # fmt: skip
     max_blocking = goals["max_blocking"]
     volume, aht, interval, patience, min_agents, form, targets = _common_arrays(
         volume, aht, interval, patience, shrinkage, min_agents, "volume", goals

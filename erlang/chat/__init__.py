@@ -1,0 +1,15 @@
+"""Chat and messaging queues: agents serving several sessions at once.
+
+:class:`Chat` describes the concurrency and how an agent's service rate grows with its open
+sessions; :func:`erlang.kpis` and :func:`erlang.required_agents` take it as ``chat=`` (the
+chain of :mod:`erlang.chat.chain`). A keyword of those two rather than functions of its own:
+the metrics are the same, defined the same way and held to the same :class:`erlang.Targets`
+(``occupancy`` is the share of session slots in use, which is Erlang's with one session an
+agent), and one column is added, ``busy_agents``. :func:`simulate_chat` simulates the same
+centre session by session, under either routing.
+"""
+
+from .model import Chat
+from .simulate import simulate_chat
+
+__all__ = ["Chat", "simulate_chat"]
