@@ -409,6 +409,7 @@ def kpis(
     short_abandon: Numeric | None = None,
     trunks: Numeric | None = None,
     targets: Targets | None = None,
+    redials=None,
 ) -> pd.DataFrame:
     """Every service metric per interval in one DataFrame.
 
@@ -421,7 +422,19 @@ def kpis(
     With ``targets`` (an :class:`erlang.Targets`), its ``threshold``, ``cutoff`` and
     ``short_abandon`` are used (the keywords must stay at their defaults) and a column
     ``meets_targets`` says whether each interval meets every target (:meth:`Targets.met`).
+
+    With ``redials`` (an :class:`erlang.Redials`), ``volume`` is the fresh callers and the
+    metrics are taken at the attempts of the redial fixed point, with the fresh-caller view
+    beside them (:func:`erlang.redials.kpis_with_redials`).
     """
+    if redials is not None:
+        from .redials import kpis_with_redials
+
+        return kpis_with_redials(
+            volume, aht, agents, redials=redials, interval=interval, threshold=threshold,
+            patience=patience, cutoff=cutoff, short_abandon=short_abandon, trunks=trunks,
+            targets=targets,
+        )  # fmt: skip
     chosen = Targets.resolve(
         targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
     )

@@ -154,6 +154,7 @@ def required_agents(
     max_blocking: Numeric | None = None,
     targets: Targets | None = None,
     load: str = "stationary",
+    redials=None,
 ) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
@@ -208,6 +209,10 @@ def required_agents(
         ``m * interval / aht``, which corrects for calls in service lagging behind the arrivals
         when the handle time is long against the interval (fewer agents on a steep rise, more
         after a fall). ``volume`` is then read in time order along its last axis.
+    redials : Redials, optional
+        Callers who call again after abandoning or busy tone (an :class:`erlang.Redials`);
+        ``volume`` is then the fresh callers, and the targets are met on the attempts or on
+        the callers (:func:`erlang.redials.required_agents_with_redials`).
 
     Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
     ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that
@@ -255,6 +260,17 @@ def required_agents(
     """
     if load not in _LOADS:
         raise ValueError(f"load must be one of {_LOADS}, got {load!r}")
+    if redials is not None:
+        from .redials import required_agents_with_redials
+
+        return required_agents_with_redials(
+            volume, aht, redials=redials, interval=interval, service_level=service_level,
+            threshold=threshold, asa=asa, max_abandon=max_abandon, answer_rate=answer_rate,
+            cutoff=cutoff, max_occupancy=max_occupancy, patience=patience,
+            short_abandon=short_abandon, shrinkage=shrinkage, min_agents=min_agents,
+            fractional=fractional, trunks=trunks, max_blocking=max_blocking, targets=targets,
+            load=load,
+        )  # fmt: skip
     if load == "modified":
         volume = effective_volume(volume, aht, interval=interval)
     goals = Targets.resolve(
