@@ -270,10 +270,19 @@ class Callers:
     replications: pd.DataFrame
     confidence: float
 
-    def summary(self) -> pd.DataFrame:
-        """Tallies and metrics over the whole horizon (tallies summed per replication first),
-        with columns ``mean``, ``half_width``, ``low`` and ``high``."""
-        totals = self.replications.groupby(level="replication").sum().to_numpy(float)
+    def summary(self, intervals=None) -> pd.DataFrame:
+        """Tallies and metrics over a span of intervals (tallies summed per replication
+        first), with columns ``mean``, ``half_width``, ``low`` and ``high``.
+
+        ``intervals`` is a positional slice of the intervals, ``None`` for all. Callers of
+        the last intervals redial past the horizon, where no fresh call competes with them;
+        leaving those intervals out gives the stationary figures.
+        """
+        reps = self.replications
+        if intervals is not None:
+            chosen = self.mean.index[intervals]
+            reps = reps[reps.index.get_level_values(1).isin(chosen)]
+        totals = reps.groupby(level="replication").sum().to_numpy(float)
         table = np.concatenate([totals, caller_metrics(totals)], axis=1)
         mean, half = mean_half_width(table, self.confidence)
         out = pd.DataFrame(
