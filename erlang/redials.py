@@ -47,8 +47,10 @@ from .trunks import TrunkQueue, check_trunks
 __all__ = ["Redials"]
 
 _VIEWS = ("attempts", "callers")
-# Relative tolerance on the attempts of the fixed point: far below any planning figure.
+# Relative tolerances on the attempts of the fixed point and on the flow balance that defines
+# it (fresh callers = attempts not redialled): far below any planning figure.
 _XTOL = 1e-10
+_FTOL = 1e-12
 
 
 def _check_share(name, value):
@@ -138,12 +140,22 @@ def solve_attempts(fresh, aht, agents, interval, patience, trunks, redials):
 
     every = np.arange(fresh.size)
     x = fresh.copy()
-    lost = np.flatnonzero(excess(x, every) < 0.0)  # some attempts redial
+    q = queue_at(x, every)
+    share = p_ab * q.p_abandon + p_bl * q.blocking  # redialled share of the attempts at λ
+    lost = np.flatnonzero(share * fresh > 0.0)
     if lost.size:
-        upper = fresh[lost] / (1.0 - max(p_ab, p_bl))
+        # Lower end: the map x -> λ / (1 - r(x)) is increasing with the root as fixed point,
+        # so its first iterate from λ stays below the root. Upper end: with p = max(p_ab,
+        # p_bl), x (1 - r(x)) >= (1 - p) x + p served(x) >= (1 - p) x + p served(λ), which
+        # reaches λ at the end below; far tighter than λ / (1 - p) when few are lost.
+        f, p = fresh[lost], max(p_ab, p_bl)
+        lower = f / (1.0 - share[lost])
+        lost_share = np.clip(q.p_abandon[lost] + q.blocking[lost], 0.0, 1.0)
+        upper = np.maximum(f * (1.0 + p * lost_share / (1.0 - p)), lower)
         _, x[lost] = illinois(
-            lambda y, i: excess(y, lost[i]), fresh[lost].copy(), upper, xtol=_XTOL * upper
-        )
+            lambda y, i: excess(y, lost[i]), lower, upper * (1.0 + 1e-12), xtol=_XTOL * upper,
+            ftol=_FTOL * f,
+        )  # fmt: skip
     return x, queue_at(x, every)
 
 
