@@ -17,12 +17,17 @@ fixed point unique. It lies between ``λ`` and ``λ / (1 - max(p_ab, p_bl))``, a
 which :func:`erlang.search.illinois` converges for every interval at once.
 
 The model is stationary per interval: the redials of an interval arrive in that interval and
-join its Poisson stream. In truth redials are not Poisson: they come back while the queue is
-still long, so a redial sees a worse queue than a fresh call. The error is measured against
-a call-level simulation with exponential delays in the tests: it is small where the delay is
-long against the time the queue takes to forget a busy spell (a few minutes) and short
-against the interval; ``delay`` is kept for the simulation (:func:`roster.simulate`), the
-fixed point does not use it.
+join its Poisson stream, whatever their delay (``delay`` is used by the simulation,
+:func:`roster.simulate`, not here). In truth redials are not Poisson: a loss happens when the
+queue is long, and the redial comes back while it may still be long, so a redial sees a
+worse queue than a fresh call and the fixed point is optimistic. Against a call-level
+simulation with exponential delays of 60 and 300 s (AHT 300 s, 17 and 100 Erl, patience 60
+and 300 s, with and without trunks, service levels from 55 to 96%), the fixed point gives
+attempts per fresh caller up to 4.3% low at ``p = 0.7`` and 0.5% at ``p = 0.3``, the
+service level on attempts up to 7.5 points high (3.3 at ``p = 0.3``), the share of callers
+finally served up to 1.9 points high (0.8) and the caller service level up to 6.8 points
+high (3.2); the error mostly shrinks as the delay grows against the time the queue takes to
+forget a busy spell. Those figures are the tolerances of the tests that compare the two.
 
 References
 ----------
