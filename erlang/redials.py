@@ -26,8 +26,11 @@ and 300 s, with and without trunks, service levels from 55 to 96%), the fixed po
 attempts per fresh caller up to 4.3% low at ``p = 0.7`` and 0.5% at ``p = 0.3``, the
 service level on attempts up to 7.5 points high (3.3 at ``p = 0.3``), the share of callers
 finally served up to 1.9 points high (0.8) and the caller service level up to 6.8 points
-high (3.2); the error mostly shrinks as the delay grows against the time the queue takes to
-forget a busy spell. Those figures are the tolerances of the tests that compare the two.
+high (3.2); those figures are the tolerances of the tests that compare the two. The fixed
+point is the long-delay limit of the exact retrial model: against the Markov chain of the
+queue with an orbit of callers waiting to redial (exponential delays; small queues of 2 and 3
+agents, AHT 60 s), its attempts are 1.8 to 12% low at a 60 s delay, 0.3 to 1.6% at 600 s and
+0.03 to 0.16% at 6000 s, the error falling like ``1 / delay``.
 
 References
 ----------

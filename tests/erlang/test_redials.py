@@ -1,7 +1,8 @@
-"""Redials: the fixed point of the attempts against plain iteration of the same map, its limits
-(no redials is Erlang A; Erlang C loses nobody), monotonicity, the caller view, exact staffing
-and the errors for bad input. The agreement with the call-level simulation is in
-``tests/roster/simulation/test_redials.py``."""
+"""Redials: the fixed point of the attempts against plain iteration of the same map and as the
+long-delay limit of the exact retrial Markov chain, its limits (no redials is Erlang A; Erlang
+C loses nobody), monotonicity, the caller view, exact staffing and the errors for bad input.
+The agreement with the call-level simulation is in ``tests/roster/simulation/test_redials.py``.
+"""
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 import erlang
 from erlang import Redials
+from tests.erlang.retrial_chain import retrial_chain
 
 COLUMNS = ["service_level", "asa", "abandon_rate", "answer_rate", "occupancy", "blocking"]
 
@@ -46,6 +48,38 @@ def test_fixed_point_matches_plain_iteration(fresh, agents, patience, p, trunks)
     row = frame.iloc[0]
     lost = row["caller_abandon_rate"] + row["caller_blocking"]
     assert row["served_share"] + lost == pytest.approx(1.0, abs=1e-9)
+
+
+# (fresh calls per second, agents, patience [s], p_ab, p_bl, trunks); AHT 60 s.
+CHAINS = [
+    (0.05, 3, 30.0, 0.6, 0.6, 14),
+    (0.04, 3, 90.0, 0.5, 0.9, 4),
+    (0.03, 2, 60.0, 0.3, 0.8, 3),
+]
+
+
+@pytest.mark.parametrize("rate, agents, patience, p_ab, p_bl, trunks", CHAINS)
+def test_fixed_point_is_the_long_delay_limit_of_the_retrial_chain(
+    rate, agents, patience, p_ab, p_bl, trunks
+):
+    """Redials that come back long after the loss find the queue in its stationary state, so
+    the exact chain approaches the fixed point as the delay grows; at short delays it loses
+    more, which is the fixed point's error."""
+    r = Redials(p_ab, blocked_probability=p_bl)
+    fp = erlang.kpis(rate * 1800.0, 60.0, agents, patience=patience, trunks=trunks, redials=r)
+    fp = fp.iloc[0]
+    gaps = []
+    for delay in (60.0, 600.0, 6000.0):
+        exact = retrial_chain(rate, 60.0, agents, patience, p_ab, p_bl, delay, trunks, 300)
+        assert exact["orbit_tail"] < 1e-12
+        gaps.append(exact["attempts"] / (fp["attempts"] / 1800.0) - 1.0)
+        served_gap = fp["served_share"] - exact["served_share"]
+        assert served_gap > -1e-6  # the fixed point is optimistic at every delay
+    assert gaps[0] > gaps[1] > gaps[2] > -1e-6
+    assert gaps[2] < 2e-3
+    assert served_gap < 2e-3
+    assert exact["abandon_rate"] == pytest.approx(fp["abandon_rate"], abs=2e-3)
+    assert exact["blocking"] == pytest.approx(fp["blocking"], abs=2e-3)
 
 
 def test_no_redials_is_erlang_a_and_erlang_c_loses_nobody():
