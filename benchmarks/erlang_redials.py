@@ -1,8 +1,9 @@
 """Redials: the CPU cost per interval of the KPIs and of exact staffing with redials (the fixed
 point of the attempts solved at every probe of the search) against Erlang A staffing without
-them, on 10 000 half hours of 0.5 to 300 Erl (AHT 3 to 7 minutes, patience 120 s); and the
-agreement of the stationary fixed point with the call-level simulation (``roster.simulate``
-with redials) on a few stationary cases, where the fixed point's own error shows.
+them (and, with trunks, against trunk-capped staffing without them), on 10 000 half hours of
+0.5 to 300 Erl (AHT 3 to 7 minutes, patience 120 s); and the agreement of the stationary fixed
+point with the call-level simulation (``roster.simulate`` with redials) on a few stationary
+cases, where the fixed point's own error shows.
 
 Run ``python -m benchmarks.erlang_redials`` (add ``--quick`` for fewer simulated cases).
 """
@@ -38,9 +39,19 @@ def _speed_rows():
     erlang.required_agents(volume[:10], aht[:10], patience=120.0)  # warm the start tables
     base, t_base = _cpu(lambda: erlang.required_agents(volume, aht, patience=120.0))
     _, t_kpis = _cpu(lambda: erlang.kpis(volume, aht, base, patience=120.0))
+    capped, t_capped = _cpu(
+        lambda: erlang.required_agents(volume, aht, patience=120.0, trunks=trunks)
+    )
+    _, t_capped_kpis = _cpu(
+        lambda: erlang.kpis(volume, aht, capped, patience=120.0, trunks=trunks)
+    )
     rows = [
         {"case": "Erlang A, no redials", "staffing_us": t_base / SIZE * 1e6,
-         "kpis_us": t_kpis / SIZE * 1e6, "staffing_vs_erlang_a": 1.0, "mean_extra_agents": 0.0}
+         "kpis_us": t_kpis / SIZE * 1e6, "staffing_vs_erlang_a": 1.0,
+         "staffing_vs_no_redials": 1.0, "mean_extra_agents": 0.0},
+        {"case": "Erlang A with trunks, no redials", "staffing_us": t_capped / SIZE * 1e6,
+         "kpis_us": t_capped_kpis / SIZE * 1e6, "staffing_vs_erlang_a": t_capped / t_base,
+         "staffing_vs_no_redials": 1.0, "mean_extra_agents": 0.0},
     ]  # fmt: skip
     cases = (
         ("p 0.5, targets on attempts", erlang.Redials(0.5), None),
@@ -62,7 +73,8 @@ def _speed_rows():
         rows.append(
             {"case": label, "staffing_us": t_staff / SIZE * 1e6, "kpis_us": t_k / SIZE * 1e6,
              "staffing_vs_erlang_a": t_staff / t_base,
-             "mean_extra_agents": float(np.mean(agents - base))}
+             "staffing_vs_no_redials": t_staff / (t_base if cap is None else t_capped),
+             "mean_extra_agents": float(np.mean(agents - (base if cap is None else capped)))}
         )  # fmt: skip
     return rows
 
