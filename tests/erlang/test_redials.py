@@ -136,6 +136,35 @@ def test_monotone_in_agents_volume_and_probability(fresh, aht, patience, p, spar
     assert fresh <= base["attempts"] <= fresh / (1.0 - p) * (1 + tol)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    fresh=st.floats(1.0, 1500.0),
+    ratio=st.floats(1.0, 4.0),
+    p_ab=st.floats(0.0, 0.9),
+    p_bl=st.floats(0.0, 0.95),
+    spare=st.floats(-0.3, 0.3),
+    room=st.integers(1, 30),
+)
+def test_monotone_in_agents_under_trunks_when_patience_outlasts_service(
+    fresh, ratio, p_ab, p_bl, spare, room
+):
+    """The condition under which the staffing search with trunks is exact: with patience at
+    least the handle time, every metric improves with each agent added below the cap."""
+    aht = 300.0
+    load = fresh * aht / 1800.0
+    n = max(1.0, np.round(load * (1.0 + spare)))
+    r = Redials(p_ab, blocked_probability=p_bl)
+    kw = {"patience": aht * ratio, "trunks": n + room, "redials": r}
+    base = erlang.kpis(fresh, aht, n, **kw).iloc[0]
+    more = erlang.kpis(fresh, aht, n + 1, **kw).iloc[0]
+    tol = 1e-9
+    assert more["attempts"] <= base["attempts"] * (1 + tol)
+    for name in ("service_level", "caller_service_level", "answer_rate", "served_share"):
+        assert more[name] >= base[name] - tol
+    for name in ("abandon_rate", "blocking", "caller_blocking", "caller_abandon_rate"):
+        assert more[name] <= base[name] + tol
+
+
 def _meets(volume, aht, agents, patience, redials, targets, trunks=None):
     frame = erlang.kpis(
         volume, aht, agents, patience=patience, trunks=trunks, redials=redials, targets=targets
