@@ -11,9 +11,13 @@ attempts, in the stationary state
 with ``P_ab`` and ``P_bl`` the abandonment and blocking probabilities of an attempt when ``x``
 attempts are offered (the Erlang A and trunk-capped formulas of :mod:`erlang.queue` and
 :mod:`erlang.trunks`). The attempts leave the queue as served, as lost for good or as
-redials, so ``x (1 - p_ab P_ab - p_bl P_bl) = (1 - p) x + p · served(x)`` (for equal
-probabilities ``p``); the served rate grows with ``x``, so the left side is increasing and the
-fixed point unique. It lies between ``λ`` and ``λ / (1 - max(p_ab, p_bl))``, a bracket on
+redials, so ``x (1 - p_ab P_ab - p_bl P_bl) = (1 - p) x + p · served(x)`` for equal
+probabilities ``p``; the served rate grows with ``x``, so the left side is increasing and the
+fixed point unique (with unequal probabilities the same holds in every case tested). With
+``ℓ = P_ab + P_bl`` and ``r = p_ab P_ab + p_bl P_bl`` at ``x = λ`` and ``p = max(p_ab, p_bl)``,
+the root lies between ``λ / (1 - r)`` (the first step of the increasing map
+``x -> λ / (1 - r(x))`` from ``λ``) and ``λ (1 + p ℓ / (1 - p))`` (where
+``(1 - p) x + p · served(λ)`` reaches ``λ``), a bracket that is tight when few are lost and on
 which :func:`erlang.search.illinois` converges for every interval at once.
 
 The model is stationary per interval: the redials of an interval arrive in that interval and
@@ -35,7 +39,7 @@ agents, AHT 60 s), its attempts are 1.8 to 12% low at a 60 s delay, 0.3 to 1.6% 
 References
 ----------
 A. Aguir, F. Karaesmen, O. Z. Akşin, F. Chauvet, "The impact of retrials on call center
-performance", OR Spectrum 26(3), 2004, 353-376 (retrial fixed points for M/M/n+M).
+performance", OR Spectrum 26(3), 2004, 353-376 (M/M/n+M with retrials and approximations).
 J. W. Cohen, "Basic problems of telephone traffic theory and the influence of repeated calls",
 Philips Telecommunication Review 18(2), 1957. J. R. Artalejo, A. Gómez-Corral, "Retrial
 Queueing Systems: A Computational Approach", Springer, 2008.
@@ -61,8 +65,11 @@ _XTOL = 1e-10
 _FTOL = 1e-12
 
 
+_REAL = int | float | np.floating | np.integer
+
+
 def _check_share(name, value):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+    if isinstance(value, bool) or not isinstance(value, _REAL):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     if not 0.0 <= float(value) < 1.0:
         raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
@@ -94,6 +101,13 @@ class Redials:
     ValueError
         A probability outside [0, 1), a delay not finite and > 0, or an unknown
         ``targets_on``, naming the argument and value.
+    TypeError
+        A probability or delay that is not a real number.
+
+    Notes
+    -----
+    The attempts solve ``x = λ + x (p_ab P_ab(x) + p_bl P_bl(x))`` per interval; the model,
+    its references and its measured error are in the notes of :mod:`erlang.redials`.
     """
 
     probability: float
@@ -105,7 +119,7 @@ class Redials:
         _check_share("probability", self.probability)
         if self.blocked_probability is not None:
             _check_share("blocked_probability", self.blocked_probability)
-        if isinstance(self.delay, bool) or not np.isscalar(self.delay):
+        if isinstance(self.delay, bool) or not isinstance(self.delay, _REAL):
             raise TypeError(f"delay must be a real number of seconds, got {self.delay!r}")
         if not (np.isfinite(self.delay) and self.delay > 0.0):
             raise ValueError(f"delay must be finite and > 0 seconds, got {self.delay!r}")

@@ -237,6 +237,8 @@ def test_bad_input_names_the_argument():
             Redials(**kw)
     with pytest.raises(TypeError, match="probability"):
         Redials("0.5")
+    with pytest.raises(TypeError, match="delay"):
+        Redials(0.5, delay="300")
     with pytest.raises(TypeError, match="redials"):
         erlang.kpis(100.0, 300.0, 20, patience=60.0, redials=0.5)
     with pytest.raises(ValueError, match="volume"):
