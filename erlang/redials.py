@@ -147,8 +147,8 @@ def _queue(load, agents, aht, patience, trunks):
 def solve_attempts(fresh, aht, agents, interval, patience, trunks, redials):
     """Attempts per interval at the fixed point, and the queue they meet (flat arrays).
 
-    Returns the upper end of the final Illinois bracket, within ``1e-10`` relative of the root,
-    where the attempts are at least the root's: the metrics lean to the safe side.
+    The attempts are within ``1e-10`` relative of the root, or where the flow balance
+    ``x (1 - r(x)) = λ`` holds to ``1e-12 λ``, whichever the Illinois search reaches first.
     """
     p_ab, p_bl = redials.abandoned, redials.blocked
 
