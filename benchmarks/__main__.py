@@ -24,6 +24,7 @@ from benchmarks.summary import safe_headlines
 BENCHMARKS = (
     "erlang_speed",
     "erlang_chat",
+    "erlang_redials",
     "forecast_accuracy",
     "forecast_speed",
     "roster_seats",

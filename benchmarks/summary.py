@@ -289,9 +289,27 @@ def _erlang_chat(frame):
     return rows
 
 
+def _erlang_redials(frame):
+    rows = []
+    base = frame["staffing_us"].iloc[0]
+    for r in frame[frame["staffing_us"].notna()].iloc[1:].itertuples(index=False):
+        rows.append(
+            _row("staffing with redials [µs/interval]", r.case, r.staffing_us, base,
+                 "reference: Erlang A staffing without redials; goal: ratio <= 20")
+        )  # fmt: skip
+    for r in frame[frame["service_level_sim"].notna()].itertuples(index=False):
+        rows.append(
+            _row("service level, fixed point vs simulation", r.case,
+                 r.service_level_fixed_point, r.service_level_sim,
+                 f"simulation ± {r.service_level_half_width:.3f}; redials are not Poisson")
+        )  # fmt: skip
+    return rows
+
+
 _HEADLINES = {
     "erlang_speed": _erlang_speed,
     "erlang_chat": _erlang_chat,
+    "erlang_redials": _erlang_redials,
     "forecast_accuracy": _forecast_accuracy,
     "forecast_speed": _forecast_speed,
     "roster_seats": _roster_seats,

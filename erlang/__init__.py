@@ -13,12 +13,14 @@ from .metrics import (
     service_level,
 )
 from .offered_load import effective_volume, modified_offered_load
+from .redials import Redials
 from .risk import expected_service_level, required_agents_at_risk, volume_quantile
 from .staffing import TrunksTooFew, max_volume, required_agents
 from .targets import Targets
 
 __all__ = [
     "Chat",
+    "Redials",
     "Targets",
     "TrunksTooFew",
     "abandon_rate",

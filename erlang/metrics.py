@@ -410,6 +410,7 @@ def kpis(
     trunks: Numeric | None = None,
     targets: Targets | None = None,
     chat=None,
+    redials=None,
 ) -> pd.DataFrame:
     """Every service metric per interval in one DataFrame.
 
@@ -427,12 +428,26 @@ def kpis(
     queue of :mod:`erlang.chat` (see :func:`erlang.chat.metrics.chat_kpis`): ``occupancy`` is
     the share of session slots in use, and one more column, ``busy_agents``, the share of agents
     holding a session; ``trunks`` is not supported there.
+
+    With ``redials`` (an :class:`erlang.Redials`), ``volume`` is the fresh callers and the
+    metrics are taken at the attempts of the redial fixed point, with the fresh-caller view
+    beside them (:func:`erlang.redials.kpis_with_redials`). Chat with redials is not supported.
     """
+    if chat is not None and redials is not None:
+        raise ValueError("chat with redials is not supported: give one of chat and redials")
     if chat is not None:
         from .chat.metrics import chat_kpis
 
         return chat_kpis(
             volume, aht, agents, chat=chat, interval=interval, threshold=threshold,
+            patience=patience, cutoff=cutoff, short_abandon=short_abandon, trunks=trunks,
+            targets=targets,
+        )  # fmt: skip
+    if redials is not None:
+        from .redials import kpis_with_redials
+
+        return kpis_with_redials(
+            volume, aht, agents, redials=redials, interval=interval, threshold=threshold,
             patience=patience, cutoff=cutoff, short_abandon=short_abandon, trunks=trunks,
             targets=targets,
         )  # fmt: skip

@@ -63,10 +63,13 @@ def lattice_minimum(margin, start, floor, newton_steps=6):
     return hi
 
 
-def illinois(f, bad, good, xtol, maxiter=200):
+def illinois(f, bad, good, xtol, maxiter=200, ftol=None):
     """Vectorized Illinois (modified regula falsi) on brackets with ``f(bad) < 0 <= f(good)``.
 
-    Returns both ends of each final bracket, ``(bad, good)``, at most ``xtol`` apart.
+    Returns both ends of each final bracket, ``(bad, good)``, at most ``xtol`` apart. With
+    ``ftol``, an entry also stops at a point where ``|f| <= ftol``, returned as both ends: a
+    secant step that lands on the root leaves the other end behind, and the bracket then
+    shrinks only by halves.
     """
     xtol = np.broadcast_to(xtol, bad.shape)
     idx = np.arange(bad.size)
@@ -90,5 +93,9 @@ def illinois(f, bad, good, xtol, maxiter=200):
         bad[active] = np.where(feasible, xb, x)
         f_bad[active] = np.where(feasible, np.where(last == 1, 0.5 * fb, fb), fx)
         side[active] = np.where(feasible, 1, -1)
+        if ftol is not None:
+            hit = np.abs(fx) <= np.broadcast_to(ftol, bad.shape)[active]
+            bad[active[hit]] = good[active[hit]] = x[hit]
+            active = active[~hit]
         active = active[np.abs(good[active] - bad[active]) > xtol[active]]
     return bad, good

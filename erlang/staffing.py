@@ -155,6 +155,7 @@ def required_agents(
     targets: Targets | None = None,
     load: str = "stationary",
     chat=None,
+    redials=None,
 ) -> Numeric:
     """Fewest agents per interval that meet every given target at once.
 
@@ -212,7 +213,11 @@ def required_agents(
     chat : erlang.Chat, optional
         Agents serve up to ``chat.max_sessions`` sessions at once (:mod:`erlang.chat`);
         ``aht`` is then the handle time of a session served alone. Whole agents only: not
-        with ``fractional`` or ``trunks``.
+        with ``fractional`` or ``trunks``, nor with ``redials``.
+    redials : Redials, optional
+        Callers who call again after abandoning or busy tone (an :class:`erlang.Redials`);
+        ``volume`` is then the fresh callers, and the targets are met on the attempts or on
+        the callers (:func:`erlang.redials.required_agents_with_redials`).
 
     Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
     ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that
@@ -260,6 +265,19 @@ def required_agents(
     """
     if load not in _LOADS:
         raise ValueError(f"load must be one of {_LOADS}, got {load!r}")
+    if chat is not None and redials is not None:
+        raise ValueError("chat with redials is not supported: give one of chat and redials")
+    if redials is not None:
+        from .redials import required_agents_with_redials
+
+        return required_agents_with_redials(
+            volume, aht, redials=redials, interval=interval, service_level=service_level,
+            threshold=threshold, asa=asa, max_abandon=max_abandon, answer_rate=answer_rate,
+            cutoff=cutoff, max_occupancy=max_occupancy, patience=patience,
+            short_abandon=short_abandon, shrinkage=shrinkage, min_agents=min_agents,
+            fractional=fractional, trunks=trunks, max_blocking=max_blocking, targets=targets,
+            load=load,
+        )  # fmt: skip
     if load == "modified":
         volume = effective_volume(volume, aht, interval=interval)
     goals = Targets.resolve(

@@ -18,7 +18,7 @@ The per-call recursions are in :mod:`roster.simulation.kernel`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ import pandas as pd
 import erlang
 from erlang.replications import mean_half_width, ratio
 from forecast import interval_length
+from roster.simulation import redials as redial
 from roster.simulation.agents import Absence, level_windows, shift_floor, staffing_steps
 from roster.simulation.kernel import (
     ABANDONED,
@@ -97,6 +98,9 @@ class SimulationResult:
     short_abandon : float or None
         Abandons with a wait at most this long were left out of the service level, answer
         rate and abandonment rate. [s]
+    callers : roster.simulation.redials.Callers or None
+        With redials, the fresh callers each counted once (``offered`` and the metrics above
+        are then over attempts); ``None`` without redials and after :meth:`resample`.
     """
 
     mean: pd.DataFrame
@@ -106,6 +110,7 @@ class SimulationResult:
     threshold: float
     cutoff: float
     short_abandon: float | None
+    callers: object = None
 
     @property
     def n_replications(self) -> int:
@@ -210,6 +215,7 @@ def simulate(
     confidence=0.95,
     seed=None,
     targets: erlang.Targets | None = None,
+    redials: erlang.Redials | None = None,
 ) -> SimulationResult:
     """Simulate a contact center interval by interval over independent replications.
 
@@ -295,6 +301,12 @@ def simulate(
         Confidence level of the t-based intervals.
     seed : int or numpy.random.Generator, optional
         Seed of :func:`numpy.random.default_rng`; equal seeds give equal results.
+    redials : erlang.Redials, optional
+        Callers who abandon (or get busy tone) call again with the given probabilities after
+        an exponential delay; ``volume`` is then the fresh callers. Needs ``agents`` (served
+        as a pool, as with ``staffing="cap"``), ``aht`` and exponential patience. The result's
+        tallies and metrics are over attempts, and ``callers`` counts each fresh caller once
+        (see :mod:`roster.simulation.redials`).
 
     Returns
     -------
@@ -394,6 +406,8 @@ def simulate(
     if not np.isfinite(warmup):
         raise ValueError(f"warmup must be finite seconds, got {warmup!r}")
     trunk_cap = -1 if trunks is None else _positive_int(trunks, "trunks", allow_zero=True)
+    if redials is not None:
+        redial.check(redials, shifts, handle_times, patience_times, aht)
 
     index, quantile_levels, expected = _volumes(volume)
     n_int = len(index)
@@ -422,7 +436,7 @@ def simulate(
         scheduled = _scheduled_time(windows, starts, length)
     drawn = absence is not None and absence.active
 
-    frames = []
+    frames, callers = [], []
     for _ in range(replications):
         rate = _draw_volume(expected, quantile_levels, day_of, spread, rng)
         counts = rng.poisson(rate)
@@ -442,6 +456,15 @@ def simulate(
             pat = np.full(arrival.size, np.inf)
         else:
             pat = _durations(rng, drawn_as, pat_k, patience_sample)
+        if redials is not None:
+            report = (threshold, cutoff, short_abandon, scheduled, trunk_cap)
+            counts, caller_counts = redial.replication(
+                rng, redials, (arrival, service, pat), k, n_warm, level, (starts, length),
+                (aht_k, pat_k), report,
+            )  # fmt: skip
+            frames.append(counts)
+            callers.append(caller_counts)
+            continue
         if windows is None:
             status, start = simulate_pool(arrival, service, pat, step_time, step_value, trunk_cap)
             busy_time, excess = _pool_time(start, service, step_time, step_value, starts, length)
@@ -485,7 +508,12 @@ def simulate(
             [range(replications), index], names=["replication", index.name or "interval"]
         ),
     )
-    return _collect(reps, index, confidence, threshold, cutoff, short_abandon)
+    result = _collect(reps, index, confidence, threshold, cutoff, short_abandon)
+    if redials is not None:
+        result = replace(
+            result, callers=redial.collect_callers(np.stack(callers), index, confidence)
+        )
+    return result
 
 
 def _collect(reps, index, confidence, threshold, cutoff, short_abandon):
