@@ -8,6 +8,8 @@ which makes the differences between candidates sharp enough to steer a search.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .kernel import ABANDONED, ANSWERED, route_calls
@@ -72,8 +74,14 @@ class Judge:
         self.counted = since >= 0
         # batches of the counted part of each segment for batch-means standard errors: waits
         # within a segment are correlated, so calls are not independent trials
-        batch = np.minimum((since / (segment - warmup) * _BATCHES).astype(np.int64), _BATCHES - 1)
-        self.step_time = np.arange(T, dtype=float) * segment
+        self.batch = np.minimum(
+            (since / (segment - warmup) * _BATCHES).astype(np.int64), _BATCHES - 1
+        )
+        # the calls of segment j are arrival[first[j]:first[j + 1]]
+        self.first = np.searchsorted(self.k, np.arange(T + 1))
+        self.segment = float(segment)
+        self.rank_of = np.empty(T, np.int64)
+        self.rank_of[self.place] = np.arange(T)
         self.T, self.Q = T, Q
         targets = [q.targets for q in centre.queues]
         per_queue = np.array(
@@ -85,78 +93,103 @@ class Judge:
         # callers who would hang up within the short-abandon time: if they do, they are left
         # out of every rate (misdials), as in the service-level definitions of erlang.metrics
         self.hasty = self.patience <= per_queue[self.queue, 2]
-        self.cell = ((self.queue * T + self.k) * _BATCHES + batch)[self.counted]
-        counted = np.bincount((self.queue * T + self.k)[self.counted], minlength=Q * T).reshape(
-            Q, T
-        )
+        counted = np.bincount((self.queue * T + self.k)[self.counted], minlength=Q * T)
         self.counted_calls = np.empty((Q, T))
-        self.counted_calls[:, self.place] = counted
+        self.counted_calls[:, self.place] = counted.reshape(Q, T)
         self.evaluations = 0
-        t = self._tallies(control[0], control[1])
+        everything = np.arange(T)
+        t = self._tallies(control[0], control[1], everything)
         with np.errstate(invalid="ignore", divide="ignore"):
             self.control_batch = metric_arrays(t)
             simulated = metric_arrays(t.sum(axis=2))
         self.control_error = np.nan_to_num(simulated - control[2])
 
-    def _tallies(self, routing, y) -> np.ndarray:
-        """(queues, intervals, batches, 6): counted calls, answered within the threshold,
-        within the cutoff, answered, their waits [s], abandons (short ones left out)."""
+    def _tallies(self, routing, y, where) -> np.ndarray:
+        """(queues, len(where), batches, 6) for the intervals ``where``: counted calls,
+        answered within the threshold, within the cutoff, answered, their waits [s], abandons
+        (short ones left out).
+
+        Only the segments of ``where`` are simulated, laid end to end in their usual order; a
+        segment then starts from the queue its new predecessor leaves, which the warm-up
+        absorbs."""
         delay, rank, factor, priority = routing
-        steps = np.ascontiguousarray(np.asarray(y)[self.place], dtype=np.int64)
+        where = np.asarray(where, np.int64)
+        seg = np.sort(self.rank_of[where])  # the segments, in the order they always run
+        lo, hi = self.first[seg], self.first[seg + 1]
+        sizes = hi - lo
+        n = int(sizes.sum())
+        # indices of every call of those segments, without a loop over segments
+        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+        idx = starts + np.arange(n)
+        slot = np.repeat(np.arange(seg.size), sizes)  # position of each call's segment
+        arrival = self.arrival[idx] + (slot - self.k[idx]) * self.segment
+        steps = np.ascontiguousarray(np.asarray(y)[self.place[seg]], dtype=np.int64)
         status, start, _, _ = route_calls(
-            self.arrival, self.queue, self.service, self.patience, delay, rank, factor,
-            priority, self.step_time, steps,
+            arrival, self.queue[idx], self.service[idx], self.patience[idx], delay, rank,
+            factor, priority, np.arange(seg.size, dtype=float) * self.segment, steps,
         )  # fmt: skip
         self.evaluations += 1
-        wait = np.nan_to_num(start - self.arrival)
+        wait = np.nan_to_num(start - arrival)
         answered = status == ANSWERED
-        short = (status == ABANDONED) & self.hasty
+        short = (status == ABANDONED) & self.hasty[idx]
+        counted = self.counted[idx]
         hit = np.stack(
             [
                 ~short,
-                answered & (wait <= self.threshold),
-                answered & (wait <= self.cutoff),
+                answered & (wait <= self.threshold[idx]),
+                answered & (wait <= self.cutoff[idx]),
                 answered,
                 np.where(answered, wait, 0.0),
                 (status == ABANDONED) & ~short,
             ],
             axis=1,
-        ).astype(float)[self.counted]
-        size = self.Q * self.T * _BATCHES
+        ).astype(float)[counted]
+        S = seg.size
+        cell = ((self.queue[idx] * S + slot) * _BATCHES + self.batch[idx])[counted]
+        size = self.Q * S * _BATCHES
         out = np.stack(
-            [np.bincount(self.cell, weights=hit[:, j], minlength=size) for j in range(6)],
-            axis=-1,
-        ).reshape(self.Q, self.T, _BATCHES, 6)
-        back = np.empty_like(out)
-        back[:, self.place] = out  # segments back to interval order
-        return back
+            [np.bincount(cell, weights=hit[:, j], minlength=size) for j in range(6)], axis=-1
+        ).reshape(self.Q, S, _BATCHES, 6)
+        # back to the order of ``where``
+        return out[:, np.searchsorted(seg, self.rank_of[where])]
 
-    def estimate(self, y):
-        """Metrics of staffing ``y`` (intervals, groups) per queue and interval.
+    def estimate(self, y, where=None):
+        """Metrics of staffing ``y`` (intervals, groups) per queue in the intervals ``where``.
+
+        Parameters
+        ----------
+        y : ndarray (T, G)
+            Agents of each group per interval (only the rows ``where`` are used).
+        where : ndarray of int, optional
+            Intervals to judge (default all).
 
         Returns
         -------
-        value : ndarray (Q, T, 4)
+        value : ndarray (Q, len(where), 4)
             Service level, answer rate, ASA [s] and abandon rate, corrected by the control;
             where a queue had no counted call, the best value (1, 1, 0, 0).
-        error : ndarray (Q, T, 4)
+        error : ndarray (Q, len(where), 4)
             Their batch-means standard errors.
         """
-        t = self._tallies(self.routing, y)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        where = np.arange(self.T) if where is None else np.asarray(where, np.int64)
+        t = self._tallies(self.routing, y, where)
+        control_batch = self.control_batch[:, where]
+        # a queue without calls in a batch gives empty slices: their NaNs are meant
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             raw = metric_arrays(t.sum(axis=2))
             batch = metric_arrays(t)
             # the control's coefficient from the batches (least squares), kept in [0, 1]: a
             # candidate far from the control (a queue answered at once whatever happens)
             # moves with it little, and is corrected little
             r = batch - np.nanmean(batch, axis=2, keepdims=True)
-            c = self.control_batch - np.nanmean(self.control_batch, axis=2, keepdims=True)
+            c = control_batch - np.nanmean(control_batch, axis=2, keepdims=True)
             beta = np.clip(
                 np.nan_to_num(np.nansum(r * c, axis=2) / np.nansum(c * c, axis=2)), 0, 1
             )
-            diff = batch - beta[:, :, None, :] * self.control_batch
+            diff = batch - beta[:, :, None, :] * control_batch
             error = np.nanstd(diff, axis=2, ddof=1) / np.sqrt(_BATCHES)
-        value = raw - beta * self.control_error
+        value = raw - beta * self.control_error[:, where]
         best = np.array([1.0, 1.0, 0.0, 0.0])
         value = np.where(np.isnan(value), best, value)
         return value, np.nan_to_num(error)

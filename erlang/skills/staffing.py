@@ -1,16 +1,20 @@
 """Agents of each group per interval that meet every queue's targets at least cost, by simulation.
 
-The method is the simulation-and-cutting-plane method of Cezik & L'Ecuyer (2008). An integer
+The method is the simulation-and-cutting-plane method of Cezik & L'Ecuyer (2008). A linear
 program chooses the agents of each group per interval at least cost; it starts from a fluid
-model (each queue's load shared among the groups that may answer it at once or by overflow, no
-group loaded beyond its agents) and a pooled Erlang bound on the whole team. A simulation judges
-its answer; for every queue and target the answer misses, finite differences (one agent more in
-each group, on the same calls) give a linear cut, a tangent plane of the target's metric, that
-the next answer must satisfy. When every target holds in simulation, agents are removed one at a
-time while they still hold (the local search with which Cezik & L'Ecuyer finish, since the
-metrics are not concave everywhere and a cut may ask a little more than needed). All intervals
-are judged at once by one run of the routing kernel (:class:`~erlang.skills.judge.Judge`), and
-the integer programs of the intervals are solved together as one block-diagonal program.
+model (each queue's load shared among the groups that may answer it, at once or by overflow,
+no group loaded beyond its agents) and a pooled Erlang bound on the whole team. A simulation
+judges its answer, rounded to whole agents; for every queue and target the answer misses,
+finite differences (one agent more in each group, on the same calls) give a linear cut, a
+tangent plane of the target's metric, that the next answer must satisfy. Once every target
+holds, integer programs under all the cuts found look for cheaper whole staffings in the
+intervals where the linear bound leaves room, with further cuts where they miss; then agents
+are removed while the targets still hold (the local search with which Cezik & L'Ecuyer
+finish, since the metrics are not concave everywhere and a cut may ask more than needed).
+
+Every candidate is judged in every interval at once by one run of the routing kernel
+(:class:`~erlang.skills.judge.Judge`), and only the intervals whose staffing changed are judged
+again; the programs of the intervals are solved together as one block-diagonal program.
 """
 
 from __future__ import annotations
@@ -159,19 +163,23 @@ def staff_centre(
     judge = Judge(volume, centre, interval, segment, warmup, seed, control)
     goal = _Goal(centre, judge, margin)
     program = _Program(volume, centre, price, interval)
-    y = program.solve(np.arange(len(volume)))
+    y = _round(program.solve(np.arange(len(volume))), None)
     rounds = 0
+    # only the intervals whose answer changed are judged again: the others keep theirs
+    where = np.arange(len(volume))
     while True:
-        value, error = judge.estimate(y)
-        room = goal.room(value, error)
+        value, error = judge.estimate(y, where)
+        room = goal.room(value, error, where)
         missed = room < 0
         if not missed.any() or rounds >= max_rounds:
             break
         rounds += 1
-        program.add_cuts(y, room, missed, _differences(judge, y, value, goal))
-        where = np.flatnonzero(missed.any(axis=(0, 2)))
-        y[where] = program.solve(where)
-    y = _add_until_met(judge, goal, y, centre)
+        gain = _differences(judge, y, value, where)
+        program.add_cuts(y, room, missed, gain, where)
+        where = where[missed.any(axis=(0, 2))]
+        y[where] = _round(program.solve(where), y[where])
+    y = _add_until_met(judge, goal, y, centre, where)
+    y = _integer_where_better(judge, goal, program, y, price, max_rounds)
     y = _remove_while_met(judge, goal, y, price)
     staffing = pd.DataFrame(y, index=volume.index, columns=centre.group_names)
     check = simulate_centre(
@@ -225,24 +233,24 @@ class _Goal:
         best = np.array([1.0, 1.0, 0.0, 0.0])
         self.reach = np.nan_to_num(0.5 * np.abs(best - self.target))
 
-    def room(self, value, error):
+    def room(self, value, error, where):
         # the margin never asks more than half the way from the target to the best value
         # (1 for rates, 0 for ASA and abandonment), which a queue with few calls could not reach
-        doubt = np.fmin(self.margin * np.fmax(error, self.floor), self.reach[:, None, :])
+        doubt = np.fmin(self.margin * np.fmax(error, self.floor[:, where]), self.reach[:, None, :])
         room = SENSE * (value - self.target[:, None, :]) - doubt
         return np.where(np.isnan(self.target)[:, None, :], np.inf, room)
 
 
-def _differences(judge, y, value, goal) -> np.ndarray:
-    """(G, Q, T, 4): the gain in room of each metric from one agent more in each group, on the
-    same calls; never negative (one agent more never hurts a queue, so a negative difference
-    is noise)."""
+def _differences(judge, y, value, where) -> np.ndarray:
+    """(G, Q, len(where), 4): the gain in room of each metric from one agent more in each group,
+    on the same calls; never negative (one agent more never hurts a queue, so a negative
+    difference is noise)."""
     G = y.shape[1]
     out = np.empty((G, *value.shape))
     for g in range(G):
         more = y.copy()
-        more[:, g] += 1
-        out[g] = SENSE * (judge.estimate(more)[0] - value)
+        more[where, g] += 1
+        out[g] = SENSE * (judge.estimate(more, where)[0] - value)
     return np.maximum(out, 0.0)
 
 
@@ -269,21 +277,25 @@ class _Program:
     def cut_count(self) -> int:
         return int(sum(len(t) for t in self.cut_t))
 
-    def add_cuts(self, y, room, missed, gain):
+    def add_cuts(self, y, room, missed, gain, where):
         """A cut ``sum_g gain_g * (y'_g - y_g) >= -room`` for every missed (queue, interval,
-        metric); where no group's agent helps (all gains 0), one agent more among the groups
-        that answer the queue."""
-        q, t, m = np.nonzero(missed)
-        d = gain[:, q, t, m].T  # (cuts, G)
+        metric) of the intervals ``where``; where no group's agent helps (all gains 0), one
+        agent more among the groups that answer the queue."""
+        q, j, m = np.nonzero(missed)
+        t = where[j]
+        d = gain[:, q, j, m].T  # (cuts, G)
         flat = d.sum(axis=1) <= 1e-12
         d[flat] = self.can[:, q[flat]].T.astype(float)
-        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, -room[q, t, m])
+        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, -room[q, j, m])
         self.cut_t.append(t)
         self.cut_d.append(d)
         self.cut_rhs.append(rhs)
 
-    def solve(self, where) -> np.ndarray:
-        """Optimal agents (len(where), G) of the intervals ``where``, solved as one program."""
+    def solve(self, where, integer=False) -> np.ndarray:
+        """Agents (len(where), G) of the intervals ``where``, solved as one program: the linear
+        program's answer rounded up, or with ``integer`` the integer program's (to within 1%
+        of its optimum: the intervals' programs are solved as one, and proving the last
+        fraction of a percent costs far more than it saves)."""
         G, Q, S = self.G, self.Q, len(where)
         ny = S * G
         n = ny + S * G * Q
@@ -336,17 +348,17 @@ class _Program:
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n)
         )
         c = np.concatenate([np.tile(self.objective, S), np.zeros(S * G * Q)])
-        integrality = np.concatenate([np.ones(ny), np.zeros(n - ny)])
         upper = np.concatenate([np.full(ny, np.inf), np.ones(n - ny)])
         result = milp(
             c,
+            integrality=np.concatenate([np.full(ny, int(integer)), np.zeros(n - ny)]),
+            options={"mip_rel_gap": 0.01},
             constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
-            integrality=integrality,
             bounds=Bounds(np.zeros(n), upper),
         )
         if result.x is None:
             raise RuntimeError(f"staffing program failed: {result.message}")
-        return np.rint(result.x[:ny]).astype(np.int64).reshape(S, G)
+        return result.x[:ny].reshape(S, G)
 
 
 def _pooled_bound(volume, centre, factor, interval) -> np.ndarray:
@@ -368,40 +380,97 @@ def _pooled_bound(volume, centre, factor, interval) -> np.ndarray:
     return np.asarray(n, float)
 
 
-def _add_until_met(judge, goal, y, centre, most=200) -> np.ndarray:
-    """One agent more in each group answering at once a queue that misses a target, until
-    none does (a safety net when the rounds run out)."""
+def _add_until_met(judge, goal, y, centre, where, most=200) -> np.ndarray:
+    """One agent more in each group answering at once a queue that misses a target in the
+    intervals ``where``, until none does (a safety net when the rounds run out)."""
     ready = (centre.routing()[0] == 0.0).astype(np.int64)  # (G, Q)
+    y = y.copy()
     for _ in range(most):
-        missed = (goal.room(*judge.estimate(y)) < 0).any(axis=2)  # (Q, T)
-        if not missed.any():
+        if not where.size:
             return y
-        y = y + np.minimum(missed.T.astype(np.int64) @ ready.T, 1)
+        missed = (goal.room(*judge.estimate(y, where), where) < 0).any(axis=2)  # (Q, S)
+        y[where] += np.minimum(missed.T.astype(np.int64) @ ready.T, 1)
+        where = where[missed.any(axis=0)]
     raise RuntimeError(f"targets still missed after adding agents {most} times")
 
 
+def _round(x, before) -> np.ndarray:
+    """Whole agents from the linear program's answer ``x``: to the nearest, which keeps the
+    search near the program's optimum; rounded up where that repeats the staffing ``before``
+    (judged short already), which keeps every cut, since agents enter the cuts and the bound
+    with nonnegative coefficients and the capacity rows with -1."""
+    y = np.floor(x + 0.5).astype(np.int64)
+    if before is not None:
+        again = (y == before).all(axis=1)
+        y[again] = np.ceil(x[again] - 1e-7).astype(np.int64)
+    return y
+
+
+def _integer_where_better(judge, goal, program, y, price, rounds) -> np.ndarray:
+    """Cutting-plane rounds at the integer program's answers, in the intervals where the
+    linear program's bound leaves room for a cheaper whole staffing than ``y``: where the
+    integer answer under every cut found costs less than ``y`` and meets every target in
+    simulation it is taken; where it misses, its cuts are added and it is solved again (at
+    most ``rounds`` times)."""
+    y = y.copy()
+    every = np.arange(len(y))
+    bound = program.solve(every) @ price
+    # equal prices: the cost is whole, so a bound within one agent of it leaves nothing
+    step = price.min() if np.all(price == price[0]) else 0.0
+    where = every[y @ price > bound + step - 1e-6]
+    for _ in range(rounds):
+        if not where.size:
+            break
+        ip = np.rint(program.solve(where, integer=True)).astype(np.int64)
+        cheaper = ip @ price < y[where] @ price - 1e-9
+        where, ip = where[cheaper], ip[cheaper]
+        if not where.size:
+            break
+        value, error = judge.estimate(_put(y, where, ip), where)
+        room = goal.room(value, error, where)
+        missed = room < 0
+        met = ~missed.any(axis=(0, 2))
+        y[where[met]] = ip[met]
+        trial = _put(y, where, ip)
+        program.add_cuts(trial, room, missed, _differences(judge, trial, value, where), where)
+        where = where[~met]
+    return y
+
+
+def _put(y, where, rows) -> np.ndarray:
+    """``y`` with the rows ``where`` replaced by ``rows``."""
+    out = y.copy()
+    out[where] = rows
+    return out
+
+
 def _remove_while_met(judge, goal, y, price) -> np.ndarray:
-    """Remove agents one at a time per interval, the dearest removable group first (then the
-    one leaving the most room), while every target still holds."""
+    """Remove agents per interval while every target still holds: each round removes ``step``
+    agents of the dearest removable group (then the one leaving the most room); the step
+    doubles after a success and halves when no group can give that many up, so that an
+    interval staffed far above its need comes down in a few rounds."""
     y = y.copy()
     G = y.shape[1]
-    open_ = np.ones(len(y), bool)
-    while open_.any():
-        room = np.full((G, len(y)), -np.inf)
+    where = np.arange(len(y))
+    step = np.ones(len(y), np.int64)
+    while where.size:
+        s = step[where]
+        room = np.full((G, where.size), -np.inf)
         for g in np.argsort(-price, kind="stable"):
-            trial = y.copy()
-            can = open_ & (y[:, g] > 0)
+            can = y[where, g] >= s
             if not can.any():
                 continue
-            trial[can, g] -= 1
-            least = goal.room(*judge.estimate(trial)).min(axis=(0, 2))
-            room[g] = np.where(can & (least >= 0), least, -np.inf)
+            trial = y.copy()
+            trial[where[can], g] -= s[can]
+            least = goal.room(*judge.estimate(trial, where[can]), where[can]).min(axis=(0, 2))
+            room[g, can] = np.where(least >= 0, least, -np.inf)
         feasible = np.isfinite(room)
         score = np.where(feasible, price[:, None] * 1e6 + np.minimum(room, 1e5), -np.inf)
         best = np.argmax(score, axis=0)
-        take = feasible.any(axis=0) & open_
-        y[take, best[take]] -= 1
-        open_ &= take
+        take = feasible.any(axis=0)
+        y[where[take], best[take]] -= s[take]
+        step[where] = np.where(take, 2 * s, s // 2)
+        where = where[step[where] > 0]
     return y
 
 
