@@ -12,13 +12,28 @@ from .metrics import (
     service_level,
 )
 from .offered_load import effective_volume, modified_offered_load
+from .patience import (
+    Deterministic,
+    Empirical,
+    Exponential,
+    LogNormal,
+    PatienceFit,
+    Weibull,
+    fit_patience,
+)
 from .risk import expected_service_level, required_agents_at_risk, volume_quantile
 from .staffing import TrunksTooFew, max_volume, required_agents
 from .targets import Targets
 
 __all__ = [
+    "Deterministic",
+    "Empirical",
+    "Exponential",
+    "LogNormal",
+    "PatienceFit",
     "Targets",
     "TrunksTooFew",
+    "Weibull",
     "abandon_rate",
     "answer_rate",
     "asa",
@@ -27,6 +42,7 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "expected_service_level",
+    "fit_patience",
     "kpis",
     "max_volume",
     "modified_offered_load",
