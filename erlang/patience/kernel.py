@@ -20,7 +20,8 @@ from which :mod:`erlang.patience.queue` builds every metric.
   and of ``ln S`` small, doubling at most per panel (a graded mesh for the ``t^k`` start of
   a Weibull law with ``k < 1``); marks are panel edges, so the tails are plain sums. ``H`` at
   the nodes comes from the Legendre integration matrix of each panel. The walk stops past
-  the mode once ``φ`` has fallen ``_DROP`` below its maximum: the rest is below e^-45.
+  the mode once ``φ`` has fallen ``_DROP`` below its maximum: the rest is below e^-45; in a
+  heavily overloaded queue it starts where ``φ`` has climbed to within ``_DROP`` of it.
 
 References
 ----------
@@ -74,11 +75,13 @@ def _survival(kind, p1, p2, x):
 
 
 @njit(cache=True)
-def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, w0, marks, gl_x, gl_w, gl_int):
+def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, x0, h0, w0, marks, gl_x, gl_w, gl_int):
     """Integrals of the virtual-wait density for a smooth survival (see the module notes).
 
-    ``marks`` is ``(N, M)``, ascending along each row (``inf`` for none). Returns ``(N, 4 + 2M)``:
-    ``J, A, I_H, I_x`` then ``T`` and ``R`` of each mark.
+    ``marks`` is ``(N, M)``, ascending along each row (``inf`` for none). The walk starts at
+    ``x0`` with ``H(x0) = h0``: a point before which ``f`` is negligible (0 unless the queue
+    is so overloaded that ``φ`` climbs by more than ``_DROP`` to its mode). Returns
+    ``(N, 4 + 2M)``: ``J, A, I_H, I_x`` then ``T`` and ``R`` of each mark.
     """
     n_int, n_marks = marks.shape
     p = gl_x.size
@@ -86,7 +89,7 @@ def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, w0, marks, gl_x, gl_w, gl_
     s_node = np.empty(p)
     for i in range(n_int):
         lm, nm, top = lam[i], nmu[i], phi_max[i]
-        x, h, w = 0.0, 0.0, w0[i] * 0.5
+        x, h, w = x0[i], h0[i], w0[i] * 0.5
         mark = 0
         for _ in range(_MAX_PANELS):
             s_x, _ = _survival(kind, p1, p2, x)

@@ -133,8 +133,10 @@ class PatienceQueue(Queue):
             # A graded start only where S has a singular derivative at 0 (t^k, k not whole).
             graded = isinstance(law, Weibull) and not float(law.shape).is_integer()
             w0 = (1e-3 if graded else 1.0) * np.minimum(1.0 / (lam + nmu), float(law.isf(0.5)))
+            x0 = _climb_start(law, lam, nmu, mode, log_scale)
+            h0 = law.integrated_survival(x0)
             out = kernel.smooth_integrals(
-                kind, p1, p2, lam, nmu, log_scale, w0, marks,
+                kind, p1, p2, lam, nmu, log_scale, x0, h0, w0, marks,
                 kernel.GL_X, kernel.GL_W, kernel.GL_INT,
             )  # fmt: skip
         tails = out[:, 4:].reshape(out.shape[0], -1, 2)
@@ -221,6 +223,23 @@ class PatienceQueue(Queue):
     def mean_wait_answered(self):
         """Mean wait of the callers who are answered (average speed of answer) [s]."""
         return self._wait_answered.copy()
+
+
+def _climb_start(law, lam, nmu, mode, top, rounds=60):
+    """Where ``φ`` has climbed to ``kernel._DROP`` below its mode ``top`` (0 where it starts
+    within that): everything before it weighs less than e^-45 of the mass. By bisection;
+    ``φ`` increases up to the mode."""
+    start = np.zeros(lam.shape)
+    far = np.flatnonzero(top > kernel._DROP)
+    if far.size:
+        lo, hi = np.zeros(far.size), mode[far]
+        level = top[far] - kernel._DROP
+        for _ in range(rounds):
+            mid = 0.5 * (lo + hi)
+            below = lam[far] * law.integrated_survival(mid) - nmu[far] * mid < level
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        start[far] = lo
+    return start
 
 
 def split_patience(patience, trunks=None):
