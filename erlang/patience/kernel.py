@@ -17,8 +17,9 @@ from which :mod:`erlang.patience.queue` builds every metric.
   piecewise linear and every integral is an exact sum of exponential pieces.
 * :func:`smooth_integrals`: ``S`` is smooth (Weibull, LogNormal): composite Gauss-Legendre
   on panels walked from 0 whose width keeps the change of ``φ`` (by slope and by curvature)
-  and of ``ln S`` small, doubling at most per panel (a graded mesh for the ``t^k`` start of
-  a Weibull law with ``k < 1``); marks are panel edges, so the tails are plain sums. ``H`` at
+  and of ``ln S`` small, growing at most fourfold per panel (a graded mesh for the ``t^k``
+  start of a Weibull law with non-integer ``k``: on ``[x, 4x]`` ten nodes resolve ``t^k`` to
+  about 1e-10); marks are panel edges, so the tails are plain sums. ``H`` at
   the nodes comes from the Legendre integration matrix of each panel. The walk stops past
   the mode once ``φ`` has fallen ``_DROP`` below its maximum: the rest is below e^-45; in a
   heavily overloaded queue it starts where ``φ`` has climbed to within ``_DROP`` of it.
@@ -61,13 +62,23 @@ GL_X, GL_W, GL_INT = _gauss_legendre(_NODES)
 
 @njit(cache=True)
 def _survival(kind, p1, p2, x):
-    """S(x) and the hazard S'/S (negated) of the smooth laws."""
+    """S(x) of the smooth laws."""
+    if x <= 0.0:
+        return 1.0
+    if kind == WEIBULL:  # p1 shape, p2 scale
+        return math.exp(-((x / p2) ** p1))
+    z = (math.log(x) - p1) / p2  # LOGNORMAL: p1 mu, p2 sigma
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+@njit(cache=True)
+def _hazard(kind, p1, p2, x):
+    """S(x) and the hazard -S'/S of the smooth laws."""
     if x <= 0.0:
         return 1.0, math.inf if (kind == WEIBULL and p1 < 1.0) else 0.0
-    if kind == WEIBULL:  # p1 shape, p2 scale
+    if kind == WEIBULL:
         z = (x / p2) ** p1
         return math.exp(-z), p1 * z / x
-    # LOGNORMAL: p1 mu, p2 sigma
     z = (math.log(x) - p1) / p2
     s = 0.5 * math.erfc(z / math.sqrt(2.0))
     g = math.exp(-0.5 * z * z) / (x * p2 * math.sqrt(2.0 * math.pi))
@@ -82,6 +93,9 @@ def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, x0, h0, w0, marks, gl_x, g
     ``x0`` with ``H(x0) = h0``: a point before which ``f`` is negligible (0 unless the queue
     is so overloaded that ``φ`` climbs by more than ``_DROP`` to its mode). Returns
     ``(N, 4 + 2M)``: ``J, A, I_H, I_x`` then ``T`` and ``R`` of each mark.
+
+    On the falling side, a panel starting ``d`` below the mode may change ``φ`` by
+    ``_PHI_STEP + d / 2``: its weight ``e^-d`` pays for the coarser rule.
     """
     n_int, n_marks = marks.shape
     p = gl_x.size
@@ -89,20 +103,32 @@ def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, x0, h0, w0, marks, gl_x, g
     s_node = np.empty(p)
     for i in range(n_int):
         lm, nm, top = lam[i], nmu[i], phi_max[i]
-        x, h, w = x0[i], h0[i], w0[i] * 0.5
+        x, h, natural = x0[i], h0[i], w0[i] * 0.25
         mark = 0
         for _ in range(_MAX_PANELS):
-            s_x, _ = _survival(kind, p1, p2, x)
+            s_x, haz_x = _hazard(kind, p1, p2, x)
             slope = lm * s_x - nm
-            w = 2.0 * w
-            if abs(slope) * w > _PHI_STEP:
-                w = _PHI_STEP / abs(slope)
-            s_mid, haz = _survival(kind, p1, p2, x + 0.5 * w)
-            curvature = lm * s_mid * haz  # -φ''
-            if curvature * w * w > 2.0 * _PHI_STEP:
-                w = math.sqrt(2.0 * _PHI_STEP / curvature)
+            depth = top - (lm * h - nm * x)
+            step = _PHI_STEP + 0.5 * depth if slope < 0.0 else _PHI_STEP
+            w = 4.0 * natural
+            if abs(slope) * w > step:
+                w = step / abs(slope)
+            s_mid, haz = _hazard(kind, p1, p2, x + 0.5 * w)
+            curvature = lm * s_mid * haz  # -φ'', at both ends of the panel's first half
+            if x > 0.0:
+                curvature = max(curvature, lm * s_x * haz_x)
+                haz = max(haz, haz_x)
+            if curvature * w * w > 2.0 * step:
+                w = math.sqrt(2.0 * step / curvature)
             if s_mid > 1e-20 and haz * w > _LOG_S_STEP:
                 w = max(_LOG_S_STEP / haz, 1e-3 * w)
+            for _ in range(30):  # a rising hazard is steepest at the panel's end: halve
+                s_end, haz_end = _hazard(kind, p1, p2, x + w)
+                steep = s_end > 1e-20 and haz_end * w > 2.0 * _LOG_S_STEP
+                if not (steep or lm * s_end * haz_end * w * w > 4.0 * step):
+                    break
+                w *= 0.5
+            natural = w
             while mark < n_marks and marks[i, mark] <= x:
                 mark += 1
             if mark < n_marks and x + w > marks[i, mark]:
@@ -110,7 +136,7 @@ def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, x0, h0, w0, marks, gl_x, g
             half = 0.5 * w
             j0 = j1 = j2 = j3 = 0.0
             for k in range(p):
-                s_node[k], _ = _survival(kind, p1, p2, x + half * (gl_x[k] + 1.0))
+                s_node[k] = _survival(kind, p1, p2, x + half * (gl_x[k] + 1.0))
             for k in range(p):
                 xk = x + half * (gl_x[k] + 1.0)
                 hk = h
@@ -131,8 +157,7 @@ def smooth_integrals(kind, p1, p2, lam, nmu, phi_max, x0, h0, w0, marks, gl_x, g
             for k in range(p):
                 h += half * gl_w[k] * s_node[k]
             x += w
-            s_end, _ = _survival(kind, p1, p2, x)
-            if lm * s_end - nm < 0.0 and lm * h - nm * x - top < -_DROP:
+            if lm * _survival(kind, p1, p2, x) - nm < 0.0 and lm * h - nm * x - top < -_DROP:
                 break
     return out
 
@@ -203,6 +228,9 @@ def step_integrals(starts, levels, lam, nmu, marks):
         for k in range(k_pieces):
             c = lm * levels[k] - nm
             length = starts[k + 1] - starts[k] if k + 1 < k_pieces else math.inf
+            end_phi = phi[k + 1] if k + 1 < k_pieces else -math.inf
+            if max(phi[k], end_phi) - top < -_DROP:
+                continue  # weighs less than e^-45 of the mode: nothing to add
             i0, i1 = _piece(phi[k] - top, c, length)
             s = levels[k]
             out[i, 0] += i0

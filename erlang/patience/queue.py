@@ -130,9 +130,13 @@ class PatienceQueue(Queue):
             with np.errstate(divide="ignore"):
                 mode = np.where(lam > nmu, law.isf(np.minimum(nmu / lam, 1.0)), 0.0)
             log_scale = lam * law.integrated_survival(mode) - nmu * mode
-            # A graded start only where S has a singular derivative at 0 (t^k, k not whole).
-            graded = isinstance(law, Weibull) and not float(law.shape).is_integer()
-            w0 = (1e-3 if graded else 1.0) * np.minimum(1.0 / (lam + nmu), float(law.isf(0.5)))
+            # A graded start where S is not analytic at 0 (t^k with k not whole, the log of a
+            # log-normal); elsewhere the first panel starts at the median, cut by the limits.
+            graded = isinstance(law, LogNormal) or not float(law.shape).is_integer()
+            median = float(law.isf(0.5))
+            w0 = np.full(lam.shape, median)
+            if graded:
+                w0 = 1e-3 * np.minimum(1.0 / (lam + nmu), median)
             x0 = _climb_start(law, lam, nmu, mode, log_scale)
             h0 = law.integrated_survival(x0)
             out = kernel.smooth_integrals(
