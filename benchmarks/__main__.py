@@ -23,6 +23,7 @@ from benchmarks.summary import safe_headlines
 
 BENCHMARKS = (
     "erlang_speed",
+    "erlang_patience",
     "forecast_accuracy",
     "forecast_speed",
     "roster_seats",
