@@ -192,13 +192,15 @@ def fit_patience(
     after = np.cumsum(pieces[::-1])[::-1][1:]  # A_j = ∫_{t_j}^τ S
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(at_risk > events, after**2 * events / (at_risk * (at_risk - events)), 0.0)
+    with np.errstate(invalid="ignore"):  # 0 * inf once the curve reaches zero
+        std_error = np.where(survival > 0.0, survival * np.sqrt(greenwood), 0.0)
     curve = pd.DataFrame(
         {
             "time": times,
             "at_risk": at_risk.astype(np.int64),
             "abandons": events.astype(np.int64),
             "survival": survival,
-            "std_error": np.where(survival > 0.0, survival * np.sqrt(greenwood), 0.0),
+            "std_error": std_error,
             "lower": np.nan_to_num(lower, nan=0.0),
             "upper": np.nan_to_num(upper, nan=1.0),
         }

@@ -146,3 +146,34 @@ def test_fit_errors():
         erlang.fit_patience(_records(EVENTS, CENSORED), answer="answered")
     with pytest.raises(ValueError, match="confidence must lie in"):
         erlang.fit_patience(_records(EVENTS, CENSORED), confidence=1.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    waits=st.lists(st.integers(0, 50), min_size=1, max_size=40),
+    answered=st.lists(st.booleans(), min_size=40, max_size=40),
+)
+def test_kaplan_meier_properties(waits, answered):
+    waits = np.asarray(waits, float)
+    served = np.asarray(answered[: waits.size])
+    frame = pd.DataFrame(
+        {"arrival": 0.0, "answer": np.where(served, waits, np.nan), "end": waits + served}
+    )
+    if served.all():
+        with pytest.raises(ValueError, match="no abandoned call"):
+            erlang.fit_patience(frame)
+        return
+    fit = erlang.fit_patience(frame)
+    curve = fit.curve
+    assert np.all(np.diff(curve["survival"]) <= 0) and np.all(curve["at_risk"] >= 1)
+    assert np.all((curve["lower"] <= curve["survival"]) & (curve["survival"] <= curve["upper"]))
+    assert fit.calls == waits.size and fit.abandons + fit.censored == waits.size
+    if not served.any():
+        # Without censoring: one minus the empirical distribution function, and the sample mean.
+        grid = np.arange(0.0, 52.0, 0.5)
+        np.testing.assert_allclose(fit.law.survival(grid), [np.mean(waits > g) for g in grid])
+        assert fit.mean == pytest.approx(waits.mean()) and not fit.restricted
+    # Censoring never lowers the curve below that of treating every wait as an abandon.
+    naive = erlang.fit_patience(frame.assign(answer=np.nan, end=waits))
+    grid = np.arange(0.0, 52.0, 0.5)
+    assert np.all(fit.law.survival(grid) >= naive.law.survival(grid) - 1e-12)
