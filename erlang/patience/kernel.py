@@ -4,7 +4,7 @@ For an arrival rate ``λ``, ``n`` agents serving at rate ``μ`` each and patienc
 ``S`` with ``H(x) = ∫_0^x S``, the virtual wait ``V`` (the wait of a caller who never hangs
 up) has, given ``V > 0``, the density ``f(x) / J`` with ``f(x) = exp(φ(x))``,
 ``φ(x) = λ H(x) - nμ x`` and ``J = ∫_0^∞ f`` (Baccelli and Hebuterne, 1981). ``φ`` is
-concave (``φ'' = -λ S' >= 0`` is never positive), so ``f`` is log-concave and unimodal.
+concave (``φ'' = λ S' <= 0``), so ``f`` is log-concave and unimodal.
 
 Both kernels return, per interval and shifted by ``exp(-φ_max)`` (so nothing overflows),
 
@@ -17,10 +17,11 @@ from which :mod:`erlang.patience.queue` builds every metric.
   piecewise linear and every integral is an exact sum of exponential pieces.
 * :func:`smooth_integrals`: ``S`` is smooth (Weibull, LogNormal): composite Gauss-Legendre
   on panels walked from 0 whose width keeps the change of ``φ`` (by slope and by curvature)
-  and of ``ln S`` small, growing at most fourfold per panel (a graded mesh for the ``t^k``
-  start of a Weibull law with non-integer ``k``: on ``[x, 4x]`` ten nodes resolve ``t^k`` to
-  about 1e-10); marks are panel edges, so the tails are plain sums. ``H`` at
-  the nodes comes from the Legendre integration matrix of each panel. The walk stops past
+  and of ``ln S`` small, growing at most fourfold per panel (a graded mesh from a small first
+  panel where ``S`` is not analytic at 0, the ``t^k`` of a Weibull law with non-integer ``k``
+  or the ``ln t`` of a log-normal: on ``[x, 4x]`` ten nodes resolve ``t^k`` to about 1e-10);
+  marks are panel edges, so the tails are plain sums. ``H`` at the nodes comes from the
+  Legendre integration matrix of each panel. The walk stops past
   the mode once ``φ`` has fallen ``_DROP`` below its maximum: the rest is below e^-45; in a
   heavily overloaded queue it starts where ``φ`` has climbed to within ``_DROP`` of it.
 
