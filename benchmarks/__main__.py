@@ -25,6 +25,7 @@ BENCHMARKS = (
     "erlang_speed",
     "erlang_chat",
     "erlang_redials",
+    "erlang_patience",
     "forecast_accuracy",
     "forecast_speed",
     "roster_seats",

@@ -204,6 +204,32 @@ def _simulation(frame):
     return rows
 
 
+def _erlang_patience(frame):
+    rows = []
+    for r in frame[frame["group"] == "speed"].itertuples(index=False):
+        rows.append(
+            _row(
+                "staffing CPU per interval over Erlang A's",
+                r.case,
+                r.staff_over_erlang_a,
+                20.0,
+                f"goal: within 20x; {r.staff_us_per_interval:.1f} us per interval",
+            )
+        )
+    checked = frame[frame["group"] == "agreement"]
+    if len(checked):
+        rows.append(
+            _row(
+                "formula within the simulation's CI [share]",
+                f"{len(checked)} M/M/n+G checks",
+                checked["within_ci"].astype(bool).mean(),
+                0.95,
+                "goal: about the confidence level",
+            )
+        )
+    return rows
+
+
 def _roster_scale(frame):
     rows = []
     months = frame[frame["case"].str.contains("x 31 days")]
@@ -310,6 +336,7 @@ _HEADLINES = {
     "erlang_speed": _erlang_speed,
     "erlang_chat": _erlang_chat,
     "erlang_redials": _erlang_redials,
+    "erlang_patience": _erlang_patience,
     "forecast_accuracy": _forecast_accuracy,
     "forecast_speed": _forecast_speed,
     "roster_seats": _roster_seats,

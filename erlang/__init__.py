@@ -13,6 +13,15 @@ from .metrics import (
     service_level,
 )
 from .offered_load import effective_volume, modified_offered_load
+from .patience import (
+    Deterministic,
+    Empirical,
+    Exponential,
+    LogNormal,
+    PatienceFit,
+    Weibull,
+    fit_patience,
+)
 from .redials import Redials
 from .risk import expected_service_level, required_agents_at_risk, volume_quantile
 from .staffing import TrunksTooFew, max_volume, required_agents
@@ -20,9 +29,15 @@ from .targets import Targets
 
 __all__ = [
     "Chat",
+    "Deterministic",
+    "Empirical",
+    "Exponential",
+    "LogNormal",
+    "PatienceFit",
     "Redials",
     "Targets",
     "TrunksTooFew",
+    "Weibull",
     "abandon_rate",
     "answer_rate",
     "asa",
@@ -31,6 +46,7 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "expected_service_level",
+    "fit_patience",
     "kpis",
     "max_volume",
     "modified_offered_load",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
+from .patience.queue import PatienceQueue, split_patience
 from .queue import Queue, erlang_c_from_log_b
 from .targets import Targets
 from .trunks import TrunkQueue, check_trunks
@@ -90,8 +91,10 @@ def queue_state(volume, aht, agents, *, interval=1800.0, patience=None, trunks=N
     """Validate the common arguments and build the queue per interval.
 
     Returns the :class:`~erlang.queue.Queue` (a :class:`~erlang.trunks.TrunkQueue` with
-    ``trunks``) and the :class:`~erlang.inputs.Shape` to restore.
+    ``trunks``) and the :class:`~erlang.inputs.Shape` to restore. A patience law other than
+    the exponential gives a :class:`~erlang.patience.queue.PatienceQueue` (M/M/n+G).
     """
+    patience, law = split_patience(patience, trunks)
     arguments = {
         "volume": volume,
         "aht": aht,
@@ -109,6 +112,8 @@ def queue_state(volume, aht, agents, *, interval=1800.0, patience=None, trunks=N
     check_finite("interval", interval, low=0.0, low_inclusive=False)
     check_finite("patience", patience, low=0.0, low_inclusive=False, allow_inf=True)
     load = volume * aht / interval
+    if law is not None:
+        return PatienceQueue(load, agents, aht, law, volume=volume), form
     if trunks is None:
         return Queue(load, agents, aht, patience, volume=volume), form
     check_trunks(arrays[5], agents)
@@ -162,9 +167,12 @@ def service_level(
         Interval length. [s]
     threshold : numeric, default 20
         Answer-time threshold of the service level. [s]
-    patience : numeric or None, default None
+    patience : numeric, patience law or None, default None
         Mean time callers wait before hanging up, exponentially distributed; None means callers
-        never hang up (Erlang C), a value gives Erlang A (M/M/n+M). [s]
+        never hang up (Erlang C), a value gives Erlang A (M/M/n+M). [s] A patience law
+        (:class:`erlang.Weibull`, :class:`erlang.LogNormal`, :class:`erlang.Deterministic`,
+        :class:`erlang.Empirical`, :class:`erlang.Exponential`) gives the M/M/n+G queue of
+        :mod:`erlang.patience.queue`; not with ``trunks``.
     short_abandon : numeric or None, default None
         If given, callers who hang up within this many seconds leave the denominator, as
         hotlines report it (short abandons are misdials, not lost service). [s]
@@ -435,6 +443,15 @@ def kpis(
     """
     if chat is not None and redials is not None:
         raise ValueError("chat with redials is not supported: give one of chat and redials")
+    if chat is not None or redials is not None:
+        # chat and redials rest on Erlang A's closed forms: exponential patience only
+        patience, law = split_patience(patience, trunks)
+        if law is not None:
+            what = "chat" if chat is not None else "redials"
+            raise ValueError(
+                f"{what} with patience={law!r} is not supported: give patience as a mean "
+                "(exponential, Erlang A)"
+            )
     if chat is not None:
         from .chat.metrics import chat_kpis
 
@@ -463,6 +480,8 @@ def kpis(
     _check_seconds("threshold", threshold)
     _check_seconds("cutoff", cutoff)
     _check_seconds("short_abandon", short_abandon)
+    if isinstance(queue, PatienceQueue):  # every answer-time tail in one pass
+        queue.prepare(threshold, cutoff, short_abandon)
     short = np.zeros(queue.load.shape)
     if short_abandon is not None:
         short = queue.short_abandon(short_abandon)

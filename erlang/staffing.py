@@ -24,6 +24,8 @@ import pandas as pd
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
 from .offered_load import effective_volume
+from .patience.queue import split_patience
+from .patience.staffing import law_minimum
 from .queue import Queue
 from .search import illinois, lattice_minimum
 from .starts import erlang_a_start, square_root_start
@@ -181,8 +183,10 @@ def required_agents(
         Answer-rate cutoff. [s]
     max_occupancy : numeric or None
         Maximum occupancy, in (0, 1].
-    patience : numeric or None
-        Mean caller patience for Erlang A; None for Erlang C. [s]
+    patience : numeric, patience law or None
+        Mean caller patience for Erlang A; None for Erlang C. [s] A patience law (e.g.
+        ``erlang.Weibull.from_mean(60, 0.6)``) staffs the M/M/n+G queue exactly; not with
+        ``trunks``.
     short_abandon : numeric or None
         Callers hanging up within this time are left out of the service level and the
         abandonment rate, per interval or for all. [s]
@@ -267,6 +271,15 @@ def required_agents(
         raise ValueError(f"load must be one of {_LOADS}, got {load!r}")
     if chat is not None and redials is not None:
         raise ValueError("chat with redials is not supported: give one of chat and redials")
+    if chat is not None or redials is not None:
+        # chat and redials rest on Erlang A's closed forms: exponential patience only
+        patience, law = split_patience(patience, trunks)
+        if law is not None:
+            what = "chat" if chat is not None else "redials"
+            raise ValueError(
+                f"{what} with patience={law!r} is not supported: give patience as a mean "
+                "(exponential, Erlang A)"
+            )
     if redials is not None:
         from .redials import required_agents_with_redials
 
@@ -300,6 +313,8 @@ def required_agents(
             shrinkage=shrinkage, min_agents=min_agents, fractional=fractional, trunks=trunks,
         )  # fmt: skip
     max_blocking = goals["max_blocking"]
+    patience, law = split_patience(patience, trunks)
+    solve = _productive_minimum if law is None else law_minimum(law)
     volume, aht, interval, patience, min_agents, form, targets = _common_arrays(
         volume, aht, interval, patience, shrinkage, min_agents, "volume", goals
     )
@@ -313,7 +328,7 @@ def required_agents(
     for lo in range(0, load.size, _CHUNK):
         part = slice(lo, lo + _CHUNK)
         capped = None if trunks is None else trunks[part]
-        productive[part] = _productive_minimum(
+        productive[part] = solve(
             load[part], aht[part], patience[part], targets.take(part), fractional, capped
         )
     if trunks is not None:

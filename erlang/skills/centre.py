@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..patience import Patience
 from ..targets import Targets
 
 __all__ = ["AgentGroup", "Centre", "Queue"]
@@ -40,8 +41,9 @@ class Queue:
     name : str
     aht : float
         Mean handle time of the queue's calls for an agent of AHT factor 1. [s]
-    patience : float or None
+    patience : float, patience law or None
         Mean patience of its callers (exponential); None for callers who never hang up. [s]
+        A patience law (e.g. :class:`erlang.Weibull`) is drawn from in the simulation.
     priority : int
         Higher is answered first by an agent who ranks two queues alike; 0.
     targets : erlang.Targets
@@ -50,7 +52,7 @@ class Queue:
 
     name: str
     aht: float
-    patience: float | None = None
+    patience: float | Patience | None = None
     priority: int = 0
     targets: Targets = field(default_factory=Targets.hotline)
 
@@ -58,7 +60,8 @@ class Queue:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"Queue.name={self.name!r} must be a non-empty str")
         _positive(f"queue {self.name!r}: aht", self.aht)
-        _positive(f"queue {self.name!r}: patience", self.patience, allow_none=True)
+        if not isinstance(self.patience, Patience):
+            _positive(f"queue {self.name!r}: patience", self.patience, allow_none=True)
         if isinstance(self.priority, bool) or not isinstance(self.priority, int):
             raise ValueError(f"queue {self.name!r}: priority={self.priority!r} must be an int")
         if not isinstance(self.targets, Targets):

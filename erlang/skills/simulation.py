@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..patience import Patience
 from ..replications import mean_half_width, ratio
 from .centre import Centre
 from .kernel import ABANDONED, ANSWERED, UNRESOLVED, route_calls
@@ -157,7 +158,14 @@ def simulate_centre(
     delay, rank, factor, priority = centre.routing()
     Q, G, T = len(centre.queues), len(centre.groups), len(volume)
     aht = np.array([q.aht for q in centre.queues])
-    patience = np.array([np.inf if q.patience is None else q.patience for q in centre.queues])
+    queues = centre.queues
+    laws = {j: q.patience for j, q in enumerate(queues) if isinstance(q.patience, Patience)}
+    patience = np.array(
+        [
+            np.inf if q.patience is None or j in laws else q.patience
+            for j, q in enumerate(centre.queues)
+        ]
+    )
     targets = [q.targets for q in centre.queues]
     threshold = np.array([float(t.threshold) for t in targets])
     cutoff = np.array([float(t.cutoff) for t in targets])
@@ -184,6 +192,9 @@ def simulate_centre(
         arrival, queue, k = arrival[order], queue[order], k[order]
         service = rng.exponential(1.0, k.size) * aht[queue]
         pat = rng.exponential(1.0, k.size) * patience[queue]
+        for j, law in laws.items():  # queues with a patience law draw from it
+            mine = queue == j
+            pat[mine] = law.sample(rng, int(mine.sum()))
         status, start, group, end = route_calls(
             arrival, queue, service, pat, delay, rank, factor, priority, step_time, step_value
         )

@@ -269,10 +269,11 @@ def simulate(
         Service-level threshold. [s]
     cutoff : float, default 60
         Answer-rate cutoff: a call not answered within it counts as unanswered. [s]
-    patience : float or array-like, optional
+    patience : float, array-like or patience law, optional
         Mean patience (time a caller waits before hanging up), overall or per interval; ``None``
         with no ``patience_times`` means callers never abandon. [s] Exponential unless
-        ``patience_times`` is given.
+        ``patience_times`` is given. A patience law (e.g. :class:`erlang.Weibull`) is drawn from
+        for every call.
     trunks : int, optional
         Trunk lines: a caller arriving when this many calls are in the system (queued and in
         service) gets busy tone and is blocked. ``None`` for no cap.
@@ -418,6 +419,9 @@ def simulate(
         if isinstance(value, pd.Series) and not value.index.equals(index):
             raise ValueError(f"{name} is a Series whose index differs from volume's")
     aht_k = None if aht is None else _per_interval(aht, n_int, "aht", positive=True)
+    law = patience if isinstance(patience, erlang.patience.Patience) else None
+    if law is not None:
+        patience = None
     pat_k = None if patience is None else _per_interval(patience, n_int, "patience", True)
     handle_sample = _sample(handle_times, "handle_times")
     patience_sample = _sample(patience_times, "patience_times")
@@ -452,7 +456,9 @@ def simulate(
             arrival = np.concatenate([early, arrival])
             drawn_as = np.concatenate([np.zeros(n_warm, np.int64), k])
         service = _durations(rng, drawn_as, aht_k, handle_sample)
-        if pat_k is None and patience_sample is None:
+        if law is not None:
+            pat = law.sample(rng, arrival.size)
+        elif pat_k is None and patience_sample is None:
             pat = np.full(arrival.size, np.inf)
         else:
             pat = _durations(rng, drawn_as, pat_k, patience_sample)
