@@ -279,7 +279,8 @@ def plan_centre(
     with clock("staffing"):
         staffing = staff_centre(volume, centre, interval=interval, seed=seed)
         keep = 1.0 - policy.shrinkage
-        requirement = np.ceil(staffing.staffing.astype(float) / keep - 1e-9).astype(int)
+        # fractional: a whole agent more per group and interval would add up across groups
+        requirement = staffing.staffing.astype(float) / keep
 
     month_days = pd.Period(dates[0], freq="M").days_in_month
     schedules, rosters, needs = {}, {}, {}
