@@ -23,14 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..metrics import kpis
 from ..staffing import required_agents
-from ..targets import Targets
 from .centre import AgentGroup, Centre
 from .judge import METRICS, SENSE, Judge
+from .program import Program
 from .simulation import CentreSimulation, _wide, simulate_centre
 
 __all__ = ["CentreStaffing", "staff_centre"]
@@ -44,6 +42,8 @@ class CentreStaffing:
     ----------
     staffing : pandas.DataFrame
         Agents of each group (columns) per interval (index).
+    shifts : pandas.DataFrame or None
+        When staffed by shifts: agents of each group (index) on each shift (columns).
     separate : pandas.DataFrame
         The queues planned as separate pools with exact Erlang staffing: each queue's agents in
         the cheapest group that answers it at once, serving that queue only.
@@ -63,6 +63,7 @@ class CentreStaffing:
     """
 
     staffing: pd.DataFrame
+    shifts: pd.DataFrame | None
     separate: pd.DataFrame
     cost: pd.Series
     separate_cost: pd.Series
@@ -89,6 +90,9 @@ def staff_centre(
     seed: int | None = 0,
     margin: float = 1.0,
     max_rounds: int = 30,
+    smooth: float = 0.5,
+    shifts: pd.DataFrame | None = None,
+    shift_cost=None,
     check_replications: int = 10,
 ) -> CentreStaffing:
     """Fewest-cost agents of each group per interval meeting every queue's targets.
@@ -119,6 +123,23 @@ def staff_centre(
     max_rounds : int
         Most cutting-plane rounds; if targets are still missed after them, agents are added
         where they are missed until they hold.
+    smooth : float
+        Cost of changing a group's agents by one between consecutive intervals, as a share of
+        the group's cost per agent and interval. Agents come in shifts of many intervals: a mix
+        of groups that jumps from one interval to the next (equal in cost by the interval, as
+        cross-trained agents can stand in for others) asks for shifts that cover each jump,
+        and rosters far above the requirement. 0 judges each interval on its own.
+    shifts : pandas.DataFrame, optional
+        Staff by shifts (the scheduling problem of Cezik & L'Ecuyer, 2008): one column per
+        shift an agent may work (a template on a day), indexed like ``volume``, giving the
+        share of each interval an agent of that shift is on the phones (0 outside it, less
+        than 1 where breaks fall). The program then chooses agents of each group per shift,
+        and ``CentreStaffing.shifts`` gives them; the staffing per interval is what the shifts
+        put on the phones (targets missed after the rounds are met by agents added per
+        interval). ``smooth`` is not used.
+    shift_cost : array-like, optional
+        Cost of an agent on each shift, in units of the group's cost (default: the intervals
+        it spends on the phones).
     check_replications : int
         Replications of the independent check simulation of the result (``interval`` long
         each, calls drawn as :func:`simulate_centre` draws them).
@@ -151,6 +172,19 @@ def staff_centre(
         raise ValueError(f"max_rounds={max_rounds!r} must be a whole number >= 0")
     if not margin >= 0:
         raise ValueError(f"margin={margin!r} must be >= 0")
+    if not smooth >= 0:
+        raise ValueError(f"smooth={smooth!r} must be >= 0")
+    if shifts is not None:
+        shifts = _shift_table(shifts, volume.index)
+        shift_cost = (
+            shifts.to_numpy(float).sum(axis=0)
+            if shift_cost is None
+            else np.asarray(shift_cost, float)
+        )
+        if shift_cost.shape != (shifts.shape[1],) or not (shift_cost > 0).all():
+            raise ValueError(
+                f"shift_cost must give a positive cost for each of the {shifts.shape[1]} shifts"
+            )
     price = _prices(cost, centre.group_names)
     separate, chosen = _separate_pools(volume, centre, price, interval)
     start = separate.to_numpy(np.int64)
@@ -162,7 +196,41 @@ def staff_centre(
     )
     judge = Judge(volume, centre, interval, segment, warmup, seed, control)
     goal = _Goal(centre, judge, margin)
-    program = _Program(volume, centre, price, interval)
+    if shifts is not None:
+        y, x, rounds, program = _by_shifts(
+            judge, goal, volume, centre, price, interval, shifts, shift_cost, max_rounds
+        )
+    else:
+        y, rounds, program = _by_intervals(
+            judge, goal, volume, centre, price, interval, smooth, max_rounds
+        )
+    staffing = pd.DataFrame(y, index=volume.index, columns=centre.group_names)
+    check = simulate_centre(
+        volume,
+        centre,
+        staffing,
+        interval=interval,
+        replications=check_replications,
+        seed=None if seed is None else seed + 1,
+    )
+    return CentreStaffing(
+        staffing=staffing,
+        shifts=None
+        if shifts is None
+        else pd.DataFrame(x, index=centre.group_names, columns=shifts.columns),
+        separate=separate,
+        cost=pd.Series(y @ price, index=volume.index, name="cost"),
+        separate_cost=pd.Series(start @ price, index=volume.index, name="cost"),
+        check=check,
+        evaluations=judge.evaluations,
+        rounds=rounds,
+        cuts=program.cut_count,
+    )
+
+
+def _by_intervals(judge, goal, volume, centre, price, interval, smooth, max_rounds):
+    """Agents per group and interval by cutting planes over the intervals' own programs."""
+    program = Program(volume, centre, price, interval, smooth)
     y = _round(program.solve(np.arange(len(volume))), None)
     rounds = 0
     # only the intervals whose answer changed are judged again: the others keep theirs
@@ -177,29 +245,54 @@ def staff_centre(
         gain = _differences(judge, y, value, where)
         program.add_cuts(y, room, missed, gain, where)
         where = where[missed.any(axis=(0, 2))]
-        y[where] = _round(program.solve(where), y[where])
+        y[where] = _round(program.solve(where, y), y[where])
     y = _add_until_met(judge, goal, y, centre, where)
     y = _integer_where_better(judge, goal, program, y, price, max_rounds)
     y = _remove_while_met(judge, goal, y, price)
-    staffing = pd.DataFrame(y, index=volume.index, columns=centre.group_names)
-    check = simulate_centre(
-        volume,
-        centre,
-        staffing,
-        interval=interval,
-        replications=check_replications,
-        seed=None if seed is None else seed + 1,
+    return y, rounds, program
+
+
+def _by_shifts(judge, goal, volume, centre, price, interval, shifts, shift_cost, max_rounds):
+    """Agents per group and shift by cutting planes over the whole horizon's program; the
+    agents on the phones per interval follow from the shifts."""
+    every = np.arange(len(volume))
+    program = Program(
+        volume, centre, price, interval, shifts=shifts.to_numpy(float), shift_cost=shift_cost
     )
-    return CentreStaffing(
-        staffing=staffing,
-        separate=separate,
-        cost=pd.Series(y @ price, index=volume.index, name="cost"),
-        separate_cost=pd.Series(start @ price, index=volume.index, name="cost"),
-        check=check,
-        evaluations=judge.evaluations,
-        rounds=rounds,
-        cuts=program.cut_count,
-    )
+    program.solve(every)
+    x = np.floor(program.x + 0.5)
+    y = program.on_phones(x)
+    rounds = 0
+    where = every
+    while True:
+        value, error = judge.estimate(y, where)
+        room = goal.room(value, error, where)
+        missed = room < 0
+        if not missed.any() or rounds >= max_rounds:
+            break
+        rounds += 1
+        program.add_cuts(y, room, missed, _differences(judge, y, value, where), where)
+        short = where[missed.any(axis=(0, 2))]
+        program.solve(every)
+        new_x = np.floor(program.x + 0.5)
+        new_y = program.on_phones(new_x)
+        # an interval judged short whose agents would not change: in each group, the shift
+        # covering it that was rounded down the most gets its agent
+        stuck = short[(new_y[short] == y[short]).all(axis=1)]
+        if stuck.size:
+            cover = program.shifts[stuck].toarray() > 0  # (stuck, shifts)
+            lost = program.x - np.floor(program.x)  # (G, shifts)
+            lost = np.where(new_x < program.x - 1e-7, lost, -1.0)
+            for row in cover:
+                best = np.argmax(np.where(row[None, :], lost, -np.inf), axis=1)
+                ok = lost[np.arange(len(best)), best] > 0
+                new_x[np.flatnonzero(ok), best[ok]] += 1
+                lost[np.flatnonzero(ok), best[ok]] = -1.0
+            new_y = program.on_phones(new_x)
+        where = np.union1d(np.flatnonzero((new_y != y).any(axis=1)), short)
+        x, y = new_x, new_y
+    y = _add_until_met(judge, goal, y, centre, where)
+    return y, x.astype(np.int64), rounds, program
 
 
 class _Goal:
@@ -254,132 +347,6 @@ def _differences(judge, y, value, where) -> np.ndarray:
     return np.maximum(out, 0.0)
 
 
-class _Program:
-    """The integer program of every interval: agents per group at least cost, under the fluid
-    model, the pooled Erlang bound and the cuts found so far."""
-
-    def __init__(self, volume, centre, price, interval):
-        delay, _, factor, _ = centre.routing()
-        self.can = np.isfinite(delay)  # (G, Q): groups that answer a queue, at once or later
-        self.factor = np.where(self.can, factor, 0.0)
-        aht = np.array([q.aht for q in centre.queues])
-        self.load = volume.to_numpy(float) * aht / interval  # (T, Q) erlangs at the base AHT
-        self.G, self.Q = delay.shape
-        skills = np.array([len(g.skills) for g in centre.groups])
-        # between equal costs, agents with fewer skills
-        self.objective = price + 1e-6 * skills
-        self.pooled = _pooled_bound(volume, centre, factor, interval)
-        self.cut_t: list[np.ndarray] = []
-        self.cut_d: list[np.ndarray] = []
-        self.cut_rhs: list[np.ndarray] = []
-
-    @property
-    def cut_count(self) -> int:
-        return int(sum(len(t) for t in self.cut_t))
-
-    def add_cuts(self, y, room, missed, gain, where):
-        """A cut ``sum_g gain_g * (y'_g - y_g) >= -room`` for every missed (queue, interval,
-        metric) of the intervals ``where``; where no group's agent helps (all gains 0), one
-        agent more among the groups that answer the queue."""
-        q, j, m = np.nonzero(missed)
-        t = where[j]
-        d = gain[:, q, j, m].T  # (cuts, G)
-        flat = d.sum(axis=1) <= 1e-12
-        d[flat] = self.can[:, q[flat]].T.astype(float)
-        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, -room[q, j, m])
-        self.cut_t.append(t)
-        self.cut_d.append(d)
-        self.cut_rhs.append(rhs)
-
-    def solve(self, where, integer=False) -> np.ndarray:
-        """Agents (len(where), G) of the intervals ``where``, solved as one program: the linear
-        program's answer rounded up, or with ``integer`` the integer program's (to within 1%
-        of its optimum: the intervals' programs are solved as one, and proving the last
-        fraction of a percent costs far more than it saves)."""
-        G, Q, S = self.G, self.Q, len(where)
-        ny = S * G
-        n = ny + S * G * Q
-        rows, cols, vals, lo, hi = [], [], [], [], []
-        r = 0
-
-        def add(row, col, val, low, high):
-            nonlocal r
-            rows.append(row + r)
-            cols.append(col)
-            vals.append(val)
-            r = int(row.max()) + 1 + r if row.size else r
-            lo.append(low)
-            hi.append(high)
-
-        s_idx = ny + np.arange(S * G * Q).reshape(S, G, Q)
-        y_idx = np.arange(ny).reshape(S, G)
-        load = self.load[where]  # (S, Q)
-        # each queue's load shared out in full among the groups that answer it
-        sq = np.broadcast_to(np.arange(S * Q).reshape(S, 1, Q), (S, G, Q))
-        keep = np.broadcast_to(self.can[None], (S, G, Q))
-        add(sq[keep], s_idx[keep], np.ones(keep.sum()), np.ones(S * Q), np.ones(S * Q))
-        # no group loaded beyond its agents: sum_q share * load * factor - y_g <= 0
-        sg = np.broadcast_to(np.arange(S * G).reshape(S, G, 1), (S, G, Q))
-        work = load[:, None, :] * self.factor[None]
-        rows_g = np.concatenate([sg[keep], np.arange(S * G)])
-        cols_g = np.concatenate([s_idx[keep], y_idx.ravel()])
-        vals_g = np.concatenate([work[keep], -np.ones(S * G)])
-        add(rows_g, cols_g, vals_g, np.full(S * G, -np.inf), np.zeros(S * G))
-        # the whole team at least the pooled Erlang bound
-        add(
-            np.repeat(np.arange(S), G), y_idx.ravel(), np.ones(ny), self.pooled[where],
-            np.full(S, np.inf),
-        )  # fmt: skip
-        if self.cut_t:
-            t = np.concatenate(self.cut_t)
-            d = np.concatenate(self.cut_d)
-            rhs = np.concatenate(self.cut_rhs)
-            pos = np.full(len(self.load), -1)
-            pos[where] = np.arange(S)
-            mine = pos[t] >= 0
-            t, d, rhs = pos[t[mine]], d[mine], rhs[mine]
-            k = len(t)
-            if k:
-                add(
-                    np.repeat(np.arange(k), G), y_idx[t].ravel(), d.ravel(), rhs,
-                    np.full(k, np.inf),
-                )  # fmt: skip
-        A = sparse.csr_array(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n)
-        )
-        c = np.concatenate([np.tile(self.objective, S), np.zeros(S * G * Q)])
-        upper = np.concatenate([np.full(ny, np.inf), np.ones(n - ny)])
-        result = milp(
-            c,
-            integrality=np.concatenate([np.full(ny, int(integer)), np.zeros(n - ny)]),
-            options={"mip_rel_gap": 0.01},
-            constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
-            bounds=Bounds(np.zeros(n), upper),
-        )
-        if result.x is None:
-            raise RuntimeError(f"staffing program failed: {result.message}")
-        return result.x[:ny].reshape(S, G)
-
-
-def _pooled_bound(volume, centre, factor, interval) -> np.ndarray:
-    """Per interval: Erlang staffing of every call in one pool of the fastest agents under the
-    loosest service-level target, a floor under the whole team (no queue does better than
-    with every agent able to take it at once)."""
-    sl = [q.targets for q in centre.queues if q.targets.service_level is not None]
-    if not sl:
-        return np.zeros(len(volume))
-    total = volume.to_numpy(float).sum(axis=1)
-    fastest = np.where(np.isfinite(centre.routing()[0]), factor, np.inf).min(axis=0)
-    work = volume.to_numpy(float) @ (np.array([q.aht for q in centre.queues]) * fastest)
-    aht = np.divide(work, total, out=np.ones_like(total), where=total > 0)
-    loosest = Targets(
-        service_level=min(float(np.min(t.service_level)) for t in sl),
-        threshold=max(float(np.max(t.threshold)) for t in sl),
-    )
-    n = required_agents(total, aht, interval=interval, targets=loosest)
-    return np.asarray(n, float)
-
-
 def _add_until_met(judge, goal, y, centre, where, most=200) -> np.ndarray:
     """One agent more in each group answering at once a queue that misses a target in the
     intervals ``where``, until none does (a safety net when the rounds run out)."""
@@ -414,14 +381,14 @@ def _integer_where_better(judge, goal, program, y, price, rounds) -> np.ndarray:
     most ``rounds`` times)."""
     y = y.copy()
     every = np.arange(len(y))
-    bound = program.solve(every) @ price
+    bound = program.solve(every, y) @ price
     # equal prices: the cost is whole, so a bound within one agent of it leaves nothing
     step = price.min() if np.all(price == price[0]) else 0.0
     where = every[y @ price > bound + step - 1e-6]
     for _ in range(rounds):
         if not where.size:
             break
-        ip = np.rint(program.solve(where, integer=True)).astype(np.int64)
+        ip = np.rint(program.solve(where, y, integer=True)).astype(np.int64)
         cheaper = ip @ price < y[where] @ price - 1e-9
         where, ip = where[cheaper], ip[cheaper]
         if not where.size:
@@ -446,7 +413,8 @@ def _put(y, where, rows) -> np.ndarray:
 
 def _remove_while_met(judge, goal, y, price) -> np.ndarray:
     """Remove agents per interval while every target still holds: each round removes ``step``
-    agents of the dearest removable group (then the one leaving the most room); the step
+    agents of the dearest removable group (then the one standing most above the neighbouring
+    intervals, then the one leaving the most room); the step
     doubles after a success and halves when no group can give that many up, so that an
     interval staffed far above its need comes down in a few rounds."""
     y = y.copy()
@@ -465,13 +433,32 @@ def _remove_while_met(judge, goal, y, price) -> np.ndarray:
             least = goal.room(*judge.estimate(trial, where[can]), where[can]).min(axis=(0, 2))
             room[g, can] = np.where(least >= 0, least, -np.inf)
         feasible = np.isfinite(room)
-        score = np.where(feasible, price[:, None] * 1e6 + np.minimum(room, 1e5), -np.inf)
-        best = np.argmax(score, axis=0)
+        # between equal costs, the group that stands most above its neighbouring intervals
+        above = (
+            y[where] - 0.5 * (y[np.maximum(where - 1, 0)] + y[np.minimum(where + 1, len(y) - 1)])
+        ).T
+        score = price[:, None] * 1e9 + np.clip(above, -1e3, 1e3) * 1e5 + np.clip(room, -1, 1e4)
+        best = np.argmax(np.where(feasible, score, -np.inf), axis=0)
         take = feasible.any(axis=0)
         y[where[take], best[take]] -= s[take]
         step[where] = np.where(take, 2 * s, s // 2)
         where = where[step[where] > 0]
     return y
+
+
+def _shift_table(shifts, index) -> pd.DataFrame:
+    """The shifts' shares on the phones, aligned to the intervals; one-line errors."""
+    if not isinstance(shifts, pd.DataFrame):
+        raise TypeError(f"shifts must be a DataFrame, got {type(shifts).__name__}")
+    if not shifts.index.equals(index):
+        raise ValueError("shifts must be indexed like volume (one row per interval)")
+    values = shifts.to_numpy(float)
+    if not np.all(np.isfinite(values)) or (values < 0).any() or (values > 1).any():
+        raise ValueError("shifts must hold shares on the phones in [0, 1]")
+    empty = shifts.columns[values.sum(axis=0) <= 0]
+    if len(empty):
+        raise ValueError(f"shifts {list(empty[:5])} cover no interval")
+    return shifts
 
 
 def _prices(cost, names) -> np.ndarray:

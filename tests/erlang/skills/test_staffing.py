@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import erlang
 from erlang.skills import AgentGroup, Centre, Queue, staff_centre
-from erlang.skills.staffing import _Program
+from erlang.skills.program import Program as _Program
 
 SL = erlang.Targets(service_level=0.8, threshold=20.0)
 DAY = pd.date_range("2026-03-02 08:00", periods=6, freq="30min")
