@@ -17,6 +17,7 @@ from roster.swap import SwapResult, swap
 # before the solvers, numba kernels and plotting are loaded.
 _WHERE = {
     "BreakRule": "roster.shifts",
+    "CentrePlan": "roster.planning",
     "Plan": "roster.planning",
     "PulloffPlan": "roster.pulloffs",
     "Roster": "roster.people",
@@ -30,6 +31,7 @@ _WHERE = {
     "place_meals": "roster.coverage",
     "place_pulloffs": "roster.pulloffs",
     "plan": "roster.planning",
+    "plan_centre": "roster.planning",
     "plot_coverage": "roster.plots",
     "plot_roster": "roster.plots",
     "roster_coverage": "roster.coverage",
@@ -42,6 +44,7 @@ _WHERE = {
 
 __all__ = [
     "BreakRule",
+    "CentrePlan",
     "Plan",
     "PulloffPlan",
     "Roster",
@@ -57,6 +60,7 @@ __all__ = [
     "place_meals",
     "place_pulloffs",
     "plan",
+    "plan_centre",
     "plot_coverage",
     "plot_roster",
     "roster_coverage",

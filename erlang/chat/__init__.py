@@ -10,6 +10,14 @@ centre session by session, under either routing.
 """
 
 from .model import Chat
-from .simulate import simulate_chat
 
 __all__ = ["Chat", "simulate_chat"]
+
+
+def __getattr__(name):
+    # the compiled simulation loads on first use, so that ``import erlang`` stays light
+    if name == "simulate_chat":
+        from .simulate import simulate_chat
+
+        return simulate_chat
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,7 +35,6 @@ import numpy as np
 
 from ..gamma import log_erlang_b
 from ..queue import Queue
-from . import kernel
 from .distributions import Deterministic, Empirical, Exponential, LogNormal, Patience, Weibull
 
 
@@ -112,6 +111,8 @@ class PatienceQueue(Queue):
             self._marks[key] = self._tails(values[..., 4 + 2 * j], values[..., 5 + 2 * j], t)
 
     def _integrals(self, busy, marks):
+        from . import kernel  # compiled on first use: ``import erlang`` stays light
+
         lam = self.load[busy] / self.aht[busy]
         nmu = self.agents[busy] / self.aht[busy]
         order = np.argsort(marks, axis=1)
@@ -233,6 +234,8 @@ def _climb_start(law, lam, nmu, mode, top, rounds=60):
     """Where ``φ`` has climbed to ``kernel._DROP`` below its mode ``top`` (0 where it starts
     within that): everything before it weighs less than e^-45 of the mass. By bisection;
     ``φ`` increases up to the mode."""
+    from . import kernel
+
     start = np.zeros(lam.shape)
     far = np.flatnonzero(top > kernel._DROP)
     if far.size:

@@ -47,6 +47,7 @@ class Program:
         self.shifts = None if shifts is None else sparse.csr_array(np.asarray(shifts, float))
         self.shift_cost = None if shift_cost is None else np.asarray(shift_cost, float)
         self.x = None  # agents per group and shift of the last solve, (G, shifts)
+        self.reach = 3.0
         self.cut_t: list[np.ndarray] = []
         self.cut_d: list[np.ndarray] = []
         self.cut_rhs: list[np.ndarray] = []
@@ -64,7 +65,11 @@ class Program:
         d = gain[:, q, j, m].T  # (cuts, G)
         flat = d.sum(axis=1) <= 1e-12
         d[flat] = self.can[:, q[flat]].T.astype(float)
-        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, -room[q, j, m])
+        # far below a target the metric is convex in the agents (few agents, long queues):
+        # its tangent there asks for far more than needed, so a cut asks at most what
+        # ``reach`` agents of the most useful group would give, and later rounds go on
+        need = np.minimum(-room[q, j, m], self.reach * d.max(axis=1))
+        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, need)
         self.cut_t.append(t)
         self.cut_d.append(d)
         self.cut_rhs.append(rhs)

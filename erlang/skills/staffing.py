@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..metrics import kpis
 from ..staffing import required_agents
@@ -205,6 +207,11 @@ def staff_centre(
             judge, goal, volume, centre, price, interval, smooth, max_rounds
         )
     staffing = pd.DataFrame(y, index=volume.index, columns=centre.group_names)
+    compared = start
+    if shifts is not None:
+        # the separate pools scheduled by the same shifts, so that both sides pay for them
+        compared = _covered_by_shifts(start, shifts.to_numpy(float), shift_cost)
+        separate = pd.DataFrame(compared, index=volume.index, columns=centre.group_names)
     check = simulate_centre(
         volume,
         centre,
@@ -220,7 +227,7 @@ def staff_centre(
         else pd.DataFrame(x, index=centre.group_names, columns=shifts.columns),
         separate=separate,
         cost=pd.Series(y @ price, index=volume.index, name="cost"),
-        separate_cost=pd.Series(start @ price, index=volume.index, name="cost"),
+        separate_cost=pd.Series(compared @ price, index=volume.index, name="cost"),
         check=check,
         evaluations=judge.evaluations,
         rounds=rounds,
@@ -459,6 +466,27 @@ def _shift_table(shifts, index) -> pd.DataFrame:
     if len(empty):
         raise ValueError(f"shifts {list(empty[:5])} cover no interval")
     return shifts
+
+
+def _covered_by_shifts(need, shifts, shift_cost) -> np.ndarray:
+    """Agents on the phones (T, G) of the cheapest whole shifts putting at least ``need``
+    (T, G) on the phones in every interval, group by group."""
+    A = sparse.csr_array(shifts)
+    out = np.zeros_like(need)
+    for g in range(need.shape[1]):
+        if not need[:, g].any():
+            continue
+        result = milp(
+            shift_cost,
+            integrality=np.ones(A.shape[1]),
+            constraints=LinearConstraint(A, need[:, g] - 1e-9, np.inf),
+            bounds=Bounds(0, np.inf),
+            options={"mip_rel_gap": 0.01},
+        )
+        if result.x is None:
+            raise RuntimeError(f"covering the separate pools by shifts failed: {result.message}")
+        out[:, g] = np.floor(A @ np.rint(result.x) + 0.5).astype(np.int64)
+    return out
 
 
 def _prices(cost, names) -> np.ndarray:

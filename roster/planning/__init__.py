@@ -1,15 +1,19 @@
-"""The month's plan end to end (:func:`plan`): its inputs, report and command line."""
+"""The month's plan end to end (:func:`plan`, and :func:`plan_centre` for several queues and
+skills): its inputs, samples, report and command line."""
 
 from roster.lazy import lazy_names
 
 # Resolved on first use (PEP 562): the command line in this package starts without them.
 _WHERE = {
+    "CentrePlan": "roster.planning.centre",
     "Plan": "roster.planning.pipeline",
     "StaffingPolicy": "roster.planning.policy",
+    "carrier_sample": "roster.planning.samples",
     "plan": "roster.planning.pipeline",
+    "plan_centre": "roster.planning.centre",
 }
 
-__all__ = ["Plan", "StaffingPolicy", "plan"]
+__all__ = ["CentrePlan", "Plan", "StaffingPolicy", "carrier_sample", "plan", "plan_centre"]
 
 
 __getattr__, __dir__ = lazy_names("roster.planning", _WHERE, globals())
