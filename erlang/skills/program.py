@@ -1,8 +1,10 @@
 """The linear (and integer) program of multi-skill staffing: agents of each group per interval at
 least cost under a fluid model, a pooled Erlang floor and the cuts a simulation adds.
 
-Agents enter per interval (one variable per group and interval); a cost on each group's change
-between consecutive intervals keeps the mix of groups from jumping about.
+Agents enter either per interval (``y``, one variable per group and interval) or through shifts
+(``x``, agents of each group on each shift, ``y = A x`` with ``A`` the share of each interval
+each shift spends on the phones), as in the scheduling problem of Cezik & L'Ecuyer (2008):
+staffing by shifts gives each group a requirement that shifts can cover without waste.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class Program:
     """The integer program of every interval: agents per group at least cost, under the fluid
     model, the pooled Erlang bound and the cuts found so far."""
 
-    def __init__(self, volume, centre, price, interval, smooth=0.0):
+    def __init__(self, volume, centre, price, interval, smooth=0.0, shifts=None, shift_cost=None):
         delay, _, factor, _ = centre.routing()
         self.can = np.isfinite(delay)  # (G, Q): groups that answer a queue, at once or later
         self.factor = np.where(self.can, factor, 0.0)
@@ -41,6 +43,11 @@ class Program:
             )
         else:
             self.adjacent = np.ones(max(len(volume) - 1, 0), bool)
+        # (T, shifts): share of each interval an agent of each shift is on the phones
+        self.shifts = None if shifts is None else sparse.csr_array(np.asarray(shifts, float))
+        self.shift_cost = None if shift_cost is None else np.asarray(shift_cost, float)
+        self.x = None  # agents per group and shift of the last solve, (G, shifts)
+        self.reach = 3.0
         self.cut_t: list[np.ndarray] = []
         self.cut_d: list[np.ndarray] = []
         self.cut_rhs: list[np.ndarray] = []
@@ -58,7 +65,11 @@ class Program:
         d = gain[:, q, j, m].T  # (cuts, G)
         flat = d.sum(axis=1) <= 1e-12
         d[flat] = self.can[:, q[flat]].T.astype(float)
-        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, -room[q, j, m])
+        # far below a target the metric is convex in the agents (few agents, long queues):
+        # its tangent there asks for far more than needed, so a cut asks at most what
+        # ``reach`` agents of the most useful group would give, and later rounds go on
+        need = np.minimum(-room[q, j, m], self.reach * d.max(axis=1))
+        rhs = (d * y[t]).sum(axis=1) + np.where(flat, 1.0, need)
         self.cut_t.append(t)
         self.cut_d.append(d)
         self.cut_rhs.append(rhs)
@@ -146,6 +157,8 @@ class Program:
         A = sparse.csr_array(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n)
         )
+        if self.shifts is not None:
+            return self._solve_shifts(A, np.concatenate(lo), np.concatenate(hi), ny, integer)
         c = np.concatenate(
             [np.tile(self.objective, S), np.zeros(S * G * Q), np.tile(self.smooth * self.price, P)]
         )
@@ -160,6 +173,36 @@ class Program:
         if result.x is None:
             raise RuntimeError(f"staffing program failed: {result.message}")
         return result.x[:ny].reshape(S, G)
+
+    def _solve_shifts(self, A, lo, hi, ny, integer):
+        """The program over every interval with agents on shifts: ``y = (shifts ⊗ I_G) x``
+        substituted into the rows built over ``y``; the agents per group and interval."""
+        G = self.G
+        T, H = self.shifts.shape
+        if ny != T * G:
+            raise ValueError("a program over shifts is solved over every interval at once")
+        # y[t * G + g] = sum_h shifts[t, h] * x[h * G + g]
+        to_y = sparse.kron(self.shifts, sparse.eye_array(G), format="csr")
+        rest = A.shape[1] - ny
+        M = sparse.hstack([A[:, :ny] @ to_y, A[:, ny:]], format="csr")
+        c = np.concatenate([np.kron(self.shift_cost, self.objective), np.zeros(rest)])
+        n = H * G + rest
+        result = milp(
+            c,
+            integrality=np.concatenate([np.full(H * G, int(integer)), np.zeros(rest)]),
+            options={"mip_rel_gap": 0.01},
+            constraints=LinearConstraint(M, lo, hi),
+            bounds=Bounds(np.zeros(n), np.concatenate([np.full(H * G, np.inf), np.ones(rest)])),
+        )
+        if result.x is None:
+            raise RuntimeError(f"staffing program failed: {result.message}")
+        self.x = result.x[: H * G].reshape(H, G).T
+        return (to_y @ result.x[: H * G]).reshape(T, G)
+
+    def on_phones(self, x) -> np.ndarray:
+        """Whole agents of each group per interval (T, G) on the phones from ``x`` (G, shifts)
+        agents per shift, to the nearest."""
+        return np.floor(self.shifts @ np.asarray(x, float).T + 0.5).astype(np.int64)
 
 
 def _pooled_bound(volume, centre, factor, interval) -> np.ndarray:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..metrics import kpis
 from ..staffing import required_agents
@@ -42,6 +44,8 @@ class CentreStaffing:
     ----------
     staffing : pandas.DataFrame
         Agents of each group (columns) per interval (index).
+    shifts : pandas.DataFrame or None
+        When staffed by shifts: agents of each group (index) on each shift (columns).
     separate : pandas.DataFrame
         The queues planned as separate pools with exact Erlang staffing: each queue's agents in
         the cheapest group that answers it at once, serving that queue only.
@@ -61,6 +65,7 @@ class CentreStaffing:
     """
 
     staffing: pd.DataFrame
+    shifts: pd.DataFrame | None
     separate: pd.DataFrame
     cost: pd.Series
     separate_cost: pd.Series
@@ -88,6 +93,8 @@ def staff_centre(
     margin: float = 1.0,
     max_rounds: int = 30,
     smooth: float = 0.5,
+    shifts: pd.DataFrame | None = None,
+    shift_cost=None,
     check_replications: int = 10,
 ) -> CentreStaffing:
     """Fewest-cost agents of each group per interval meeting every queue's targets.
@@ -124,6 +131,17 @@ def staff_centre(
         of groups that jumps from one interval to the next (equal in cost by the interval, as
         cross-trained agents can stand in for others) asks for shifts that cover each jump,
         and rosters far above the requirement. 0 judges each interval on its own.
+    shifts : pandas.DataFrame, optional
+        Staff by shifts (the scheduling problem of Cezik & L'Ecuyer, 2008): one column per
+        shift an agent may work (a template on a day), indexed like ``volume``, giving the
+        share of each interval an agent of that shift is on the phones (0 outside it, less
+        than 1 where breaks fall). The program then chooses agents of each group per shift,
+        and ``CentreStaffing.shifts`` gives them; the staffing per interval is what the shifts
+        put on the phones (targets missed after the rounds are met by agents added per
+        interval). ``smooth`` is not used.
+    shift_cost : array-like, optional
+        Cost of an agent on each shift, in units of the group's cost (default: the intervals
+        it spends on the phones).
     check_replications : int
         Replications of the independent check simulation of the result (``interval`` long
         each, calls drawn as :func:`simulate_centre` draws them).
@@ -158,6 +176,17 @@ def staff_centre(
         raise ValueError(f"margin={margin!r} must be >= 0")
     if not smooth >= 0:
         raise ValueError(f"smooth={smooth!r} must be >= 0")
+    if shifts is not None:
+        shifts = _shift_table(shifts, volume.index)
+        shift_cost = (
+            shifts.to_numpy(float).sum(axis=0)
+            if shift_cost is None
+            else np.asarray(shift_cost, float)
+        )
+        if shift_cost.shape != (shifts.shape[1],) or not (shift_cost > 0).all():
+            raise ValueError(
+                f"shift_cost must give a positive cost for each of the {shifts.shape[1]} shifts"
+            )
     price = _prices(cost, centre.group_names)
     separate, chosen = _separate_pools(volume, centre, price, interval)
     start = separate.to_numpy(np.int64)
@@ -169,10 +198,20 @@ def staff_centre(
     )
     judge = Judge(volume, centre, interval, segment, warmup, seed, control)
     goal = _Goal(centre, judge, margin)
-    y, rounds, program = _by_intervals(
-        judge, goal, volume, centre, price, interval, smooth, max_rounds
-    )
+    if shifts is not None:
+        y, x, rounds, program = _by_shifts(
+            judge, goal, volume, centre, price, interval, shifts, shift_cost, max_rounds
+        )
+    else:
+        y, rounds, program = _by_intervals(
+            judge, goal, volume, centre, price, interval, smooth, max_rounds
+        )
     staffing = pd.DataFrame(y, index=volume.index, columns=centre.group_names)
+    compared = start
+    if shifts is not None:
+        # the separate pools scheduled by the same shifts, so that both sides pay for them
+        compared = _covered_by_shifts(start, shifts.to_numpy(float), shift_cost)
+        separate = pd.DataFrame(compared, index=volume.index, columns=centre.group_names)
     check = simulate_centre(
         volume,
         centre,
@@ -183,9 +222,12 @@ def staff_centre(
     )
     return CentreStaffing(
         staffing=staffing,
+        shifts=None
+        if shifts is None
+        else pd.DataFrame(x, index=centre.group_names, columns=shifts.columns),
         separate=separate,
         cost=pd.Series(y @ price, index=volume.index, name="cost"),
-        separate_cost=pd.Series(start @ price, index=volume.index, name="cost"),
+        separate_cost=pd.Series(compared @ price, index=volume.index, name="cost"),
         check=check,
         evaluations=judge.evaluations,
         rounds=rounds,
@@ -215,6 +257,49 @@ def _by_intervals(judge, goal, volume, centre, price, interval, smooth, max_roun
     y = _integer_where_better(judge, goal, program, y, price, max_rounds)
     y = _remove_while_met(judge, goal, y, price)
     return y, rounds, program
+
+
+def _by_shifts(judge, goal, volume, centre, price, interval, shifts, shift_cost, max_rounds):
+    """Agents per group and shift by cutting planes over the whole horizon's program; the
+    agents on the phones per interval follow from the shifts."""
+    every = np.arange(len(volume))
+    program = Program(
+        volume, centre, price, interval, shifts=shifts.to_numpy(float), shift_cost=shift_cost
+    )
+    program.solve(every)
+    x = np.floor(program.x + 0.5)
+    y = program.on_phones(x)
+    rounds = 0
+    where = every
+    while True:
+        value, error = judge.estimate(y, where)
+        room = goal.room(value, error, where)
+        missed = room < 0
+        if not missed.any() or rounds >= max_rounds:
+            break
+        rounds += 1
+        program.add_cuts(y, room, missed, _differences(judge, y, value, where), where)
+        short = where[missed.any(axis=(0, 2))]
+        program.solve(every)
+        new_x = np.floor(program.x + 0.5)
+        new_y = program.on_phones(new_x)
+        # an interval judged short whose agents would not change: in each group, the shift
+        # covering it that was rounded down the most gets its agent
+        stuck = short[(new_y[short] == y[short]).all(axis=1)]
+        if stuck.size:
+            cover = program.shifts[stuck].toarray() > 0  # (stuck, shifts)
+            lost = program.x - np.floor(program.x)  # (G, shifts)
+            lost = np.where(new_x < program.x - 1e-7, lost, -1.0)
+            for row in cover:
+                best = np.argmax(np.where(row[None, :], lost, -np.inf), axis=1)
+                ok = lost[np.arange(len(best)), best] > 0
+                new_x[np.flatnonzero(ok), best[ok]] += 1
+                lost[np.flatnonzero(ok), best[ok]] = -1.0
+            new_y = program.on_phones(new_x)
+        where = np.union1d(np.flatnonzero((new_y != y).any(axis=1)), short)
+        x, y = new_x, new_y
+    y = _add_until_met(judge, goal, y, centre, where)
+    return y, x.astype(np.int64), rounds, program
 
 
 class _Goal:
@@ -366,6 +451,42 @@ def _remove_while_met(judge, goal, y, price) -> np.ndarray:
         step[where] = np.where(take, 2 * s, s // 2)
         where = where[step[where] > 0]
     return y
+
+
+def _shift_table(shifts, index) -> pd.DataFrame:
+    """The shifts' shares on the phones, aligned to the intervals; one-line errors."""
+    if not isinstance(shifts, pd.DataFrame):
+        raise TypeError(f"shifts must be a DataFrame, got {type(shifts).__name__}")
+    if not shifts.index.equals(index):
+        raise ValueError("shifts must be indexed like volume (one row per interval)")
+    values = shifts.to_numpy(float)
+    if not np.all(np.isfinite(values)) or (values < 0).any() or (values > 1).any():
+        raise ValueError("shifts must hold shares on the phones in [0, 1]")
+    empty = shifts.columns[values.sum(axis=0) <= 0]
+    if len(empty):
+        raise ValueError(f"shifts {list(empty[:5])} cover no interval")
+    return shifts
+
+
+def _covered_by_shifts(need, shifts, shift_cost) -> np.ndarray:
+    """Agents on the phones (T, G) of the cheapest whole shifts putting at least ``need``
+    (T, G) on the phones in every interval, group by group."""
+    A = sparse.csr_array(shifts)
+    out = np.zeros_like(need)
+    for g in range(need.shape[1]):
+        if not need[:, g].any():
+            continue
+        result = milp(
+            shift_cost,
+            integrality=np.ones(A.shape[1]),
+            constraints=LinearConstraint(A, need[:, g] - 1e-9, np.inf),
+            bounds=Bounds(0, np.inf),
+            options={"mip_rel_gap": 0.01},
+        )
+        if result.x is None:
+            raise RuntimeError(f"covering the separate pools by shifts failed: {result.message}")
+        out[:, g] = np.floor(A @ np.rint(result.x) + 0.5).astype(np.int64)
+    return out
 
 
 def _prices(cost, names) -> np.ndarray:

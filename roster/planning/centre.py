@@ -44,7 +44,7 @@ from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import open_index, plan_horizon
 from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
-from roster.seats.schedule import ShiftSchedule, schedule_shifts
+from roster.seats.schedule import ShiftSchedule
 from roster.shifts import ShiftTemplate
 
 __all__ = ["CENTRE_STEPS", "CentrePlan", "plan_centre"]
@@ -276,26 +276,33 @@ def plan_centre(
             .fillna(0.0)
         )
 
+    keep = 1.0 - policy.shrinkage
     with clock("staffing"):
-        staffing = staff_centre(volume, centre, interval=interval, seed=seed)
-        keep = 1.0 - policy.shrinkage
-        # fractional: a whole agent more per group and interval would add up across groups
+        table = _shift_table(templates, dates, index, interval, keep)
+        staffing = staff_centre(volume, centre, interval=interval, seed=seed, shifts=table)
+        # agents to schedule per interval: those on the phones grossed up for shrinkage
         requirement = staffing.staffing.astype(float) / keep
 
     month_days = pd.Period(dates[0], freq="M").days_in_month
+    paid = {t.name: t.paid_time / 3600.0 for t in templates}
     schedules, rosters, needs = {}, {}, {}
     with clock("shifts"):
+        # the staffing by shifts is each group's stage 1: agents per shift and day
         for group in centre.group_names:
-            schedules[group] = schedule_shifts(
-                requirement[group],
-                templates,
-                interval=interval,
-                calendar=calendar,
-                boundary="closed",
-                time_limit=time_limit,
+            x = staffing.shifts.loc[group]
+            x = x[x > 0]
+            parts = [str(c).split(" ", 1) for c in x.index]
+            counts = pd.DataFrame(
+                {
+                    "date": pd.to_datetime([d for d, _ in parts]),
+                    "shift": [t for _, t in parts],
+                    "agents": x.to_numpy(),
+                }
             )
+            counts["paid_hours"] = counts["shift"].map(paid)
+            schedules[group] = counts
             needs[group] = headcount(
-                schedules[group].shifts,
+                counts,
                 rules,
                 len(dates),
                 month_days,
@@ -307,11 +314,11 @@ def plan_centre(
         for group in centre.groups:
             name = group.name
             team = (agents or {}).get(name, needs[name].needed)
-            if team <= 0 or not requirement[name].any():
+            if team <= 0 or not len(schedules[name]):
                 continue
             names = [f"{name}-{k + 1:03d}" for k in range(int(team))]
             built = build_roster(
-                requirement[name],
+                schedules[name][["date", "shift", "agents"]],
                 templates,
                 names,
                 rules=rules,
@@ -424,6 +431,25 @@ def _every_group(coverage, centre, index, requirement) -> pd.DataFrame:
                 )
             )
     return pd.concat(coverage, ignore_index=True)
+
+
+def _shift_table(templates, dates, index, interval, keep) -> pd.DataFrame:
+    """Per interval of the plan (rows) and shift (a template on a day, columns ``"date
+    template"``): agents on the phones per agent scheduled on that shift (at work, less its
+    meals and short breaks spread over the shift, less shrinkage)."""
+    step = pd.Timedelta(seconds=interval)
+    columns, blocks = [], []
+    for template in templates:
+        share = template.coverage(interval) * template.work_time / template.attendance * keep
+        for day in dates:
+            offset = np.asarray((index - day) // step)
+            inside = (offset >= 0) & (offset < share.size)
+            column = np.zeros(len(index))
+            column[inside] = share[offset[inside]]
+            if column.any():
+                columns.append(f"{day.date().isoformat()} {template.name}")
+                blocks.append(column)
+    return pd.DataFrame(np.column_stack(blocks), index=index, columns=columns)
 
 
 def _scalar(value):
