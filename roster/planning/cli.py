@@ -266,25 +266,31 @@ def _queue_options(args, config: dict, staffing: _Staffing, source: str = "confi
     elif "patience_from" in chosen:
         patience = _fit_patience(args, chosen["patience_from"], where["patience_from"], config)
     values = {table: dict(config.get(table, {})) for table in _OPTION_KEYS}
-    origin = {table: f"{source} [{table}]" for table in _OPTION_KEYS}
+    # where each key came from, so that an error names the flag or the file and table
+    origin = {table: dict.fromkeys(values[table], f"{source} [{table}]") for table in values}
     for name, (table, key, _, _) in _OPTION_FLAGS.items():
         if getattr(args, name, None) is not None:
             values[table][key] = getattr(args, name)
-            origin[table] = _flag(name) if origin[table].startswith(source) else origin[table]
+            origin[table][key] = _flag(name)
     options = {}
     for table, kind in (("redials", erlang.Redials), ("chat", erlang.Chat)):
         if not values[table]:
             continue
-        if table == "redials" and "probability" not in values[table]:
-            raise ValueError(f"{origin[table]}: redials need a probability (--redial-prob)")
-        if table == "chat" and "max_sessions" not in values[table]:
-            raise ValueError(f"{origin[table]}: chat needs max_sessions (--chat-sessions)")
-        if table == "chat" and isinstance(values[table].get("throughput"), list):
+        given = sorted(set(origin[table].values()))
+        required = {"redials": ("probability", "--redial-prob"), "chat": ("max_sessions",
+                    "--chat-sessions")}[table]  # fmt: skip
+        if required[0] not in values[table]:
+            raise ValueError(
+                f"{', '.join(given)}: give {required[0]} too ({required[1]}, or "
+                f"{required[0]} in [{table}])"
+            )
+        if isinstance(values[table].get("throughput"), list):
             values[table]["throughput"] = tuple(values[table]["throughput"])
         try:
             options[table] = kind(**values[table])
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{origin[table]}: {exc}") from None
+            key = str(exc).split()[0]  # erlang's messages start with the argument's name
+            raise ValueError(f"{origin[table].get(key, ', '.join(given))}: {exc}") from None
     model = {"patience": patience, "trunks": staffing.trunks, **options}
     try:
         QueueModel(staffing.targets, **model)
