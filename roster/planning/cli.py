@@ -230,11 +230,29 @@ def _staffing(args, config: dict, source: str = "targets") -> _Staffing:
     return _Staffing(targets, policy, patience, trunks)
 
 
+#: How the queue flags show their value in ``--help``.
+_METAVARS = {
+    "patience": "SECONDS",
+    "patience_law": "LAW",
+    "patience_from": "CALLS",
+    "redial_prob": "P",
+    "redial_delay": "SECONDS",
+    "redial_busy_prob": "P",
+    "redial_targets_on": "{attempts,callers}",
+    "chat_sessions": "K",
+    "chat_slowdown": "S",
+}
+
+
 def _add_staffing_flags(parser) -> None:
     for name, (kind, text) in {**_TARGET_FLAGS, **_POLICY_FLAGS, **_QUEUE_FLAGS}.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
+        parser.add_argument(
+            _flag(name), type=kind, default=None, help=text, metavar=_METAVARS.get(name)
+        )
     for name, (_, _, kind, text) in _OPTION_FLAGS.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
+        parser.add_argument(
+            _flag(name), type=kind, default=None, help=text, metavar=_METAVARS.get(name)
+        )
 
 
 def _flag(name: str) -> str:
