@@ -12,6 +12,9 @@
 6. the service the roster as built gives: agents on the phones per interval recomputed from the
    assignments, the Erlang metrics of that staffing, and a discrete-event simulation of the
    roster over the forecast's spread (:func:`roster.simulate`).
+
+The queue of steps 3 and 6 (patience as a mean or a law, trunks, redials, chat) is one
+:class:`roster.planning.queue_model.QueueModel`.
 """
 
 from __future__ import annotations
