@@ -416,10 +416,9 @@ def _expected_minimum(mean, aht, dispersion, nodes, keywords):
         def margin(agents, idx, nodes=nodes):
             rows = spread[idx]
             goal = part.take(idx)
-            # As the staffing does (Targets.margin): the service level net of short abandons,
-            # the answer rate over every offered call.
+            # As the staffing does (Targets.margin): both shares net of short abandons.
             goals = [(goal.service_level, goal.threshold, goal.short_abandon),
-                     (goal.answer_rate, goal.cutoff, None)]  # fmt: skip
+                     (goal.answer_rate, goal.cutoff, goal.short_abandon)]  # fmt: skip
             goals = [g for g in goals if g[0] is not None]
             levels = _expected_shares(
                 volume[rows], aht_a[rows], agents, length[rows], spread_by[rows],

@@ -251,9 +251,9 @@ def required_agents(
     improve with every added agent, but blocking falls with agents only when
     ``patience >= aht``; with shorter patience it rises (a served caller holds a trunk longer
     than one who hangs up), so the fewest agents meeting the other targets either meet
-    ``max_blocking`` or no count does. The service level net of short abandons can dip as
-    agents are added under a cap; the search then checks every count between the fewest
-    meeting the monotone targets and its first candidate.
+    ``max_blocking`` or no count does. The service level and answer rate net of short
+    abandons can dip as agents are added under a cap; the search then checks every count
+    between the fewest meeting the monotone targets and its first candidate.
 
     With ``load='modified'`` the exact minimum is that of the stationary formulas at the
     modified offered load, the pointwise stationary approximation with the lag of Green,
@@ -411,7 +411,7 @@ def _trunk_minimum(load, aht, patience, trunks, targets):
     """Exact minimum under a trunk cap, ``nan`` where no count up to ``trunks`` meets all.
 
     Blocking enters the lattice search only where it falls with agents (``patience >= aht``);
-    where it rises, it is checked once at the end. The service level net of short abandons is
+    where it rises, it is checked once at the end. The shares net of short abandons are
     not monotone under a cap, so with ``short_abandon`` every count between the fewest meeting
     the other (monotone) targets and the search's result is checked as well.
     """
@@ -424,7 +424,9 @@ def _trunk_minimum(load, aht, patience, trunks, targets):
     margin = _trunk_margin(load, aht, patience, trunks, search)
     start = np.minimum(np.ceil(square_root_start(load, aht, targets)), trunks + 1.0)
     agents = lattice_minimum(margin, np.maximum(start, 1.0), np.ones(load.shape))
-    if targets.short_abandon is not None and targets.service_level is not None:
+    if targets.short_abandon is not None and (
+        targets.service_level is not None or targets.answer_rate is not None
+    ):
         floor = _short_abandon_floor(load, aht, patience, trunks, search, agents)
         agents = _scan_down(agents, np.minimum(floor, agents), trunks, margin)
     agents = np.where(agents > trunks, np.nan, agents)
@@ -438,18 +440,21 @@ def _trunk_minimum(load, aht, patience, trunks, targets):
 
 
 def _short_abandon_floor(load, aht, patience, trunks, targets, agents, rounds=3):
-    """A count below which no count meets the targets, when the service level is net of short
-    abandons (and so not monotone under a cap); ``agents`` is a feasible count.
+    """A count below which no count meets the targets, when the service level and the answer
+    rate are net of short abandons (and so not monotone under a cap); ``agents`` is a
+    feasible count.
 
     The other targets are monotone, so their minimum is a floor. So is the fewest ``n`` with
     ``answered within(n) >= SL (1 - P(abandon | m))`` for any floor ``m``: net of short abandons
     the service level is ``within / (1 - short)``, short abandons are at most all abandons, and
-    abandons only fall as agents are added. Each round raises ``m`` to that count, for the
+    abandons only fall as agents are added; the same holds for the answer rate within the
+    cutoff. Each round raises ``m`` to that count, for the
     entries whose floor is still below ``agents``.
     """
     floor = np.ones(load.shape)
-    if any(getattr(targets, k) is not None for k in GOALS if k != "service_level"):
-        monotone = _trunk_margin(load, aht, patience, trunks, targets.without("service_level"))
+    shares = ("service_level", "answer_rate")
+    if any(getattr(targets, k) is not None for k in GOALS if k not in shares):
+        monotone = _trunk_margin(load, aht, patience, trunks, targets.without(*shares))
         floor = lattice_minimum(monotone, np.minimum(agents, trunks), floor)
     for _ in range(rounds):
         idx = np.flatnonzero(floor < np.minimum(agents, trunks + 1.0))
@@ -457,8 +462,13 @@ def _short_abandon_floor(load, aht, patience, trunks, targets, agents, rounds=3)
             break
         k, part = trunks[idx], targets.take(idx)
         queue = TrunkQueue(load[idx], np.minimum(floor[idx], k), aht[idx], patience[idx], trunks=k)
-        level = np.clip(part.service_level * (1.0 - queue.p_abandon), 1e-12, 1.0 - 1e-12)
-        proxy = Targets(service_level=level, threshold=part.threshold)
+        kept = 1.0 - queue.p_abandon
+        proxy = {}
+        for name, mark in (("service_level", "threshold"), ("answer_rate", "cutoff")):
+            if getattr(part, name) is not None:
+                level = np.clip(getattr(part, name) * kept, 1e-12, 1.0 - 1e-12)
+                proxy |= {name: level, mark: getattr(part, mark)}
+        proxy = Targets(**{"service_level": None, **proxy})
         margin = _trunk_margin(load[idx], aht[idx], patience[idx], k, proxy)
         floor[idx] = np.maximum(floor[idx], lattice_minimum(margin, floor[idx], floor[idx]))
     return floor

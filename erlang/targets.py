@@ -84,7 +84,8 @@ class Targets:
         Maximum abandonment rate, short abandons excluded, in (0, 1). Binds only under
         Erlang A (a finite patience).
     answer_rate : numeric or None
-        Minimum share answered within ``cutoff`` (人工台应答率), in (0, 1).
+        Minimum share answered within ``cutoff`` (人工台应答率), in (0, 1); like the service
+        level, over offered calls less the short abandons.
     cutoff : numeric
         Answer-rate cutoff: a call not answered within it counts as unanswered; 60. [s]
     max_occupancy : numeric or None
@@ -262,7 +263,8 @@ class Targets:
             sl = queue.service_level(self.threshold, self.short_abandon)
             out = np.minimum(out, log_odds(sl) - log_odds(self.service_level))
         if self.answer_rate is not None:
-            ar = queue.service_level(self.cutoff)
+            # net of short abandons, as erlang.kpis and met() report it
+            ar = queue.service_level(self.cutoff, self.short_abandon)
             out = np.minimum(out, log_odds(ar) - log_odds(self.answer_rate))
         if self.asa is not None:
             wait = np.clip(queue.mean_wait_answered(), 1e-300, 1e300)

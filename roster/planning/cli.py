@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 def _staff(args) -> int:
     """Seats per interval for a volume history: the bundled sample week or a CSV file."""
+    from roster.planning.queue_model import QueueModel
+
     staffing = _staffing(args, {})  # bad targets are named before any data is read
+    model = QueueModel(staffing.targets, **_queue_options(args, {}, staffing))
     if args.volume is None:
         from forecast.synthetic import synthetic_hotline
 
@@ -42,7 +45,7 @@ def _staff(args) -> int:
 
     given = None if len(volume) > 1 else args.interval
     interval = interval_length(volume.index, given, name=source, grid=False)
-    queue = {"patience": staffing.patience, "trunks": staffing.trunks}
+    queue = model.model
     floors = staffing.policy.floors(pd.DatetimeIndex(volume.index))
     agents = erlang.required_agents(
         volume,
@@ -65,6 +68,7 @@ def _staff(args) -> int:
     table.to_csv(out / "requirement.csv", index_label="interval_start")
     peak = table["scheduled"].idxmax()
     print(f"source: {source}")
+    print(f"queue: {model.describe()}")
     print(f"intervals: {len(table)} of {interval / 60:.0f} min, {volume.sum():.0f} contacts")
     print(f"peak: {table['scheduled'].max()} scheduled agents at {peak}")
     print(f"agent-hours scheduled: {table['scheduled'].sum() * interval / 3600:.0f}")
@@ -93,8 +97,48 @@ _POLICY_FLAGS = {
 }
 _QUEUE_FLAGS = {
     "patience": (float, "mean patience for Erlang A [s] (default 60; 0 = Erlang C)"),
+    "patience_law": (
+        str,
+        "patience law instead of a mean: weibull:shape=0.7,mean=120, lognormal:mean=120,cv=1, "
+        "deterministic:value=90 or exponential:mean=60 [s]",
+    ),
+    "patience_from": (
+        str,
+        "call records (CSV/Parquet: arrival, answer, end) to measure the patience from "
+        "(Kaplan-Meier); the plan then uses the fitted law",
+    ),
     "trunks": (int, "trunk lines: callers beyond them are blocked (default none)"),
 }
+#: Flags of the [redials] and [chat] tables: flag name -> (table, key, type, help).
+_OPTION_FLAGS = {
+    "redial_prob": ("redials", "probability", float, "share of abandoned callers who call again"),
+    "redial_delay": ("redials", "delay", float, "mean time to the redial [s] (default 300)"),
+    "redial_busy_prob": (
+        "redials",
+        "blocked_probability",
+        float,
+        "share of callers hearing busy tone who call again (default --redial-prob)",
+    ),
+    "redial_targets_on": (
+        "redials",
+        "targets_on",
+        str,
+        "targets on 'attempts' (as the switch counts) or 'callers' (default attempts)",
+    ),
+    "chat_sessions": ("chat", "max_sessions", int, "chat: sessions an agent holds at once"),
+    "chat_slowdown": (
+        "chat",
+        "slowdown",
+        float,
+        "chat: extra handle time per extra open session, share of AHT (default 0)",
+    ),
+}
+#: Keys of the [redials] and [chat] tables (the fields of erlang.Redials and erlang.Chat).
+_OPTION_KEYS = {
+    "redials": ("probability", "delay", "blocked_probability", "targets_on"),
+    "chat": ("max_sessions", "slowdown", "throughput"),
+}
+_PATIENCE_KEYS = ("patience", "patience_law", "patience_from")
 _PLAN_KEYS = {
     "month",
     "days",
@@ -186,14 +230,115 @@ def _staffing(args, config: dict, source: str = "targets") -> _Staffing:
     return _Staffing(targets, policy, patience, trunks)
 
 
+#: How the queue flags show their value in ``--help``.
+_METAVARS = {
+    "patience": "SECONDS",
+    "patience_law": "LAW",
+    "patience_from": "CALLS",
+    "redial_prob": "P",
+    "redial_delay": "SECONDS",
+    "redial_busy_prob": "P",
+    "redial_targets_on": "{attempts,callers}",
+    "chat_sessions": "K",
+    "chat_slowdown": "S",
+}
+
+
 def _add_staffing_flags(parser) -> None:
     for name, (kind, text) in {**_TARGET_FLAGS, **_POLICY_FLAGS, **_QUEUE_FLAGS}.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
+        parser.add_argument(
+            _flag(name), type=kind, default=None, help=text, metavar=_METAVARS.get(name)
+        )
+    for name, (_, _, kind, text) in _OPTION_FLAGS.items():
+        parser.add_argument(
+            _flag(name), type=kind, default=None, help=text, metavar=_METAVARS.get(name)
+        )
+
+
+def _flag(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
+def _queue_options(args, config: dict, staffing: _Staffing, source: str = "config") -> dict:
+    """Patience (a mean, a law or a fit from call records), trunks, redials and chat, from the
+    flags over the config's ``[plan]``, ``[redials]`` and ``[chat]`` tables; checked before any
+    heavy work, with errors naming the flag, or the file, the table and the key.
+
+    Returns the keywords of :class:`roster.planning.queue_model.QueueModel` besides the
+    targets.
+    """
+    from roster.planning.queue_model import QueueModel, parse_patience_law
+
+    plan_table = config.get("plan", {})
+    flags = [k for k in _PATIENCE_KEYS if getattr(args, k, None) is not None]
+    if flags:
+        chosen, where = {k: getattr(args, k) for k in flags}, {k: _flag(k) for k in flags}
+    else:
+        chosen = {k: plan_table[k] for k in _PATIENCE_KEYS if k in plan_table}
+        where = {k: f"{source} [plan] {k}" for k in chosen}
+    if len(chosen) > 1:
+        raise ValueError(f"give one of {', '.join(where[k] for k in chosen)}, not several")
+    patience = staffing.patience
+    if "patience_law" in chosen:
+        patience = parse_patience_law(chosen["patience_law"], where=where["patience_law"])
+    elif "patience_from" in chosen:
+        patience = _fit_patience(args, chosen["patience_from"], where["patience_from"], config)
+    values = {table: dict(config.get(table, {})) for table in _OPTION_KEYS}
+    # where each key came from, so that an error names the flag or the file and table
+    origin = {table: dict.fromkeys(values[table], f"{source} [{table}]") for table in values}
+    for name, (table, key, _, _) in _OPTION_FLAGS.items():
+        if getattr(args, name, None) is not None:
+            values[table][key] = getattr(args, name)
+            origin[table][key] = _flag(name)
+    options = {}
+    for table, kind in (("redials", erlang.Redials), ("chat", erlang.Chat)):
+        if not values[table]:
+            continue
+        given = sorted(set(origin[table].values()))
+        required = {"redials": ("probability", "--redial-prob"), "chat": ("max_sessions",
+                    "--chat-sessions")}[table]  # fmt: skip
+        if required[0] not in values[table]:
+            raise ValueError(
+                f"{', '.join(given)}: give {required[0]} too ({required[1]}, or "
+                f"{required[0]} in [{table}])"
+            )
+        if isinstance(values[table].get("throughput"), list):
+            values[table]["throughput"] = tuple(values[table]["throughput"])
+        try:
+            options[table] = kind(**values[table])
+        except (TypeError, ValueError) as exc:
+            key = str(exc).split()[0]  # erlang's messages start with the argument's name
+            raise ValueError(f"{origin[table].get(key, ', '.join(given))}: {exc}") from None
+    model = {"patience": patience, "trunks": staffing.trunks, **options}
+    try:
+        QueueModel(staffing.targets, **model)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"queue: {exc}") from None
+    return model
+
+
+def _fit_patience(args, path, where: str, config: dict):
+    """The Kaplan-Meier patience of a call-record file, with one line on stdout saying what it
+    rests on."""
+    from roster.planning.inputs import read_calls
+    from roster.planning.queue_model import describe_fit
+
+    if not Path(path).is_file():
+        raise ValueError(f"{where} {path}: no such file")
+    records = read_calls(path, **_file_options(args, config.get("plan", {})))
+    try:
+        fit = erlang.fit_patience(records)
+    except ValueError as exc:
+        raise ValueError(f"{where} {path}: {exc}") from None
+    skipped = sum(fit.skipped.values())
+    line = f"patience from {path}: {describe_fit(fit)}"
+    print(line if not skipped else f"{line}; {skipped:,} records skipped")
+    return fit
 
 
 def _read_config(path) -> dict:
-    """Sections ``plan``, ``targets``, ``staffing`` and ``rules`` of a TOML file, checked for
-    unknown keys."""
+    """Sections ``plan``, ``targets``, ``staffing``, ``rules``, ``redials`` and ``chat`` of a
+    TOML file, checked for unknown keys."""
     import tomllib
 
     try:
@@ -203,14 +348,23 @@ def _read_config(path) -> dict:
         raise ValueError(f"{path}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(config) - {"plan", "targets", "staffing", "rules"})
+    sections = {"plan", "targets", "staffing", "rules", *_OPTION_KEYS}
+    unknown = sorted(set(config) - sections)
     if unknown:
         raise ValueError(
-            f"{path}: unknown sections {unknown}; use [plan], [targets], [staffing], [rules]"
+            f"{path}: unknown sections {unknown}; use [plan], [targets], [staffing], [rules], "
+            "[redials], [chat]"
         )
     bad = sorted(set(config.get("plan", {})) - _PLAN_KEYS)
     if bad:
         raise ValueError(f"{path}: unknown keys {bad} in [plan]; known: {sorted(_PLAN_KEYS)}")
+    for table, known in _OPTION_KEYS.items():
+        values = config.get(table, {})
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: [{table}] must be a table, got {values!r}")
+        bad = sorted(set(values) - set(known))
+        if bad:
+            raise ValueError(f"{path} [{table}]: unknown keys {bad}; known: {sorted(known)}")
     return config
 
 
@@ -286,6 +440,7 @@ def _plan(args) -> int:
         raise ValueError(f"{source} [rules]: unknown keys {bad}; known: {sorted(known_rules)}")
     rules = Rules(**rule_values)
     _check_settings(settings, args)
+    queue = _queue_options(args, config, staffing, source=args.config or "config")
 
     # the forecasting, solvers and plotting load only once the arguments are known good
     from forecast import get_calendar
@@ -328,8 +483,7 @@ def _plan(args) -> int:
         agents=settings["agents"],
         targets=targets,
         policy=staffing.policy,
-        patience=staffing.patience,
-        trunks=staffing.trunks,
+        **queue,
         rules=rules,
         calendar=calendar,
         model=settings["model"],
@@ -343,6 +497,7 @@ def _plan(args) -> int:
     s = result.summary()
     print(f"month: {s.first_day} to {s.last_day}  ({what.split(':')[0]})")
     print(f"contacts forecast: {s.contacts_forecast:,.0f}  (model {s.forecast_model})")
+    print(f"queue: {result.queue_model}")
     print(
         f"agents: {s.agents} on {s.agent_shifts} shifts; required {s.required_agent_h:,.0f} "
         f"agent-h, rostered net {s.net_agent_h:,.0f} agent-h"
@@ -362,6 +517,8 @@ def _plan(args) -> int:
     print(f"headcount: {result.headcount.advice}")
     for reason in result.named_roster.diagnosis:
         print(f"roster: {reason}")
+    for note in result.notes:
+        print(f"simulation: {note}")
     print(f"report: {len(files)} files in {Path(args.out).resolve()}")
     print(f"time: {time.perf_counter() - t0:.0f} s")
     if s.agent_shifts == 0 or s.contacts_forecast <= 0:

@@ -12,6 +12,9 @@
 6. the service the roster as built gives: agents on the phones per interval recomputed from the
    assignments, the Erlang metrics of that staffing, and a discrete-event simulation of the
    roster over the forecast's spread (:func:`roster.simulate`).
+
+The queue of steps 3 and 6 (patience as a mean or a law, trunks, redials, chat) is one
+:class:`roster.planning.queue_model.QueueModel`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from roster.planning.clock import Clock
 from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import PlanHistory, open_index, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
+from roster.planning.queue_model import QueueModel
 from roster.rules import Rules
 from roster.seats.schedule import ShiftSchedule, schedule_shifts
 from roster.shifts import ShiftTemplate, shift_family
@@ -98,10 +102,21 @@ class Plan:
         Service targets the requirement meets and the KPIs are checked against.
     policy : StaffingPolicy
         Shrinkage and floors.
-    patience : float or None
-        Mean caller patience (Erlang A); None for Erlang C. [s]
+    patience : float, patience law or None
+        Mean caller patience (Erlang A) [s], a patience law (a Kaplan-Meier fit's law when the
+        plan was given one), or None for Erlang C.
     trunks : int or None
         Trunk lines, or None for no cap.
+    redials : erlang.Redials or None
+        Callers who call again; the forecast is then of fresh callers.
+    chat : erlang.Chat or None
+        Agents holding several sessions at once.
+    queue_model : str
+        The queue model in one line (:meth:`QueueModel.describe`), e.g. ``Weibull patience
+        (shape 0.7, mean 118 s)``.
+    notes : tuple of str
+        How the plan departs from its defaults where that matters for reading it, e.g. a
+        simulation of the agents on the phones as a pool (redials, chat).
     rules : Rules
     templates : list of ShiftTemplate
     interval : int
@@ -132,7 +147,7 @@ class Plan:
     steps: pd.DataFrame
     targets: erlang.Targets
     policy: StaffingPolicy
-    patience: float | None
+    patience: float | erlang.patience.Patience | None
     trunks: int | None
     rules: Rules
     templates: list = field(repr=False)
@@ -142,6 +157,10 @@ class Plan:
     simulation_result: SimulationResult | None = field(default=None, repr=False)
     forecast_details: fc.ForecastDetails | None = field(default=None, repr=False)
     headcount: Headcount | None = None
+    redials: erlang.Redials | None = None
+    chat: erlang.Chat | None = None
+    queue_model: str = ""
+    notes: tuple = ()
 
     @property
     def shortfall(self) -> float:
@@ -164,6 +183,7 @@ class Plan:
             "last_day": days.max().date().isoformat(),
             "contacts_forecast": float(self.forecast["mean"].sum()),
             "forecast_model": model,
+            "queue_model": self.queue_model,
             "agents": int(self.totals.shape[0]),
             "agents_needed": self.headcount.needed if self.headcount is not None else None,
             "agent_shifts": len(self.roster),
@@ -182,6 +202,18 @@ class Plan:
             for name in ("service_level", "answer_rate", "abandon_rate", "asa"):
                 out[f"{name}_simulated"] = float(s.loc[name, "mean"])
                 out[f"{name}_simulated_hw"] = float(s.loc[name, "half_width"])
+        elif len(self.simulation):
+            # a pool simulated interval by interval (chat): volume-weighted over the horizon,
+            # the intervals' half-widths combined as independent
+            sim = self.simulation
+            for name in ("service_level", "answer_rate", "abandon_rate", "asa"):
+                ok = sim[name].notna() & (sim["offered"] > 0)
+                w = sim.loc[ok, "offered"] / sim.loc[ok, "offered"].sum()
+                out[f"{name}_simulated"] = float((w * sim.loc[ok, name]).sum())
+                hw = np.sqrt(float((w**2 * sim.loc[ok, f"{name}_hw"] ** 2).sum()))
+                out[f"{name}_simulated_hw"] = hw
+        for number, note in enumerate(self.notes, 1):
+            out[f"note_{number}"] = note
         return pd.Series(out, name="plan")
 
 
@@ -195,8 +227,10 @@ def plan(
     agents=None,
     targets: erlang.Targets | None = None,
     policy: StaffingPolicy | None = None,
-    patience: float | None = 60.0,
+    patience=60.0,
     trunks: int | None = None,
+    redials: erlang.Redials | None = None,
+    chat: erlang.Chat | None = None,
     rules: Rules | None = None,
     templates: Sequence[ShiftTemplate] | None = None,
     calendar="CN",
@@ -242,13 +276,27 @@ def plan(
         answered within 60 s, ASA 20 s, at most 5% abandoning, occupancy at most 90%).
     policy : StaffingPolicy, optional
         Shrinkage and the floors of agents online (defaults of :class:`StaffingPolicy`).
-    patience : float or None, default 60
-        Mean caller patience for Erlang A and the simulation; None for Erlang C (nobody
-        hangs up). [s]
+    patience : float, patience law, erlang.PatienceFit or None, default 60
+        Mean caller patience for Erlang A and the simulation [s]; a patience law (e.g.
+        ``erlang.Weibull.from_mean(120, 0.7)``) for the M/M/n+G queue; a Kaplan-Meier fit
+        (:func:`erlang.fit_patience`) to plan with its law and quote its counts; None for
+        Erlang C (nobody hangs up). Requirement, KPIs and simulation all use it.
     trunks : int, optional
         Trunk lines (最大同时接入): callers beyond them get busy tone. Staffing, KPIs and the
         simulation then use the capped queue and count blocked calls as offered and not
-        answered; agents on the phones are capped at ``trunks``.
+        answered; agents on the phones are capped at ``trunks``. Not with a non-exponential
+        patience law.
+    redials : erlang.Redials, optional
+        Callers who call again after abandoning (or busy tone): the forecast is then of fresh
+        callers, the requirement and the KPIs are taken at the attempts of the redial fixed
+        point, with the targets on attempts or callers (``redials.targets_on``). The simulation
+        serves the roster's agents on the phones per interval as one pool (redials are not
+        simulated with named shifts); :attr:`Plan.notes` says so. Exponential patience only.
+    chat : erlang.Chat, optional
+        Agents serving up to ``chat.max_sessions`` sessions at once; the AHT is that of a
+        session served alone. The simulation runs each interval's stationary chat queue with
+        the roster's agents on the chats (:func:`erlang.chat.simulate_chat`), said in
+        :attr:`Plan.notes`. Not with ``redials`` nor a non-exponential patience law.
     rules : Rules, optional
         Labour rules (defaults of :class:`roster.Rules`).
     templates : sequence of ShiftTemplate, optional
@@ -333,7 +381,7 @@ def plan(
     policy = StaffingPolicy() if policy is None else policy
     if not isinstance(policy, StaffingPolicy):
         raise TypeError(f"policy must be a roster.StaffingPolicy, got {type(policy).__name__}")
-    queue = _Queue(targets, patience, trunks)
+    queue = QueueModel(targets, patience, trunks, redials=redials, chat=chat)
     rules = Rules() if rules is None else rules
     templates = default_templates() if templates is None else list(templates)
     names = [t.name for t in templates]
@@ -424,20 +472,31 @@ def plan(
     simulation = pd.DataFrame()
     if replications:
         with clock("simulation"):
-            sim_result = _simulate(
-                forecast,
-                details.dispersion,
-                aht_plan,
-                assignments,
-                meals,
-                templates,
-                queue,
-                policy.shrinkage,
-                replications,
-                spread,
-                seed,
-            )
-            simulation = _simulation_frame(sim_result)
+            if queue.chat is not None:
+                simulation = queue.simulate_chat(
+                    requirement["volume"],
+                    requirement["aht"],
+                    coverage["on_phones"],
+                    interval=interval,
+                    replications=replications,
+                    seed=seed,
+                )
+            else:
+                sim_result = _simulate(
+                    forecast,
+                    details.dispersion,
+                    aht_plan,
+                    assignments,
+                    meals,
+                    templates,
+                    queue,
+                    policy.shrinkage,
+                    replications,
+                    spread,
+                    seed,
+                    coverage["on_phones"],
+                )
+                simulation = _simulation_frame(sim_result)
 
     return Plan(
         history=hist.volume,
@@ -455,7 +514,7 @@ def plan(
         steps=clock.table(),
         targets=targets,
         policy=policy,
-        patience=patience,
+        patience=queue.patience,
         trunks=trunks,
         rules=rules,
         templates=templates,
@@ -465,57 +524,14 @@ def plan(
         simulation_result=sim_result,
         forecast_details=details,
         headcount=need,
+        redials=redials,
+        chat=chat,
+        queue_model=queue.describe(),
+        notes=tuple(n for n in (queue.simulation_note,) if n and replications),
     )
 
 
-@dataclass(frozen=True)
-class _Queue:
-    """The targets with the queue they are met in: callers' patience and the trunk lines."""
-
-    targets: erlang.Targets
-    patience: float | None
-    trunks: int | None
-
-    def __post_init__(self):
-        # the staffing search names a bad patience or trunk count before any work is done
-        erlang.required_agents(0.0, 1.0, interval=1.0, **self.model, targets=self.targets)
-
-    @property
-    def model(self) -> dict:
-        return {"patience": self.patience, "trunks": self.trunks}
-
-    def agents(self, volume, aht, *, interval: int, shrinkage: float = 0.0):
-        """Agents per interval meeting every target (``shrinkage`` grosses them up)."""
-        return erlang.required_agents(
-            volume, aht, interval=interval, shrinkage=shrinkage, targets=self.targets, **self.model
-        )
-
-    def kpis(self, volume, aht, agents, *, interval: int) -> pd.DataFrame:
-        """:func:`erlang.kpis` of ``agents`` on the phones, with ``meets_targets``."""
-        if self.trunks is None:
-            return erlang.kpis(
-                volume, aht, agents, interval=interval, targets=self.targets, **self.model
-            )
-        # Under a trunk cap the queue is a finite chain in whole agents: a roster's agents
-        # on the phones (averaged over the interval, net of shrinkage) are fractional, so the
-        # metrics are interpolated between the whole numbers around them.
-        agents = np.minimum(np.asarray(agents, dtype=float), self.trunks)
-        low = np.floor(agents + 1e-9)
-        share = np.clip(agents - low, 0.0, 1.0)
-        below, above = (
-            erlang.kpis(volume, aht, n, interval=interval, targets=self.targets, **self.model)
-            for n in (low, np.minimum(low + 1, self.trunks))
-        )
-        out = below.copy()
-        for column in out.columns:
-            if column != "meets_targets":
-                out[column] = below[column] * (1 - share) + above[column] * share
-        out["agents"] = agents
-        out["meets_targets"] = self.targets.met(out)
-        return out
-
-
-def _at_risk(requirement, dispersion, queue: _Queue, policy: StaffingPolicy, risk, interval):
+def _at_risk(requirement, dispersion, queue: QueueModel, policy: StaffingPolicy, risk, interval):
     """The requirement staffed so that every target holds with probability ``risk`` over the
     forecast's volume law; the staffing at the mean kept as ``required_at_mean``."""
     if dispersion is None:
@@ -523,14 +539,13 @@ def _at_risk(requirement, dispersion, queue: _Queue, policy: StaffingPolicy, ris
     out = requirement.copy()
     volume, aht = out["volume"], out["aht"]
     kw = {"dispersion": float(dispersion), "probability": float(risk), "interval": interval}
-    kw |= {"targets": queue.targets, **queue.model}
     out.insert(out.columns.get_loc("required") + 1, "required_at_mean", out["required"])
-    out["productive"] = erlang.required_agents_at_risk(volume, aht, **kw)
-    out["required"] = erlang.required_agents_at_risk(volume, aht, shrinkage=policy.shrinkage, **kw)
+    out["productive"] = queue.agents_at_risk(volume, aht, **kw)
+    out["required"] = queue.agents_at_risk(volume, aht, shrinkage=policy.shrinkage, **kw)
     return out
 
 
-def _requirement(forecast, aht, queue: _Queue, policy: StaffingPolicy, interval: int):
+def _requirement(forecast, aht, queue: QueueModel, policy: StaffingPolicy, interval: int):
     volume = forecast["mean"].astype(float)
     out = pd.DataFrame({"volume": volume, "aht": aht.astype(float)})
     out["productive"] = queue.agents(volume, aht, interval=interval)
@@ -587,6 +602,7 @@ def _simulate(
     replications,
     spread,
     seed,
+    on_phones,
 ):
     rng = np.random.default_rng(seed)
     shifts = assignments[["agent", "start", "end", "break_start", "break_end"]]
@@ -599,6 +615,26 @@ def _simulate(
         rates = _rate_quantiles(forecast, dispersion)
         if rates is not None and rates.shape[1] > 1:
             volume = rates
+    # under Erlang C nobody hangs up, so there are no short abandons to leave out
+    targets = queue.targets
+    if queue.patience is None:
+        targets = targets.without("short_abandon")
+    if queue.redials is not None:
+        # redials are simulated with agents per interval: the roster's agents on the phones
+        # (net of meals, short breaks and shrinkage) as one pool, said in Plan.notes
+        return simulate(
+            volume,
+            aht,
+            agents=np.round(on_phones.to_numpy(float)).astype(int),
+            targets=targets,
+            patience=queue.mean_patience,
+            trunks=queue.trunks,
+            redials=queue.redials,
+            warmup=3600.0,
+            spread="day",
+            replications=replications,
+            seed=rng,
+        )
     return simulate(
         volume,
         aht,
@@ -606,10 +642,7 @@ def _simulate(
         breaks=later[["agent", "start", "end"]].reset_index(drop=True) if len(later) else None,
         short_breaks=short.to_numpy(float),
         absence=absence,
-        # under Erlang C nobody hangs up, so there are no short abandons to leave out
-        targets=queue.targets
-        if queue.patience is not None
-        else queue.targets.without("short_abandon"),
+        targets=targets,
         patience=queue.patience,
         trunks=queue.trunks,
         warmup=3600.0,

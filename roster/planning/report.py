@@ -151,15 +151,20 @@ def plot_service_summary(plan, *, figsize=(12, 7)) -> Figure:
         ax.set_ylim(0.0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower left", fontsize="small", ncols=3)
-    fig.suptitle(f"Answered within {plan.targets.threshold:g} s")
+    title = f"Answered within {plan.targets.threshold:g} s"
+    if getattr(plan, "queue_model", ""):
+        title += f"; queue: {plan.queue_model}"  # the model behind the Erlang curves
+    fig.suptitle(title)
     return fig
 
 
 def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]:
     """Write the plan's tables, workbook and figures into the folder ``out``.
 
-    Files: ``summary.csv``, ``history_report.csv``, ``forecast.csv`` (mean, quantiles and
-    AHT per interval), ``requirement.csv``, ``schedule.csv``, ``coverage.csv``, ``kpis.csv``,
+    Files: ``summary.csv`` (headline numbers, the queue model the plan was staffed and
+    checked in and its notes, e.g. how redials or chat were simulated),
+    ``history_report.csv``, ``forecast.csv`` (mean, quantiles and AHT per interval),
+    ``requirement.csv``, ``schedule.csv``, ``coverage.csv``, ``kpis.csv``,
     ``violations.csv``, ``simulation.csv`` (when simulated), ``roster.xlsx``, and the figures
     ``forecast.png``, ``coverage.png``, ``roster.png`` and ``service_level.png`` (when
     simulated).

@@ -5,6 +5,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import erlang
 from erlang.staffing import TrunksTooFew
@@ -22,6 +24,7 @@ TRUNK_TARGETS = [
         "max_blocking": 0.03,
     },
     {"service_level": 0.8, "short_abandon": 20},  # not monotone in agents under a cap
+    {"service_level": None, "answer_rate": 0.85, "short_abandon": 20},  # nor is this
     {"service_level": None, "asa": 30, "max_blocking": 0.03},
 ]
 
@@ -35,7 +38,8 @@ def meets(volume, aht, agents, patience, trunks, targets):
         sl = erlang.service_level(volume, aht, agents, short_abandon=short, **kw)
         ok &= sl >= targets["service_level"]
     if targets.get("answer_rate") is not None:
-        ok &= erlang.answer_rate(volume, aht, agents, **kw) >= targets["answer_rate"]
+        ar = erlang.answer_rate(volume, aht, agents, short_abandon=short, **kw)
+        ok &= ar >= targets["answer_rate"]
     if targets.get("asa") is not None:
         ok &= erlang.asa(volume, aht, agents, **kw) <= targets["asa"]
     if targets.get("max_abandon") is not None:
@@ -228,3 +232,40 @@ def test_per_interval_short_abandon_matches_scalar_calls(trunks):
 def test_negative_short_abandon_in_an_array_is_named():
     with pytest.raises(ValueError, match="short_abandon"):
         erlang.required_agents([10.0, 20.0], 240.0, patience=60.0, short_abandon=[5.0, -1.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    volume=st.floats(1.0, 600.0),
+    aht=st.floats(60.0, 900.0),
+    patience=st.sampled_from([30.0, 60.0, 300.0, "weibull"]),
+    answer_rate=st.floats(0.5, 0.97),
+    short=st.floats(1.0, 40.0),
+)
+def test_answer_rate_net_of_short_abandons_is_exactly_minimal_per_kpis(
+    volume, aht, patience, answer_rate, short
+):
+    """Staffing and kpis read the answer rate the same way (net of short abandons): the count
+    meets the targets per ``kpis`` and one agent fewer does not."""
+    if patience == "weibull":
+        patience = erlang.Weibull.from_mean(60.0, 0.6)
+    targets = erlang.Targets(service_level=None, answer_rate=answer_rate, short_abandon=short)
+    n = erlang.required_agents(volume, aht, targets=targets, patience=patience)
+    counts = np.array([max(n - 1, 1), n], dtype=float)
+    both = erlang.kpis(volume, aht, counts, targets=targets, patience=patience)
+    assert bool(both["meets_targets"].iloc[1])
+    if n > 1:
+        assert not bool(both["meets_targets"].iloc[0])
+
+
+@pytest.mark.parametrize("trunks", [None, 400])
+def test_hotline_staffing_is_exactly_minimal_per_kpis(trunks):
+    """The hotline targets (answer rate and short abandons among them) on a day's volumes:
+    n meets them per ``kpis`` and n - 1 does not, in every interval."""
+    volume = np.arange(5.0, 400.0, 7.0)
+    targets = erlang.Targets.hotline()
+    kw = {"targets": targets, "patience": 60.0, "trunks": trunks}
+    n = erlang.required_agents(volume, 300.0, **kw)
+    assert erlang.kpis(volume, 300.0, n, **kw)["meets_targets"].all()
+    fewer = erlang.kpis(volume, 300.0, np.maximum(n - 1, 1), **kw)["meets_targets"]
+    assert not fewer[n > 1].any()

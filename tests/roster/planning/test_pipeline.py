@@ -14,13 +14,13 @@ from roster import Rules, check
 from roster.planning.inputs import plan_horizon, prepare_history
 from roster.planning.pipeline import (
     Plan,
-    _Queue,
     _rate_quantiles,
     _simulate,
     _simulation_frame,
     plan,
 )
 from roster.planning.policy import StaffingPolicy
+from roster.planning.queue_model import QueueModel
 from roster.shifts import BreakRule
 
 AGENTS = 40
@@ -227,12 +227,13 @@ def test_plan_keeps_the_forecast_details_and_simulates_with_their_dispersion(wee
     np.testing.assert_array_equal(flat.iloc[:, 0], mean)
     # The plan's simulation ran over the spread of that dispersion: rerun with it, it is
     # reproduced exactly; without it (the mean only) it is not.
-    queue = _Queue(week.targets, week.patience, week.trunks)
+    queue = QueueModel(week.targets, week.patience, week.trunks)
     inputs = (week.aht, week.roster, week.named_roster.breaks, week.templates, queue)
     inputs += (week.policy.shrinkage,)
-    rerun = _simulate(week.forecast, details.dispersion, *inputs, 4, True, 1)
+    phones = week.coverage["on_phones"]
+    rerun = _simulate(week.forecast, details.dispersion, *inputs, 4, True, 1, phones)
     pd.testing.assert_frame_equal(_simulation_frame(rerun), week.simulation)
-    no_spread = _simulate(week.forecast, None, *inputs, 4, True, 1)
+    no_spread = _simulate(week.forecast, None, *inputs, 4, True, 1, phones)
     assert not _simulation_frame(no_spread)["offered"].equals(week.simulation["offered"])
 
 
@@ -260,7 +261,7 @@ def test_targets_validation_and_from_dict():
     with pytest.raises(ValueError, match="asa must be > 0"):
         erlang.Targets(asa=0.0)
     with pytest.raises(ValueError, match="patience"):
-        _Queue(erlang.Targets(), patience=0.0, trunks=None)
+        QueueModel(erlang.Targets(), patience=0.0, trunks=None)
     with pytest.raises(ValueError, match=r"cfg.toml \[targets\]: unknown keys \['sl'\]"):
         erlang.Targets.from_dict({"sl": 0.8}, source="cfg.toml [targets]")
     t = erlang.Targets.from_dict({"service_level": 0.9, "threshold": 15})
@@ -337,7 +338,7 @@ def test_targets_with_trunks_staff_for_blocking():
         [50.0, 200.0, 400.0], index=pd.date_range("2026-03-02 08:00", periods=3, freq="30min")
     )
     aht = pd.Series(240.0, index=volume.index)
-    targets = _Queue(erlang.Targets.hotline(max_blocking=0.01), patience=60.0, trunks=80)
+    targets = QueueModel(erlang.Targets.hotline(max_blocking=0.01), patience=60.0, trunks=80)
     agents = targets.agents(volume, aht, interval=1800)
     k = targets.kpis(volume, aht, agents, interval=1800)
     assert k["meets_targets"].all() and (k["blocking"] <= 0.01).all()
@@ -350,9 +351,9 @@ def test_targets_with_trunks_staff_for_blocking():
     over = targets.kpis(volume, aht, agents + 100, interval=1800)
     assert (over["agents"] <= 80).all()
     with pytest.raises(ValueError, match="max_blocking"):
-        _Queue(erlang.Targets.hotline(max_blocking=1.5), patience=60.0, trunks=80)
+        QueueModel(erlang.Targets.hotline(max_blocking=1.5), patience=60.0, trunks=80)
     with pytest.raises(erlang.TrunksTooFew):
-        _Queue(erlang.Targets.hotline(), patience=60.0, trunks=20).agents(
+        QueueModel(erlang.Targets.hotline(), patience=60.0, trunks=20).agents(
             volume, aht, interval=1800
         )
 
@@ -391,7 +392,7 @@ def test_plan_counts_every_meal_of_a_shift(sample):
 
 def test_kpis_under_trunks_take_fractional_agents():
     # a roster's agents on the phones are fractional; the capped chain needs whole agents
-    queue = _Queue(erlang.Targets.hotline(), 60.0, 30)
+    queue = QueueModel(erlang.Targets.hotline(), 60.0, 30)
     volume = pd.Series([100.0, 100.0, 100.0, 900.0])
     agents = pd.Series([20.0, 20.25, 21.0, 35.0])
     kpis = queue.kpis(volume, 300.0, agents, interval=1800)
@@ -425,7 +426,7 @@ def test_risk_staffs_at_the_volume_quantile_and_keeps_the_mean():
     requirement = pd.DataFrame(
         {"volume": [50.0, 200.0, 600.0, 0.0], "aht": 300.0}, index=index
     ).assign(productive=0.0, required=0.0, floor=2.0)
-    queue = _Queue(erlang.Targets.hotline(), 60.0, None)
+    queue = QueueModel(erlang.Targets.hotline(), 60.0, None)
     policy = StaffingPolicy()
     at_mean = queue.agents(requirement["volume"], 300.0, interval=1800, shrinkage=policy.shrinkage)
     requirement["required"] = at_mean
