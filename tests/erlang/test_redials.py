@@ -148,8 +148,9 @@ def test_monotone_in_agents_volume_and_probability(fresh, aht, patience, p, spar
 def test_monotone_in_agents_under_trunks_when_patience_outlasts_service(
     fresh, ratio, p_ab, p_bl, spare, room
 ):
-    """The condition under which the staffing search with trunks is exact: with patience at
-    least the handle time, every metric improves with each agent added below the cap."""
+    """With patience at least the handle time, each agent added below the cap improves every
+    metric but abandonment: fewer callers hear busy tone, and a few more of those let in may
+    hang up, so the abandon rate alone may rise a little; the callers lost either way fall."""
     aht = 300.0
     load = fresh * aht / 1800.0
     n = max(1.0, np.round(load * (1.0 + spare)))
@@ -161,8 +162,13 @@ def test_monotone_in_agents_under_trunks_when_patience_outlasts_service(
     assert more["attempts"] <= base["attempts"] * (1 + tol)
     for name in ("service_level", "caller_service_level", "answer_rate", "served_share"):
         assert more[name] >= base[name] - tol
-    for name in ("abandon_rate", "blocking", "caller_blocking", "caller_abandon_rate"):
+    for name in ("blocking", "caller_blocking"):
         assert more[name] <= base[name] + tol
+    for abandon, blocked in (
+        ("abandon_rate", "blocking"),
+        ("caller_abandon_rate", "caller_blocking"),
+    ):
+        assert more[abandon] + more[blocked] <= base[abandon] + base[blocked] + tol
 
 
 def _meets(volume, aht, agents, patience, redials, targets, trunks=None):
