@@ -5,25 +5,22 @@
 
 1. history: a long frame of contacts per queue (``unique_id``, ``ds``, ``y``);
 2. one forecast per queue (:func:`forecast.forecast` on the long frame);
-3. agents of each group per interval meeting every queue's targets, by simulation and cutting
-   planes (:func:`erlang.skills.staff_centre`), grossed up for shrinkage;
-4. shift counts per day for each group (:func:`roster.schedule_shifts`);
-5. named agents of each group on those shifts (:func:`roster.build_roster`), each group
-   rostered against its own requirement, and the rule check;
+3. agents of each group on each shift and day meeting every queue's targets, by simulation and
+   cutting planes over shifts (:func:`erlang.skills.staff_centre` with ``shifts``: the
+   scheduling problem of Cezik & L'Ecuyer, 2008), shrinkage and breaks counted in each
+   shift's share of an interval on the phones; these counts are each group's stage 1;
+4. the team each group needs for its shifts under the monthly band (:func:`headcount`);
+5. named agents of each group on its shifts (:func:`roster.build_roster`) and the rule check;
 6. the service the rosters as built give: each group's agents on the phones per interval
    recomputed from the assignments, simulated with skill-based routing
    (:func:`erlang.skills.simulate_centre`).
 
-The staffing step settles how the queues share the cross-trained agents; rostering each group
-against its own requirement then keeps that share (the decomposition of the staffing and
-scheduling problem by skill group).
-
-Limits: rostering the groups apart wastes hours. Each group needs its own shifts through the
-night and its own shifts for every peak, where one team would share them: on the bundled
-carrier sample a week's stage-1 schedules take 6,840 paid hours for the four groups against
-4,440 for the same requirement summed into one pool. Substitution between groups in the
-rosters (a senior agent covering the sales requirement) and staffing by shifts (Cezik &
-L'Ecuyer's scheduling problem) are what would recover them; neither is done here.
+Staffing by shifts rather than by intervals matters here: per interval, a mix of groups that
+changes from one interval to the next costs nothing, and each group then needs shifts through
+the night and for every peak of its own. On the bundled carrier sample a week planned by
+intervals and then scheduled group by group took 6,840 paid hours (four stage-1 schedules);
+by shifts it takes 4,672, against 4,120 for the same service planned as one team with every
+skill (a bound no real centre reaches).
 """
 
 from __future__ import annotations
@@ -44,7 +41,6 @@ from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import open_index, plan_horizon
 from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
-from roster.seats.schedule import ShiftSchedule
 from roster.shifts import ShiftTemplate
 
 __all__ = ["CENTRE_STEPS", "CentrePlan", "plan_centre"]
@@ -71,8 +67,8 @@ class CentrePlan:
     requirement : pandas.DataFrame
         Agents of each group to schedule per interval (``staffing`` grossed up for
         shrinkage), one column per group.
-    schedules : dict of str to ShiftSchedule
-        Stage 1 of each group.
+    schedules : dict of str to pandas.DataFrame
+        Stage 1 of each group: ``date``, ``shift``, ``agents`` and ``paid_hours`` per agent.
     rosters : dict of str to Roster
         Stage 2 of each group.
     roster : pandas.DataFrame
@@ -104,7 +100,7 @@ class CentrePlan:
     forecast: pd.DataFrame
     staffing: CentreStaffing
     requirement: pd.DataFrame
-    schedules: dict[str, ShiftSchedule]
+    schedules: dict[str, pd.DataFrame]
     rosters: dict[str, Roster]
     roster: pd.DataFrame
     totals: pd.DataFrame

@@ -137,3 +137,46 @@ def test_first_program_covers_the_fluid_load(volumes, factor):
     fastest = min(factor, 1.0 / factor)
     assert y.sum() >= load[0] * fastest + (load[1] + load[2]) * min(1.0, 1.0 / factor) - 1e-6
     assert y.sum() >= program.pooled[0] - 1e-9
+
+
+def _day_shifts(index, length=16, step=4):
+    """Shifts of ``length`` intervals starting every ``step`` intervals, 90% on the phones."""
+    starts = range(0, len(index) - length + 1, step)
+    table = np.zeros((len(index), len(starts)))
+    for k, s in enumerate(starts):
+        table[s : s + length, k] = 0.9
+    return pd.DataFrame(table, index=index, columns=[f"s{s}" for s in starts])
+
+
+@pytest.mark.slow
+def test_staffing_by_shifts_puts_whole_shifts_on_the_phones():
+    index = pd.date_range("2026-03-02 06:00", periods=32, freq="30min")
+    h = np.arange(32) / 2.0
+    shape = 0.3 + np.exp(-(((h - 5.0) / 2.5) ** 2))
+    volume = pd.DataFrame({"a": 60 * shape, "b": 40 * shape, "c": 15 * shape}, index=index)
+    shifts = _day_shifts(index)
+    result = staff_centre(volume, three_small_queues(), seed=4, shifts=shifts)
+    x = result.shifts.to_numpy()
+    assert list(result.shifts.columns) == list(shifts.columns)
+    assert np.all(x >= 0) and np.all(x == np.round(x))
+    on_phones = np.floor(shifts.to_numpy() @ x.T + 0.5)
+    # the staffing is what the shifts put on the phones, plus agents added where targets missed
+    assert np.all(result.staffing.to_numpy() >= on_phones)
+    # the separate pools are scheduled by the same shifts, so the saving compares like with like
+    assert result.cost.sum() < result.separate_cost.sum()
+    summary = result.check.summary()
+    for queue in "abc":
+        assert summary.loc[(queue, "service_level"), "high"] >= 0.8
+
+
+def test_bad_shifts_are_named():
+    volume = pd.DataFrame({"a": 20.0, "b": 20.0, "c": 20.0}, index=DAY[:4])
+    table = pd.DataFrame({"early": [0.9, 0.9, 0.0, 0.0]}, index=DAY[:4])
+    with pytest.raises(ValueError, match="shifts must be indexed like volume"):
+        staff_centre(volume, three_small_queues(), shifts=table.iloc[:3])
+    with pytest.raises(ValueError, match=r"shifts must hold shares on the phones in \[0, 1\]"):
+        staff_centre(volume, three_small_queues(), shifts=table * 2)
+    with pytest.raises(ValueError, match=r"shifts \['none'\] cover no interval"):
+        staff_centre(volume, three_small_queues(), shifts=table.assign(none=0.0))
+    with pytest.raises(ValueError, match="shift_cost must give a positive cost for each of the 1"):
+        staff_centre(volume, three_small_queues(), shifts=table, shift_cost=[0.0])
