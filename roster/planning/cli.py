@@ -392,7 +392,7 @@ def _check_settings(settings: dict, args) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not ok(value):
             raise ValueError(f"{key}={value!r} must be {words[key]}")
-    for flag in ("calls", "history", "config"):
+    for flag in ("calls", "history", "config", "centre"):
         path = getattr(args, flag, None)
         if path is None:
             continue
@@ -440,6 +440,17 @@ def _plan(args) -> int:
         raise ValueError(f"{source} [rules]: unknown keys {bad}; known: {sorted(known_rules)}")
     rules = Rules(**rule_values)
     _check_settings(settings, args)
+    if args.centre or args.sample == "carrier":
+        given = [k for k in (*_TARGET_FLAGS, *_QUEUE_FLAGS) if getattr(args, k, None) is not None]
+        if given:
+            flag = given[0].replace("_", "-")
+            raise ValueError(
+                f"--{flag} is for one queue; a centre's queues carry their own targets, "
+                "patience and AHT (see --centre)"
+            )
+        from roster.planning.centre_cli import run_centre
+
+        return run_centre(args, settings, rules, staffing.policy, reading)
     queue = _queue_options(args, config, staffing, source=args.config or "config")
 
     # the forecasting, solvers and plotting load only once the arguments are known good
@@ -577,6 +588,18 @@ def main(argv=None) -> int:
         type=float,
         help="staff so that the targets hold with this probability over the forecast's "
         "spread, e.g. 0.9 (default: staff to the forecast mean)",
+    )
+    run.add_argument(
+        "--centre",
+        help="TOML file describing a centre of several queues and agent groups ([[queues]], "
+        "[[groups]]); --history then holds a queue column",
+    )
+    run.add_argument(
+        "--sample",
+        choices=("hotline", "carrier"),
+        default="hotline",
+        help="bundled sample without --history: a 12345-style hotline (default) or a carrier "
+        "line of three queues and four agent groups",
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")

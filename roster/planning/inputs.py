@@ -64,7 +64,12 @@ class PlanHistory:
 
 
 def read_history(
-    path, *, encoding: str | None = None, columns: dict | None = None, dayfirst=None
+    path,
+    *,
+    encoding: str | None = None,
+    columns: dict | None = None,
+    dayfirst=None,
+    queues: bool = False,
 ) -> pd.DataFrame:
     """A history file: interval start ``ds``, contacts ``y`` and optionally ``aht`` [s].
 
@@ -84,11 +89,15 @@ def read_history(
         Library name -> header, e.g. ``{"ds": "时间", "y": "呼入量"}``.
     dayfirst : bool, optional
         Order of day and month in dates such as ``04/03/2026`` when the data cannot tell.
+    queues : bool, default False
+        The file holds several queues: a ``queue`` column (队列, 技能组 ...) is required and
+        comes back as ``unique_id``, one row per queue and interval.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``ds``, ``y`` and ``aht`` when given, checked row by row.
+        Columns ``ds``, ``y`` and ``aht`` when given (and ``unique_id`` first with
+        ``queues``), checked row by row.
 
     Raises
     ------
@@ -100,8 +109,8 @@ def read_history(
         frame, path, ["ds", "date", "slot", "y", "aht", "queue"], columns=columns
     )
     frame = join_date_and_slot(frame, path)
-    require_columns(frame, path, ["ds", "y"])
-    if "queue" in frame.columns and frame["queue"].nunique() > 1:
+    require_columns(frame, path, ["ds", "y", "queue"] if queues else ["ds", "y"])
+    if not queues and "queue" in frame.columns and frame["queue"].nunique() > 1:
         ids = sorted(map(str, frame["queue"].unique()))[:5]
         raise InputFileError(
             path, f"holds several queues {ids}; plan one queue at a time", column="queue"
@@ -112,6 +121,8 @@ def read_history(
             "y": parse_numbers(frame, path, "y", low=0.0, allow_empty=True),
         }
     )
+    if queues:
+        out.insert(0, "unique_id", frame["queue"].astype(str).str.strip().to_numpy())
     if "aht" in frame.columns:
         out["aht"] = parse_numbers(frame, path, "aht", positive=True, allow_empty=True)
         median = out["aht"].median()
@@ -122,13 +133,16 @@ def read_history(
                 InputWarning,
                 stacklevel=2,
             )
-    clash = out[out["ds"].duplicated(keep=False)]
+    keys = ["unique_id", "ds"] if queues else ["ds"]
+    clash = out[out.duplicated(keys, keep=False)]
     if len(clash):
-        first = clash.groupby("ds")["y"].nunique()
+        first = clash.groupby(keys)["y"].nunique()
         conflict = first[first > 1]
         if len(conflict):
-            ds = conflict.index[0]
-            rows = [int(i) + 1 for i in out.index[out["ds"] == ds]]
+            key = conflict.index[0]
+            ds = key[-1] if queues else key
+            same = (out["ds"] == ds) & ((out["unique_id"] == key[0]) if queues else True)
+            rows = [int(i) + 1 for i in out.index[same]]
             raise InputFileError(
                 path,
                 f"rows {rows} give {ds} different counts; one row per interval",
