@@ -47,6 +47,8 @@ class Program:
         self.shifts = None if shifts is None else sparse.csr_array(np.asarray(shifts, float))
         self.shift_cost = None if shift_cost is None else np.asarray(shift_cost, float)
         self.x = None  # agents per group and shift of the last solve, (G, shifts)
+        # agents per group and shift the program may not go below (G, shifts)
+        self.x_floor = None if shifts is None else np.zeros((self.G, self.shifts.shape[1]))
         self.reach = 3.0
         self.cut_t: list[np.ndarray] = []
         self.cut_d: list[np.ndarray] = []
@@ -185,14 +187,36 @@ class Program:
         to_y = sparse.kron(self.shifts, sparse.eye_array(G), format="csr")
         rest = A.shape[1] - ny
         M = sparse.hstack([A[:, :ny] @ to_y, A[:, ny:]], format="csr")
-        c = np.concatenate([np.kron(self.shift_cost, self.objective), np.zeros(rest)])
-        n = H * G + rest
+        cost = np.kron(self.shift_cost, self.objective)
+        c = np.concatenate([cost, np.zeros(rest)])
+        upper = np.concatenate([np.full(H * G, np.inf), np.ones(rest)])
+        if self.x is not None:
+            # a small cost on moving away from the last answer (a proximal term): the program
+            # has many equal optima, and jumping between them would make every interval look
+            # new to the simulation, which then judges them all again
+            near = self.x.T.ravel()  # in the order h * G + g
+            k = H * G
+            moved = sparse.hstack([sparse.eye_array(k), sparse.csr_array((k, rest))])
+            M = sparse.vstack(
+                [
+                    sparse.hstack([M, sparse.csr_array((M.shape[0], k))]),
+                    sparse.hstack([moved, sparse.eye_array(k)]),  # x + v >= near
+                    sparse.hstack([-moved, sparse.eye_array(k)]),  # v - x >= -near
+                ],
+                format="csr",
+            )
+            lo = np.concatenate([lo, near, -near])
+            hi = np.concatenate([hi, np.full(2 * k, np.inf)])
+            c = np.concatenate([c, 1e-3 * cost])
+            upper = np.concatenate([upper, np.full(k, np.inf)])
+            rest += k
+        lower = np.concatenate([self.x_floor.T.ravel(), np.zeros(rest)])
         result = milp(
             c,
             integrality=np.concatenate([np.full(H * G, int(integer)), np.zeros(rest)]),
             options={"mip_rel_gap": 0.01},
             constraints=LinearConstraint(M, lo, hi),
-            bounds=Bounds(np.zeros(n), np.concatenate([np.full(H * G, np.inf), np.ones(rest)])),
+            bounds=Bounds(lower, upper),
         )
         if result.x is None:
             raise RuntimeError(f"staffing program failed: {result.message}")

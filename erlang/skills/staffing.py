@@ -295,6 +295,8 @@ def _by_shifts(judge, goal, volume, centre, price, interval, shifts, shift_cost,
                 ok = lost[np.arange(len(best)), best] > 0
                 new_x[np.flatnonzero(ok), best[ok]] += 1
                 lost[np.flatnonzero(ok), best[ok]] = -1.0
+                # the agent stays: the next programs start from it
+                program.x_floor[np.flatnonzero(ok), best[ok]] = new_x[np.flatnonzero(ok), best[ok]]
             new_y = program.on_phones(new_x)
         where = np.union1d(np.flatnonzero((new_y != y).any(axis=1)), short)
         x, y = new_x, new_y
