@@ -7,7 +7,11 @@ Two centres, each staffed for a day of 48 half-hour intervals by
   (300 s, 90/15, priority), each with its own group, and a senior group taking all three, the
   VIP line first; 25 to 330 calls per half hour per queue, a two-peaked day;
 - *small queues*: three 5-erlang queues (80/20, patience 120 s) with a group each and one
-  cross-trained group, where pooling pays most.
+  cross-trained group, where pooling pays most;
+- *carrier week by shifts*: the bundled carrier sample (:func:`roster.planning.carrier_sample`,
+  the hotline targets on every queue, the VIP line at 90/15) over its last week of history
+  (336 intervals), staffed by shift and day (the plan's shifts: 8.5 h starting every hour, 30%
+  shrinkage): agents per group and shift, the separate pools scheduled by the same shifts.
 
 Each row gives the CPU time, the candidate staffings simulated, the cutting-plane rounds and
 cuts, the cost against each queue on its own Erlang pool (the saving), and per queue the
@@ -56,15 +60,31 @@ def small_queues():
     return Centre(queues, groups), volume
 
 
+def carrier_week():
+    from roster.planning.centre import _shift_table
+    from roster.planning.pipeline import default_templates
+    from roster.planning.samples import carrier_sample
+
+    history, centre = carrier_sample()
+    wide = history.pivot(index="ds", columns="unique_id", values="y")[centre.queue_names]
+    volume = wide.iloc[-336:].astype(float)
+    dates = pd.date_range(volume.index[0].normalize(), periods=7, freq="D")
+    shifts = _shift_table(default_templates(), dates, volume.index, 1800, 0.7)
+    return centre, volume, shifts
+
+
 def run(quick: bool = False) -> pd.DataFrame:
     """One row per centre and queue."""
     rows = []
-    for name, make in (("carrier", carrier), ("small queues", small_queues)):
-        centre, volume = make()
+    cases = [("carrier", carrier), ("small queues", small_queues)]
+    if not quick:
+        cases.append(("carrier week by shifts", carrier_week))
+    for name, make in cases:
+        centre, volume, *shifts = make()
         if quick:
             volume = volume.iloc[16:24]
         t0 = time.process_time()
-        result = staff_centre(volume, centre, seed=1)
+        result = staff_centre(volume, centre, seed=1, shifts=shifts[0] if shifts else None)
         cpu = time.process_time() - t0
         summary = result.check.summary()
         for queue in centre.queues:
