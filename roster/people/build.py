@@ -430,6 +430,7 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systemat
     grid, objective = first.grid.copy(), first.value
     stats = {}
     moves = sweeps = starts = 0
+    tally = {}
     n_starts = min(work["repair_starts"], len(_OFFSETS)) if systematic else 1
     for j, offset in enumerate(_OFFSETS[:n_starts]):
         # a run cut by the ceiling still leaves every agent a month; none starts after it
@@ -448,6 +449,7 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systemat
             movable=feasible,
             deadline=ctx.ceiling.end,
             max_sweeps=work["repair_sweeps"],
+            tally=tally,
         )
         moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
         if j == 0:
@@ -459,6 +461,8 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systemat
         "best_response_moves": moves,
         "best_response_sweeps": sweeps,
         "best_response_starts": starts,
+        "best_response_priced": tally.get("priced", 0),
+        "best_response_skipped": tally.get("skipped", 0),
     }
     return grid, _repair_stats(first, objective, stats)
 
@@ -471,6 +475,8 @@ def _repair_stats(first, objective, stats):
         "seed_moves": first.moves,
         "seed_sweeps": first.sweeps,
         "time_seed_s": first.time_s,
+        "seed_priced": first.tally.get("priced", 0),
+        "seed_skipped": first.tally.get("skipped", 0),
         **stats,
     }
 
@@ -482,6 +488,7 @@ def _windows(ctx, groups, grid, movable, objective, workers, work):
     further sweeps), while a pass improves the roster; ``grid`` changes in place."""
     ceiling = ctx.ceiling
     passes = solved = improved = moves = 0
+    tally = {}
     with ThreadPoolExecutor(max_workers=workers) as threads:
         pool = threads if workers > 1 else None
         while passes < work["window_passes"] and not ceiling.reached("windows"):
@@ -507,6 +514,7 @@ def _windows(ctx, groups, grid, movable, objective, workers, work):
                     movable=movable,
                     deadline=ceiling.end,
                     max_sweeps=1,
+                    tally=tally,
                 )
                 moves += n_moves
             if not value < objective - 1e-9 * max(1.0, abs(objective)):
@@ -518,6 +526,7 @@ def _windows(ctx, groups, grid, movable, objective, workers, work):
         "windows_solved": solved,
         "windows_improved": improved,
         "window_best_response_moves": moves,
+        "window_best_response_priced": tally.get("priced", 0),
     }
 
 
