@@ -338,7 +338,9 @@ def build_roster(
             "lp_iterations": master.lp_iterations,
         }
         if not ceiling.reached("column generation"):
-            grid, info = _integer_and_repair(ctx, master, groups, feasible, first, work)
+            grid, info = _integer_and_repair(
+                ctx, master, groups, feasible, first, work, workers=workers
+            )
             info["time_repair_s"] = time.perf_counter() - t0
     if not ceiling.reached("repair"):
         info.update(_windows(ctx, groups, grid, feasible, info["objective"], workers, work))
@@ -384,7 +386,7 @@ def build_roster(
     )
 
 
-def _integer_and_repair(ctx, master, groups, feasible, first, work):
+def _integer_and_repair(ctx, master, groups, feasible, first, work, workers=1):
     """Integer pattern counts from the master (:mod:`roster.people.integer`) repaired by
     best response; the roster and the statistics of both phases."""
     counts, info = integer_roster(
@@ -400,7 +402,16 @@ def _integer_and_repair(ctx, master, groups, feasible, first, work):
     info["integer_objective"] = info["objective"]
     info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
     grid, repair_stats = _repair(
-        ctx, master, lam, groups, counts, feasible, first, work, systematic=info["systematic"]
+        ctx,
+        master,
+        lam,
+        groups,
+        counts,
+        feasible,
+        first,
+        work,
+        systematic=info["systematic"],
+        workers=workers,
     )
     info.update(repair_stats)
     info["repair_objective"] = info["objective"]
@@ -418,29 +429,33 @@ def _infeasible_diagnosis(p, rules, infeasible) -> list[str]:
     ]
 
 
-def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systematic):
+def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systematic, workers=1):
     """The best of best-response runs from roundings of the master, or the first roster where
     none beats it, and the statistics of this phase.
 
     Rounding leaves agents on months that no longer fit the others'; re-pricing each month
     against the rest until none improves repairs that. The first run starts from the
     integer phase's ``counts``; where that was a ``systematic`` rounding of the LP values
-    ``lam``, up to ``work["repair_starts"]`` runs start from other offsets of it.
+    ``lam``, up to ``work["repair_starts"]`` runs start from other offsets of it. With two
+    ``workers`` the runs go two at a time (each run is sequential: an agent's best month
+    depends on the months of those before it); they are taken in their fixed order, so
+    the roster does not depend on which finishes first.
     """
     grid, objective = first.grid.copy(), first.value
     stats = {}
     moves = sweeps = starts = 0
     tally = {}
     n_starts = min(work["repair_starts"], len(_OFFSETS)) if systematic else 1
-    for j, offset in enumerate(_OFFSETS[:n_starts]):
-        # a run cut by the ceiling still leaves every agent a month; none starts after it
-        if j and ctx.ceiling.reached("repair"):
-            break
+
+    def run_start(j):
+        trial_counts = counts
         if j:
-            counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
-        trial = _grid_of(ctx, master, counts)
+            offset = _OFFSETS[j]
+            trial_counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
+        trial = _grid_of(ctx, master, trial_counts)
         ledger = ctx.ledger()
-        value, n_moves, n_sweeps = best_response(
+        mine = {}
+        out = best_response(
             trial,
             ctx.group_of,
             groups,
@@ -449,14 +464,29 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systemat
             movable=feasible,
             deadline=ctx.ceiling.end,
             max_sweeps=work["repair_sweeps"],
-            tally=tally,
+            tally=mine,
         )
-        moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
-        if j == 0:
-            stats["rounded_objective"] = value
-            stats["coverage_penalty"] = ledger.penalty()
-        if value < objective - 1e-9:
-            grid, objective = trial, value
+        return trial, out, ledger.penalty(), mine
+
+    width = 2 if workers > 1 else 1
+    with ThreadPoolExecutor(max_workers=width) as threads:
+        for first_j in range(0, n_starts, width):
+            # a run cut by the ceiling still leaves every agent a month; none starts after it
+            if first_j and ctx.ceiling.reached("repair"):
+                break
+            batch = range(first_j, min(first_j + width, n_starts))
+            runs = (threads.map if len(batch) > 1 else map)(run_start, batch)
+            for j, (trial, (value, n_moves, n_sweeps), penalty, mine) in zip(
+                batch, runs, strict=True
+            ):
+                moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
+                for key, n in mine.items():
+                    tally[key] = tally.get(key, 0) + n
+                if j == 0:
+                    stats["rounded_objective"] = value
+                    stats["coverage_penalty"] = penalty
+                if value < objective - 1e-9:
+                    grid, objective = trial, value
     stats |= {
         "best_response_moves": moves,
         "best_response_sweeps": sweeps,
