@@ -62,12 +62,12 @@ __all__ = ["Roster", "build_roster"]
 # repair, passes of windows and nodes of each window's MIP
 _WORK = {
     "bound_nodes": 1,
-    "seed_sweeps": 8,
-    "rounds": 20,
+    "seed_sweeps": 4,
+    "rounds": 60,
     "dive_steps": 500,
     "dive_pricing": 30,
     "mip_nodes": 5,
-    "repair_starts": 1,
+    "repair_starts": 2,
     "repair_sweeps": 4,
     "window_passes": 2,
     "window_nodes": 100,
@@ -244,15 +244,17 @@ def build_roster(
     The horizon is taken to start after a rest day (no carry-in from the previous month).
 
     Every phase is bounded by work, not time; at ``effort=1``: the integer aggregate bound
-    its root node (cuts, no branching); the first roster 8 sweeps of best responses;
-    column generation 20 pricing rounds; on small masters 500 diving steps (30 of them
-    pricing) and 5 nodes of the MIP over the patterns; the repair 4 sweeps of best
-    responses from the rounding (on large masters from one systematic rounding per unit
-    of effort, up to 5); then up to 2 passes over windows of two days re-rostered by MIP
-    (two at a time with two workers), 100 nodes each, each pass followed by a sweep of
-    best responses, while a pass improves. A sweep prices every agent and a pass covers
-    every day, so the work grows about linearly with agents and days; on the 150-agent
-    month of the benchmarks it is about 70 s of CPU. Every HiGHS run has one thread, a
+    its root node (cuts, no branching); the first roster 4 sweeps of best responses;
+    column generation 60 pricing rounds (the 150-agent month of the benchmarks converges
+    in about 40: its first roster matters less than a converged LP to round); on small
+    masters 500 diving steps (30 of them pricing) and 5 nodes of the MIP over the
+    patterns; the repair 4 sweeps of best responses from the rounding (on large masters
+    from two systematic roundings per unit of effort, up to 5, two at a time with two
+    workers); then up to 2 passes over windows of two days re-rostered by MIP (two at a
+    time with two workers), 100 nodes each, each pass followed by a sweep of best
+    responses, while a pass improves. A sweep prices every agent whose bound does not
+    prove that it keeps its month, and a pass covers every day, so the work grows about
+    linearly with agents and days. Every HiGHS run has one thread, a
     fixed ``random_seed`` and the time left as its own limit; no step reads the clock
     except to stop at the ceiling.
     """
