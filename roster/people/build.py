@@ -62,12 +62,12 @@ __all__ = ["Roster", "build_roster"]
 # repair, passes of windows and nodes of each window's MIP
 _WORK = {
     "bound_nodes": 1,
-    "seed_sweeps": 8,
-    "rounds": 20,
+    "seed_sweeps": 4,
+    "rounds": 60,
     "dive_steps": 500,
     "dive_pricing": 30,
     "mip_nodes": 5,
-    "repair_starts": 1,
+    "repair_starts": 2,
     "repair_sweeps": 4,
     "window_passes": 2,
     "window_nodes": 100,
@@ -244,15 +244,17 @@ def build_roster(
     The horizon is taken to start after a rest day (no carry-in from the previous month).
 
     Every phase is bounded by work, not time; at ``effort=1``: the integer aggregate bound
-    its root node (cuts, no branching); the first roster 8 sweeps of best responses;
-    column generation 20 pricing rounds; on small masters 500 diving steps (30 of them
-    pricing) and 5 nodes of the MIP over the patterns; the repair 4 sweeps of best
-    responses from the rounding (on large masters from one systematic rounding per unit
-    of effort, up to 5); then up to 2 passes over windows of two days re-rostered by MIP
-    (two at a time with two workers), 100 nodes each, each pass followed by a sweep of
-    best responses, while a pass improves. A sweep prices every agent and a pass covers
-    every day, so the work grows about linearly with agents and days; on the 150-agent
-    month of the benchmarks it is about 70 s of CPU. Every HiGHS run has one thread, a
+    its root node (cuts, no branching); the first roster 4 sweeps of best responses;
+    column generation 60 pricing rounds (the 150-agent month of the benchmarks converges
+    in about 40: its first roster matters less than a converged LP to round); on small
+    masters 500 diving steps (30 of them pricing) and 5 nodes of the MIP over the
+    patterns; the repair 4 sweeps of best responses from the rounding (on large masters
+    from two systematic roundings per unit of effort, up to 5, two at a time with two
+    workers); then up to 2 passes over windows of two days re-rostered by MIP (two at a
+    time with two workers), 100 nodes each, each pass followed by a sweep of best
+    responses, while a pass improves. A sweep prices every agent whose bound does not
+    prove that it keeps its month, and a pass covers every day, so the work grows about
+    linearly with agents and days. Every HiGHS run has one thread, a
     fixed ``random_seed`` and the time left as its own limit; no step reads the clock
     except to stop at the ceiling.
     """
@@ -338,7 +340,9 @@ def build_roster(
             "lp_iterations": master.lp_iterations,
         }
         if not ceiling.reached("column generation"):
-            grid, info = _integer_and_repair(ctx, master, groups, feasible, first, work)
+            grid, info = _integer_and_repair(
+                ctx, master, groups, feasible, first, work, workers=workers
+            )
             info["time_repair_s"] = time.perf_counter() - t0
     if not ceiling.reached("repair"):
         info.update(_windows(ctx, groups, grid, feasible, info["objective"], workers, work))
@@ -384,7 +388,7 @@ def build_roster(
     )
 
 
-def _integer_and_repair(ctx, master, groups, feasible, first, work):
+def _integer_and_repair(ctx, master, groups, feasible, first, work, workers=1):
     """Integer pattern counts from the master (:mod:`roster.people.integer`) repaired by
     best response; the roster and the statistics of both phases."""
     counts, info = integer_roster(
@@ -400,7 +404,16 @@ def _integer_and_repair(ctx, master, groups, feasible, first, work):
     info["integer_objective"] = info["objective"]
     info["lp_pattern_cost"] = float(lam @ np.asarray(master.cost))
     grid, repair_stats = _repair(
-        ctx, master, lam, groups, counts, feasible, first, work, systematic=info["systematic"]
+        ctx,
+        master,
+        lam,
+        groups,
+        counts,
+        feasible,
+        first,
+        work,
+        systematic=info["systematic"],
+        workers=workers,
     )
     info.update(repair_stats)
     info["repair_objective"] = info["objective"]
@@ -418,28 +431,33 @@ def _infeasible_diagnosis(p, rules, infeasible) -> list[str]:
     ]
 
 
-def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systematic):
+def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systematic, workers=1):
     """The best of best-response runs from roundings of the master, or the first roster where
     none beats it, and the statistics of this phase.
 
     Rounding leaves agents on months that no longer fit the others'; re-pricing each month
     against the rest until none improves repairs that. The first run starts from the
     integer phase's ``counts``; where that was a ``systematic`` rounding of the LP values
-    ``lam``, up to ``work["repair_starts"]`` runs start from other offsets of it.
+    ``lam``, up to ``work["repair_starts"]`` runs start from other offsets of it. With two
+    ``workers`` the runs go two at a time (each run is sequential: an agent's best month
+    depends on the months of those before it); they are taken in their fixed order, so
+    the roster does not depend on which finishes first.
     """
     grid, objective = first.grid.copy(), first.value
     stats = {}
     moves = sweeps = starts = 0
+    tally = {}
     n_starts = min(work["repair_starts"], len(_OFFSETS)) if systematic else 1
-    for j, offset in enumerate(_OFFSETS[:n_starts]):
-        # a run cut by the ceiling still leaves every agent a month; none starts after it
-        if j and ctx.ceiling.reached("repair"):
-            break
+
+    def run_start(j):
+        trial_counts = counts
         if j:
-            counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
-        trial = _grid_of(ctx, master, counts)
+            offset = _OFFSETS[j]
+            trial_counts = systematic_round(np.asarray(master.group), lam, master.sizes, offset)
+        trial = _grid_of(ctx, master, trial_counts)
         ledger = ctx.ledger()
-        value, n_moves, n_sweeps = best_response(
+        mine = {}
+        out = best_response(
             trial,
             ctx.group_of,
             groups,
@@ -448,17 +466,35 @@ def _repair(ctx, master, lam, groups, counts, feasible, first, work, *, systemat
             movable=feasible,
             deadline=ctx.ceiling.end,
             max_sweeps=work["repair_sweeps"],
+            tally=mine,
         )
-        moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
-        if j == 0:
-            stats["rounded_objective"] = value
-            stats["coverage_penalty"] = ledger.penalty()
-        if value < objective - 1e-9:
-            grid, objective = trial, value
+        return trial, out, ledger.penalty(), mine
+
+    width = 2 if workers > 1 else 1
+    with ThreadPoolExecutor(max_workers=width) as threads:
+        for first_j in range(0, n_starts, width):
+            # a run cut by the ceiling still leaves every agent a month; none starts after it
+            if first_j and ctx.ceiling.reached("repair"):
+                break
+            batch = range(first_j, min(first_j + width, n_starts))
+            runs = (threads.map if len(batch) > 1 else map)(run_start, batch)
+            for j, (trial, (value, n_moves, n_sweeps), penalty, mine) in zip(
+                batch, runs, strict=True
+            ):
+                moves, sweeps, starts = moves + n_moves, sweeps + n_sweeps, starts + 1
+                for key, n in mine.items():
+                    tally[key] = tally.get(key, 0) + n
+                if j == 0:
+                    stats["rounded_objective"] = value
+                    stats["coverage_penalty"] = penalty
+                if value < objective - 1e-9:
+                    grid, objective = trial, value
     stats |= {
         "best_response_moves": moves,
         "best_response_sweeps": sweeps,
         "best_response_starts": starts,
+        "best_response_priced": tally.get("priced", 0),
+        "best_response_skipped": tally.get("skipped", 0),
     }
     return grid, _repair_stats(first, objective, stats)
 
@@ -471,6 +507,8 @@ def _repair_stats(first, objective, stats):
         "seed_moves": first.moves,
         "seed_sweeps": first.sweeps,
         "time_seed_s": first.time_s,
+        "seed_priced": first.tally.get("priced", 0),
+        "seed_skipped": first.tally.get("skipped", 0),
         **stats,
     }
 
@@ -482,6 +520,7 @@ def _windows(ctx, groups, grid, movable, objective, workers, work):
     further sweeps), while a pass improves the roster; ``grid`` changes in place."""
     ceiling = ctx.ceiling
     passes = solved = improved = moves = 0
+    tally = {}
     with ThreadPoolExecutor(max_workers=workers) as threads:
         pool = threads if workers > 1 else None
         while passes < work["window_passes"] and not ceiling.reached("windows"):
@@ -507,6 +546,7 @@ def _windows(ctx, groups, grid, movable, objective, workers, work):
                     movable=movable,
                     deadline=ceiling.end,
                     max_sweeps=1,
+                    tally=tally,
                 )
                 moves += n_moves
             if not value < objective - 1e-9 * max(1.0, abs(objective)):
@@ -518,6 +558,7 @@ def _windows(ctx, groups, grid, movable, objective, workers, work):
         "windows_solved": solved,
         "windows_improved": improved,
         "window_best_response_moves": moves,
+        "window_best_response_priced": tally.get("priced", 0),
     }
 
 

@@ -219,6 +219,17 @@ class Group:
             return [(self.const + self.pricer.extras(off), off)]
         return [(v + self.const, p) for v, p in found]
 
+    def best(self, value, cutoff=np.inf):
+        """The least reduced-cost pattern at dual value ``value`` as ``(reduced cost,
+        pattern)``, or ``(lower bound, None)`` where no pattern costs less than ``cutoff``
+        (:meth:`roster.people.pricing.PatternPricer.best`)."""
+        bound, pattern = self.pricer.best(
+            self.base - value, self.forced, self.allowed, cutoff - self.const
+        )
+        if pattern is None and not np.isfinite(bound):
+            return self.price(value)[0]
+        return bound + self.const, pattern
+
     def column(self, pattern):
         """Master column of ``pattern``: its cost and its coverage rows and values."""
         work = pattern >= 0

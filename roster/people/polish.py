@@ -10,6 +10,16 @@ rules, not only the generated patterns, and the current month is one of them, so
 makes the roster worse. Sweeps repeat until no agent improves: the result is a local optimum
 for single-agent changes (a large neighbourhood: a whole month per move).
 
+Most agents of a late sweep cannot improve, and an agent need not be priced again where a
+bound proves it. Its previous pricing proved a lower bound ``L`` on the cost of every month
+under the costs ``c`` of then; under the costs ``c'`` of now every month costs at least
+``L - sum_d max_s (c - c')^+[d, s]`` (a month works at most one shift a day), so where the
+current month costs no more than that plus the acceptance tolerance, the agent would keep it
+and is skipped. The skip is exact: the sweep moves the same agents to the same months as
+one that prices everyone. Where the bound falls short, the pricing still skips its larger
+programme (rest days lost to nights) when the relaxed one proves that no month beats the
+current one (:meth:`roster.people.pricing.PatternPricer.best`).
+
 References
 ----------
 .. [1] P. Shaw, "Using constraint programming and local search methods to solve vehicle
@@ -83,7 +93,9 @@ class CoverageLedger:
         )
 
 
-def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_sweeps=8):
+def best_response(
+    grid, group_of, groups, ledger, S, *, movable, deadline, max_sweeps=8, tally=None
+):
     """Improve a roster agent by agent with exact pricing until no agent improves; an
     agent without a month takes its best month even where that raises the objective.
 
@@ -94,8 +106,9 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
     group_of : ndarray of int (A,)
         Each agent's group (its pricer, pay, requests and leave).
     groups : sequence
-        Per group: ``price(value, k) -> [(value, pattern)]`` with the constant cost included
-        and ``column(pattern) -> (cost, rows, vals)``.
+        Per group (:class:`roster.people.groups.Group`): ``best(value, cutoff) -> (value,
+        pattern or None)`` with the constant cost included, ``column(pattern) -> (cost,
+        rows, vals)``, ``allowed`` (S,) and ``forced`` (days,).
     ledger : CoverageLedger
         Empty on entry; holds the roster's coverage on return.
     S : int
@@ -107,6 +120,9 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
         ``time.perf_counter()`` value after which only agents without a month are priced
         (safety; the work is bounded by ``max_sweeps``).
     max_sweeps : int
+    tally : dict, optional
+        Counts ``priced`` and ``skipped`` (agents whose bound proved they keep their month)
+        are added to it.
 
     Returns
     -------
@@ -119,7 +135,11 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
         return work * S + pat[work]
 
     ledger.add_grid(grid, S)
-    moves = sweeps = 0
+    moves = sweeps = priced = skipped = 0
+    # per agent: the costs of its last pricing (coverage part) and the lower bound it proved
+    seen = [None] * A
+    floor = np.full(A, -np.inf)
+    workable = {}
     improved = True
     while (
         improved
@@ -132,21 +152,46 @@ def best_response(grid, group_of, groups, ledger, S, *, movable, deadline, max_s
             # past the deadline only agents without a month yet are priced
             if not movable[i] or (time.perf_counter() > deadline and (grid[i] >= 0).any()):
                 continue
-            grp = groups[group_of[i]]
+            g = group_of[i]
+            grp = groups[g]
             mine = cells(grid[i])
             ledger.apply(mine, -1.0)
             delta = ledger.delta()
             now = grp.column(grid[i])[0] + float(delta[mine].sum())
-            value, pat = grp.price(-delta.reshape(D, S), k=1)[0]
+            tol = 1e-7 * max(1.0, abs(now))
+            has_month = mine.size > 0
+            if has_month and seen[i] is not None:
+                if g not in workable:
+                    workable[g] = (
+                        np.asarray(grp.allowed, bool)[None, :]
+                        & ~np.asarray(grp.forced, bool)[:, None]
+                    )
+                # the most any month's cost can have fallen since it was priced
+                fall = np.where(workable[g], (seen[i] - delta).reshape(D, S), 0.0)
+                slack = float(np.maximum(fall.max(axis=1), 0.0).sum())
+                # half the tolerance: rounding in the bound cannot turn a move into a skip
+                if now - floor[i] + slack <= 0.5 * tol:
+                    skipped += 1
+                    ledger.apply(mine, 1.0)
+                    continue
             # an agent without a month takes its best one even where that costs more: an
             # empty month breaks the paid band, so it is no roster to keep
-            empty = not (grid[i] >= 0).any() and (pat >= 0).any()
-            if value < now - 1e-7 * max(1.0, abs(now)) or empty:
+            value, pat = grp.best(-delta.reshape(D, S), now - tol if has_month else np.inf)
+            priced += 1
+            seen[i], floor[i] = delta, value
+            if pat is None:
+                ledger.apply(mine, 1.0)
+                continue
+            empty = not has_month and (pat >= 0).any()
+            if value < now - tol or empty:
                 grid[i] = pat
                 mine = cells(pat)
                 moves += 1
                 improved = True
             ledger.apply(mine, 1.0)
+    if tally is not None:
+        tally["priced"] = tally.get("priced", 0) + priced
+        tally["skipped"] = tally.get("skipped", 0) + skipped
     total = ledger.penalty()
     for i in range(A):
         total += groups[group_of[i]].column(grid[i])[0]

@@ -308,15 +308,56 @@ class PatternPricer:
         list of (value, pattern); empty when the rules admit no pattern. ``value`` includes
         run penalties and final resource costs.
         """
-        cost = np.asarray(cost, dtype=float)
-        okd = np.isfinite(cost) & np.asarray(allowed, bool)[None, :]
-        okd &= ~np.asarray(forced_off, bool)[:, None]
-        cost = np.where(okd, cost, 0.0)
+        cost, okd = self._masked(cost, forced_off, allowed)
         found = self._solve(self._relaxed, cost, okd, k)
         if not self.whole or not found or self.rest_ok(found[0][1]):
             # the relaxed optimum meets the rule: it is the exact optimum
             return [(v, pat) for v, pat in found if self.rest_ok(pat)]
         return self._solve(self._exact, cost, okd, k)
+
+    def best(self, cost, forced_off, allowed, cutoff=_INF):
+        """The least-cost pattern, or only a lower bound on its cost where that bound
+        already reaches ``cutoff``.
+
+        The relaxed programme's minimum bounds every admissible pattern from below (see the
+        module notes), so where it is at least ``cutoff`` and its pattern breaks the
+        rest-day rule, no pattern costs less than ``cutoff`` and the larger programme is
+        not run. A caller that only wants a pattern cheaper than ``cutoff`` (a best
+        response wants one that beats the current month) skips it that way.
+
+        Parameters
+        ----------
+        cost, forced_off, allowed
+            As for :meth:`solve`.
+        cutoff : float
+            Cost at or above which the pattern itself is not wanted.
+
+        Returns
+        -------
+        (value, pattern)
+            With ``pattern`` the least-cost pattern, ``value`` its cost (as :meth:`solve`
+            with ``k=1``); with ``pattern`` None, ``value`` a lower bound on the cost of
+            every pattern, at least ``cutoff``, or infinite where the rules admit none.
+        """
+        cost, okd = self._masked(cost, forced_off, allowed)
+        found = self._solve(self._relaxed, cost, okd, 1)
+        if not found:
+            return _INF, None
+        value, pattern = found[0]
+        if not self.whole or self.rest_ok(pattern):
+            return value, pattern
+        if value >= cutoff:
+            return value, None
+        found = self._solve(self._exact, cost, okd, 1)
+        return found[0] if found else (_INF, None)
+
+    @staticmethod
+    def _masked(cost, forced_off, allowed):
+        """Cost with the cells that may not be worked zeroed, and where work is allowed."""
+        cost = np.asarray(cost, dtype=float)
+        okd = np.isfinite(cost) & np.asarray(allowed, bool)[None, :]
+        okd &= ~np.asarray(forced_off, bool)[:, None]
+        return np.where(okd, cost, 0.0), okd
 
     def _solve(self, lay, cost, okd, k):
         if not hasattr(lay.local, "store"):
@@ -347,7 +388,10 @@ class PatternPricer:
         )
         term = store[self.days] + lay.final[None, None]
         flat_term = term.ravel()
-        if k < flat_term.size:
+        if k == 1:
+            # the first least-cost end state: a single pass where a partition takes several
+            flat = np.argmin(flat_term)[None]
+        elif k < flat_term.size:
             part = np.argpartition(flat_term, k - 1)[:k]
             flat = part[np.lexsort((part, flat_term[part]))]
         else:

@@ -22,21 +22,29 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
     """Fill ``store[d + 1]`` from ``store[d]`` for every day; ``store[0]`` holds the start.
 
     After ``d`` days only ``w <= d`` is reachable, and ``w < w_need - (D - d)`` can no longer
-    reach the working days the paid band needs: those states are skipped."""
+    reach the working days the paid band needs: those states are skipped. So are states no
+    path reaches: the off state with a run (``last == 0`` has ``run == 0``), a shift
+    without one, and runs longer than the days worked. Only the slice of working days a
+    day can reach is reset and written; the backtrack reads no other (its working days
+    stay on the path), and the last day is reset whole for the choice of end state."""
     D, S = cost.shape
     L, C1, W1, E, R = store.shape[1:]
     C = C1 - 1
     for d in range(D):
         vp = store[d]
         vn = store[d + 1]
-        vn[:] = _INF
         w_lo = max(0, w_need - (D - d))
         w_hi = min(d + 1, W1)
+        if d == D - 1:
+            vn[:] = _INF
+        else:
+            vn[:, :, w_lo : min(w_hi + 1, W1)] = _INF
         off = vn[0, 0]
         for last in range(L):
             lost = crossl[last]
-            for run in range(C1):
-                for w in range(w_lo, w_hi):
+            r_lo, r_hi = (0, 1) if last == 0 else (1, C1)
+            for run in range(r_lo, r_hi):
+                for w in range(max(w_lo, run), w_hi):
                     for e in range(E):
                         for r in range(R):
                             v = vp[last, run, w, e, r]
@@ -55,12 +63,19 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
             for j in range(L):
                 last = order[j]
                 for run in range(C):
-                    for w in range(w_lo, w_hi):
+                    for w in range(max(w_lo, run), w_hi):
                         for e in range(E):
                             for r in range(R):
-                                if last == 0 and sun:
-                                    src = sun_src[r]
-                                    v = vp[0, run, w, e, src] if src >= 0 else _INF
+                                if last == 0:
+                                    if run > 0:
+                                        v = _INF
+                                    elif sun:
+                                        src = sun_src[r]
+                                        v = vp[0, 0, w, e, src] if src >= 0 else _INF
+                                    else:
+                                        v = vp[0, 0, w, e, r]
+                                elif run == 0:
+                                    v = _INF
                                 else:
                                     v = vp[last, run, w, e, r]
                                 if j > 0 and pm[j - 1, run, w, e, r] < v:
@@ -75,7 +90,7 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
             kk = kpre[s] - 1
             for run in range(C):
                 pen = run_pen[run + 1]
-                for w in range(w_lo, min(w_hi, W1 - 1)):
+                for w in range(max(w_lo, run), min(w_hi, W1 - 1)):
                     for e in range(E - ex):
                         for r in range(R):
                             r2 = mp[r]

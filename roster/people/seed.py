@@ -5,7 +5,7 @@ the aggregate duals."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,9 @@ class FirstRoster:
         Best-response moves and sweeps taken.
     time_s : float
         Time since the start of the build when the roster was done [s].
+    tally : dict
+        Agents ``priced`` and ``skipped`` (their bound proved they keep their month) by
+        the best responses.
     """
 
     grid: np.ndarray
@@ -44,6 +47,7 @@ class FirstRoster:
     moves: int
     sweeps: int
     time_s: float
+    tally: dict = field(default_factory=dict)
 
 
 def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
@@ -57,6 +61,7 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
     """
     p = ctx.p
     grid = np.full((p.A, p.D), -1, dtype=np.int64)
+    tally = {}
 
     def sweep(groups, budget):
         return best_response(
@@ -68,6 +73,7 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
             movable=feasible,
             deadline=deadline,
             max_sweeps=budget,
+            tally=tally,
         )
 
     # each pass sweeps at least once: the fair means are taken from a whole roster
@@ -91,6 +97,7 @@ def first_roster(ctx, groups, feasible, *, deadline, max_sweeps) -> FirstRoster:
         moves=moves,
         sweeps=sweeps,
         time_s=time.perf_counter() - ctx.ceiling.t0,
+        tally=tally,
     )
 
 

@@ -86,6 +86,66 @@ def test_best_response_reaches_a_single_agent_local_optimum(seed):
         assert value <= best + 1e-6
 
 
+def plain_best_response(grid, groups, ledger, sweeps):
+    """Best response that prices every agent at every turn (no bounds): the reference."""
+    A, D = grid.shape
+    for _ in range(sweeps):
+        moved = False
+        for i in range(A):
+            work = np.flatnonzero(grid[i] >= 0)
+            mine = work * S + grid[i][work]
+            ledger.apply(mine, -1.0)
+            delta = ledger.delta()
+            now = groups[i].column(grid[i])[0] + float(delta[mine].sum())
+            value, pat = groups[i].price(-delta.reshape(D, S), k=1)[0]
+            if value < now - 1e-7 * max(1.0, abs(now)) or (not work.size and (pat >= 0).any()):
+                grid[i] = pat
+                work = np.flatnonzero(pat >= 0)
+                mine = work * S + pat[work]
+                moved = True
+            ledger.apply(mine, 1.0)
+        if not moved:
+            break
+    return grid
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 5), st.integers(1, 6))
+def test_skipped_agents_are_those_pricing_would_leave(seed, n_agents, sweeps):
+    # the bound that skips an agent is exact: the same moves as pricing every agent
+    rng = np.random.default_rng(seed)
+    need = rng.integers(0, 3, (DAYS, S)).astype(float)
+    groups = small_groups(n_agents)
+    shift_cov = [(np.array([j]), np.ones(1)) for j in range(DAYS * S)]
+    start = np.full((n_agents, DAYS), -1, dtype=np.int64)
+    ref = plain_best_response(
+        start.copy(), groups, CoverageLedger(shift_cov, need.ravel(), 25.0, 1.0), sweeps
+    )
+    grid, tally = start.copy(), {}
+    best_response(
+        grid, np.arange(n_agents), groups, CoverageLedger(shift_cov, need.ravel(), 25.0, 1.0),
+        S, movable=np.ones(n_agents, bool), deadline=np.inf, max_sweeps=sweeps, tally=tally,
+    )  # fmt: skip
+    np.testing.assert_array_equal(grid, ref)
+    assert tally["priced"] + tally["skipped"] >= n_agents
+
+
+def test_the_last_sweep_skips_agents_nothing_moved_around():
+    # the sweep that proves the local optimum does not price the agents priced after the
+    # last move: their costs are those they were priced at
+    need = np.full((DAYS, S), 1.0)
+    groups = small_groups(3)
+    shift_cov = [(np.array([j]), np.ones(1)) for j in range(DAYS * S)]
+    grid, tally = np.full((3, DAYS), -1, dtype=np.int64), {}
+    _, _, sweeps = best_response(
+        grid, np.arange(3), groups, CoverageLedger(shift_cov, need.ravel(), 25.0, 0.0), S,
+        movable=np.ones(3, bool), deadline=np.inf, max_sweeps=50, tally=tally,
+    )  # fmt: skip
+    assert sweeps >= 2
+    assert tally["priced"] + tally["skipped"] == 3 * sweeps
+    assert tally["skipped"] >= 1
+
+
 def test_best_response_never_worsens_a_roster():
     need = np.full((DAYS, S), 1.0)
     groups = small_groups(2)

@@ -162,6 +162,16 @@ def test_pricing_with_whole_rest_days_matches_enumeration(problem):
         assert ok[i]
         assert value[i] == pytest.approx(v)
         assert pricer.admits(pattern, forced, allowed)
+    # the best pattern, or a lower bound that reaches the cutoff, at cutoffs around the
+    # optimum (the relaxed programme answers when its bound reaches the cutoff)
+    best = value[ok].min()
+    for cutoff in (np.inf, best + 1.0, best, best - 1.0, best - 100.0):
+        v, pattern = pricer.best(cost, forced, allowed, cutoff)
+        if pattern is None:
+            assert cutoff <= v <= best + 1e-9
+        else:
+            assert v == pytest.approx(best)
+            assert ok[np.ravel_multi_index(tuple(pattern + 1), (S + 1,) * D)]
     # admits agrees with the reference on a sample of all patterns
     for i in rng.choice(len(P), 200, replace=False):
         assert pricer.admits(P[i], forced, allowed) == ok[i]
