@@ -75,7 +75,7 @@ def run_centre(args, settings, rules, policy, reading) -> int:
         time_limit=float(settings["time_limit"]),
         progress=None if args.quiet else progress,
     )
-    files = write_centre_report(plan, args.out)
+    files = write_centre_report(plan, args.out, calendar=settings["calendar"])
     s = plan.summary()
     queues, groups = plan.queues(), plan.groups()
     print(f"month: {s.first_day} to {s.last_day}  ({what.split(':')[0]})")
@@ -100,8 +100,10 @@ def run_centre(args, settings, rules, policy, reading) -> int:
     return 0
 
 
-def write_centre_report(plan, out) -> dict:
-    """Write a centre plan's tables (CSV, UTF-8 with a BOM for Excel) into the folder ``out``."""
+def write_centre_report(plan, out, calendar="CN") -> dict:
+    """Write a centre plan's tables (CSV, UTF-8 with a BOM for Excel) and its roster workbook
+    (``roster.xlsx``: the grid of agents by group, per-agent totals with skills, coverage per
+    group) into the folder ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = {
@@ -117,6 +119,19 @@ def write_centre_report(plan, out) -> dict:
     if plan.simulation is not None:
         tables["simulation.csv"] = plan.simulation.queues
     files = {}
+    if len(plan.roster):
+        from roster.excel import to_excel
+
+        # agents are named by group (senior-001 ...); the totals give each one's skills; the
+        # coverage sheet is the whole centre's, per group in coverage.csv
+        centre = plan.coverage.drop(columns="group").groupby("ds").sum()
+        files["roster.xlsx"] = to_excel(
+            out / "roster.xlsx",
+            plan.roster,
+            totals=plan.totals,
+            coverage=centre,
+            calendar=calendar,
+        )
     for name, frame in tables.items():
         path = out / name
         index = not isinstance(frame.index, pd.RangeIndex)

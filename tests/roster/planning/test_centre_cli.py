@@ -57,6 +57,10 @@ def test_plan_on_a_user_centre(tmp_path, capsys):
     ).all()
     roster = pd.read_csv(out / "roster.csv")
     assert set(roster["group"]) <= {"general", "senior"} and len(roster) > 0
+    # the workbook gives each agent's group and skills
+    totals = pd.read_excel(out / "roster.xlsx", sheet_name="Totals")
+    assert set(totals["group"]) == set(roster["group"])
+    assert set(totals.loc[totals["group"] == "senior", "skills"]) == {"complaints, general"}
 
 
 @pytest.mark.parametrize(
