@@ -13,7 +13,7 @@ import pandas as pd
 
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
-from .patience.queue import PatienceQueue, split_patience
+from .patience.queue import PatienceQueue, erlang_a_options, split_patience
 from .queue import Queue, erlang_c_from_log_b
 from .targets import Targets
 from .trunks import TrunkQueue, check_trunks
@@ -441,17 +441,7 @@ def kpis(
     metrics are taken at the attempts of the redial fixed point, with the fresh-caller view
     beside them (:func:`erlang.redials.kpis_with_redials`). Chat with redials is not supported.
     """
-    if chat is not None and redials is not None:
-        raise ValueError("chat with redials is not supported: give one of chat and redials")
-    if chat is not None or redials is not None:
-        # chat and redials rest on Erlang A's closed forms: exponential patience only
-        patience, law = split_patience(patience, trunks)
-        if law is not None:
-            what = "chat" if chat is not None else "redials"
-            raise ValueError(
-                f"{what} with patience={law!r} is not supported: give patience as a mean "
-                "(exponential, Erlang A)"
-            )
+    patience = erlang_a_options(patience, trunks, chat, redials)
     if chat is not None:
         from .chat.metrics import chat_kpis
 

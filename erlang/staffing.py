@@ -24,7 +24,7 @@ import pandas as pd
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
 from .offered_load import effective_volume
-from .patience.queue import split_patience
+from .patience.queue import erlang_a_options, split_patience
 from .patience.staffing import law_minimum
 from .queue import Queue
 from .search import illinois, lattice_minimum
@@ -269,17 +269,7 @@ def required_agents(
     """
     if load not in _LOADS:
         raise ValueError(f"load must be one of {_LOADS}, got {load!r}")
-    if chat is not None and redials is not None:
-        raise ValueError("chat with redials is not supported: give one of chat and redials")
-    if chat is not None or redials is not None:
-        # chat and redials rest on Erlang A's closed forms: exponential patience only
-        patience, law = split_patience(patience, trunks)
-        if law is not None:
-            what = "chat" if chat is not None else "redials"
-            raise ValueError(
-                f"{what} with patience={law!r} is not supported: give patience as a mean "
-                "(exponential, Erlang A)"
-            )
+    patience = erlang_a_options(patience, trunks, chat, redials)
     if redials is not None:
         from .redials import required_agents_with_redials
 

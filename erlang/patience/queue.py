@@ -271,3 +271,26 @@ def split_patience(patience, trunks=None):
             "M/M/n/N+G queue has no tractable form here; give patience as a mean (Erlang A)"
         )
     return None, law
+
+
+def erlang_a_options(patience, trunks, chat, redials):
+    """``patience`` as a mean when ``chat`` or ``redials`` is given (both rest on Erlang A's
+    closed forms: exponential patience only), else as given.
+
+    Raises
+    ------
+    ValueError
+        Chat together with redials, or either with a non-exponential patience law.
+    """
+    if chat is not None and redials is not None:
+        raise ValueError("chat with redials is not supported: give one of chat and redials")
+    if chat is None and redials is None:
+        return patience
+    patience, law = split_patience(patience, trunks)
+    if law is not None:
+        what = "chat" if chat is not None else "redials"
+        raise ValueError(
+            f"{what} with patience={law!r} is not supported: give patience as a mean "
+            "(exponential, Erlang A)"
+        )
+    return patience

@@ -44,6 +44,7 @@ def run_centre(args, settings, rules, policy, reading) -> int:
     elif args.history:
         raise ValueError("--sample carrier plans the bundled sample; give --centre with --history")
     from roster.planning.centre import plan_centre
+    from roster.planning.clock import print_progress
     from roster.planning.inputs import read_history
     from roster.planning.samples import carrier_sample
 
@@ -54,12 +55,6 @@ def run_centre(args, settings, rules, policy, reading) -> int:
         history, centre = carrier_sample()
         what = "bundled carrier sample: pre-sales, after-sales and VIP, four agent groups"
     print(f"seatplan plan: {what}", file=sys.stderr)
-
-    def progress(step, number, total, seconds):
-        if seconds is None:
-            print(f"[{number}/{total}] {step} ...", file=sys.stderr, flush=True)
-        else:
-            print(f"[{number}/{total}] {step} done in {seconds:.1f} s", file=sys.stderr)
 
     plan = plan_centre(
         history[["unique_id", "ds", "y"]],
@@ -73,7 +68,7 @@ def run_centre(args, settings, rules, policy, reading) -> int:
         replications=settings["replications"],
         seed=settings["seed"],
         time_limit=float(settings["time_limit"]),
-        progress=None if args.quiet else progress,
+        progress=None if args.quiet else print_progress,
     )
     files = write_centre_report(plan, args.out, calendar=settings["calendar"])
     s = plan.summary()

@@ -455,6 +455,7 @@ def _plan(args) -> int:
 
     # the forecasting, solvers and plotting load only once the arguments are known good
     from forecast import get_calendar
+    from roster.planning.clock import print_progress
     from roster.planning.inputs import bundled_sample, read_calls, read_history
     from roster.planning.pipeline import plan
     from roster.planning.report import write_report
@@ -479,12 +480,6 @@ def _plan(args) -> int:
         what = "bundled sample: synthetic 12345-style hotline, 2024-2025, 30-minute intervals"
     print(f"seatplan plan: {what}", file=sys.stderr)
 
-    def progress(step, number, total, seconds):
-        if seconds is None:
-            print(f"[{number}/{total}] {step} ...", file=sys.stderr, flush=True)
-        else:
-            print(f"[{number}/{total}] {step} done in {seconds:.1f} s", file=sys.stderr)
-
     calendar = get_calendar(settings["calendar"])
     result = plan(
         **kwargs,
@@ -502,7 +497,7 @@ def _plan(args) -> int:
         seed=settings["seed"],
         time_limit=float(settings["time_limit"]),
         risk=settings["risk"],
-        progress=None if args.quiet else progress,
+        progress=None if args.quiet else print_progress,
     )
     files = write_report(result, args.out, calendar=calendar)
     s = result.summary()

@@ -1,5 +1,6 @@
 """Wall time of a plan's steps, reported to a progress callback as each starts and ends."""
 
+import sys
 import time
 from contextlib import contextmanager
 
@@ -27,3 +28,12 @@ class Clock:
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({"time_s": pd.Series(self.times, dtype=float)}).rename_axis("step")
+
+
+def print_progress(step: str, number: int, total: int, seconds: float | None) -> None:
+    """A progress callback for the command line: one line on stderr as each step starts and
+    ends."""
+    if seconds is None:
+        print(f"[{number}/{total}] {step} ...", file=sys.stderr, flush=True)
+    else:
+        print(f"[{number}/{total}] {step} done in {seconds:.1f} s", file=sys.stderr)
