@@ -61,7 +61,7 @@ def small_queues():
 
 
 def carrier_week():
-    from roster.planning.centre import _shift_table
+    from roster.planning.centre import shift_table
     from roster.planning.pipeline import default_templates
     from roster.planning.samples import carrier_sample
 
@@ -69,7 +69,7 @@ def carrier_week():
     wide = history.pivot(index="ds", columns="unique_id", values="y")[centre.queue_names]
     volume = wide.iloc[-336:].astype(float)
     dates = pd.date_range(volume.index[0].normalize(), periods=7, freq="D")
-    shifts = _shift_table(default_templates(), dates, volume.index, 1800, 0.7)
+    shifts = shift_table(default_templates(), dates, volume.index, 1800, 0.7)
     return centre, volume, shifts
 
 

@@ -177,7 +177,7 @@ def staff_centre(
     if not smooth >= 0:
         raise ValueError(f"smooth={smooth!r} must be >= 0")
     if shifts is not None:
-        shifts = _shift_table(shifts, volume.index)
+        shifts = _checked_shifts(shifts, volume.index)
         shift_cost = (
             shifts.to_numpy(float).sum(axis=0)
             if shift_cost is None
@@ -455,7 +455,7 @@ def _remove_while_met(judge, goal, y, price) -> np.ndarray:
     return y
 
 
-def _shift_table(shifts, index) -> pd.DataFrame:
+def _checked_shifts(shifts, index) -> pd.DataFrame:
     """The shifts' shares on the phones, aligned to the intervals; one-line errors."""
     if not isinstance(shifts, pd.DataFrame):
         raise TypeError(f"shifts must be a DataFrame, got {type(shifts).__name__}")

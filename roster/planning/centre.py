@@ -43,7 +43,7 @@ from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
 from roster.shifts import ShiftTemplate
 
-__all__ = ["CENTRE_STEPS", "CentrePlan", "plan_centre"]
+__all__ = ["CENTRE_STEPS", "CentrePlan", "plan_centre", "shift_table"]
 
 #: The steps of :func:`plan_centre`, in order, as named to the ``progress`` callback.
 CENTRE_STEPS = ("history", "forecast", "staffing", "shifts", "roster", "simulation")
@@ -274,7 +274,7 @@ def plan_centre(
 
     keep = 1.0 - policy.shrinkage
     with clock("staffing"):
-        table = _shift_table(templates, dates, index, interval, keep)
+        table = shift_table(templates, dates, index, interval, keep)
         staffing = staff_centre(volume, centre, interval=interval, seed=seed, shifts=table)
         # agents to schedule per interval: those on the phones grossed up for shrinkage
         requirement = staffing.staffing.astype(float) / keep
@@ -286,15 +286,7 @@ def plan_centre(
         # the staffing by shifts is each group's stage 1: agents per shift and day
         for group in centre.group_names:
             x = staffing.shifts.loc[group]
-            x = x[x > 0]
-            parts = [str(c).split(" ", 1) for c in x.index]
-            counts = pd.DataFrame(
-                {
-                    "date": pd.to_datetime([d for d, _ in parts]),
-                    "shift": [t for _, t in parts],
-                    "agents": x.to_numpy(),
-                }
-            )
+            counts = x[x > 0].rename("agents").reset_index()
             counts["paid_hours"] = counts["shift"].map(paid)
             schedules[group] = counts
             needs[group] = headcount(
@@ -429,10 +421,11 @@ def _every_group(coverage, centre, index, requirement) -> pd.DataFrame:
     return pd.concat(coverage, ignore_index=True)
 
 
-def _shift_table(templates, dates, index, interval, keep) -> pd.DataFrame:
-    """Per interval of the plan (rows) and shift (a template on a day, columns ``"date
-    template"``): agents on the phones per agent scheduled on that shift (at work, less its
-    meals and short breaks spread over the shift, less shrinkage)."""
+def shift_table(templates, dates, index, interval, keep) -> pd.DataFrame:
+    """Per interval of the plan (rows) and shift (columns ``(date, shift)``: a template on a
+    day): agents on the phones per agent scheduled on that shift (at work, less its meals and
+    short breaks spread over the shift, less shrinkage ``1 - keep``), the ``shifts`` of
+    :func:`erlang.skills.staff_centre`."""
     step = pd.Timedelta(seconds=interval)
     columns, blocks = [], []
     for template in templates:
@@ -443,8 +436,9 @@ def _shift_table(templates, dates, index, interval, keep) -> pd.DataFrame:
             column = np.zeros(len(index))
             column[inside] = share[offset[inside]]
             if column.any():
-                columns.append(f"{day.date().isoformat()} {template.name}")
+                columns.append((day, template.name))
                 blocks.append(column)
+    columns = pd.MultiIndex.from_tuples(columns, names=["date", "shift"])
     return pd.DataFrame(np.column_stack(blocks), index=index, columns=columns)
 
 
