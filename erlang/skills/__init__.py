@@ -1,4 +1,4 @@
-"""Several queues and skills: a centre's description, its skill-based routing and simulation."""
+"""Several queues and skills: a centre's description, routing, simulation and staffing."""
 
 from .centre import AgentGroup, Centre, Queue
 from .simulation import CentreSimulation, simulate_centre
