@@ -12,6 +12,7 @@ from .metrics import (
     occupancy,
     service_level,
 )
+from .minimum import TrunksTooFew
 from .offered_load import effective_volume, modified_offered_load
 from .patience import (
     Deterministic,
@@ -24,7 +25,7 @@ from .patience import (
 )
 from .redials import Redials
 from .risk import expected_service_level, required_agents_at_risk, volume_quantile
-from .staffing import TrunksTooFew, max_volume, required_agents
+from .staffing import max_volume, required_agents
 from .targets import Targets
 
 __all__ = [

@@ -13,10 +13,11 @@ import pandas as pd
 
 from .gamma import log_erlang_b
 from .inputs import Numeric, as_arrays, check_finite, wrap
-from .patience.queue import PatienceQueue, erlang_a_options, split_patience
-from .queue import Queue, erlang_c_from_log_b
+from .patience.queue import erlang_a_options
+from .queue import erlang_c_from_log_b
+from .redials import kpis_with_redials
+from .state import check_seconds, queue_kpis, queue_state
 from .targets import Targets
-from .trunks import TrunkQueue, check_trunks
 
 _DEFINITIONS = ("answered", "virtual")
 _CALLERS = ("answered", "all")
@@ -85,44 +86,6 @@ def erlang_c(load: Numeric, agents: Numeric) -> Numeric:
     check_finite("agents", agents, low=0.0)
     out = erlang_c_from_log_b(load, agents, log_erlang_b(load, agents))
     return wrap(np.where(load == 0.0, 0.0, out), form)
-
-
-def queue_state(volume, aht, agents, *, interval=1800.0, patience=None, trunks=None):
-    """Validate the common arguments and build the queue per interval.
-
-    Returns the :class:`~erlang.queue.Queue` (a :class:`~erlang.trunks.TrunkQueue` with
-    ``trunks``) and the :class:`~erlang.inputs.Shape` to restore. A patience law other than
-    the exponential gives a :class:`~erlang.patience.queue.PatienceQueue` (M/M/n+G).
-    """
-    patience, law = split_patience(patience, trunks)
-    arguments = {
-        "volume": volume,
-        "aht": aht,
-        "agents": agents,
-        "interval": interval,
-        "patience": np.inf if patience is None else patience,
-    }
-    if trunks is not None:
-        arguments["trunks"] = trunks
-    arrays, form = as_arrays(**arguments)
-    volume, aht, agents, interval, patience = arrays[:5]
-    check_finite("volume", volume, low=0.0)
-    check_finite("aht", aht, low=0.0, low_inclusive=False)
-    check_finite("agents", agents, low=0.0)
-    check_finite("interval", interval, low=0.0, low_inclusive=False)
-    check_finite("patience", patience, low=0.0, low_inclusive=False, allow_inf=True)
-    load = volume * aht / interval
-    if law is not None:
-        return PatienceQueue(load, agents, aht, law, volume=volume), form
-    if trunks is None:
-        return Queue(load, agents, aht, patience, volume=volume), form
-    check_trunks(arrays[5], agents)
-    return TrunkQueue(load, agents, aht, patience, volume=volume, trunks=arrays[5]), form
-
-
-def _check_seconds(name, value):
-    if value is not None:
-        check_finite(name, np.asarray(value, dtype=float), low=0.0)
 
 
 def _check_over(over):
@@ -210,8 +173,8 @@ def service_level(
     queue, form = queue_state(
         volume, aht, agents, interval=interval, patience=patience, trunks=trunks
     )
-    _check_seconds("threshold", threshold)
-    _check_seconds("short_abandon", short_abandon)
+    check_seconds("threshold", threshold)
+    check_seconds("short_abandon", short_abandon)
     return wrap(_answered_share(queue, threshold, short_abandon, definition, over), form)
 
 
@@ -329,7 +292,7 @@ def abandon_rate(
     queue, form = queue_state(
         volume, aht, agents, interval=interval, patience=patience, trunks=trunks
     )
-    _check_seconds("short_abandon", short_abandon)
+    check_seconds("short_abandon", short_abandon)
     return wrap(queue.abandon_rate(short_abandon, over), form)
 
 
@@ -443,7 +406,7 @@ def kpis(
     """
     patience = erlang_a_options(patience, trunks, chat, redials)
     if chat is not None:
-        from .chat.metrics import chat_kpis
+        from .chat.metrics import chat_kpis  # its chain compiles with numba: load on demand
 
         return chat_kpis(
             volume, aht, agents, chat=chat, interval=interval, threshold=threshold,
@@ -451,48 +414,12 @@ def kpis(
             targets=targets,
         )  # fmt: skip
     if redials is not None:
-        from .redials import kpis_with_redials
-
         return kpis_with_redials(
             volume, aht, agents, redials=redials, interval=interval, threshold=threshold,
             patience=patience, cutoff=cutoff, short_abandon=short_abandon, trunks=trunks,
             targets=targets,
         )  # fmt: skip
-    chosen = Targets.resolve(
-        targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
-    )
-    threshold, cutoff, short_abandon = (
-        chosen["threshold"], chosen["cutoff"], chosen["short_abandon"]
+    return queue_kpis(
+        volume, aht, agents, interval=interval, threshold=threshold, patience=patience,
+        cutoff=cutoff, short_abandon=short_abandon, trunks=trunks, targets=targets,
     )  # fmt: skip
-    queue, form = queue_state(
-        volume, aht, agents, interval=interval, patience=patience, trunks=trunks
-    )
-    _check_seconds("threshold", threshold)
-    _check_seconds("cutoff", cutoff)
-    _check_seconds("short_abandon", short_abandon)
-    if isinstance(queue, PatienceQueue):  # every answer-time tail in one pass
-        queue.prepare(threshold, cutoff, short_abandon)
-    short = np.zeros(queue.load.shape)
-    if short_abandon is not None:
-        short = queue.short_abandon(short_abandon)
-    frame = pd.DataFrame(
-        {
-            "volume": np.ravel(queue.volume),
-            "aht": np.ravel(queue.aht),
-            "agents": np.ravel(queue.agents),
-            "load": np.ravel(queue.load),
-            "occupancy": np.ravel(queue.occupancy()),
-            "p_wait": np.ravel(queue.p_wait),
-            "service_level": np.ravel(queue.service_level(threshold, short_abandon)),
-            "asa": np.ravel(queue.mean_wait_answered()),
-            "mean_wait": np.ravel(queue.mean_wait_all()),
-            "abandon_rate": np.ravel(queue.abandon_rate(short_abandon)),
-            "short_abandon_rate": np.ravel(short),
-            "answer_rate": np.ravel(queue.service_level(cutoff, short_abandon)),
-            "blocking": np.ravel(queue.blocking),
-        },
-        index=form.index,
-    )
-    if targets is not None:
-        frame["meets_targets"] = targets.met(frame)
-    return frame

@@ -51,8 +51,16 @@ import numpy as np
 import pandas as pd
 
 from .inputs import Numeric, as_arrays, check_finite, wrap
+from .minimum import (
+    ceil_scheduled,
+    common_arrays,
+    productive_minimum,
+    raise_if_too_few,
+    trunk_array,
+)
 from .queue import Queue
 from .search import illinois, lattice_minimum
+from .state import queue_kpis
 from .targets import Targets
 from .trunks import TrunkQueue, check_trunks
 
@@ -298,13 +306,11 @@ def kpis_with_redials(
     """
     if not isinstance(redials, Redials):
         raise TypeError(f"redials={redials!r} must be an erlang.Redials")
-    from .metrics import kpis
-
     (fresh, aht_, agents_, interval_, patience_), trunks_, form = _validated(
         volume, aht, agents, interval, patience, trunks
     )
     x, queue = solve_attempts(fresh, aht_, agents_, interval_, patience_, trunks_, redials)
-    frame = kpis(
+    frame = queue_kpis(
         x, aht_, agents_, interval=interval_, threshold=threshold, patience=patience_,
         cutoff=cutoff, short_abandon=short_abandon, trunks=trunks_, targets=targets,
     )  # fmt: skip
@@ -362,8 +368,6 @@ def required_agents_with_redials(
     when ``patience >= aht`` and without a ``short_abandon`` service level (see
     :func:`erlang.required_agents`); ``fractional`` staffing is not offered with redials.
     """
-    from . import staffing
-
     if not isinstance(redials, Redials):
         raise TypeError(f"redials={redials!r} must be an erlang.Redials")
     if fractional:
@@ -374,22 +378,22 @@ def required_agents_with_redials(
              "max_occupancy", "max_blocking", "short_abandon")  # fmt: skip
     goals = Targets.resolve(keywords.pop("targets"), **{k: keywords.pop(k) for k in names})
     shrinkage = keywords.pop("shrinkage")
-    volume, aht, interval, patience, min_agents, form, targets = staffing._common_arrays(
+    volume, aht, interval, patience, min_agents, form, targets = common_arrays(
         volume, aht, keywords.pop("interval"), keywords.pop("patience"), shrinkage,
         keywords.pop("min_agents"), "volume", goals,
     )  # fmt: skip
     if keywords:
         raise TypeError(f"unexpected keywords {sorted(keywords)}")
     shape = volume.shape
-    trunks = staffing._trunk_array(trunks, shape, goals["max_blocking"], form.index)
+    trunks = trunk_array(trunks, shape, goals["max_blocking"], form.index)
     fresh, aht, interval, patience = (a.ravel() for a in (volume, aht, interval, patience))
     productive = np.zeros(fresh.shape)
     busy = np.flatnonzero(fresh > 0.0)
     if busy.size:
         productive[busy] = _search(fresh, aht, interval, patience, trunks, targets, redials, busy)
     if trunks is not None:
-        staffing._raise_if_too_few(productive, trunks, fresh, form)
-    scheduled = staffing._ceil_scheduled(productive, shrinkage)
+        raise_if_too_few(productive, trunks, fresh, form)
+    scheduled = ceil_scheduled(productive, shrinkage)
     scheduled = np.maximum(scheduled.reshape(shape), min_agents)
     return wrap(np.ceil(scheduled).astype(np.int64), form)
 
@@ -397,13 +401,11 @@ def required_agents_with_redials(
 def _search(fresh, aht, interval, patience, trunks, targets, redials, rows):
     """Exact minimum over ``rows`` (busy intervals); ``nan`` where no count up to the trunks
     meets the targets."""
-    from .staffing import _productive_minimum
-
     f, h, length, p = fresh[rows], aht[rows], interval[rows], patience[rows]
     k = None if trunks is None else trunks[rows]
     tg = targets.take(rows)
     load = f * h / length
-    start = _productive_minimum(load, h, p, tg, False, k)  # without redials
+    start = productive_minimum(load, h, p, tg, False, k)  # without redials
     if k is not None:
         start = np.where(np.isnan(start), k, start)
 

@@ -19,9 +19,11 @@ from scipy import special
 
 from . import metrics
 from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
-from .metrics import _answered_share, queue_state
+from .metrics import _answered_share
+from .minimum import ceil_scheduled, common_arrays
 from .search import lattice_minimum, log_odds
-from .staffing import _ceil_scheduled, _common_arrays, required_agents
+from .staffing import required_agents
+from .state import queue_state
 from .targets import Targets
 
 __all__ = ["expected_service_level", "required_agents_at_risk", "volume_quantile"]
@@ -390,7 +392,7 @@ def _expected_minimum(mean, aht, dispersion, nodes, keywords):
             "use mode='quantile'"
         )
     shrinkage, patience = keywords["shrinkage"], keywords["patience"]
-    volume, aht_a, length, patience_a, floor, form, tg = _common_arrays(
+    volume, aht_a, length, patience_a, floor, form, tg = common_arrays(
         mean, aht, keywords["interval"], patience, shrinkage, keywords["min_agents"], "mean",
         goals,
     )  # fmt: skip
@@ -437,5 +439,5 @@ def _expected_minimum(mean, aht, dispersion, nodes, keywords):
         ones = np.ones(spread.size)
         coarse = lattice_minimum(partial(margin, nodes=_COARSE_NODES), productive[spread], ones)
         productive[spread] = lattice_minimum(margin, coarse, ones)
-    scheduled = np.maximum(_ceil_scheduled(productive, shrinkage).reshape(shape), floor)
+    scheduled = np.maximum(ceil_scheduled(productive, shrinkage).reshape(shape), floor)
     return wrap(np.ceil(scheduled).astype(np.int64), form)

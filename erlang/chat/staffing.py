@@ -3,8 +3,8 @@
 import numpy as np
 
 from ..inputs import wrap
+from ..minimum import ceil_scheduled, common_arrays
 from ..search import lattice_minimum
-from ..staffing import _ceil_scheduled, _common_arrays
 from ..starts import square_root_start
 from ..targets import Targets
 from .chain import ChatQueue
@@ -31,7 +31,7 @@ def required_chat_agents(
         raise ValueError("fractional=True is not supported with chat=: agents are whole")
     if goals["max_blocking"] is not None:
         raise ValueError("max_blocking needs trunks, which chat= does not support")
-    volume, aht, interval, patience, min_agents, form, targets = _common_arrays(
+    volume, aht, interval, patience, min_agents, form, targets = common_arrays(
         volume, aht, interval, patience, shrinkage, min_agents, "volume", goals
     )
     shape = volume.shape
@@ -43,7 +43,7 @@ def required_chat_agents(
         productive[busy] = _minimum(
             load[busy], aht[busy], patience[busy], targets.take(busy), chat.rates
         )
-    scheduled = np.maximum(_ceil_scheduled(productive, shrinkage).reshape(shape), min_agents)
+    scheduled = np.maximum(ceil_scheduled(productive, shrinkage).reshape(shape), min_agents)
     return wrap(np.ceil(scheduled).astype(np.int64), form)
 
 

@@ -29,7 +29,7 @@ def _margin(load, aht, law, targets):
 
 
 def law_minimum(law):
-    """A solver with the signature of ``erlang.staffing._productive_minimum`` for ``law``.
+    """A solver with the signature of ``erlang.minimum.productive_minimum`` for ``law``.
 
     The returned function ignores the numeric ``patience`` and ``trunks`` it is passed (trunks
     are refused before); it gives the productive agents per interval, real-valued with

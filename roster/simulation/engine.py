@@ -13,7 +13,8 @@ still ends at its scheduled time). With a staffing Series the agents who leave w
 drops are the most recently joined; ``staffing="cap"`` reads the Series instead as a cap on
 calls in service.
 
-The per-call recursions are in :mod:`roster.simulation.kernel`.
+The per-call recursions are in :mod:`roster.simulation.kernel`, the counts per interval and
+the metrics from them in :mod:`roster.simulation.tally`.
 """
 
 from __future__ import annotations
@@ -24,47 +25,27 @@ import numpy as np
 import pandas as pd
 
 import erlang
-from erlang.replications import mean_half_width, ratio
+from erlang.replications import mean_half_width
 from forecast import interval_length
 from roster.simulation import redials as redial
 from roster.simulation.agents import Absence, level_windows, shift_floor, staffing_steps
 from roster.simulation.kernel import (
-    ABANDONED,
-    ANSWERED,
-    BLOCKED,
-    UNRESOLVED,
     integrate_count,
     simulate_agents,
     simulate_pool,
 )
+from roster.simulation.tally import (
+    COUNTS,
+    METRICS,
+    events,
+    metrics,
+    metrics_array,
+    pool_time,
+    tally,
+    window_busy_time,
+)
 
 __all__ = ["Absence", "SimulationResult", "simulate"]
-
-COUNTS = (
-    "offered",
-    "blocked",
-    "answered",
-    "abandoned",
-    "unresolved",
-    "short_abandoned",
-    "answered_within",
-    "answered_cutoff",
-    "wait_answered",
-    "busy_time",
-    "logged_time",
-    "scheduled_time",
-)
-"""Additive per-interval tallies kept for every replication."""
-
-METRICS = (
-    "service_level",
-    "asa",
-    "answer_rate",
-    "abandon_rate",
-    "blocking_rate",
-    "occupancy",
-)
-"""Ratios computed per replication from the tallies."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +163,7 @@ class SimulationResult:
                 raise ValueError(f"intervals not in the result: {list(missing[:5])}")
         mask = reps.index.get_level_values(1).isin(chosen)
         totals = reps[mask].groupby(level="replication").sum()
-        table = pd.concat([totals, _metrics(totals, self.short_abandon is not None)], axis=1)
+        table = pd.concat([totals, metrics(totals, self.short_abandon is not None)], axis=1)
         mean, half = mean_half_width(table.to_numpy(), self.confidence)
         out = pd.DataFrame({"mean": mean, "half_width": half}, index=table.columns)
         out["low"] = out["mean"] - out["half_width"]
@@ -473,7 +454,7 @@ def simulate(
             continue
         if windows is None:
             status, start = simulate_pool(arrival, service, pat, step_time, step_value, trunk_cap)
-            busy_time, excess = _pool_time(start, service, step_time, step_value, starts, length)
+            busy_time, excess = pool_time(start, service, step_time, step_value, starts, length)
             logged_time = scheduled + excess
         else:
             if drawn:
@@ -485,13 +466,13 @@ def simulate(
             status, start, _, over_from, over_to, lost_to = simulate_agents(
                 arrival, service, pat, offset, w_start, w_end, break_after, trunk_cap
             )
-            busy_time, extra_time = _busy_time(
+            busy_time, extra_time = window_busy_time(
                 start, service, over_from, over_to, w_start, lost_to, starts, length
             )
             logged_time = present + extra_time
         shown = slice(n_warm, None)
         frames.append(
-            _tally(
+            tally(
                 k,
                 n_int,
                 status[shown],
@@ -526,7 +507,7 @@ def _collect(reps, index, confidence, threshold, cutoff, short_abandon):
     """A result from per-replication tallies (rows: every replication x every interval)."""
     n_rep = reps.index.get_level_values(0).nunique()
     tallies = reps.to_numpy(float).reshape(n_rep, len(index), len(COUNTS))
-    per_rep = np.concatenate([tallies, _metrics_array(tallies, short_abandon is not None)], axis=2)
+    per_rep = np.concatenate([tallies, metrics_array(tallies, short_abandon is not None)], axis=2)
     mean, half = mean_half_width(per_rep, confidence)
     columns = list(COUNTS) + list(METRICS)
     return SimulationResult(
@@ -655,7 +636,7 @@ def _agents(agents, n_int):
 
 def _scheduled_time(windows, starts, length):
     _, w_start, w_end, _ = windows
-    time, delta = _events(w_start, w_end)
+    time, delta = events(w_start, w_end)
     total, _ = integrate_count(
         time, delta, np.zeros(1), np.zeros(1, np.int64), starts, length, starts.size
     )
@@ -687,108 +668,3 @@ def _durations(rng, k, mean_k, sample):
     if mean_k is None:
         return draws
     return draws * (mean_k[k] / sample.mean())
-
-
-def _events(start, end):
-    time = np.concatenate([start, end])
-    delta = np.concatenate([np.ones(start.size, np.int64), -np.ones(end.size, np.int64)])
-    order = np.argsort(time, kind="stable")
-    return time[order], delta[order]
-
-
-def _pool_time(start, service, step_time, step_value, starts, length):
-    answered = ~np.isnan(start)
-    s = start[answered]
-    time, delta = _events(s, s + service[answered])
-    busy, excess = integrate_count(time, delta, step_time, step_value, starts, length, starts.size)
-    return busy, excess
-
-
-def _busy_time(start, service, over_from, over_to, w_start, lost_to, starts, length):
-    """Busy agent time per interval, and logged-in time off the windows (overrun − lost)."""
-    answered = ~np.isnan(start)
-    s = start[answered]
-    time, delta = _events(s, s + service[answered])
-    zero_t, zero_v = np.zeros(1), np.zeros(1, np.int64)
-    busy, _ = integrate_count(time, delta, zero_t, zero_v, starts, length, starts.size)
-    over = ~np.isnan(over_from)
-    lost = ~np.isnan(lost_to)
-    # Calls past a window's end add logged time; a delayed break takes it from the next window.
-    time = np.concatenate([over_from[over], over_to[over], w_start[lost], lost_to[lost]])
-    delta = np.repeat(
-        np.array([1, -1, -1, 1], np.int64), [over.sum(), over.sum(), lost.sum(), lost.sum()]
-    )
-    order = np.argsort(time, kind="stable")
-    extra, _ = integrate_count(
-        time[order], delta[order], zero_t, zero_v, starts, length, starts.size
-    )
-    return busy, extra
-
-
-def _tally(
-    k,
-    n_int,
-    status,
-    wait,
-    pat,
-    threshold,
-    cutoff,
-    short_abandon,
-    busy_time,
-    logged_time,
-    scheduled,
-):
-    answered = status == ANSWERED
-    abandoned = status == ABANDONED
-    wait_answered = np.where(answered, wait, 0.0)
-    if short_abandon is None:
-        short = np.zeros_like(abandoned)
-    else:
-        short = abandoned & (pat <= short_abandon)
-
-    def count(mask, weights=None):
-        w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
-        return np.bincount(k, weights=w, minlength=n_int)
-
-    return np.column_stack(
-        [
-            np.bincount(k, minlength=n_int).astype(float),
-            count(status == BLOCKED),
-            count(answered),
-            count(abandoned),
-            count(status == UNRESOLVED),
-            count(short),
-            count(answered & (wait <= threshold)),
-            count(answered & (wait <= cutoff)),
-            count(answered, wait_answered),
-            busy_time,
-            logged_time,
-            scheduled,
-        ]
-    )
-
-
-# --- statistics -------------------------------------------------------------------------------
-
-
-def _metrics_array(t, exclude_short):
-    c = {name: t[..., i] for i, name in enumerate(COUNTS)}
-    short = c["short_abandoned"] if exclude_short else 0.0
-    counted = c["offered"] - short
-    return np.stack(
-        [
-            ratio(c["answered_within"], counted),
-            ratio(c["wait_answered"], c["answered"]),
-            ratio(c["answered_cutoff"], counted),
-            ratio(c["abandoned"] - short, counted),
-            ratio(c["blocked"], c["offered"]),
-            # busy <= logged holds exactly; the minimum only absorbs rounding of the sums.
-            ratio(np.minimum(c["busy_time"], c["logged_time"]), c["logged_time"]),
-        ],
-        axis=-1,
-    )
-
-
-def _metrics(totals: pd.DataFrame, exclude_short: bool) -> pd.DataFrame:
-    values = _metrics_array(totals[list(COUNTS)].to_numpy(float), exclude_short)
-    return pd.DataFrame(values, index=totals.index, columns=list(METRICS))

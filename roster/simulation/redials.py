@@ -28,6 +28,7 @@ from erlang.heap import push_growing as _heap_push
 from erlang.replications import mean_half_width, ratio
 from roster.simulation.agents import staffing_steps
 from roster.simulation.kernel import ABANDONED, ANSWERED, BLOCKED, UNRESOLVED
+from roster.simulation.tally import pool_time, tally
 
 CALLER_COUNTS = (
     "fresh",
@@ -208,7 +209,7 @@ def interval_of(times, starts, length):
     return np.where(inside, k, -1)
 
 
-def caller_tally(k_fresh, k_redial, n_int, status, wait, pat, threshold, cutoff, short_abandon):
+def callertally(k_fresh, k_redial, n_int, status, wait, pat, threshold, cutoff, short_abandon):
     """Per-interval :data:`CALLER_COUNTS` of one replication; ``status``, ``wait`` and ``pat``
     are those of each fresh caller's last attempt."""
     answered = status == ANSWERED
@@ -329,15 +330,13 @@ def check(redials, shifts, handle_times, patience_times, aht):
 
 def replication(rng, redials, fresh, k, n_warm, level, timeline, means, report):
     """One replication with redials: the attempt tallies of
-    :data:`roster.simulation.engine.COUNTS` and the caller tallies of :data:`CALLER_COUNTS`.
+    :data:`roster.simulation.tally.COUNTS` and the caller tallies of :data:`CALLER_COUNTS`.
 
     ``fresh`` is ``(arrival, service, patience)`` of the fresh calls (warm-up first), ``k``
     the interval of each reported fresh call, ``timeline`` ``(starts, length)``, ``means``
     the handle-time and patience means per interval (``None`` patience for none), ``report``
     ``(threshold, cutoff, short_abandon, scheduled, trunk_cap)``.
     """
-    from roster.simulation.engine import _pool_time, _tally
-
     arrival, service, patience = fresh
     starts, length = timeline
     threshold, cutoff, short_abandon, scheduled, trunk_cap = report
@@ -353,15 +352,15 @@ def replication(rng, redials, fresh, k, n_warm, level, timeline, means, report):
     n_int = starts.size
     k_attempt = interval_of(t, starts, length)
     shown = k_attempt >= 0
-    busy_time, excess = _pool_time(start, svc, step_time, step_value, starts, length)
+    busy_time, excess = pool_time(start, svc, step_time, step_value, starts, length)
     wait = start - t
-    attempts = _tally(
+    attempts = tally(
         k_attempt[shown], n_int, status[shown], wait[shown], pat[shown], threshold, cutoff,
         short_abandon, busy_time, scheduled + excess, scheduled,
     )  # fmt: skip
     final = last[n_warm:]
     k_redial = k_attempt[arrival.size :]
-    callers = caller_tally(
+    callers = callertally(
         k, k_redial[k_redial >= 0], n_int, status[final], wait[final], pat[final], threshold,
         cutoff, short_abandon,
     )  # fmt: skip

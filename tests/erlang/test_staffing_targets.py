@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import erlang
-from erlang.staffing import TrunksTooFew
+from erlang.minimum import TrunksTooFew
 
 TRUNK_TARGETS = [
     {"service_level": 0.8},
