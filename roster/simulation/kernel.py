@@ -52,6 +52,37 @@ def _admit(arrival, trunk_keys, trunk_ids, trunk_size, trunks):
 
 
 @njit(cache=True)
+def first_free(t, deadline, busy_keys, busy_ids, busy, step_time, step_value, step):
+    """The first time from ``t`` on at which the pool has a free agent, looked for up to
+    ``deadline``.
+
+    ``busy_keys``/``busy_ids`` is the heap of service ends of calls in service (``busy`` of
+    them) and ``step`` the step of the staffing in force at ``t`` or before. Returns ``(found,
+    time, busy, step)``: ``found`` is whether an agent is free at ``time <= deadline``; if not,
+    ``time`` is the first moment past the deadline at which one might be (``inf`` if never).
+    Service ends up to ``time`` leave the heap and ``step`` moves on to ``time``.
+    """
+    n_steps = step_time.size
+    while step + 1 < n_steps and step_time[step + 1] <= t:
+        step += 1
+    while True:
+        while busy > 0 and busy_keys[0] <= t:
+            busy = _heap_pop(busy_keys, busy_ids, busy)
+        if busy < step_value[step]:
+            return True, t, busy, step
+        nxt = np.inf
+        if busy > 0:
+            nxt = busy_keys[0]
+        if step + 1 < n_steps and step_time[step + 1] < nxt:
+            nxt = step_time[step + 1]
+        t = nxt
+        if nxt > deadline or nxt == np.inf:
+            return False, t, busy, step
+        while step + 1 < n_steps and step_time[step + 1] <= t:
+            step += 1
+
+
+@njit(cache=True)
 def simulate_pool(arrival, service, patience, step_time, step_value, trunks):
     """FCFS queue served by a pool whose size is a step function of time.
 
@@ -85,7 +116,6 @@ def simulate_pool(arrival, service, patience, step_time, step_value, trunks):
     trunk_keys = np.empty(n + 1)
     trunk_ids = np.empty(n + 1, np.int64)
     in_system = 0
-    n_steps = step_time.size
     step = 0
     # Every time before `floor` is known to offer no free agent to later callers, and all
     # calls in service started at or before it; it makes the starts non-decreasing.
@@ -98,26 +128,9 @@ def simulate_pool(arrival, service, patience, step_time, step_value, trunks):
                 status[j] = BLOCKED
                 continue
         deadline = a + patience[j]
-        t = max(a, floor)
-        while step + 1 < n_steps and step_time[step + 1] <= t:
-            step += 1
-        found = False
-        while True:
-            while busy > 0 and busy_keys[0] <= t:
-                busy = _heap_pop(busy_keys, busy_ids, busy)
-            if busy < step_value[step]:
-                found = True
-                break
-            nxt = np.inf
-            if busy > 0:
-                nxt = busy_keys[0]
-            if step + 1 < n_steps and step_time[step + 1] < nxt:
-                nxt = step_time[step + 1]
-            t = nxt
-            if nxt > deadline or nxt == np.inf:
-                break
-            while step + 1 < n_steps and step_time[step + 1] <= t:
-                step += 1
+        found, t, busy, step = first_free(
+            max(a, floor), deadline, busy_keys, busy_ids, busy, step_time, step_value, step
+        )
         floor = t
         if found and t <= deadline and t < np.inf:
             status[j] = ANSWERED

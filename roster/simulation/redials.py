@@ -27,7 +27,7 @@ from erlang.heap import pop as _heap_pop
 from erlang.heap import push_growing as _heap_push
 from erlang.replications import mean_half_width, ratio
 from roster.simulation.agents import staffing_steps
-from roster.simulation.kernel import ABANDONED, ANSWERED, BLOCKED, UNRESOLVED
+from roster.simulation.kernel import ABANDONED, ANSWERED, BLOCKED, UNRESOLVED, first_free
 from roster.simulation.tally import pool_time, tally
 
 CALLER_COUNTS = (
@@ -118,7 +118,6 @@ def simulate_pool_redials(
     trunk_keys = np.empty(n + 1)
     trunk_ids = np.empty(n + 1, np.int64)
     in_system = 0
-    n_steps = step_time.size
     step = 0
     floor = -np.inf
     j = 0
@@ -144,26 +143,9 @@ def simulate_pool_redials(
             lost = True
         else:
             deadline = a + pat[c]
-            t = max(a, floor)
-            while step + 1 < n_steps and step_time[step + 1] <= t:
-                step += 1
-            found = False
-            while True:
-                while busy > 0 and busy_keys[0] <= t:
-                    busy = _heap_pop(busy_keys, busy_ids, busy)
-                if busy < step_value[step]:
-                    found = True
-                    break
-                nxt = np.inf
-                if busy > 0:
-                    nxt = busy_keys[0]
-                if step + 1 < n_steps and step_time[step + 1] < nxt:
-                    nxt = step_time[step + 1]
-                t = nxt
-                if nxt > deadline or nxt == np.inf:
-                    break
-                while step + 1 < n_steps and step_time[step + 1] <= t:
-                    step += 1
+            found, t, busy, step = first_free(
+                max(a, floor), deadline, busy_keys, busy_ids, busy, step_time, step_value, step
+            )
             floor = t
             if found and t <= deadline and t < np.inf:
                 status[c] = ANSWERED
