@@ -81,8 +81,9 @@ def _choose(g, t, arrival, queue_start, qhead, qtail, qcalls, waiting, delay, ra
 
 @njit(cache=True)
 def route_calls(
-    arrival, queue, service, patience, delay, rank, factor, priority, step_time, step_value
-):
+    arrival, queue, service, patience, delay, rank, factor, priority, step_time, step_value,
+    leavers=-1,
+):  # fmt: skip
     """Several queues served by agent groups whose sizes follow a step function of time.
 
     Parameters
@@ -110,6 +111,11 @@ def route_calls(
     step_value : ndarray of int64 (M, G)
         Agents of each group on over ``[step_time[m], step_time[m + 1])``; the last row holds
         forever.
+    leavers : int
+        Who leaves when a group's level drops: ``-1``, idle agents first (a pool sized per
+        interval, whoever is free logs off); otherwise a seed, and the leavers are drawn at
+        random among the agents present, idle or busy (named agents whose break or shift end
+        comes regardless of what they are doing: a busy one leaves as its call ends).
 
     Returns
     -------
@@ -151,6 +157,9 @@ def route_calls(
     M = step_time.size
     m = 0
     i = 0
+    if leavers >= 0:
+        # numba's own generator, seeded per replication: the same seed, the same leavers
+        np.random.seed(leavers)  # noqa: NPY002
     while True:
         t_arr = arrival[i] if i < n else np.inf
         t_step = step_time[m] if m < M else np.inf
@@ -208,7 +217,10 @@ def route_calls(
                     idle[g] += add - back
                 elif level < present:
                     drop = present - level
-                    off = min(idle[g], drop)  # idle agents log off first
+                    if leavers < 0:
+                        off = min(idle[g], drop)  # idle agents log off first
+                    else:  # the idle among ``drop`` agents drawn from those present
+                        off = np.random.hypergeometric(idle[g], present - idle[g], drop)  # noqa: NPY002
                     idle[g] -= off
                     owed[g] += drop - off
             m += 1

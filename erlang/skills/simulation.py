@@ -11,6 +11,7 @@ from ..patience import Patience
 from ..replications import mean_half_width, ratio
 from .centre import Centre
 from .kernel import ABANDONED, ANSWERED, UNRESOLVED, route_calls
+from .steps import GroupSteps
 
 __all__ = ["CentreSimulation", "simulate_centre"]
 
@@ -93,7 +94,7 @@ class CentreSimulation:
 def simulate_centre(
     volume: pd.DataFrame,
     centre: Centre,
-    staffing: pd.DataFrame,
+    staffing,
     *,
     interval: int = 1800,
     replications: int = 10,
@@ -106,7 +107,9 @@ def simulate_centre(
     handle times are exponential with the queue's ``aht`` times the answering group's factor;
     patience is exponential with the queue's mean (callers never hang up without one). Agents
     of each group are a pool of the interval's size, as :func:`roster.simulate` in staffing
-    mode; after the last interval its staffing holds until every call is settled.
+    mode, or follow a step function at any resolution (:class:`GroupSteps`, e.g. the shifts
+    and breaks of named agents); after the last interval (or step) its staffing holds until
+    every call is settled.
 
     Parameters
     ----------
@@ -114,9 +117,11 @@ def simulate_centre(
         Contacts per interval: indexed by interval start with one column per queue, or a long
         frame with ``unique_id`` (queue), ``ds`` and ``y``.
     centre : Centre
-    staffing : pandas.DataFrame
+    staffing : pandas.DataFrame, GroupSteps or sequence of GroupSteps
         Agents of each group per interval: indexed like ``volume``, one column per group;
-        whole numbers.
+        whole numbers. Or the groups' agents as steps in time (columns in the centre's group
+        order), the same in every replication or one per replication (absence drawn afresh
+        in each, say).
     interval : int
         Interval length. [s]
     replications : int
@@ -137,7 +142,7 @@ def simulate_centre(
     ``short_abandon`` seconds, left out of both when the queue's targets name one); answer
     rate likewise within ``cutoff``; abandon rate = abandons (short ones excluded) over
     calls counted; ASA = mean wait of answered calls. Per group, occupancy = busy time over
-    logged time (agents times interval length).
+    logged time (the integral of the group's agents over the interval).
 
     References
     ----------
@@ -147,11 +152,11 @@ def simulate_centre(
     if not isinstance(centre, Centre):
         raise TypeError(f"centre must be an erlang.skills.Centre, got {type(centre).__name__}")
     volume = _wide(volume, "volume", centre.queue_names)
-    staffing = _staffing(staffing, volume.index, centre.group_names)
     if isinstance(interval, bool) or not float(interval).is_integer() or interval <= 0:
         raise ValueError(f"interval={interval!r} must be a positive whole number of seconds")
     if isinstance(replications, bool) or int(replications) != replications or replications < 2:
         raise ValueError(f"replications={replications!r} must be a whole number >= 2")
+    steps = _steps(staffing, volume.index, centre.group_names, int(interval), replications)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r} must lie in (0, 1)")
     interval = int(interval)
@@ -175,15 +180,14 @@ def simulate_centre(
     for name, values in (("threshold", threshold), ("cutoff", cutoff), ("short_abandon", short)):
         if not np.all(np.isfinite(values)):
             raise ValueError(f"simulate_centre takes one {name} per queue, not arrays")
-    step_time = np.arange(T, dtype=float) * interval
-    step_value = staffing.to_numpy(np.int64)
     rates = volume.to_numpy(float)  # (T, Q)
     rng = np.random.default_rng(seed)
     q_tallies = np.zeros((replications, Q, T, len(QUEUE_COUNTS)))
     g_tallies = np.zeros((replications, G, T, len(GROUP_COUNTS)))
-    g_tallies[:, :, :, 1] = (step_value.T * float(interval))[None]
     calls = 0
     for r in range(replications):
+        step_time, step_value = steps[r].times, steps[r].agents
+        g_tallies[r, :, :, 1] = steps[r].logged_time(T, interval)
         counts = rng.poisson(rates)  # (T, Q)
         k = np.repeat(np.arange(T), counts.sum(axis=1))
         queue = np.concatenate([np.repeat(np.arange(Q), row) for row in counts]).astype(np.int64)
@@ -195,9 +199,11 @@ def simulate_centre(
         for j, law in laws.items():  # queues with a patience law draw from it
             mine = queue == j
             pat[mine] = law.sample(rng, int(mine.sum()))
+        leavers = -1 if steps[r].leave == "idle" else int(rng.integers(2**62))
         status, start, group, end = route_calls(
-            arrival, queue, service, pat, delay, rank, factor, priority, step_time, step_value
-        )
+            arrival, queue, service, pat, delay, rank, factor, priority, step_time, step_value,
+            leavers,
+        )  # fmt: skip
         calls += k.size
         wait = start - arrival
         answered = status == ANSWERED
@@ -268,15 +274,31 @@ def _wide(frame, name, columns) -> pd.DataFrame:
     return frame
 
 
-def _staffing(frame, index, columns) -> pd.DataFrame:
-    frame = _wide(frame, "staffing", columns)
-    if not frame.index.equals(index):
-        raise ValueError("staffing must have the same intervals as volume")
-    values = frame.to_numpy()
-    if (values != np.floor(values)).any():
-        bad = float(values[values != np.floor(values)][0])
-        raise ValueError(f"staffing must be whole agents, got {bad!r}")
-    return frame
+def _steps(staffing, index, columns, interval, replications) -> list[GroupSteps]:
+    """The staffing of each replication as steps in time."""
+    if isinstance(staffing, GroupSteps):
+        staffing = [staffing] * int(replications)
+    if isinstance(staffing, pd.DataFrame):
+        frame = _wide(staffing, "staffing", columns)
+        if not frame.index.equals(index):
+            raise ValueError("staffing must have the same intervals as volume")
+        values = frame.to_numpy()
+        if (values != np.floor(values)).any():
+            bad = float(values[values != np.floor(values)][0])
+            raise ValueError(f"staffing must be whole agents, got {bad!r}")
+        return [GroupSteps.from_intervals(values, interval)] * int(replications)
+    staffing = list(staffing)
+    if len(staffing) != replications or not all(isinstance(s, GroupSteps) for s in staffing):
+        raise ValueError(
+            f"staffing must be a DataFrame, a GroupSteps or {replications} GroupSteps (one "
+            f"per replication), got {len(staffing)} items"
+        )
+    for s in staffing:
+        if s.agents.shape[1] != len(columns):
+            raise ValueError(
+                f"staffing steps have {s.agents.shape[1]} groups, the centre {len(columns)}"
+            )
+    return staffing
 
 
 def _busy_time(start, end, group, G, T, interval) -> np.ndarray:

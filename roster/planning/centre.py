@@ -11,9 +11,9 @@
    shift's share of an interval on the phones; these counts are each group's stage 1;
 4. the team each group needs for its shifts under the monthly band (:func:`headcount`);
 5. named agents of each group on its shifts (:func:`roster.build_roster`) and the rule check;
-6. the service the rosters as built give: each group's agents on the phones per interval
-   recomputed from the assignments, simulated with skill-based routing
-   (:func:`erlang.skills.simulate_centre`).
+6. the service the rosters as built give: each group's named agents on their shifts, meals
+   and short breaks, with the shrinkage drawn as shifts missed in each replication, simulated
+   with skill-based routing (:func:`roster.simulation.centre.simulate_rosters`).
 
 Staffing by shifts rather than by intervals matters here: per interval, a mix of groups that
 changes from one interval to the next costs nothing, and each group then needs shifts through
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 import forecast as fc
-from erlang.skills import Centre, CentreSimulation, CentreStaffing, simulate_centre, staff_centre
+from erlang.skills import Centre, CentreSimulation, CentreStaffing, staff_centre
 from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
@@ -42,6 +42,7 @@ from roster.planning.inputs import open_index, plan_horizon
 from roster.planning.policy import StaffingPolicy
 from roster.rules import Rules
 from roster.shifts import ShiftTemplate
+from roster.simulation.centre import simulate_rosters
 
 __all__ = ["CENTRE_STEPS", "CentrePlan", "plan_centre", "shift_table"]
 
@@ -343,12 +344,14 @@ def plan_centre(
     simulation = None
     if replications:
         with clock("simulation"):
-            on_phones = coverage.pivot(index="ds", columns="group", values="on_phones")
-            on_phones = on_phones.reindex(index=index, columns=centre.group_names).fillna(0.0)
-            simulation = simulate_centre(
+            # the named agents of each group on their shifts, meals and short breaks, with
+            # the plan's shrinkage drawn as whole shifts missed in each replication
+            simulation = simulate_rosters(
                 volume,
                 centre,
-                np.floor(on_phones + 0.5).astype(np.int64),
+                {name: (r.assignments, r.breaks) for name, r in rosters.items()},
+                short_breaks={t.name: t.short_breaks for t in templates},
+                absence=policy.shrinkage,
                 interval=interval,
                 replications=replications,
                 seed=None if seed is None else seed + 7,
