@@ -6,8 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
 #: Flags of the single-queue plan that a centre's description settles per queue or per group.
 _QUEUE_ONLY = ("agents", "aht", "risk", "calls")
 
@@ -70,6 +68,8 @@ def run_centre(args, settings, rules, policy, reading) -> int:
         time_limit=float(settings["time_limit"]),
         progress=None if args.quiet else print_progress,
     )
+    from roster.planning.centre_report import write_centre_report
+
     files = write_centre_report(plan, args.out, calendar=settings["calendar"])
     s = plan.summary()
     queues, groups = plan.queues(), plan.groups()
@@ -93,43 +93,3 @@ def run_centre(args, settings, rules, policy, reading) -> int:
     print(f"report: {len(files)} files in {Path(args.out).resolve()}")
     print(f"time: {time.perf_counter() - t0:.0f} s")
     return 0
-
-
-def write_centre_report(plan, out, calendar="CN") -> dict:
-    """Write a centre plan's tables (CSV, UTF-8 with a BOM for Excel) and its roster workbook
-    (``roster.xlsx``: the grid of agents by group, per-agent totals with skills, coverage per
-    group) into the folder ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "summary.csv": plan.summary().to_frame(),
-        "queues.csv": plan.queues(),
-        "groups.csv": plan.groups(),
-        "forecast.csv": plan.forecast,
-        "staffing.csv": plan.staffing.staffing.rename_axis("ds"),
-        "coverage.csv": plan.coverage,
-        "roster.csv": plan.roster,
-        "violations.csv": plan.violations,
-    }
-    if plan.simulation is not None:
-        tables["simulation.csv"] = plan.simulation.queues
-    files = {}
-    if len(plan.roster):
-        from roster.excel import to_excel
-
-        # agents are named by group (senior-001 ...); the totals give each one's skills; the
-        # coverage sheet is the whole centre's, per group in coverage.csv
-        centre = plan.coverage.drop(columns="group").groupby("ds").sum()
-        files["roster.xlsx"] = to_excel(
-            out / "roster.xlsx",
-            plan.roster,
-            totals=plan.totals,
-            coverage=centre,
-            calendar=calendar,
-        )
-    for name, frame in tables.items():
-        path = out / name
-        index = not isinstance(frame.index, pd.RangeIndex)
-        frame.to_csv(path, index=index, encoding="utf-8-sig")
-        files[name] = path
-    return files

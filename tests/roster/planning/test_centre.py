@@ -5,6 +5,7 @@ import pytest
 
 from erlang.skills import Centre
 from roster.planning.centre import plan_centre
+from roster.planning.centre_report import plot_group_coverage, plot_queue_service
 from roster.planning.samples import CARRIER_CENTRE, carrier_sample
 
 
@@ -57,6 +58,16 @@ def test_two_days_plan_meets_every_queue_with_clean_rosters(sample):
         cov.groupby("group")["required"].sum().sort_index(),
         plan.requirement.sum().sort_index(),
     ).all()
+    # the figures name each group with its skills and each queue with its target
+    fig = plot_group_coverage(plan)
+    titles = [ax.get_title() for ax in fig.axes]
+    for group in centre.groups:
+        agents = int(groups.loc[group.name, "agents"])
+        assert f"{group.name} ({', '.join(group.skills)}): {agents} agents" in titles
+    labels = plot_queue_service(plan).axes[0].get_legend_handles_labels()[1]
+    for queue in centre.queues:
+        assert f"{queue.name}, simulated" in labels
+        assert f"{queue.name} target ({float(queue.targets.threshold):g} s)" in labels
 
 
 @pytest.mark.parametrize(

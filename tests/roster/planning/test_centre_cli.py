@@ -61,6 +61,8 @@ def test_plan_on_a_user_centre(tmp_path, capsys):
     totals = pd.read_excel(out / "roster.xlsx", sheet_name="Totals")
     assert set(totals["group"]) == set(roster["group"])
     assert set(totals.loc[totals["group"] == "senior", "skills"]) == {"complaints, general"}
+    for figure in ("groups.png", "service_level.png", "roster.png"):
+        assert (out / figure).stat().st_size > 10_000
 
 
 @pytest.mark.parametrize(
