@@ -20,7 +20,7 @@ The queue of steps 3 and 6 (patience as a mean or a law, trunks, redials, chat) 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,12 @@ from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import PlanHistory, open_index, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
 from roster.planning.queue_model import QueueModel
-from roster.planning.workorders import WorkOrderPlan, WorkOrders, work_order_requirement
+from roster.planning.workorders import (
+    WorkOrderPlan,
+    WorkOrders,
+    work_order_requirement,
+    work_orders_as_built,
+)
 from roster.rules import Rules
 from roster.seats.schedule import ShiftSchedule, schedule_shifts
 from roster.shifts import ShiftTemplate, shift_family
@@ -493,6 +498,15 @@ def plan(
         kpis = queue.kpis(
             requirement["volume"], requirement["aht"], coverage["on_phones"], interval=interval
         )
+        if orders is not None:
+            # the roster's time for the orders: idle time on the phones and the added agents
+            # as far as the roster has them at work
+            dedicated = coverage["net"] * (1 - policy.shrinkage) - coverage["on_phones"]
+            built = work_orders_as_built(
+                work_orders, coverage["on_phones"], kpis["occupancy"], dedicated,
+                volume=requirement["volume"], interval=interval, calendar=calendar,
+            )  # fmt: skip
+            orders = replace(orders, as_built=built)
 
     sim_result = None
     simulation = pd.DataFrame()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ __all__ = [
     "due_intervals",
     "schedule_work_orders",
     "work_order_requirement",
+    "work_orders_as_built",
 ]
 
 
@@ -211,6 +212,9 @@ class WorkOrderPlan:
         HiGHS's model status.
     interval : int
         Interval length. [s]
+    as_built : WorkOrderPlan or None
+        In a plan: the same orders worked on the roster as built, with no agents added
+        (:func:`work_orders_as_built`), whose ``on_time`` says whether the roster closes them.
     """
 
     capacity: pd.DataFrame
@@ -220,7 +224,7 @@ class WorkOrderPlan:
     carried: pd.Series
     status: str
     interval: int = 1800
-    classes: tuple = field(default=(), repr=False)
+    as_built: WorkOrderPlan | None = field(default=None, repr=False)
 
     @property
     def added_agent_hours(self) -> pd.Series:
@@ -247,6 +251,11 @@ class WorkOrderPlan:
             ),
             "work_orders_added_agent_h": float(self.capacity["added"].sum() * hours),
             "work_orders_carried": float(self.carried.sum()),
+            **(
+                {"work_orders_on_time_as_built": self.as_built.on_time_share}
+                if self.as_built is not None
+                else {}
+            ),
         }
 
 
@@ -516,7 +525,6 @@ def schedule_work_orders(
         carried=carried.rename("carried"),
         status=status,
         interval=int(interval),
-        classes=orders.classes,
     )
 
 
@@ -593,10 +601,8 @@ def work_order_requirement(
     """
     on_phones = np.maximum(requirement["required"], requirement["floor"]) * (1 - shrinkage)
     k = queue.kpis(requirement["volume"], requirement["aht"], on_phones, interval=interval)
-    idle = pd.Series(
-        on_phones.to_numpy(float) * (1 - k["occupancy"].to_numpy(float)),
-        index=requirement.index,
-    )
+    busy = np.nan_to_num(np.clip(k["occupancy"].to_numpy(float), 0, 1), nan=1.0)
+    idle = pd.Series(on_phones.to_numpy(float) * (1 - busy), index=requirement.index)
     result = schedule_work_orders(
         orders, requirement["volume"], idle, interval=interval, calendar=calendar
     )
@@ -604,4 +610,43 @@ def work_order_requirement(
     added = result.capacity["added"] / (1 - shrinkage)
     out["work_orders"] = added.to_numpy()
     out["required"] = out["required"] + out["work_orders"]
-    return out, result
+    return out, replace(result, as_built=None)
+
+
+def work_orders_as_built(
+    orders: WorkOrders, on_phones, occupancy, dedicated, *, volume, interval, calendar
+) -> WorkOrderPlan:
+    """The work orders on a roster as built: nothing added, late orders counted.
+
+    Parameters
+    ----------
+    orders : WorkOrders
+    on_phones : array-like
+        Agents on the phones per interval. [agents]
+    occupancy : array-like
+        Their occupancy (:func:`erlang.kpis`).
+    dedicated : array-like
+        Agents the roster puts on the work orders per interval (those added for them, as far
+        as the roster covers them). [agents]
+    volume : pandas.Series
+        Contacts per interval. [contacts]
+    interval : int
+        [s]
+    calendar : calendar
+
+    Returns
+    -------
+    WorkOrderPlan
+        With ``add=False``: the idle time of ``on_phones`` and the back office and dedicated
+        agents are all the time there is.
+    """
+    on_phones = np.asarray(on_phones, dtype=float)
+    busy = np.nan_to_num(np.clip(np.asarray(occupancy, dtype=float), 0, 1), nan=1.0)
+    idle = pd.Series(on_phones * (1 - busy), index=volume.index)
+    back = orders.back_office
+    back = back.reindex(volume.index, fill_value=0.0) if isinstance(back, pd.Series) else back
+    back = pd.Series(np.asarray(dedicated, dtype=float) + back, index=volume.index)
+    here = WorkOrders(orders.classes, back_office=back.clip(lower=0), idle_share=orders.idle_share)
+    return schedule_work_orders(
+        here, volume, idle.clip(lower=0), interval=interval, calendar=calendar, add=False
+    )
