@@ -413,6 +413,8 @@ def plan(
     with clock("history"):
         hist: PlanHistory = prepare_history(history, calls=calls, aht=aht, events=events)
         interval = hist.interval
+        if work_orders is not None:
+            work_orders.check_interval(interval)  # before the forecast runs
         dates = plan_horizon(month, days, hist.volume.index[-1])
         index = open_index(hist.volume, dates, interval)
 

@@ -172,6 +172,15 @@ class WorkOrders:
                 return c
         raise ValueError(f"unknown work-order class {name!r}; classes are {self.names}")
 
+    def check_interval(self, interval: int) -> None:
+        """Raise naming the first class whose deadline is shorter than an interval. [s]"""
+        for c in self.classes:
+            if c.deadline is not None and c.deadline < interval:
+                raise ValueError(
+                    f"work order {c.name!r}: deadline={c.deadline:g} s is shorter than an "
+                    f"interval ({interval} s)"
+                )
+
     @classmethod
     def from_config(
         cls, tables: Iterable[Mapping], options: Mapping | None = None, *, source="config"
@@ -184,7 +193,10 @@ class WorkOrders:
             WorkOrderClass.from_dict(t, source=f"{source} [[work_orders]] #{k}")
             for k, t in enumerate(tables, 1)
         ]
-        return cls(classes, **dict(options or {}))
+        try:
+            return cls(classes, **dict(options or {}))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: {exc}") from None
 
 
 @dataclass(frozen=True)

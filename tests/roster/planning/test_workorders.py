@@ -341,3 +341,79 @@ def test_plan_adds_the_missing_time_to_the_requirement(week):
     assert (week.coverage["on_phones"] < net - 1e-9).any()
     # on the roster as built, without adding anyone, nearly every order closes in time
     assert s["work_orders_on_time_as_built"] > 0.95
+
+
+# --- the command line's [[work_orders]] tables ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def history_csv(tmp_path_factory):
+    sample = forecast.synthetic_hotline(
+        start="2026-02-02", end="2026-02-28", seed=2, daily_volume=800, outage=False
+    )
+    path = tmp_path_factory.mktemp("data") / "history.csv"
+    pd.DataFrame(
+        {"ds": sample.volume.index, "y": sample.volume.to_numpy(), "aht": sample.aht.round(1)}
+    ).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[[work_orders]]\nname = 'a'\nhandle_time = -60\nshare = 0.01\ndeadline = 7200\n",
+            "[[work_orders]] #1: work order 'a': handle_time must be a positive number",
+        ),
+        (
+            "[[work_orders]]\nname = 'a'\nhandle_time = 60\nshare = 0.01\ndeadline = 600\n"
+            "[plan]\nmonth = '2026-03'\ndays = 1\n",
+            "work order 'a': deadline=600 s is shorter than an interval (1800 s)",
+        ),
+        (
+            "[plan]\nwork_order_idle_share = 2\n"
+            "[[work_orders]]\nname = 'a'\nhandle_time = 60\nshare = 0.01\nworking_days = 4\n",
+            "idle_share must be in [0, 1], got 2",
+        ),
+        ("[work_orders]\nname = 'a'\n", "[[work_orders]]: must be an array of tables"),
+    ],
+)
+def test_config_work_order_errors_are_one_line(history_csv, tmp_path, capsys, text, message):
+    from roster.planning.cli import main
+
+    config = tmp_path / "orders.toml"
+    config.write_text(text)
+    args = ["plan", "--history", str(history_csv), "--config", str(config), "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "r"), "--replications", "0"]) == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and message in errors[0]
+
+
+@pytest.mark.slow
+def test_config_work_orders_reach_the_plan_and_its_report(history_csv, tmp_path, capsys):
+    from roster.planning.cli import main
+
+    config = tmp_path / "orders.toml"
+    config.write_text(
+        "[plan]\nmonth = '2026-03'\ndays = 2\nagents = 40\nreplications = 0\ntime_limit = 3\n"
+        "work_order_back_office = 1\nwork_order_idle_share = 0.2\n"
+        "[rules]\nmonthly_paid_tolerance = 216000\n"
+        "[[work_orders]]\nname = 'complaint_2h'\nhandle_time = 1200\nshare = 0.05\n"
+        "deadline = 7200\n"
+        "[[work_orders]]\nname = 'complaint_48h'\nhandle_time = 1800\nshare = 0.1\n"
+        "deadline = 172800\n"
+    )
+    out = tmp_path / "report"
+    args = ["plan", "--history", str(history_csv), "--config", str(config), "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "work orders:" in printed and "agent-h added to the requirement" in printed
+    daily = pd.read_csv(out / "work_orders.csv")
+    assert set(daily["work_order"]) == {"complaint_2h", "complaint_48h"}
+    summary = pd.read_csv(out / "summary.csv", index_col=0)["value"]
+    assert float(summary["work_orders_on_time"]) == pytest.approx(1.0)
+    capacity = pd.read_csv(out / "work_order_capacity.csv", index_col=0)
+    assert (capacity["back_office"] == 1.0).all()
+    hours = capacity["added"].sum() / 2
+    assert float(summary["work_orders_added_agent_h"]) == pytest.approx(hours)
