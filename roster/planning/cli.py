@@ -631,6 +631,9 @@ def main(argv=None) -> int:
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from roster.reports.cli import add_report_parser
+
+    add_report_parser(commands)
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(args.command)
@@ -654,6 +657,10 @@ def _one_line_warning(command: str):
 
 def _run(args) -> int:
     try:
+        if args.command == "report":
+            from roster.reports.cli import run_report
+
+            return run_report(args)
         return _staff(args) if args.command == "staff" else _plan(args)
     except ValueError as exc:
         print(f"seatplan {args.command}: error: {exc}", file=sys.stderr)
