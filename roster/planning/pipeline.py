@@ -225,6 +225,9 @@ class Plan:
                 out[f"{name}_simulated_hw"] = hw
         if self.work_orders is not None:
             out.update(self.work_orders.summary())
+            # the agents added to schedule, grossed up for shrinkage as the phone agents are
+            added = self.requirement["work_orders"].sum() * self.interval / 3600
+            out["work_orders_required_agent_h"] = float(added)
         for number, note in enumerate(self.notes, 1):
             out[f"note_{number}"] = note
         return pd.Series(out, name="plan")

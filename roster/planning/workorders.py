@@ -252,7 +252,9 @@ class WorkOrderPlan:
         return float(1 - d["late"].sum() / due) if due > 0 else float("nan")
 
     def summary(self) -> dict:
-        """Headline numbers: agent-hours added, idle and back-office time used, on-time share."""
+        """Headline numbers: orders arrived, the share closed in time, agent-hours of idle,
+        back-office and added time worked on them (net of shrinkage), orders carried past the
+        horizon, and the share closed in time on the roster as built when known."""
         hours = self.interval / 3600
         return {
             "work_orders_arrived": float(self.daily["arrived"].sum()),

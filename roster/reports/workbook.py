@@ -82,10 +82,11 @@ def write_workbook(tables: FiveTables, path: str | PathLike) -> Path:
             if frame is None or len(frame) == 0:
                 frame = pd.DataFrame({"note": ["no data (see the Notes sheet)"]})
             frame = frame.copy()
+            label = frame.index.name or ""
             if isinstance(frame.index, pd.DatetimeIndex):
-                frame.index = frame.index.date
+                frame.index = pd.Index(frame.index.date, name=label)
             frame = frame.rename(columns={c: _HEADERS.get(c, c) for c in frame.columns})
-            frame.to_excel(writer, sheet_name=sheet, index=True)
+            frame.to_excel(writer, sheet_name=sheet, index=True, index_label=label)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "B2"
             for cell in ws[1]:

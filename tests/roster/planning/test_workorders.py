@@ -417,3 +417,44 @@ def test_config_work_orders_reach_the_plan_and_its_report(history_csv, tmp_path,
     assert (capacity["back_office"] == 1.0).all()
     hours = capacity["added"].sum() / 2
     assert float(summary["work_orders_added_agent_h"]) == pytest.approx(hours)
+
+
+@pytest.mark.slow
+def test_sample_month_closes_its_work_orders_with_the_added_requirement_stated():
+    """The bundled sample's January 2026 with complaint tickets of 2 h, 48 h, 4 and 7 working
+    days: every order is planned in time, the roster as built closes them in time too, and the
+    agent-hours added to the requirement are stated per day."""
+    from roster.planning.inputs import bundled_sample
+
+    sample = bundled_sample()
+    orders = WorkOrders(
+        [
+            WorkOrderClass("complaint_2h", 900, share=0.005, deadline=2 * HOUR),
+            WorkOrderClass("complaint_48h", 1200, share=0.02, deadline=48 * HOUR),
+            WorkOrderClass("complaint_4wd", 1800, share=0.01, working_days=4),
+            WorkOrderClass("complaint_7wd", 1800, share=0.01, working_days=7),
+        ]
+    )
+    month = plan(
+        sample.volume,
+        aht=sample.aht,
+        events=sample.events,
+        replications=0,
+        time_limit=20,
+        work_orders=orders,
+    )
+    s = month.summary()
+    assert s["first_day"] == "2026-01-01" and s["last_day"] == "2026-01-31"
+    assert s["work_orders_on_time"] == pytest.approx(1.0)
+    assert s["work_orders_on_time_as_built"] > 0.99
+    per_day = month.work_orders.added_agent_hours
+    assert len(per_day) == 31 and per_day.sum() > 0
+    assert s["work_orders_added_agent_h"] == pytest.approx(per_day.sum())
+    assert s["work_orders_required_agent_h"] == pytest.approx(
+        per_day.sum() / (1 - month.policy.shrinkage)
+    )
+    # idle time is used before any agent is added
+    assert s["work_orders_idle_agent_h"] > 0
+    daily = month.work_orders.daily
+    assert set(daily["work_order"]) == set(orders.names)
+    assert (daily.groupby("work_order")["on_time"].min().fillna(1) > 1 - 1e-6).all()
