@@ -13,6 +13,7 @@ and ``accuracy_YYYY-MM.csv`` (last month's forecast against its calls, by day).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 
@@ -129,7 +130,7 @@ def run_report(args) -> int:
     tables = five_tables(
         result, calls, last_forecast=last_forecast, issued=issued, forecast_source=forecast_what
     )
-    tables = type(tables)(**{**tables.__dict__, "notes": (*tables.notes, f"calls: {calls_what}")})
+    tables = replace(tables, notes=(*tables.notes, f"calls: {calls_what}"))
     book = write_workbook(tables, out / "five_tables.xlsx")
     stored = store_forecast(result.forecast, store, aht=result.aht)
     written = [book, stored]
