@@ -421,6 +421,9 @@ def schedule_work_orders(
         raise ValueError("volume: no intervals")
     if not (_number(night_cost) and night_cost > 0):
         raise ValueError(f"night_cost must be a positive number, got {night_cost!r}")
+    vol = volume.to_numpy(float)
+    if not (np.isfinite(vol).all() and (vol >= 0).all()):
+        raise ValueError("volume: contacts per interval must be finite and >= 0")
     idle = pd.Series(idle, dtype=float).reindex(index)
     if idle.isna().any() or (idle < -1e-9).any():
         raise ValueError("idle: agents per interval on volume's index, finite and >= 0")
@@ -428,7 +431,6 @@ def schedule_work_orders(
         for name in arrivals.columns:
             orders.get(name)  # one line naming an unknown class
     hours = interval / 3600
-    vol = volume.to_numpy(float)
     work = np.zeros((K, n))  # agent-hours arriving per interval
     dues = np.zeros((K, n), dtype=np.int64)
     for k, c in enumerate(orders.classes):
