@@ -56,7 +56,8 @@ def write_workbook(tables: FiveTables, path: str | PathLike) -> Path:
     (shares as percentages, times in seconds with their unit in the header), column widths,
     and charts: seats by time of day (line per day, at most 7), daily forecast against
     capacity (line), last month's offered against answered (bars), forecast against actual
-    (line) and service level per half hour (line). A last sheet, ``说明 Notes``, says what the
+    and against handled (lines), service level per half hour (line), service level and answer
+    rate per day (line) and accuracy by lead (bars). A last sheet, ``说明 Notes``, says what the
     tables rest on.
 
     Parameters
@@ -152,5 +153,11 @@ def write_workbook(tables: FiveTables, path: str | PathLike) -> Path:
              "Last month: forecast vs handled", "contacts", "H2")  # fmt: skip
         line(SHEETS["half_hour"], ["service_level", "planned_service_level"],
              "Service level per half hour", "answered within threshold", "H2",
+             percent=True)  # fmt: skip
+        line(SHEETS["daily_kpis"], ["service_level", "answer_rate"],
+             "Last month: service level and answer rate per day", "share", "K2",
+             percent=True)  # fmt: skip
+        line(SHEETS["accuracy_by_lead"], ["wape", "bias", "coverage"],
+             "Forecast accuracy by lead (days)", "share", "I2", kind=BarChart,
              percent=True)  # fmt: skip
     return path

@@ -142,8 +142,7 @@ def test_workbook_holds_the_tables_and_charts(tables, tmp_path):
     half = book[SHEETS["half_hour"]]
     assert [c.value for c in half[1]] == ["time", "offered", "service_level", "asa (s)",
                                           "planned_service_level", "planned_asa (s)"]  # fmt: skip
-    for key in ("seats", "forecast_vs_capacity", "actual_vs_handled", "forecast_vs_actual",
-                "forecast_vs_handled", "half_hour"):  # fmt: skip
+    for key in SHEETS:
         assert len(book[SHEETS[key]]._charts) == 1, key
 
 
