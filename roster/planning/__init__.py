@@ -8,12 +8,23 @@ _WHERE = {
     "CentrePlan": "roster.planning.centre",
     "Plan": "roster.planning.pipeline",
     "StaffingPolicy": "roster.planning.policy",
+    "WorkOrderClass": "roster.planning.workorders",
+    "WorkOrders": "roster.planning.workorders",
     "carrier_sample": "roster.planning.samples",
     "plan": "roster.planning.pipeline",
     "plan_centre": "roster.planning.centre",
 }
 
-__all__ = ["CentrePlan", "Plan", "StaffingPolicy", "carrier_sample", "plan", "plan_centre"]
+__all__ = [
+    "CentrePlan",
+    "Plan",
+    "StaffingPolicy",
+    "WorkOrderClass",
+    "WorkOrders",
+    "carrier_sample",
+    "plan",
+    "plan_centre",
+]
 
 
 __getattr__, __dir__ = lazy_names("roster.planning", _WHERE, globals())

@@ -155,6 +155,10 @@ _PLAN_KEYS = {
     "dayfirst",
     *_QUEUE_FLAGS,
 }
+#: Keys of ``[plan]`` for the ``[[work_orders]]`` tables: the back-office agents working orders
+#: and the share of the phone agents' idle time they may take (:class:`WorkOrders`).
+_WORK_ORDER_KEYS = {"work_order_back_office": "back_office", "work_order_idle_share": "idle_share"}
+_PLAN_KEYS |= set(_WORK_ORDER_KEYS)
 
 
 def _file_options(args, plan_table: dict) -> dict:
@@ -348,12 +352,12 @@ def _read_config(path) -> dict:
         raise ValueError(f"{path}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    sections = {"plan", "targets", "staffing", "rules", *_OPTION_KEYS}
+    sections = {"plan", "targets", "staffing", "rules", "work_orders", *_OPTION_KEYS}
     unknown = sorted(set(config) - sections)
     if unknown:
         raise ValueError(
             f"{path}: unknown sections {unknown}; use [plan], [targets], [staffing], [rules], "
-            "[redials], [chat]"
+            "[redials], [chat], [[work_orders]]"
         )
     bad = sorted(set(config.get("plan", {})) - _PLAN_KEYS)
     if bad:
@@ -366,6 +370,18 @@ def _read_config(path) -> dict:
         if bad:
             raise ValueError(f"{path} [{table}]: unknown keys {bad}; known: {sorted(known)}")
     return config
+
+
+def _work_orders(config: dict, source: str):
+    """The ``[[work_orders]]`` tables of a config and their ``[plan]`` options, checked, or
+    None."""
+    if "work_orders" not in config:
+        return None
+    from roster.planning.workorders import WorkOrders
+
+    plan_table = config.get("plan", {})
+    options = {v: plan_table[k] for k, v in _WORK_ORDER_KEYS.items() if k in plan_table}
+    return WorkOrders.from_config(config["work_orders"], options, source=source)
 
 
 def _check_settings(settings: dict, args) -> None:
@@ -425,7 +441,13 @@ def _plan(args) -> int:
     }
     plan_table = config.get("plan", {})
     reading = _file_options(args, plan_table)
-    settings.update({k: v for k, v in plan_table.items() if k not in {*_QUEUE_FLAGS, *reading}})
+    settings.update(
+        {
+            k: v
+            for k, v in plan_table.items()
+            if k not in {*_QUEUE_FLAGS, *reading, *_WORK_ORDER_KEYS}
+        }
+    )
     for key in settings:
         value = getattr(args, key, None)
         if value is not None:
@@ -440,7 +462,10 @@ def _plan(args) -> int:
         raise ValueError(f"{source} [rules]: unknown keys {bad}; known: {sorted(known_rules)}")
     rules = Rules(**rule_values)
     _check_settings(settings, args)
+    work_orders = _work_orders(config, args.config or "config")
     if args.centre or args.sample == "carrier":
+        if work_orders is not None:
+            raise ValueError(f"{args.config} [[work_orders]]: not with a centre of several queues")
         given = [k for k in (*_TARGET_FLAGS, *_QUEUE_FLAGS) if getattr(args, k, None) is not None]
         if given:
             flag = given[0].replace("_", "-")
@@ -497,6 +522,7 @@ def _plan(args) -> int:
         seed=settings["seed"],
         time_limit=float(settings["time_limit"]),
         risk=settings["risk"],
+        work_orders=work_orders,
         progress=None if args.quiet else print_progress,
     )
     files = write_report(result, args.out, calendar=calendar)
@@ -520,6 +546,13 @@ def _plan(args) -> int:
         )
     print(line)
     print(f"rule violations: {s.violations_hard} hard, {s.violations_soft} soft")
+    if result.work_orders is not None:
+        print(
+            f"work orders: {s.work_orders_arrived:,.0f} arriving, "
+            f"{s.work_orders_added_agent_h:,.0f} agent-h added to the requirement; closed in "
+            f"time {s.work_orders_on_time:.1%} as planned, "
+            f"{s.work_orders_on_time_as_built:.1%} on the roster as built"
+        )
     print(f"headcount: {result.headcount.advice}")
     for reason in result.named_roster.diagnosis:
         print(f"roster: {reason}")
@@ -598,6 +631,9 @@ def main(argv=None) -> int:
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from roster.reports.cli import add_report_parser
+
+    add_report_parser(commands)
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(args.command)
@@ -621,6 +657,10 @@ def _one_line_warning(command: str):
 
 def _run(args) -> int:
     try:
+        if args.command == "report":
+            from roster.reports.cli import run_report
+
+            return run_report(args)
         return _staff(args) if args.command == "staff" else _plan(args)
     except ValueError as exc:
         print(f"seatplan {args.command}: error: {exc}", file=sys.stderr)

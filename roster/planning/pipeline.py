@@ -20,7 +20,7 @@ The queue of steps 3 and 6 (patience as a mean or a law, trunks, redials, chat) 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,12 @@ from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import PlanHistory, open_index, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
 from roster.planning.queue_model import QueueModel
+from roster.planning.workorders import (
+    WorkOrderPlan,
+    WorkOrders,
+    work_order_requirement,
+    work_orders_as_built,
+)
 from roster.rules import Rules
 from roster.seats.schedule import ShiftSchedule, schedule_shifts
 from roster.shifts import ShiftTemplate, shift_family
@@ -130,6 +136,10 @@ class Plan:
     headcount : Headcount or None
         Agents the month needs by the stage-1 schedule and the monthly band, against the team
         (missing or spare, and what to do: :attr:`Headcount.advice`).
+    work_orders : WorkOrderPlan or None
+        The work orders' capacity (idle, back-office and added time per interval), backlog
+        per day and class and on-time share, when the plan was given work orders; the agents
+        added are in :attr:`requirement` as ``work_orders``.
     """
 
     history: pd.Series
@@ -161,6 +171,7 @@ class Plan:
     chat: erlang.Chat | None = None
     queue_model: str = ""
     notes: tuple = ()
+    work_orders: WorkOrderPlan | None = field(default=None, repr=False)
 
     @property
     def shortfall(self) -> float:
@@ -212,6 +223,11 @@ class Plan:
                 out[f"{name}_simulated"] = float((w * sim.loc[ok, name]).sum())
                 hw = np.sqrt(float((w**2 * sim.loc[ok, f"{name}_hw"] ** 2).sum()))
                 out[f"{name}_simulated_hw"] = hw
+        if self.work_orders is not None:
+            out.update(self.work_orders.summary())
+            # the agents added to schedule, grossed up for shrinkage as the phone agents are
+            added = self.requirement["work_orders"].sum() * self.interval / 3600
+            out["work_orders_required_agent_h"] = float(added)
         for number, note in enumerate(self.notes, 1):
             out[f"note_{number}"] = note
         return pd.Series(out, name="plan")
@@ -245,6 +261,7 @@ def plan(
     seed: int | None = 0,
     time_limit: float = 600.0,
     risk: float | None = None,
+    work_orders: WorkOrders | None = None,
     progress: Callable[[str, int, int, float | None], None] | None = None,
 ) -> Plan:
     """Plan a month: forecast, staffing, shifts, a named roster and the service it gives.
@@ -337,6 +354,11 @@ def plan(
         law (its mean and negative-binomial dispersion; :func:`erlang.required_agents_at_risk`)
         instead of at the mean; ``requirement`` then keeps the staffing at the mean as
         ``required_at_mean``, so that what the risk costs shows per interval. E.g. 0.9.
+    work_orders : WorkOrders, optional
+        Work orders with deadlines arriving with the calls: the time to close them is found in
+        the staffed agents' idle time, then back office, and what is missing is added to the
+        requirement before the shifts are built (:func:`roster.planning.workorders.
+        work_order_requirement`); :attr:`Plan.work_orders` reports it.
     progress : callable, optional
         Called as ``progress(step, number, total, seconds)`` when a step of :data:`STEPS`
         starts (``seconds`` None) and when it ends (``seconds`` its wall time).
@@ -382,6 +404,8 @@ def plan(
     if not isinstance(policy, StaffingPolicy):
         raise TypeError(f"policy must be a roster.StaffingPolicy, got {type(policy).__name__}")
     queue = QueueModel(targets, patience, trunks, redials=redials, chat=chat)
+    if work_orders is not None and not isinstance(work_orders, WorkOrders):
+        work_orders = WorkOrders(work_orders)  # a list of classes
     rules = Rules() if rules is None else rules
     templates = default_templates() if templates is None else list(templates)
     names = [t.name for t in templates]
@@ -392,6 +416,8 @@ def plan(
     with clock("history"):
         hist: PlanHistory = prepare_history(history, calls=calls, aht=aht, events=events)
         interval = hist.interval
+        if work_orders is not None:
+            work_orders.check_interval(interval)  # before the forecast runs
         dates = plan_horizon(month, days, hist.volume.index[-1])
         index = open_index(hist.volume, dates, interval)
 
@@ -414,6 +440,12 @@ def plan(
         requirement = _requirement(forecast, aht_plan, queue, policy, interval)
         if risk is not None:
             requirement = _at_risk(requirement, details.dispersion, queue, policy, risk, interval)
+        orders = None
+        if work_orders is not None:
+            requirement, orders = work_order_requirement(
+                work_orders, requirement, queue, policy.shrinkage, interval=interval,
+                calendar=calendar,
+            )  # fmt: skip
 
     with clock("shifts"):
         schedule = schedule_shifts(
@@ -463,10 +495,23 @@ def plan(
         coverage.insert(0, "required", requirement["required"])
         coverage.insert(1, "floor", requirement["floor"])
         coverage["on_phones"] = coverage["net"] * (1 - policy.shrinkage)
+        if orders is not None:
+            # the agents added for the work orders work them, not the phones
+            added = orders.capacity["added"].to_numpy()
+            coverage["on_phones"] = (coverage["on_phones"] - added).clip(lower=0)
         coverage["gap"] = coverage["net"] - np.maximum(coverage["required"], coverage["floor"])
         kpis = queue.kpis(
             requirement["volume"], requirement["aht"], coverage["on_phones"], interval=interval
         )
+        if orders is not None:
+            # the roster's time for the orders: idle time on the phones and the added agents
+            # as far as the roster has them at work
+            dedicated = coverage["net"] * (1 - policy.shrinkage) - coverage["on_phones"]
+            built = work_orders_as_built(
+                work_orders, coverage["on_phones"], kpis["occupancy"], dedicated,
+                volume=requirement["volume"], interval=interval, calendar=calendar,
+            )  # fmt: skip
+            orders = replace(orders, as_built=built)
 
     sim_result = None
     simulation = pd.DataFrame()
@@ -528,6 +573,7 @@ def plan(
         chat=chat,
         queue_model=queue.describe(),
         notes=tuple(n for n in (queue.simulation_note,) if n and replications),
+        work_orders=orders,
     )
 
 

@@ -165,7 +165,10 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
     checked in and its notes, e.g. how redials or chat were simulated),
     ``history_report.csv``, ``forecast.csv`` (mean, quantiles and AHT per interval),
     ``requirement.csv``, ``schedule.csv``, ``coverage.csv``, ``kpis.csv``,
-    ``violations.csv``, ``simulation.csv`` (when simulated), ``roster.xlsx``, and the figures
+    ``violations.csv``, ``simulation.csv`` (when simulated), ``work_orders.csv``,
+    ``work_order_capacity.csv`` and ``work_orders_as_built.csv`` (backlog per day and class,
+    and the time that closes them, when the plan has work orders), ``roster.xlsx``, and the
+    figures
     ``forecast.png``, ``coverage.png``, ``roster.png`` and ``service_level.png`` (when
     simulated).
 
@@ -193,6 +196,11 @@ def write_report(plan, out: str | PathLike, *, calendar="CN") -> dict[str, Path]
     csv("violations", plan.violations, index=False)
     if len(plan.simulation):
         csv("simulation", plan.simulation, index_label="interval_start")
+    if getattr(plan, "work_orders", None) is not None:
+        csv("work_orders", plan.work_orders.daily, index=False)
+        csv("work_order_capacity", plan.work_orders.capacity, index_label="interval_start")
+        if plan.work_orders.as_built is not None:
+            csv("work_orders_as_built", plan.work_orders.as_built.daily, index=False)
 
     files["roster.xlsx"] = to_excel(
         out / "roster.xlsx",
