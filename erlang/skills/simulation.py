@@ -92,7 +92,7 @@ class CentreSimulation:
 
 
 def simulate_centre(
-    volume: pd.DataFrame,
+    volume,
     centre: Centre,
     staffing,
     *,
@@ -113,9 +113,10 @@ def simulate_centre(
 
     Parameters
     ----------
-    volume : pandas.DataFrame
+    volume : pandas.DataFrame or sequence of DataFrame
         Contacts per interval: indexed by interval start with one column per queue, or a long
-        frame with ``unique_id`` (queue), ``ds`` and ``y``.
+        frame with ``unique_id`` (queue), ``ds`` and ``y``. Or one such frame per replication
+        (the same intervals), e.g. volumes drawn from the forecast's spread.
     centre : Centre
     staffing : pandas.DataFrame, GroupSteps or sequence of GroupSteps
         Agents of each group per interval: indexed like ``volume``, one column per group;
@@ -151,11 +152,26 @@ def simulate_centre(
     """
     if not isinstance(centre, Centre):
         raise TypeError(f"centre must be an erlang.skills.Centre, got {type(centre).__name__}")
-    volume = _wide(volume, "volume", centre.queue_names)
     if isinstance(interval, bool) or not float(interval).is_integer() or interval <= 0:
         raise ValueError(f"interval={interval!r} must be a positive whole number of seconds")
     if isinstance(replications, bool) or int(replications) != replications or replications < 2:
         raise ValueError(f"replications={replications!r} must be a whole number >= 2")
+    if isinstance(volume, pd.DataFrame):
+        volume = _wide(volume, "volume", centre.queue_names)
+        volumes = [volume.to_numpy(float)] * int(replications)
+    else:
+        if not isinstance(volume, list | tuple):
+            raise TypeError(f"volume must be a DataFrame or a list of them, got {volume!r}")
+        frames = [_wide(v, "volume", centre.queue_names) for v in volume]
+        if len(frames) != replications:
+            raise ValueError(
+                f"volume must be a DataFrame or {replications} DataFrames (one per "
+                f"replication), got {len(frames)}"
+            )
+        volume = frames[0]
+        if not all(f.index.equals(volume.index) for f in frames):
+            raise ValueError("the volumes of the replications must have the same intervals")
+        volumes = [f.to_numpy(float) for f in frames]
     steps = _steps(staffing, volume.index, centre.group_names, int(interval), replications)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r} must lie in (0, 1)")
@@ -180,7 +196,6 @@ def simulate_centre(
     for name, values in (("threshold", threshold), ("cutoff", cutoff), ("short_abandon", short)):
         if not np.all(np.isfinite(values)):
             raise ValueError(f"simulate_centre takes one {name} per queue, not arrays")
-    rates = volume.to_numpy(float)  # (T, Q)
     rng = np.random.default_rng(seed)
     q_tallies = np.zeros((replications, Q, T, len(QUEUE_COUNTS)))
     g_tallies = np.zeros((replications, G, T, len(GROUP_COUNTS)))
@@ -188,7 +203,7 @@ def simulate_centre(
     for r in range(replications):
         step_time, step_value = steps[r].times, steps[r].agents
         g_tallies[r, :, :, 1] = steps[r].logged_time(T, interval)
-        counts = rng.poisson(rates)  # (T, Q)
+        counts = rng.poisson(volumes[r])  # (T, Q)
         k = np.repeat(np.arange(T), counts.sum(axis=1))
         queue = np.concatenate([np.repeat(np.arange(Q), row) for row in counts]).astype(np.int64)
         arrival = (k + rng.random(k.size)) * interval

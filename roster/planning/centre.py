@@ -12,8 +12,9 @@
 4. the team each group needs for its shifts under the monthly band (:func:`headcount`);
 5. named agents of each group on its shifts (:func:`roster.build_roster`) and the rule check;
 6. the service the rosters as built give: each group's named agents on their shifts, meals
-   and short breaks, with the shrinkage drawn as shifts missed in each replication, simulated
-   with skill-based routing (:func:`roster.simulation.centre.simulate_rosters`).
+   and short breaks, with the shrinkage drawn as shifts missed and each queue's day drawn
+   from its forecast's spread in each replication, simulated with skill-based routing
+   (:func:`roster.simulation.centre.simulate_rosters`).
 
 Staffing by shifts rather than by intervals matters here: per interval, a mix of groups that
 changes from one interval to the next costs nothing, and each group then needs shifts through
@@ -352,6 +353,7 @@ def plan_centre(
                 {name: (r.assignments, r.breaks) for name, r in rosters.items()},
                 short_breaks={t.name: t.short_breaks for t in templates},
                 absence=policy.shrinkage,
+                dispersion={q: d.dispersion for q, d in result.details.items()},
                 interval=interval,
                 replications=replications,
                 seed=None if seed is None else seed + 7,

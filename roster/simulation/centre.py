@@ -22,6 +22,7 @@ def simulate_rosters(
     *,
     short_breaks: Mapping[str, float] | None = None,
     absence: float | Absence | None = None,
+    dispersion: Mapping[str, float] | None = None,
     interval: int = 1800,
     replications: int = 10,
     seed: int | None = 0,
@@ -45,6 +46,13 @@ def simulate_rosters(
     absence : float or Absence, optional
         Attendance losses drawn afresh in every replication (a float is the probability of
         missing a whole shift, the plan's shrinkage).
+    dispersion : mapping of queue name to float, optional
+        The forecast's spread: each queue's negative-binomial dispersion ``φ`` (``Var = m +
+        φ m²``, :attr:`forecast.ForecastDetails.dispersion`). Each replication then scales
+        each day's expected volume of a queue by a Gamma factor of mean 1 and variance ``φ``,
+        the rate behind negative-binomial counts (``spread="day"`` of
+        :func:`roster.simulate`), drawn independently per queue. Without it the volume is the
+        forecast mean in every replication.
     interval, replications, seed, confidence
         As in :func:`erlang.skills.simulate_centre`.
 
@@ -84,6 +92,7 @@ def simulate_rosters(
             named = breaks[["agent", "start", "end"]].reset_index(drop=True)
         floors.append((g, shift_floor(shifts, named, index, short)))
     rng = np.random.default_rng(seed)
+    volumes = _spread(volume, centre, index, dispersion, int(replications), rng)
     steps = []
     for _ in range(int(replications)):
         starts, ends, groups = [], [], []
@@ -106,7 +115,7 @@ def simulate_rosters(
             )
         )
     return simulate_centre(
-        volume,
+        volumes,
         centre,
         steps,
         interval=interval,
@@ -114,6 +123,30 @@ def simulate_rosters(
         seed=None if seed is None else int(rng.integers(2**63)),
         confidence=confidence,
     )
+
+
+def _spread(volume, centre, index, dispersion, replications, rng):
+    """The volume each replication simulates: the mean, or the mean scaled per day and queue
+    by a Gamma factor of mean 1 and variance ``dispersion[queue]``."""
+    if dispersion is None:
+        return volume
+    unknown = sorted(set(dispersion) - set(centre.queue_names))
+    if unknown:
+        raise ValueError(f"dispersion names queues {unknown} that are not in the centre")
+    phi = np.array([float(dispersion.get(q, 0.0)) for q in centre.queue_names])
+    if not np.all(np.isfinite(phi) & (phi >= 0)):
+        raise ValueError(f"dispersion must be finite and >= 0, got {dict(dispersion)}")
+    if isinstance(volume, pd.DataFrame) and {"unique_id", "ds", "y"} <= set(volume.columns):
+        volume = volume.pivot(index="ds", columns="unique_id", values="y")
+    mean = volume.reindex(columns=centre.queue_names)
+    day, days = pd.factorize(index.normalize())
+    out = []
+    for _ in range(replications):
+        shape = np.where(phi > 0, 1.0 / np.where(phi > 0, phi, 1.0), 1.0)
+        factor = rng.gamma(shape, np.where(phi > 0, phi, 1.0), size=(len(days), phi.size))
+        factor[:, phi == 0] = 1.0
+        out.append(mean * factor[day])
+    return out
 
 
 def _index(volume) -> pd.DatetimeIndex:

@@ -116,6 +116,11 @@ def test_counts_add_up_and_inputs_long_or_wide_agree():
         ({"interval": 0}, "interval=0"),
         ({"replications": 1}, "replications=1"),
         ({"confidence": 1.0}, "confidence=1.0"),
+        ({"volume": [_frame(x=10.0)] * 3}, r"10 DataFrames \(one per replication\), got 3"),
+        (
+            {"volume": [_frame(x=10.0), _frame(x=10.0).iloc[1:]], "replications": 2},
+            "same intervals",
+        ),
     ],
 )
 def test_bad_input_is_named(kwargs, message):

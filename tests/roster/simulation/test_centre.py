@@ -93,3 +93,31 @@ def test_a_group_without_a_roster_serves_nobody_and_bad_input_is_named():
         simulate_rosters(volume, centre, {"gz": (shifts, meals)})
     with pytest.raises(ValueError, match="replications"):
         simulate_rosters(volume, centre, {"gx": (shifts, meals)}, replications=1)
+
+
+def test_the_forecast_spread_draws_negative_binomial_days_and_costs_service():
+    """With a dispersion φ, each interval's count over the replications has the variance of a
+    negative binomial, m + φ m², and the same roster serves worse than on the mean."""
+    shifts, meals = _roster(n=30)
+    centre = Centre(
+        [Queue("x", aht=200.0, patience=120.0), Queue("y", aht=200.0)],
+        [AgentGroup("g", ["x", "y"])],
+    )
+    volume = pd.DataFrame({"x": 120.0, "y": 60.0}, index=DAY)
+    rosters = {"g": (shifts, meals)}
+    spread = simulate_rosters(
+        volume, centre, rosters, dispersion={"x": 0.04}, replications=200, seed=1
+    )
+    t = 1.972  # t quantile of 0.975 with 199 degrees of freedom
+    for queue, m, phi in (("x", 120.0, 0.04), ("y", 60.0, 0.0)):
+        rows = spread.queues[spread.queues["unique_id"] == queue]
+        assert rows["offered"].mean() == pytest.approx(m, rel=0.02)
+        variance = (rows["offered_hw"] * np.sqrt(200) / t) ** 2
+        assert variance.mean() == pytest.approx(m + phi * m * m, rel=0.15)
+    flat = simulate_rosters(volume, centre, rosters, replications=200, seed=1)
+    s, f = spread.summary(), flat.summary()
+    assert s.loc[("x", "service_level"), "mean"] < f.loc[("x", "service_level"), "mean"]
+    with pytest.raises(ValueError, match=r"queues \['z'\]"):
+        simulate_rosters(volume, centre, rosters, dispersion={"z": 0.1})
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        simulate_rosters(volume, centre, rosters, dispersion={"x": -0.1})
