@@ -155,6 +155,45 @@ class IntradayUpdate:
     def __init__(self, quantiles=(0.1, 0.5, 0.9)):
         self.quantiles = quantiles
 
+    @classmethod
+    def from_quantiles(cls, forecast_day, quantiles=(0.1, 0.5, 0.9)) -> IntradayUpdate:
+        """An update for a centre with no past forecasts to fit on: the spread of the day's
+        level read off the day-ahead forecast's own quantiles.
+
+        Parameters
+        ----------
+        forecast_day : pandas.DataFrame
+            ``mean`` and at least two quantile columns (``q0.1``, ``q0.9``...). [contacts]
+        quantiles : sequence of float
+            As for the constructor.
+
+        Returns
+        -------
+        IntradayUpdate
+            Fitted with ``prior_mean_ = 1``, ``prior_shape_ = 1 / phi`` where ``phi`` is the
+            negative-binomial dispersion the outermost quantiles show (``sd² = m + phi m²``,
+            ``sd`` from their normal-approximation width, pooled over intervals), and no
+            over-dispersion or drift within the day: all of the forecast's error is taken to be
+            the day's level, so the update trusts the morning fully (the fitted :meth:`fit`
+            learns how far to trust it).
+        """
+        mean = _mean_of(forecast_day, "forecast_day").to_numpy(float)
+        levels = sorted(_levels(forecast_day))
+        if len(levels) < 2:
+            raise ValueError("forecast_day: needs at least two quantile columns (q0.1, q0.9...)")
+        lo, hi = levels[0], levels[-1]
+        width = forecast_day[f"q{hi:g}"].to_numpy(float) - forecast_day[f"q{lo:g}"].to_numpy(float)
+        sd = width / (stats.norm.ppf(hi) - stats.norm.ppf(lo))
+        ok = mean > 0
+        phi = float(np.sum(sd[ok] ** 2 - mean[ok]) / max(np.sum(mean[ok] ** 2), 1e-12))
+        model = cls(quantiles=quantiles)
+        model.prior_mean_ = 1.0
+        model.prior_shape_ = 1.0 / max(phi, _MIN_LEVEL_VAR)
+        model.dispersion_ = 0.0
+        model.drift_ = 0.0
+        model.n_days_ = 0
+        return model
+
     # --- arrays ---------------------------------------------------------------------------
 
     def fit_arrays(self, actual, mean) -> IntradayUpdate:
