@@ -189,9 +189,10 @@ def _apply_absences(today: pd.DataFrame, absences: pd.DataFrame, known: set) -> 
         minutes = pd.to_numeric(late["late_minutes"], errors="coerce")
         bad = ~(np.isfinite(minutes.to_numpy(float)) & (minutes.to_numpy(float) >= 0))
         if bad.any():
+            k = int(np.argmax(bad))
             raise ValueError(
-                f"absences: late_minutes={late['late_minutes'].iloc[int(np.argmax(bad))]!r} of "
-                f"agent {late['agent'].iloc[int(np.argmax(bad))]!r} must be minutes >= 0"
+                f"absences: late_minutes={late['late_minutes'].iloc[k]} of agent "
+                f"{late['agent'].iloc[k]!r} must be minutes >= 0"
             )
         delay = pd.to_timedelta(pd.Series(minutes.to_numpy(float), index=late["agent"]), "min")
         first = out.groupby("agent")["start"].transform("min") == out["start"]

@@ -76,6 +76,12 @@ class IntradayPlan:
         Today's floor after absences, lateness and pull-offs.
     floor_after : DayFloor
         The floor with the applied actions.
+    moves : tuple of Action
+        The moves of :attr:`actions`, in rank order (``moves[i].change(floor)`` makes move
+        ``i``).
+    rest : RestOfDay
+        The rest of the day every scenario was simulated over (volume, AHT, live queue,
+        seed).
     """
 
     reforecast: pd.DataFrame
@@ -85,6 +91,8 @@ class IntradayPlan:
     summary: pd.Series
     floor: DayFloor
     floor_after: DayFloor
+    moves: tuple = ()
+    rest: RestOfDay | None = None
 
 
 def _roster_parts(roster):
@@ -326,6 +334,7 @@ def replan(
         after_floor = action.change(after_floor)
     after = rest.simulate(after_floor) if chosen else base
     table.insert(0, "rank", np.arange(1, len(table) + 1))
+    moves = tuple(candidates[int(i)] for i in table["_order"])
     table = table.drop(columns=["_order", "_improving"])
 
     gap = gap.join(simulated)
@@ -346,7 +355,7 @@ def replan(
             "actions_applied": len(chosen),
         }
     )
-    return IntradayPlan(reforecast, gap, table, alarms, summary, floor, after_floor)
+    return IntradayPlan(reforecast, gap, table, alarms, summary, floor, after_floor, moves, rest)
 
 
 def _count_status(absences, status: str) -> int:

@@ -598,6 +598,9 @@ def main(argv=None) -> int:
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from roster.intraday.cli import add_intraday  # argparse only: nothing heavy loads
+
+    add_intraday(commands)
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(args.command)
@@ -621,6 +624,8 @@ def _one_line_warning(command: str):
 
 def _run(args) -> int:
     try:
+        if hasattr(args, "run"):  # a subcommand that brings its own runner
+            return args.run(args)
         return _staff(args) if args.command == "staff" else _plan(args)
     except ValueError as exc:
         print(f"seatplan {args.command}: error: {exc}", file=sys.stderr)
