@@ -124,7 +124,7 @@ def replan(
     templates=None,
     update: IntradayUpdate | None = None,
     targets: erlang.Targets | None = None,
-    patience: float | None = 60.0,
+    patience="plan",
     rules: EscalationRules | None = None,
     replications: int = 20,
     seed: int = 0,
@@ -168,9 +168,9 @@ def replan(
         ``forecast_day``.
     targets : erlang.Targets, optional
         Service targets (default the plan's, else :meth:`erlang.Targets.hotline`).
-    patience : float or None, default 60
-        Mean caller patience, exponential [s] (the plan's when a Plan is given and it has
-        one); None for callers who never hang up.
+    patience : float, None or "plan", default "plan"
+        Mean caller patience, exponential [s]; None for callers who never hang up; "plan":
+        the mean of the plan's patience when a Plan is given, else 60 s.
     rules : EscalationRules, optional
         The escalation ladder and the sizes of the moves.
     replications : int, default 20
@@ -206,10 +206,13 @@ def replan(
     """
     rules = EscalationRules() if rules is None else rules
     assignments, meals, plan_templates, plan_targets, plan_patience = _roster_parts(roster)
+    plan_given = hasattr(roster, "named_roster")
     templates = plan_templates if templates is None else templates
     targets = targets or plan_targets or erlang.Targets.hotline()
-    if plan_patience is not None and patience == 60.0:
-        patience = plan_patience if np.ndim(plan_patience) == 0 else patience
+    if isinstance(patience, str):
+        if patience != "plan":
+            raise ValueError(f"patience={patience!r}: give seconds, None or 'plan'")
+        patience = _mean_patience(plan_patience) if plan_given else 60.0
     if not isinstance(forecast_day, pd.DataFrame) or "mean" not in forecast_day:
         raise ValueError("forecast_day: needs a DataFrame with a 'mean' column")
     if not isinstance(actuals, pd.Series):
@@ -356,6 +359,14 @@ def replan(
         }
     )
     return IntradayPlan(reforecast, gap, table, alarms, summary, floor, after_floor, moves, rest)
+
+
+def _mean_patience(patience):
+    """A plan's patience as a mean [s]: a number, a law's mean, or None (never hang up)."""
+    if patience is None or isinstance(patience, int | float):
+        return patience
+    mean = getattr(patience, "mean", None)
+    return float(mean() if callable(mean) else mean) if mean is not None else 60.0
 
 
 def _count_status(absences, status: str) -> int:

@@ -136,6 +136,20 @@ def test_fit_on_frames_equals_fit_on_arrays():
         assert getattr(frame, name) == pytest.approx(getattr(arrays, name))
 
 
+def test_prior_from_the_forecasts_own_quantiles(day):
+    from forecast.quantiles import count_quantiles
+
+    phi = 0.02
+    mean = np.linspace(200.0, 600.0, PROFILE.size)
+    q = count_quantiles(mean, phi, (0.1, 0.9))
+    frame = pd.DataFrame({"mean": mean, "q0.1": q[:, 0], "q0.9": q[:, 1]}, index=day.index)
+    model = IntradayUpdate.from_quantiles(frame)
+    assert 1 / model.prior_shape_ == pytest.approx(phi, rel=0.1)
+    assert model.dispersion_ == 0 and model.drift_ == 0
+    with pytest.raises(ValueError, match="two quantile columns"):
+        IntradayUpdate.from_quantiles(frame[["mean", "q0.1"]])
+
+
 def test_bad_actuals_are_named(fitted, day):
     good = pd.Series(PROFILE[:3], index=day.index[:3])
     with pytest.raises(ValueError, match=r"^actuals: interval .* after now="):
