@@ -283,3 +283,40 @@ def test_rules_from_toml(tmp_path):
         EscalationRules.from_toml(path)
     with pytest.raises(ValueError, match="must be >= floaters_waiting"):
         EscalationRules(floaters_waiting=8, back_office_waiting=4)
+
+
+def test_pulloff_moves_to_spare_time_and_early_leave_only_when_overstaffed():
+    start = pd.Timestamp("2026-03-02 08:00")
+    agents = [f"a{i:02d}" for i in range(12)]
+    shifts = pd.DataFrame(
+        {"agent": agents, "start": start, "end": start + pd.Timedelta(hours=12),
+         "short_breaks": 0.0}
+    )  # fmt: skip
+    index = pd.date_range(start, periods=24, freq="30min", name="ds")
+    busy = (index >= "2026-03-02 10:00") & (index < "2026-03-02 13:00")
+    mean = np.where(busy, 80.0, 8.0)
+    day_forecast = pd.DataFrame({"mean": mean, "q0.1": mean * 0.9, "q0.9": mean * 1.1}, index)
+    actuals = pd.Series(mean[:4], index[:4])
+    pulloffs = pd.DataFrame(
+        {"agent": ["a00"], "activity": ["training"],
+         "start": ["2026-03-02 11:00"], "end": ["2026-03-02 12:00"]}
+    )  # fmt: skip
+    result = replan(
+        shifts, day_forecast, actuals, aht=300.0, pulloffs=pulloffs, replications=10, seed=1
+    )
+    gap = result.gap["gap"]
+    assert (gap[busy[4:]] < 0).all() and (gap[~busy[4:]] >= 1).all()
+    kinds = result.actions.set_index("kind")
+    moved = kinds.loc[["move_pulloff"]].iloc[0]
+    # never into a short interval: the training goes to the quiet afternoon
+    assert moved["start"] >= pd.Timestamp("2026-03-02 13:00")
+    assert moved["sl_rest_gain"] > 0 and moved["confirmed"]
+    assert "cancel_pulloff" in kinds.index
+    leave = kinds.loc[["early_leave"]]
+    assert len(leave) >= 1 and (leave["start"] >= pd.Timestamp("2026-03-02 13:00")).all()
+    assert (leave["agent_hours"] < 0).all() and not leave["applied"].any()
+    assert (leave["sl_rest_gain"] <= leave["sl_rest_gain_hw"]).all()
+    # early leave is listed after every move that adds service
+    assert (result.actions["kind"] == "early_leave").to_numpy().argmax() >= (
+        result.actions["kind"] != "early_leave"
+    ).sum()
