@@ -27,6 +27,7 @@ BENCHMARKS = (
     "erlang_redials",
     "erlang_patience",
     "forecast_accuracy",
+    "forecast_intraday",
     "forecast_speed",
     "roster_seats",
     "roster_month",

@@ -104,6 +104,30 @@ def _forecast_accuracy(frame):
     return rows
 
 
+def _forecast_intraday(frame):
+    rows = []
+    for r in frame.itertuples(index=False):
+        rows.append(
+            _row(
+                "rest-of-day WAPE, updated / day-ahead",
+                f"{r.case} at {r.update_at}",
+                r.wape_ratio,
+                0.8,
+                f"goal at 12:00: <= 0.8; {r.wape_updated_pct:.2f}% vs {r.wape_day_ahead_pct:.2f}%",
+            )
+        )
+        rows.append(
+            _row(
+                "updated 80% band coverage [%]",
+                f"{r.case} at {r.update_at}",
+                r.coverage80_updated_pct,
+                80.0,
+                f"goal: about 80%; day-ahead band {r.coverage80_day_ahead_pct:.1f}%",
+            )
+        )
+    return rows
+
+
 def _forecast_speed(frame):
     return [
         _row("per series [ms]", f"{r.n_series} series, {r.model}", r.per_series_ms)
@@ -338,6 +362,7 @@ _HEADLINES = {
     "erlang_redials": _erlang_redials,
     "erlang_patience": _erlang_patience,
     "forecast_accuracy": _forecast_accuracy,
+    "forecast_intraday": _forecast_intraday,
     "forecast_speed": _forecast_speed,
     "roster_seats": _roster_seats,
     "roster_month": _roster_month,

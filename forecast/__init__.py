@@ -8,6 +8,7 @@ from forecast.events import EVENT_KINDS, Event, event_mask, event_multiplier
 from forecast.history import DayGrid, HistoryReport, check_history, day_features, to_day_grid
 from forecast.holiday_effects import HolidayEffects, holiday_effects
 from forecast.interval import interval_length
+from forecast.intraday import IntradayUpdate, level_posterior
 from forecast.models import (
     CountRegression,
     Method95598,
@@ -38,6 +39,7 @@ __all__ = [
     "HistoryReport",
     "HolidayCalendar",
     "HolidayEffects",
+    "IntradayUpdate",
     "Method95598",
     "MultiSeasonal",
     "QuantileCalibration",
@@ -60,6 +62,7 @@ __all__ = [
     "holiday_effects",
     "interval_length",
     "intervals_from_calls",
+    "level_posterior",
     "rolling_origin",
     "score",
     "synthetic_hotline",

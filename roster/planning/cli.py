@@ -631,9 +631,12 @@ def main(argv=None) -> int:
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    # subcommands that bring their own runner (argparse only here: nothing heavy loads)
+    from roster.intraday.cli import add_intraday
     from roster.reports.cli import add_report_parser
 
     add_report_parser(commands)
+    add_intraday(commands)
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(args.command)
@@ -657,10 +660,8 @@ def _one_line_warning(command: str):
 
 def _run(args) -> int:
     try:
-        if args.command == "report":
-            from roster.reports.cli import run_report
-
-            return run_report(args)
+        if hasattr(args, "run"):  # a subcommand that brings its own runner
+            return args.run(args)
         return _staff(args) if args.command == "staff" else _plan(args)
     except ValueError as exc:
         print(f"seatplan {args.command}: error: {exc}", file=sys.stderr)

@@ -44,6 +44,7 @@ def add_report_parser(commands) -> None:
     )
     report.add_argument("--out", default="seatplan-report", help="report folder")
     report.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    report.set_defaults(run=run_report)
 
 
 def run_report(args) -> int:

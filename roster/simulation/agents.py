@@ -92,6 +92,62 @@ def level_windows(starts, length, level):
 
 
 @dataclass(frozen=True)
+class InitialState:
+    """The queue at the start of a simulation that begins in the middle of a day ("now").
+
+    Parameters
+    ----------
+    waiting : int or array-like of float, default 0
+        Callers waiting now: a count (all just arrived) or how long each has already waited,
+        in any order (they are served longest waiting first). [s]
+    busy : int or array-like of float, default 0
+        Agents on a call now: a count (the remaining handle time is drawn: exponential with
+        the first interval's AHT, or, with ``handle_times``, the equilibrium residual of the
+        sample) or the remaining handle time of each call. [s]
+    """
+
+    waiting: object = 0
+    busy: object = 0
+
+    def __post_init__(self):
+        for name in ("waiting", "busy"):
+            value = getattr(self, name)
+            if np.ndim(value) == 0:
+                if isinstance(value, bool) or not float(value).is_integer() or value < 0:
+                    raise ValueError(f"initial {name} must be a count >= 0, got {value!r}")
+            else:
+                arr = np.asarray(value, dtype=float).ravel()
+                if arr.size and not (np.all(np.isfinite(arr)) and arr.min() >= 0):
+                    raise ValueError(f"initial {name} must be finite seconds >= 0, got {value!r}")
+
+    @property
+    def empty(self) -> bool:
+        """Nobody waiting and no agent busy."""
+        return all(
+            (np.ndim(v) == 0 and int(v) == 0) or (np.ndim(v) > 0 and np.size(v) == 0)
+            for v in (self.waiting, self.busy)
+        )
+
+    def waited(self) -> np.ndarray:
+        """Time each waiting caller has waited, longest first. [s]"""
+        if np.ndim(self.waiting) == 0:
+            return np.zeros(int(self.waiting))
+        return np.sort(np.asarray(self.waiting, dtype=float).ravel())[::-1]
+
+    def remaining(self, rng, aht, sample) -> np.ndarray:
+        """Remaining handle time of each call in progress. [s]"""
+        if np.ndim(self.busy) > 0:
+            return np.asarray(self.busy, dtype=float).ravel()
+        n = int(self.busy)
+        if sample is None:
+            return rng.exponential(aht, n)
+        # Equilibrium residual: a call in progress is length-biased, and uniformly advanced.
+        picked = rng.choice(sample, size=n, p=sample / sample.sum())
+        scale = 1.0 if aht is None else aht / sample.mean()
+        return picked * scale * rng.random(n)
+
+
+@dataclass(frozen=True)
 class Absence:
     """Attendance losses drawn afresh in every replication, shift by shift.
 

@@ -28,7 +28,13 @@ import erlang
 from erlang.replications import mean_half_width
 from forecast import interval_length
 from roster.simulation import redials as redial
-from roster.simulation.agents import Absence, level_windows, shift_floor, staffing_steps
+from roster.simulation.agents import (
+    Absence,
+    InitialState,
+    level_windows,
+    shift_floor,
+    staffing_steps,
+)
 from roster.simulation.kernel import (
     integrate_count,
     simulate_agents,
@@ -45,7 +51,7 @@ from roster.simulation.tally import (
     window_busy_time,
 )
 
-__all__ = ["Absence", "SimulationResult", "simulate"]
+__all__ = ["Absence", "InitialState", "SimulationResult", "simulate"]
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,7 @@ def simulate(
     seed=None,
     targets: erlang.Targets | None = None,
     redials: erlang.Redials | None = None,
+    initial: InitialState | None = None,
 ) -> SimulationResult:
     """Simulate a contact center interval by interval over independent replications.
 
@@ -289,6 +296,12 @@ def simulate(
         as a pool, as with ``staffing="cap"``), ``aht`` and exponential patience. The result's
         tallies and metrics are over attempts, and ``callers`` counts each fresh caller once
         (see :mod:`roster.simulation.redials`).
+    initial : InitialState, optional
+        The queue at time zero, for a simulation that starts now in the middle of a day:
+        callers already waiting (served first, longest waiting first, and counted in the
+        first interval with the wait they have behind them) and agents busy on calls (the
+        first agents free at time zero take them; their calls are not counted). Not with
+        ``warmup`` or ``redials``. ``None`` or an empty state changes nothing.
 
     Returns
     -------
@@ -390,6 +403,11 @@ def simulate(
     trunk_cap = -1 if trunks is None else _positive_int(trunks, "trunks", allow_zero=True)
     if redials is not None:
         redial.check(redials, shifts, handle_times, patience_times, aht)
+    if initial is not None and not isinstance(initial, InitialState):
+        raise ValueError(f"initial must be an InitialState, got {type(initial).__name__}")
+    start_queue = initial is not None and not initial.empty
+    if start_queue and (warmup > 0 or redials is not None):
+        raise ValueError("initial: a starting queue is not simulated with warmup or redials")
 
     index, quantile_levels, expected = _volumes(volume)
     n_int = len(index)
@@ -443,6 +461,12 @@ def simulate(
             pat = np.full(arrival.size, np.inf)
         else:
             pat = _durations(rng, drawn_as, pat_k, patience_sample)
+        behind = np.zeros(0)
+        if start_queue:
+            arrival, service, pat, drawn_as, k, n_warm, behind = _start_queue(
+                initial, rng, (arrival, service, pat, drawn_as, k), starts[0], aht_k,
+                (pat_k, law, patience_sample), handle_sample,
+            )  # fmt: skip
         if redials is not None:
             report = (threshold, cutoff, short_abandon, scheduled, trunk_cap)
             counts, caller_counts = redial.replication(
@@ -471,13 +495,20 @@ def simulate(
             )
             logged_time = present + extra_time
         shown = slice(n_warm, None)
+        wait = (start - arrival)[shown]
+        shown_pat = pat[shown]
+        if behind.size:
+            # The callers waiting at time zero carry the wait (and patience) spent before it.
+            wait[: behind.size] += behind
+            shown_pat = shown_pat.copy()
+            shown_pat[: behind.size] += behind
         frames.append(
             tally(
                 k,
                 n_int,
                 status[shown],
-                (start - arrival)[shown],
-                pat[shown],
+                wait,
+                shown_pat,
                 threshold,
                 cutoff,
                 short_abandon,
@@ -501,6 +532,34 @@ def simulate(
             result, callers=redial.collect_callers(np.stack(callers), index, confidence)
         )
     return result
+
+
+def _start_queue(initial, rng, draws, t0, aht_k, patience, handle_sample):
+    """Prepend the calls in progress (hidden, like warm-up calls) and the callers waiting at
+    ``t0`` (shown, in the first interval) to one replication's draws."""
+    arrival, service, pat, drawn_as, k = draws
+    pat_k, law, patience_sample = patience
+    busy = initial.remaining(rng, None if aht_k is None else aht_k[0], handle_sample)
+    behind = initial.waited()
+    n_busy, n_wait = busy.size, behind.size
+    # Residual patience of a caller still waiting: drawn afresh from the first interval's
+    # law (exact for exponential patience, which is memoryless).
+    first = np.zeros(n_wait, np.int64)
+    if law is not None:
+        more = law.sample(rng, n_wait)
+    elif pat_k is None and patience_sample is None:
+        more = np.full(n_wait, np.inf)
+    else:
+        more = _durations(rng, first, pat_k, patience_sample)
+    waiting_service = _durations(rng, first, aht_k, handle_sample)
+    # Arrivals at t0 are ordered: calls in progress take the first free agents, then the
+    # queue in order, then the new arrivals (all at or after t0).
+    arrival = np.concatenate([np.full(n_busy + n_wait, t0), arrival])
+    service = np.concatenate([busy, waiting_service, service])
+    pat = np.concatenate([np.full(n_busy, np.inf), more, pat])
+    drawn_as = np.concatenate([np.zeros(n_busy + n_wait, np.int64), drawn_as])
+    k = np.concatenate([first, k])
+    return arrival, service, pat, drawn_as, k, n_busy, behind
 
 
 def _collect(reps, index, confidence, threshold, cutoff, short_abandon):
