@@ -377,7 +377,7 @@ def _work_orders(config: dict, source: str):
     None."""
     if "work_orders" not in config:
         return None
-    from roster.planning.workorders import WorkOrders
+    from roster.workorders import WorkOrders
 
     plan_table = config.get("plan", {})
     options = {v: plan_table[k] for k, v in _WORK_ORDER_KEYS.items() if k in plan_table}

@@ -37,16 +37,16 @@ from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import PlanHistory, open_index, plan_horizon, prepare_history
 from roster.planning.policy import StaffingPolicy
 from roster.planning.queue_model import QueueModel
-from roster.planning.workorders import (
+from roster.rules import Rules
+from roster.seats.schedule import ShiftSchedule, schedule_shifts
+from roster.shifts import ShiftTemplate, shift_family
+from roster.simulation.engine import METRICS, SimulationResult, simulate
+from roster.workorders import (
     WorkOrderPlan,
     WorkOrders,
     work_order_requirement,
     work_orders_as_built,
 )
-from roster.rules import Rules
-from roster.seats.schedule import ShiftSchedule, schedule_shifts
-from roster.shifts import ShiftTemplate, shift_family
-from roster.simulation.engine import METRICS, SimulationResult, simulate
 
 __all__ = ["STEPS", "Plan", "default_templates", "plan"]
 
@@ -357,7 +357,7 @@ def plan(
     work_orders : WorkOrders, optional
         Work orders with deadlines arriving with the calls: the time to close them is found in
         the staffed agents' idle time, then back office, and what is missing is added to the
-        requirement before the shifts are built (:func:`roster.planning.workorders.
+        requirement before the shifts are built (:func:`roster.workorders.
         work_order_requirement`); :attr:`Plan.work_orders` reports it.
     progress : callable, optional
         Called as ``progress(step, number, total, seconds)`` when a step of :data:`STEPS`

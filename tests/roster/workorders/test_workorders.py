@@ -13,7 +13,7 @@ from scipy.optimize import linprog
 
 import forecast
 from roster.planning import WorkOrderClass, WorkOrders, plan
-from roster.planning.workorders import due_intervals, schedule_work_orders
+from roster.workorders import due_intervals, schedule_work_orders
 
 HOUR = 3600
 
