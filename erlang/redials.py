@@ -405,9 +405,11 @@ def _search(fresh, aht, interval, patience, trunks, targets, redials, rows):
     k = None if trunks is None else trunks[rows]
     tg = targets.take(rows)
     load = f * h / length
-    start = productive_minimum(load, h, p, tg, False, k)  # without redials
+    # The start is the staffing without redials and without the cap: under a cap that search
+    # costs as much as a few probes with redials, and lands the search no closer.
+    start = productive_minimum(load, h, p, tg, False)
     if k is not None:
-        start = np.where(np.isnan(start), k, start)
+        start = np.minimum(start, k)
 
     def margin(agents, idx):
         cap = None if k is None else k[idx]
