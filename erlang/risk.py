@@ -21,10 +21,11 @@ from . import metrics
 from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
 from .metrics import _answered_share
 from .minimum import ceil_scheduled, common_arrays
+from .queue import Queue
 from .search import lattice_minimum, log_odds
 from .staffing import required_agents
-from .state import queue_state
 from .targets import Targets
+from .trunks import TrunkQueue
 
 __all__ = ["expected_service_level", "required_agents_at_risk", "volume_quantile"]
 
@@ -33,6 +34,14 @@ _MODES = ("quantile", "expected")
 _Z_REACH = 8.5
 # Quadrature nodes per piece of the first, coarse staffing search in expectation.
 _COARSE_NODES = 8
+# Nodes whose weight is below this share of an interval's total are left out: together they
+# move the expected service level by less than the rounding of the sum itself.
+_NEGLIGIBLE = 1e-16
+# The coarse search only places the fine one, so it leaves out far more.
+_COARSE_NEGLIGIBLE = 1e-9
+# The staffing search evaluates the nodes weighing at least these shares of their interval
+# first, and the lighter ones only where the heavier leave the sign of the margin open.
+_SCREENS = (1e-2, 1e-3, 1e-5)
 
 
 def _check_dispersion(dispersion):
@@ -115,44 +124,73 @@ def _size_biased_nodes(mean, dispersion, edge, kinked, nodes):
     return rates, weights, tail
 
 
+class _Nodes:
+    """The quadrature of the expected shares for one probe per interval (flat arrays,
+    ``dispersion > 0``, ``mean > 0``): the nodes kept, their weights and intervals.
+
+    Nodes with a weight below ``negligible`` times their interval's total weight are left out
+    of both sums (far out in the tails, or beyond the kink): the queue is evaluated at the
+    others only.
+    """
+
+    def __init__(self, mean, aht, agents, interval, dispersion, patience, trunks, nodes,
+                 negligible):  # fmt: skip
+        uncapped = np.ones(mean.shape, dtype=bool) if trunks is None else np.isinf(trunks)
+        edge = agents * interval / aht
+        # Only uncapped Erlang C has nothing beyond the edge; elsewhere it is where to split.
+        kinked = np.isinf(patience) & uncapped
+        rates, weights, self.tail = _size_biased_nodes(mean, dispersion, edge, kinked, nodes)
+        self.kept = np.flatnonzero(weights >= negligible * np.sum(weights, axis=0))
+        self.weights = weights.ravel()[self.kept]
+        self.column = self.kept % mean.size  # the interval of each kept node
+        self.size, self.shape = mean.size, rates.shape
+        self.rates = rates.ravel()[self.kept]
+        self.arrays = (aht, agents, interval, patience, trunks)
+
+    def sums(self, levels, definition, over, pick=None):
+        """``(E[answered in time], E[counted])`` per interval for each level of ``levels``,
+        over the kept nodes (or the part ``pick`` of them), without the tail."""
+        at = self.kept if pick is None else self.kept[pick]
+        weights = self.weights if pick is None else self.weights[pick]
+        column = self.column if pick is None else self.column[pick]
+
+        def grid(x):
+            return None if x is None else np.broadcast_to(x, self.shape).ravel()[at]
+
+        aht, agents, interval, patience, trunks = self.arrays
+        # The arguments were checked by the caller: the queue is built without checks again.
+        rates = self.rates if pick is None else self.rates[pick]
+        load = rates * grid(aht) / grid(interval)
+        if trunks is None:
+            queue = Queue(load, grid(agents), grid(aht), grid(patience), volume=rates)
+        else:
+            queue = TrunkQueue(
+                load, grid(agents), grid(aht), grid(patience), volume=rates, trunks=grid(trunks)
+            )
+        out = []
+        for threshold, short_abandon in levels:
+            share = _answered_share(queue, grid(threshold), grid(short_abandon), definition, over)
+            # Calls counted by the service level at each rate: offered less short abandons (and
+            # less blocked calls under 'admitted'); the expectation is a ratio of expected counts.
+            counted = np.ones(at.shape)
+            if short_abandon is not None:
+                counted = counted - queue.short_abandon(grid(short_abandon))
+            if over == "admitted":
+                counted = counted - queue.blocking
+            counted = weights * np.clip(np.ravel(counted), 0.0, 1.0)
+            within = np.bincount(column, counted * np.ravel(share), minlength=self.size)
+            out.append((within, np.bincount(column, counted, minlength=self.size)))
+        return out
+
+
 def _expected_shares(
-    mean, aht, agents, interval, dispersion, patience, trunks, levels, definition, over, nodes
-):
+    mean, aht, agents, interval, dispersion, patience, trunks, levels, definition, over, nodes,
+    negligible=_NEGLIGIBLE,
+):  # fmt: skip
     """Call-weighted expected service levels on flat arrays (``dispersion > 0``, ``mean > 0``),
     one for each ``(threshold, short_abandon)`` of ``levels``, from one queue per rate."""
-    uncapped = np.ones(mean.shape, dtype=bool) if trunks is None else np.isinf(trunks)
-    edge = agents * interval / aht
-    # Only uncapped Erlang C has nothing beyond the edge; elsewhere it is where to split.
-    kinked = np.isinf(patience) & uncapped
-    rates, weights, tail = _size_biased_nodes(mean, dispersion, edge, kinked, nodes)
-
-    def grid(x):
-        return None if x is None else np.broadcast_to(x, rates.shape)
-
-    queue, _ = queue_state(
-        rates,
-        grid(aht),
-        grid(agents),
-        interval=grid(interval),
-        patience=grid(patience),
-        trunks=grid(trunks),
-    )
-    out = []
-    for threshold, short_abandon in levels:
-        share = _answered_share(queue, grid(threshold), grid(short_abandon), definition, over)
-        # Calls counted by the service level at each rate: offered less short abandons (and
-        # less blocked calls under 'admitted'); the expectation is a ratio of expected counts.
-        counted = np.ones(rates.shape)
-        if short_abandon is not None:
-            counted = counted - queue.short_abandon(grid(short_abandon))
-        if over == "admitted":
-            counted = counted - queue.blocking
-        # Capped queues give flat arrays back: put them on the grid of rates again.
-        share = np.reshape(share, rates.shape)
-        counted = np.clip(np.reshape(counted, rates.shape), 0.0, 1.0)
-        within = np.sum(weights * share * counted, axis=0)
-        out.append(within / (np.sum(weights * counted, axis=0) + tail))
-    return out
+    grid = _Nodes(mean, aht, agents, interval, dispersion, patience, trunks, nodes, negligible)
+    return [w / (c + grid.tail) for w, c in grid.sums(levels, definition, over)]
 
 
 def expected_service_level(
@@ -415,29 +453,70 @@ def _expected_minimum(mean, aht, dispersion, nodes, keywords):
     if spread.size:
         part = tg.take(spread)
 
-        def margin(agents, idx, nodes=nodes):
+        def margin(agents, idx, nodes=nodes, negligible=_NEGLIGIBLE, screens=_SCREENS):
             rows = spread[idx]
             goal = part.take(idx)
             # As the staffing does (Targets.margin): both shares net of short abandons.
             goals = [(goal.service_level, goal.threshold, goal.short_abandon),
                      (goal.answer_rate, goal.cutoff, goal.short_abandon)]  # fmt: skip
             goals = [g for g in goals if g[0] is not None]
-            levels = _expected_shares(
+            grid = _Nodes(
                 volume[rows], aht_a[rows], agents, length[rows], spread_by[rows],
-                patience_a[rows], None,
-                [(np.broadcast_to(t, agents.shape),
-                  None if s is None else np.broadcast_to(s, agents.shape)) for _, t, s in goals],
-                "answered", "offered", nodes,
+                patience_a[rows], None, nodes, negligible,
             )  # fmt: skip
-            out = np.full(agents.shape, np.inf)
-            for (target, _, _), level in zip(goals, levels, strict=True):
-                out = np.minimum(out, log_odds(level) - log_odds(target))
-            return out
+            levels = [(np.broadcast_to(t, agents.shape),
+                       None if s is None else np.broadcast_to(s, agents.shape))
+                      for _, t, s in goals]  # fmt: skip
+            targets = [log_odds(target) for target, _, _ in goals]
+            return _screened_margin(grid, levels, targets, screens)
 
         # A search on a coarse quadrature first: it costs a third of a fine probe and lands
         # the fine search on, or next to, its answer, where one pair of probes settles it.
         ones = np.ones(spread.size)
-        coarse = lattice_minimum(partial(margin, nodes=_COARSE_NODES), productive[spread], ones)
+        coarse = partial(margin, nodes=_COARSE_NODES, negligible=_COARSE_NEGLIGIBLE)
+        coarse = lattice_minimum(coarse, productive[spread], ones)
         productive[spread] = lattice_minimum(margin, coarse, ones)
     scheduled = np.maximum(ceil_scheduled(productive, shrinkage).reshape(shape), floor)
     return wrap(np.ceil(scheduled).astype(np.int64), form)
+
+
+def _margin(sums, tail, targets):
+    """The least margin over the levels, in log-odds, from their expected counts."""
+    out = np.full(tail.shape, np.inf)
+    for (within, counted), target in zip(sums, targets, strict=True):
+        out = np.minimum(out, log_odds(within / (counted + tail)) - target)
+    return out
+
+
+def _screened_margin(grid, levels, targets, screens):
+    """The margin of :func:`_margin`, or one of the same sign where the heavier nodes decide it.
+
+    The nodes are evaluated in stages, heaviest first: at stage ``i`` those weighing at least
+    ``screens[i]`` of their interval's total. With ``W`` the weight of the nodes not yet
+    evaluated, whose shares and counted calls are unknown in [0, 1], the expected share lies
+    between ``N / (D + W + tail)`` and ``(N + W) / (D + W + tail)`` for the sums ``N`` and
+    ``D`` so far; where the lower bound meets every target, or the upper bound misses one,
+    the sign is settled and that bound is returned, and the interval's lighter nodes are never
+    evaluated. The search reads the sign exactly and uses the values for its steps only.
+    """
+    total = np.bincount(grid.column, grid.weights, minlength=grid.size)
+    share = grid.weights / total[grid.column]
+    sums = [(np.zeros(grid.size), np.zeros(grid.size)) for _ in targets]
+    out = np.zeros(grid.size)
+    open_ = np.ones(grid.size, dtype=bool)
+    done = np.zeros(share.shape, dtype=bool)
+    for screen in (*screens, 0.0):
+        stage = ~done & (share >= screen)
+        pick = np.flatnonzero(stage & open_[grid.column])
+        if pick.size:
+            more = grid.sums(levels, "answered", "offered", pick)
+            sums = [(w1 + w2, c1 + c2) for (w1, c1), (w2, c2) in zip(sums, more, strict=True)]
+        done |= stage
+        rest = np.bincount(grid.column[~done], grid.weights[~done], minlength=grid.size)
+        low = _margin([(w, c + rest) for w, c in sums], grid.tail, targets)
+        high = _margin([(w + rest, c + rest) for w, c in sums], grid.tail, targets)
+        out = np.where(open_, np.where(low >= 0.0, low, high), out)
+        open_ &= (low < 0.0) & (high >= 0.0)
+        if not open_.any():
+            break
+    return out
