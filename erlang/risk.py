@@ -108,14 +108,16 @@ def _size_biased_nodes(mean, dispersion, edge, kinked, nodes):
     split = np.clip(split, floor, _Z_REACH)
     x, v = special.roots_legendre(nodes)
     x, v = x[:, None], v[:, None]
-    log_norm = np.log(3.0 * a * slope) - special.gammaln(a)
+    # ln f_a(x) x'(z) = (a - 1) ln(x/θ) - x/θ + 2 ln(base) + ln(3 a slope) - ln Γ(a), with
+    # x/θ = a base³: one logarithm per node, the rest per interval.
+    log_norm = np.log(3.0 * a * slope) - special.gammaln(a) + (a - 1.0) * np.log(a)
     rates, weights = [], []
     for lo, hi in ((floor, split), (split, _Z_REACH)):
         half = 0.5 * (hi - lo)
         base = np.maximum(centre + slope * (lo + half * (x + 1.0)), 0.0)
-        scaled = a * base**3  # x / θ
+        scaled = a * (base * base * base)  # x / θ
         with np.errstate(divide="ignore"):
-            log_density = (a - 1.0) * np.log(scaled) - scaled + 2.0 * np.log(base) + log_norm
+            log_density = (3.0 * a - 1.0) * np.log(base) - scaled + log_norm
         rates.append(theta * scaled)
         weights.append(v * half * np.exp(log_density))
     weights[1] = np.where(kinked, 0.0, weights[1])
