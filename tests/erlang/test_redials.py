@@ -171,6 +171,37 @@ def test_monotone_in_agents_under_trunks_when_patience_outlasts_service(
         assert more[abandon] + more[blocked] <= base[abandon] + base[blocked] + tol
 
 
+def brute_minimum(fresh, aht, patience, redials, targets, trunks=None, most=400):
+    """The fewest agents meeting the targets, by the KPIs of every count from 1 up."""
+    counts = np.arange(1.0, most + 1.0)
+    if trunks is not None:
+        counts = counts[counts <= trunks]
+    ok = _meets(fresh, aht, counts, patience, redials, targets, trunks)
+    return counts[np.argmax(ok)] if ok.any() else np.nan
+
+
+@pytest.mark.parametrize("trunks", [None, 1.1, 1.6])
+@pytest.mark.parametrize("on", ["attempts", "callers"])
+@pytest.mark.parametrize("p", [0.3, 0.8])
+def test_staffing_equals_the_brute_force_minimum_on_a_grid(trunks, on, p):
+    """Every count is tried: the search may start anywhere, it must end on the fewest."""
+    fresh = np.array([12.0, 150.0, 700.0, 12.0, 150.0, 700.0])
+    patience = np.array([45.0, 45.0, 45.0, 300.0, 300.0, 300.0])
+    aht = 240.0
+    cap = None if trunks is None else np.ceil(fresh * aht / 1800.0 * trunks) + 6.0
+    targets = erlang.Targets(service_level=0.8, max_abandon=0.08)
+    r = Redials(p, blocked_probability=0.9, targets_on=on)
+    got = erlang.required_agents(
+        fresh, aht, patience=patience, trunks=cap, redials=r, targets=targets
+    )
+    want = [brute_minimum(fresh[i], aht, patience[i], r, targets,
+                          None if cap is None else cap[i]) for i in range(fresh.size)]  # fmt: skip
+    np.testing.assert_array_equal(got, want)
+    plain = erlang.required_agents(fresh, aht, patience=patience, trunks=cap, targets=targets)
+    if on == "attempts":  # counted per caller, a redial is a second chance and may need fewer
+        assert np.all(got >= plain)
+
+
 def _meets(volume, aht, agents, patience, redials, targets, trunks=None):
     frame = erlang.kpis(
         volume, aht, agents, patience=patience, trunks=trunks, redials=redials, targets=targets

@@ -195,6 +195,24 @@ def test_expected_staffing_is_the_minimum(patience):
     assert (at_mean <= n).all() and (n <= at_risk).all()  # here: mean <= expected <= 90%
 
 
+@pytest.mark.parametrize("patience", [None, 45.0, 400.0])
+@pytest.mark.parametrize("phi", [0.003, 0.03, 0.3])
+def test_expected_staffing_equals_the_brute_force_minimum_on_a_grid(patience, phi):
+    """Every count is evaluated by the public expected service level (all nodes): the search,
+    which skips light nodes where the heavy ones settle the sign, must end on the fewest."""
+    mean = np.array([3.0, 40.0, 250.0, 900.0])
+    aht = np.array([180.0, 300.0, 420.0, 240.0])
+    n = erlang.required_agents_at_risk(mean, aht, dispersion=phi, mode="expected",
+                                       patience=patience, answer_rate=0.85)  # fmt: skip
+    counts = np.arange(1.0, 301.0)[:, None]
+    args = np.broadcast_arrays(mean, aht, counts)
+    kw = {"dispersion": phi, "patience": patience}
+    ok = (erlang.expected_service_level(*args, **kw) >= 0.8) & (
+        erlang.expected_service_level(*args, threshold=60.0, **kw) >= 0.85
+    )
+    np.testing.assert_array_equal(n, counts[np.argmax(ok, axis=0), 0])
+
+
 def test_risk_staffing_rises_with_probability_and_dispersion():
     levels = [
         erlang.required_agents_at_risk(600.0, 300.0, dispersion=phi, probability=p)
