@@ -246,7 +246,9 @@ def expected_service_level(
     pieces split at the rate where the load reaches the agents: the service level falls
     steeply there (at large loads within a few percent of the rate), and under uncapped
     Erlang C it is 0 beyond it, with a kink, so the upper piece is left out.
-    Scores beyond 8.5 (a mass below 1e-17) are left out. Against adaptive quadrature
+    Scores beyond 8.5 (a mass below 1e-17) are left out, and so are the nodes weighing less
+    than 1e-16 of the interval's total (they move the level by less than the rounding of the
+    sum). Against adaptive quadrature
     (``scipy.integrate.quad``) of the same integral, the error at the default 24 nodes is below
     3e-8 for dispersions up to 0.05 (a rate with a coefficient of variation up to 22%) and below
     3e-4 up to dispersion 1; at 32 nodes, 5e-11 and 3e-6.
@@ -373,7 +375,10 @@ patience, short_abandon, shrinkage, min_agents, trunks, max_blocking, targets
     abandons need not be monotone, and the quantile staffing is then the staffing at the
     quantile, not necessarily the fewest agents meeting the targets with ``probability``.
     Expected mode is the exact integer minimum of the quadrature's expected service level
-    (monotone in the agents).
+    (monotone in the agents). Its search evaluates the queue at the heavier nodes first and
+    at the lighter ones only where the bounds left by the heavier (the unknown shares at 0 and
+    at 1) do not settle whether a count meets the targets: the same answers as evaluating
+    every node, at about 40% of the cost.
 
     What the risk costs, for a half hour of 600 calls, AHT 300 s, 80% within 20 s, Erlang C:
     staffing the mean takes 108 agents (expected service level 59.6% with dispersion 0.01: a
