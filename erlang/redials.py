@@ -44,12 +44,12 @@ optimistic (attempts and abandonment low, callers served high):
 ==========  ==========  ================  =====================  ====================
 ``p``       delay       attempts low by   abandon rate low by    served share high by
 ==========  ==========  ================  =====================  ====================
-0.3         0.2 AHT     0.5%              1.6 points             1.4 points
-0.3         1 AHT       0.3%              0.8 points             0.6 points
-0.3         5 AHT       0.1%              0.3 points             0.2 points
+0.3         0.2 AHT     0.6%              1.7 points             1.4 points
+0.3         1 AHT       0.3%              0.8 points             0.7 points
+0.3         5 AHT       0.1%              0.3 points             0.3 points
 0.7         0.2 AHT     5.8%              6.0 points             3.6 points
-0.7         1 AHT       3.0%              3.4 points             1.6 points
-0.7         5 AHT       1.1%              1.2 points             0.6 points
+0.7         1 AHT       3.0%              3.4 points             1.7 points
+0.7         5 AHT       1.1%              1.3 points             0.6 points
 ==========  ==========  ================  =====================  ====================
 
 The error grows with the redial probability, as the delay shortens against the time the

@@ -82,6 +82,31 @@ def test_fixed_point_is_the_long_delay_limit_of_the_retrial_chain(
     assert exact["blocking"] == pytest.approx(fp["blocking"], abs=2e-3)
 
 
+# The bounds of the module notes' table: (p, delay in AHT) -> attempts low by [relative],
+# abandon rate low by and served share high by [shares].
+DOCUMENTED = {(0.3, 0.2): (0.006, 0.017, 0.014), (0.3, 1.0): (0.003, 0.008, 0.007),
+              (0.3, 5.0): (0.001, 0.003, 0.003), (0.7, 0.2): (0.058, 0.060, 0.036),
+              (0.7, 1.0): (0.030, 0.034, 0.017), (0.7, 5.0): (0.011, 0.013, 0.006)}  # fmt: skip
+
+
+@pytest.mark.parametrize("load, patience, short", [(4.0, 60.0, True), (20.0, 300.0, False)])
+@pytest.mark.parametrize("p", [0.3, 0.7])
+def test_error_against_the_retrial_chain_is_within_the_documented_table(load, patience, short, p):
+    aht = 300.0
+    rate = load / aht
+    n = int(erlang.required_agents(rate * 1800.0, aht, patience=patience))
+    n = max(1, round(0.95 * load)) if short else n
+    fp = erlang.kpis(rate * 1800.0, aht, n, patience=patience, redials=Redials(p)).iloc[0]
+    for delay in (0.2, 1.0, 5.0):
+        exact = retrial_chain(rate, aht, n, patience, p, p, delay * aht, n + 40, 160)
+        assert exact["orbit_tail"] < 1e-12
+        errors = (1.0 - fp["attempts"] / 1800.0 / exact["attempts"],
+                  exact["abandon_rate"] - fp["abandon_rate"],
+                  fp["served_share"] - exact["served_share"])  # fmt: skip
+        for error, bound in zip(errors, DOCUMENTED[(p, delay)], strict=True):
+            assert 0.0 < error <= bound  # optimistic, by no more than the table says
+
+
 def test_no_redials_is_erlang_a_and_erlang_c_loses_nobody():
     volume = np.array([0.0, 50.0, 200.0, 900.0])
     for kw in ({"patience": 90.0}, {"patience": 90.0, "trunks": 60}, {"trunks": 60}):
