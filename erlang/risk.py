@@ -145,7 +145,7 @@ class _Nodes:
         self.kept = np.flatnonzero(weights >= negligible * np.sum(weights, axis=0))
         self.weights = weights.ravel()[self.kept]
         self.column = self.kept % mean.size  # the interval of each kept node
-        self.size, self.shape = mean.size, rates.shape
+        self.size = mean.size
         self.rates = rates.ravel()[self.kept]
         self.arrays = (aht, agents, interval, patience, trunks)
 
@@ -156,8 +156,8 @@ class _Nodes:
         weights = self.weights if pick is None else self.weights[pick]
         column = self.column if pick is None else self.column[pick]
 
-        def grid(x):
-            return None if x is None else np.broadcast_to(x, self.shape).ravel()[at]
+        def grid(x):  # a value per interval (or one for all), at each node picked
+            return None if x is None else np.broadcast_to(x, (self.size,))[column]
 
         aht, agents, interval, patience, trunks = self.arrays
         # The arguments were checked by the caller: the queue is built without checks again.
