@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
 import erlang
+from erlang import risk_quadrature
 
 
 def quad_reference(mean, phi, aht, agents, patience=None, **kw):
@@ -211,6 +212,31 @@ def test_expected_staffing_equals_the_brute_force_minimum_on_a_grid(patience, ph
         erlang.expected_service_level(*args, threshold=60.0, **kw) >= 0.85
     )
     np.testing.assert_array_equal(n, counts[np.argmax(ok, axis=0), 0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mean=st.floats(0.5, 2000.0),
+    phi=st.floats(1e-4, 1.0),
+    spare=st.floats(-0.3, 0.6),
+    patience=st.one_of(st.none(), st.floats(10.0, 900.0)),
+    level=st.floats(0.3, 0.97),
+)
+def test_screened_margin_has_the_sign_of_the_full_one(mean, phi, spare, patience, level):
+    """The staffing reads the sign from the heavy nodes where their bounds settle it: the
+    same sign as the margin from every node, on both sides of the target."""
+    aht = 300.0
+    load = mean * aht / 1800.0
+    agents = np.array([max(1.0, np.round(load * (1.0 + spare))) + d for d in (-1.0, 0.0, 1.0)])
+    one = np.ones(agents.size)
+    grid = risk_quadrature.RateNodes(mean * one, aht * one, agents, 1800.0 * one, phi * one,
+                                     (np.inf if patience is None else patience) * one, None, 24,
+                                     risk_quadrature.NEGLIGIBLE)  # fmt: skip
+    levels = [(20.0 * one, None), (60.0 * one, None)]
+    targets = [erlang.search.log_odds(level), erlang.search.log_odds(min(level + 0.02, 0.99))]
+    full = risk_quadrature._margin(grid.sums(levels, "answered", "offered"), grid.tail, targets)
+    screened = risk_quadrature.screened_margin(grid, levels, targets, risk_quadrature.SCREENS)
+    np.testing.assert_array_equal(screened >= 0.0, full >= 0.0)
 
 
 def test_risk_staffing_rises_with_probability_and_dispersion():
