@@ -3,7 +3,9 @@ point of the attempts solved at every probe of the search) against Erlang A staf
 them (and, with trunks, against trunk-capped staffing without them), on 10 000 half hours of
 0.5 to 300 Erl (AHT 3 to 7 minutes, patience 120 s); and the agreement of the stationary fixed
 point with the call-level simulation (``roster.simulate`` with redials) on a few stationary
-cases, where the fixed point's own error shows.
+cases, where the fixed point's own error shows; and, free of simulation noise, against the exact
+Markov chain of the queue with an orbit of callers waiting to redial, as the mean delay falls
+from 5 AHT to 0.2 AHT (where the fixed point, which takes redials as Poisson, is optimistic).
 
 Run ``python -m benchmarks.erlang_redials`` (add ``--quick`` for fewer simulated cases).
 """
@@ -112,9 +114,39 @@ def _agreement_rows(quick):
     return rows
 
 
+def _chain_rows(quick):
+    """The fixed point against the exact retrial chain (exponential delays), 20 Erl, AHT 300 s,
+    patience 60 s, staffed for 80% in 20 s without redials."""
+    from tests.erlang.retrial_chain import retrial_chain
+
+    aht, patience, rate = 300.0, 60.0, 20.0 / 300.0
+    agents = int(erlang.required_agents(rate * INTERVAL, aht, patience=patience))
+    trunks = agents + 60  # enough room that nobody is blocked (mass beyond below 1e-12)
+    rows = []
+    for p in (0.7,) if quick else (0.3, 0.7):
+        r = erlang.Redials(p)
+        fp = erlang.kpis(rate * INTERVAL, aht, agents, patience=patience, redials=r).iloc[0]
+        for ratio in (0.2, 1.0, 5.0):
+            orbit = int(40 + 2 * ratio * 30)
+            exact = retrial_chain(rate, aht, agents, patience, p, p, ratio * aht, trunks, orbit)
+            rows.append(
+                {
+                    "case": f"chain p {p}, 20 Erl, {agents} agents, patience 60 s, "
+                    f"delay {ratio:g} AHT",
+                    "attempts_per_caller_fixed_point": fp["attempts"] / (rate * INTERVAL),
+                    "attempts_per_caller_chain": exact["attempts"] / rate,
+                    "abandon_rate_fixed_point": fp["abandon_rate"],
+                    "abandon_rate_chain": exact["abandon_rate"],
+                    "served_share_fixed_point": fp["served_share"],
+                    "served_share_chain": exact["served_share"],
+                }
+            )
+    return rows
+
+
 def run(quick: bool = False) -> pd.DataFrame:
-    """Speed rows (µs of CPU per interval) and simulation agreement rows."""
-    return pd.DataFrame(_speed_rows() + _agreement_rows(quick))
+    """Speed rows (µs of CPU per interval), simulation and exact-chain agreement rows."""
+    return pd.DataFrame(_speed_rows() + _agreement_rows(quick) + _chain_rows(quick))
 
 
 if __name__ == "__main__":

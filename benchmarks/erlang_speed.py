@@ -111,7 +111,7 @@ def run(quick: bool = False) -> pd.DataFrame:
                 v, a, dispersion=0.01, patience=120.0
             )
         )
-        e_size = a_size // 20  # the expected mode evaluates 48 rates per probe and interval
+        e_size = a_size // 20  # the expected mode evaluates up to 48 rates per probe and interval
         _, t_expected, _ = _timed(
             lambda v=volume[:e_size], a=aht[:e_size]: erlang.required_agents_at_risk(
                 v, a, dispersion=0.01, patience=120.0, mode="expected"

@@ -76,6 +76,7 @@ class Queue:
         self._b = load * ratio  # λ/θ
         # J = P(a, b) / pmf(a; b) is the mass of the waiting states relative to state n.
         self._log_p_ab, log_j = log_gammainc_parts(self._a, self._b)
+        self._log_j = log_j  # a trunk cap reuses it (erlang.trunks)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             p_wait = 1.0 / (1.0 + (1.0 - np.exp(log_b[m])) * np.exp(-(log_b[m] + log_j)))
             inv_rho = n / load

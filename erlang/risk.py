@@ -19,20 +19,25 @@ from scipy import special
 
 from . import metrics
 from .inputs import Numeric, as_arrays, check_finite, check_probability, wrap
-from .metrics import _answered_share
 from .minimum import ceil_scheduled, common_arrays
+from .risk_quadrature import (
+    NEGLIGIBLE,
+    SCREENS,
+    RateNodes,
+    expected_shares,
+    screened_margin,
+)
 from .search import lattice_minimum, log_odds
 from .staffing import required_agents
-from .state import queue_state
 from .targets import Targets
 
 __all__ = ["expected_service_level", "required_agents_at_risk", "volume_quantile"]
 
 _MODES = ("quantile", "expected")
-# The quadrature covers normal scores within this reach: the mass beyond is below 1e-17.
-_Z_REACH = 8.5
 # Quadrature nodes per piece of the first, coarse staffing search in expectation.
 _COARSE_NODES = 8
+# The coarse search only places the fine one, so it leaves out far more nodes.
+_COARSE_NEGLIGIBLE = 1e-9
 
 
 def _check_dispersion(dispersion):
@@ -73,86 +78,6 @@ def volume_quantile(mean: Numeric, dispersion: Numeric, probability: float) -> N
         shape, scale = 1.0 / dispersion[spread], dispersion[spread] * mean[spread]
         out[spread] = scale * special.gammaincinv(shape, probability)
     return wrap(out, form)
-
-
-def _size_biased_nodes(mean, dispersion, edge, kinked, nodes):
-    """Quadrature over the call-weighted rate law: rates ``(2 nodes, N)``, weights, tail mass.
-
-    Weighting by calls turns the Gamma law (shape ``k = 1/φ``, scale ``θ = φ m``) into the Gamma
-    with shape ``a = k + 1``, ``x f_k(x) / m = f_a(x)``. The integral runs over a normal-like
-    score ``z``, through the Wilson-Hilferty map ``x(z) = θ a (1 - 1/(9a) + z / (3 √a))³``,
-    which makes ``z`` nearly standard normal for every shape, so the integrand
-    ``s(x(z)) f_a(x(z)) x'(z)`` is smooth and concentrated; the change of variables is exact,
-    the map only has to be smooth and increasing, and costs no quantile function. Gauss-Legendre
-    runs in two pieces split at the score of ``edge``, the rate at which the load reaches the
-    agents: there the service level falls steeply, and Legendre nodes crowd towards the ends
-    of each piece. Scores run from where ``x = 0`` (or -8.5) to 8.5. Under Erlang C without a
-    cap the service level is 0 beyond the edge, with a kink: the upper piece then gets weight
-    0 and its mass is returned as ``tail``.
-    """
-    a = 1.0 / dispersion + 1.0
-    theta = dispersion * mean
-    centre, slope = 1.0 - 1.0 / (9.0 * a), 1.0 / (3.0 * np.sqrt(a))
-    floor = np.maximum(-_Z_REACH, -centre / slope)
-    with np.errstate(divide="ignore"):
-        split = (np.cbrt(edge / (theta * a)) - centre) / slope
-    split = np.clip(split, floor, _Z_REACH)
-    x, v = special.roots_legendre(nodes)
-    x, v = x[:, None], v[:, None]
-    log_norm = np.log(3.0 * a * slope) - special.gammaln(a)
-    rates, weights = [], []
-    for lo, hi in ((floor, split), (split, _Z_REACH)):
-        half = 0.5 * (hi - lo)
-        base = np.maximum(centre + slope * (lo + half * (x + 1.0)), 0.0)
-        scaled = a * base**3  # x / θ
-        with np.errstate(divide="ignore"):
-            log_density = (a - 1.0) * np.log(scaled) - scaled + 2.0 * np.log(base) + log_norm
-        rates.append(theta * scaled)
-        weights.append(v * half * np.exp(log_density))
-    weights[1] = np.where(kinked, 0.0, weights[1])
-    rates, weights = np.concatenate(rates), np.concatenate(weights)
-    tail = np.where(kinked, special.gammaincc(a, edge / theta), 0.0)
-    return rates, weights, tail
-
-
-def _expected_shares(
-    mean, aht, agents, interval, dispersion, patience, trunks, levels, definition, over, nodes
-):
-    """Call-weighted expected service levels on flat arrays (``dispersion > 0``, ``mean > 0``),
-    one for each ``(threshold, short_abandon)`` of ``levels``, from one queue per rate."""
-    uncapped = np.ones(mean.shape, dtype=bool) if trunks is None else np.isinf(trunks)
-    edge = agents * interval / aht
-    # Only uncapped Erlang C has nothing beyond the edge; elsewhere it is where to split.
-    kinked = np.isinf(patience) & uncapped
-    rates, weights, tail = _size_biased_nodes(mean, dispersion, edge, kinked, nodes)
-
-    def grid(x):
-        return None if x is None else np.broadcast_to(x, rates.shape)
-
-    queue, _ = queue_state(
-        rates,
-        grid(aht),
-        grid(agents),
-        interval=grid(interval),
-        patience=grid(patience),
-        trunks=grid(trunks),
-    )
-    out = []
-    for threshold, short_abandon in levels:
-        share = _answered_share(queue, grid(threshold), grid(short_abandon), definition, over)
-        # Calls counted by the service level at each rate: offered less short abandons (and
-        # less blocked calls under 'admitted'); the expectation is a ratio of expected counts.
-        counted = np.ones(rates.shape)
-        if short_abandon is not None:
-            counted = counted - queue.short_abandon(grid(short_abandon))
-        if over == "admitted":
-            counted = counted - queue.blocking
-        # Capped queues give flat arrays back: put them on the grid of rates again.
-        share = np.reshape(share, rates.shape)
-        counted = np.clip(np.reshape(counted, rates.shape), 0.0, 1.0)
-        within = np.sum(weights * share * counted, axis=0)
-        out.append(within / (np.sum(weights * counted, axis=0) + tail))
-    return out
 
 
 def expected_service_level(
@@ -206,7 +131,9 @@ def expected_service_level(
     pieces split at the rate where the load reaches the agents: the service level falls
     steeply there (at large loads within a few percent of the rate), and under uncapped
     Erlang C it is 0 beyond it, with a kink, so the upper piece is left out.
-    Scores beyond 8.5 (a mass below 1e-17) are left out. Against adaptive quadrature
+    Scores beyond 8.5 (a mass below 1e-17) are left out, and so are the nodes weighing less
+    than 1e-16 of the interval's total (they move the level by less than the rounding of the
+    sum). Against adaptive quadrature
     (``scipy.integrate.quad``) of the same integral, the error at the default 24 nodes is below
     3e-8 for dispersions up to 0.05 (a rate with a coefficient of variation up to 22%) and below
     3e-4 up to dispersion 1; at 32 nodes, 5e-11 and 3e-6.
@@ -251,7 +178,7 @@ def expected_service_level(
     spread = (values["dispersion"] > 0.0) & (values["mean"] > 0.0)
     if spread.any():
         pick = {k: (None if v is None else v[spread]) for k, v in values.items()}
-        (out[spread],) = _expected_shares(
+        (out[spread],) = expected_shares(
             pick["mean"], pick["aht"], pick["agents"], pick["interval"], pick["dispersion"],
             pick["patience"], pick.get("trunks"), [(pick["threshold"], pick.get("short_abandon"))],
             definition, over, nodes,
@@ -333,7 +260,10 @@ patience, short_abandon, shrinkage, min_agents, trunks, max_blocking, targets
     abandons need not be monotone, and the quantile staffing is then the staffing at the
     quantile, not necessarily the fewest agents meeting the targets with ``probability``.
     Expected mode is the exact integer minimum of the quadrature's expected service level
-    (monotone in the agents).
+    (monotone in the agents). Its search evaluates the queue at the heavier nodes first and
+    at the lighter ones only where the bounds left by the heavier (the unknown shares at 0 and
+    at 1) do not settle whether a count meets the targets: the same answers as evaluating
+    every node, at about 40% of the cost.
 
     What the risk costs, for a half hour of 600 calls, AHT 300 s, 80% within 20 s, Erlang C:
     staffing the mean takes 108 agents (expected service level 59.6% with dispersion 0.01: a
@@ -415,29 +345,28 @@ def _expected_minimum(mean, aht, dispersion, nodes, keywords):
     if spread.size:
         part = tg.take(spread)
 
-        def margin(agents, idx, nodes=nodes):
+        def margin(agents, idx, nodes=nodes, negligible=NEGLIGIBLE, screens=SCREENS):
             rows = spread[idx]
             goal = part.take(idx)
             # As the staffing does (Targets.margin): both shares net of short abandons.
             goals = [(goal.service_level, goal.threshold, goal.short_abandon),
                      (goal.answer_rate, goal.cutoff, goal.short_abandon)]  # fmt: skip
             goals = [g for g in goals if g[0] is not None]
-            levels = _expected_shares(
+            grid = RateNodes(
                 volume[rows], aht_a[rows], agents, length[rows], spread_by[rows],
-                patience_a[rows], None,
-                [(np.broadcast_to(t, agents.shape),
-                  None if s is None else np.broadcast_to(s, agents.shape)) for _, t, s in goals],
-                "answered", "offered", nodes,
+                patience_a[rows], None, nodes, negligible,
             )  # fmt: skip
-            out = np.full(agents.shape, np.inf)
-            for (target, _, _), level in zip(goals, levels, strict=True):
-                out = np.minimum(out, log_odds(level) - log_odds(target))
-            return out
+            levels = [(np.broadcast_to(t, agents.shape),
+                       None if s is None else np.broadcast_to(s, agents.shape))
+                      for _, t, s in goals]  # fmt: skip
+            targets = [log_odds(target) for target, _, _ in goals]
+            return screened_margin(grid, levels, targets, screens)
 
         # A search on a coarse quadrature first: it costs a third of a fine probe and lands
         # the fine search on, or next to, its answer, where one pair of probes settles it.
         ones = np.ones(spread.size)
-        coarse = lattice_minimum(partial(margin, nodes=_COARSE_NODES), productive[spread], ones)
+        coarse = partial(margin, nodes=_COARSE_NODES, negligible=_COARSE_NEGLIGIBLE)
+        coarse = lattice_minimum(coarse, productive[spread], ones)
         productive[spread] = lattice_minimum(margin, coarse, ones)
     scheduled = np.maximum(ceil_scheduled(productive, shrinkage).reshape(shape), floor)
     return wrap(np.ceil(scheduled).astype(np.int64), form)

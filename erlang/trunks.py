@@ -183,7 +183,13 @@ class TrunkQueue(Queue):
             log_s[c] = _log_geometric(m[c], step[c])
         tail_share[c] = np.where(step[c] < 0.0, log_last[c], 0.0)  # ρ^m of the infinite sum
         i = impatient
-        log_s[i], log_last[i], tail_share[i] = _erlang_a_waiting_mass(a[i], b[i], m[i])
+        # ln M(1, a + 1, b), already taken by the uncapped queue for the impatient entries.
+        log_j = np.full(self.load.shape, np.nan)
+        if self.impatient.any():
+            log_j[self.impatient] = self._log_j
+        log_s[i], log_last[i], tail_share[i] = _erlang_a_waiting_mass(
+            a[i], b[i], m[i], log_j[f][i]
+        )
         log_b = self._log_b[f]
         with np.errstate(divide="ignore", invalid="ignore"):
             log_below = np.log(-np.expm1(log_b)) - log_b  # ln((1 - B) / B)
@@ -208,7 +214,11 @@ class TrunkQueue(Queue):
         self._c_step, self._c_a, self._c_b = step[keep], a[keep], b[keep]
         self._c_impatient = impatient[keep]
         self._zero = f[capped & ~keep]  # nobody waits and is served: all waits are 0
-        if self._c_impatient.any():
+
+    def _capped_window(self):
+        """The window of waiting-room states that matter, per capped impatient entry; taken
+        on first use (the loss shares alone, as the redial fixed point asks, need none)."""
+        if "_c_window" not in self.__dict__:
             ia = self._c_impatient
             mode = np.clip(np.floor(self._c_b[ia] - self._c_a[ia]), 0.0, self._c_m[ia] - 1.0)
 
@@ -216,6 +226,7 @@ class TrunkQueue(Queue):
                 return log_poisson_pmf(self._c_a[ia] + j, self._c_b[ia])
 
             self._c_window = _window(log_weight, mode, self._c_m[ia] - 1.0)
+        return self._c_window
 
     # Waiting-time law over the capped entries ------------------------------------------------
     def _capped_sums(self, t, which):
@@ -245,7 +256,7 @@ class TrunkQueue(Queue):
                 self._c_a[i],
                 self._c_b[i],
                 self._c_log_s[i],
-                *self._c_window,
+                *self._capped_window(),
                 np.exp(-theta * t[i]),
                 which,
             )
@@ -332,8 +343,9 @@ class TrunkQueue(Queue):
         return out
 
 
-def _erlang_a_waiting_mass(a, b, m):
-    """``(ln S, ln w_m, ln share beyond the trunks)`` of the Erlang A waiting-room weights."""
+def _erlang_a_waiting_mass(a, b, m, log_j):
+    """``(ln S, ln w_m, ln share beyond the trunks)`` of the Erlang A waiting-room weights;
+    ``log_j`` is ``ln M(1, a + 1, b)``."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_last = log_poisson_pmf(a + m, b) - log_poisson_pmf(a, b)
         log_s = np.full(a.shape, -np.inf)
@@ -341,9 +353,9 @@ def _erlang_a_waiting_mass(a, b, m):
         forward = (b <= a + 0.5 * m) & (m > 0)
         if forward.any():
             af, bf, mf = a[forward], b[forward], m[forward]
-            log_j = log_kummer(af, bf)
-            beyond = log_last[forward] + log_kummer(af + mf, bf) - log_j
-            log_s[forward] = log_j + np.log(-np.expm1(beyond))
+            log_jf = log_j[forward]
+            beyond = log_last[forward] + log_kummer(af + mf, bf) - log_jf
+            log_s[forward] = log_jf + np.log(-np.expm1(beyond))
             share[forward] = beyond
         backward = ~forward & (m > 0)
         if backward.any():

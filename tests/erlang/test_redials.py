@@ -82,6 +82,31 @@ def test_fixed_point_is_the_long_delay_limit_of_the_retrial_chain(
     assert exact["blocking"] == pytest.approx(fp["blocking"], abs=2e-3)
 
 
+# The bounds of the module notes' table: (p, delay in AHT) -> attempts low by [relative],
+# abandon rate low by and served share high by [shares].
+DOCUMENTED = {(0.3, 0.2): (0.006, 0.017, 0.014), (0.3, 1.0): (0.003, 0.008, 0.007),
+              (0.3, 5.0): (0.001, 0.003, 0.003), (0.7, 0.2): (0.058, 0.060, 0.036),
+              (0.7, 1.0): (0.030, 0.034, 0.017), (0.7, 5.0): (0.011, 0.013, 0.006)}  # fmt: skip
+
+
+@pytest.mark.parametrize("load, patience, short", [(4.0, 60.0, True), (20.0, 300.0, False)])
+@pytest.mark.parametrize("p", [0.3, 0.7])
+def test_error_against_the_retrial_chain_is_within_the_documented_table(load, patience, short, p):
+    aht = 300.0
+    rate = load / aht
+    n = int(erlang.required_agents(rate * 1800.0, aht, patience=patience))
+    n = max(1, round(0.95 * load)) if short else n
+    fp = erlang.kpis(rate * 1800.0, aht, n, patience=patience, redials=Redials(p)).iloc[0]
+    for delay in (0.2, 1.0, 5.0):
+        exact = retrial_chain(rate, aht, n, patience, p, p, delay * aht, n + 40, 160)
+        assert exact["orbit_tail"] < 1e-12
+        errors = (1.0 - fp["attempts"] / 1800.0 / exact["attempts"],
+                  exact["abandon_rate"] - fp["abandon_rate"],
+                  fp["served_share"] - exact["served_share"])  # fmt: skip
+        for error, bound in zip(errors, DOCUMENTED[(p, delay)], strict=True):
+            assert 0.0 < error <= bound  # optimistic, by no more than the table says
+
+
 def test_no_redials_is_erlang_a_and_erlang_c_loses_nobody():
     volume = np.array([0.0, 50.0, 200.0, 900.0])
     for kw in ({"patience": 90.0}, {"patience": 90.0, "trunks": 60}, {"trunks": 60}):
@@ -169,6 +194,37 @@ def test_monotone_in_agents_under_trunks_when_patience_outlasts_service(
         ("caller_abandon_rate", "caller_blocking"),
     ):
         assert more[abandon] + more[blocked] <= base[abandon] + base[blocked] + tol
+
+
+def brute_minimum(fresh, aht, patience, redials, targets, trunks=None, most=400):
+    """The fewest agents meeting the targets, by the KPIs of every count from 1 up."""
+    counts = np.arange(1.0, most + 1.0)
+    if trunks is not None:
+        counts = counts[counts <= trunks]
+    ok = _meets(fresh, aht, counts, patience, redials, targets, trunks)
+    return counts[np.argmax(ok)] if ok.any() else np.nan
+
+
+@pytest.mark.parametrize("trunks", [None, 1.1, 1.6])
+@pytest.mark.parametrize("on", ["attempts", "callers"])
+@pytest.mark.parametrize("p", [0.3, 0.8])
+def test_staffing_equals_the_brute_force_minimum_on_a_grid(trunks, on, p):
+    """Every count is tried: the search may start anywhere, it must end on the fewest."""
+    fresh = np.array([12.0, 150.0, 700.0, 12.0, 150.0, 700.0])
+    patience = np.array([45.0, 45.0, 45.0, 300.0, 300.0, 300.0])
+    aht = 240.0
+    cap = None if trunks is None else np.ceil(fresh * aht / 1800.0 * trunks) + 6.0
+    targets = erlang.Targets(service_level=0.8, max_abandon=0.08)
+    r = Redials(p, blocked_probability=0.9, targets_on=on)
+    got = erlang.required_agents(
+        fresh, aht, patience=patience, trunks=cap, redials=r, targets=targets
+    )
+    want = [brute_minimum(fresh[i], aht, patience[i], r, targets,
+                          None if cap is None else cap[i]) for i in range(fresh.size)]  # fmt: skip
+    np.testing.assert_array_equal(got, want)
+    plain = erlang.required_agents(fresh, aht, patience=patience, trunks=cap, targets=targets)
+    if on == "attempts":  # counted per caller, a redial is a second chance and may need fewer
+        assert np.all(got >= plain)
 
 
 def _meets(volume, aht, agents, patience, redials, targets, trunks=None):

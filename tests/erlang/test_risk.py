@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
 import erlang
+from erlang import risk_quadrature
 
 
 def quad_reference(mean, phi, aht, agents, patience=None, **kw):
@@ -193,6 +194,49 @@ def test_expected_staffing_is_the_minimum(patience):
         mean, 300.0, dispersion=phi, patience=patience, answer_rate=0.9
     )
     assert (at_mean <= n).all() and (n <= at_risk).all()  # here: mean <= expected <= 90%
+
+
+@pytest.mark.parametrize("patience", [None, 45.0, 400.0])
+@pytest.mark.parametrize("phi", [0.003, 0.03, 0.3])
+def test_expected_staffing_equals_the_brute_force_minimum_on_a_grid(patience, phi):
+    """Every count is evaluated by the public expected service level (all nodes): the search,
+    which skips light nodes where the heavy ones settle the sign, must end on the fewest."""
+    mean = np.array([3.0, 40.0, 250.0, 900.0])
+    aht = np.array([180.0, 300.0, 420.0, 240.0])
+    n = erlang.required_agents_at_risk(mean, aht, dispersion=phi, mode="expected",
+                                       patience=patience, answer_rate=0.85)  # fmt: skip
+    counts = np.arange(1.0, 301.0)[:, None]
+    args = np.broadcast_arrays(mean, aht, counts)
+    kw = {"dispersion": phi, "patience": patience}
+    ok = (erlang.expected_service_level(*args, **kw) >= 0.8) & (
+        erlang.expected_service_level(*args, threshold=60.0, **kw) >= 0.85
+    )
+    np.testing.assert_array_equal(n, counts[np.argmax(ok, axis=0), 0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mean=st.floats(0.5, 2000.0),
+    phi=st.floats(1e-4, 1.0),
+    spare=st.floats(-0.3, 0.6),
+    patience=st.one_of(st.none(), st.floats(10.0, 900.0)),
+    level=st.floats(0.3, 0.97),
+)
+def test_screened_margin_has_the_sign_of_the_full_one(mean, phi, spare, patience, level):
+    """The staffing reads the sign from the heavy nodes where their bounds settle it: the
+    same sign as the margin from every node, on both sides of the target."""
+    aht = 300.0
+    load = mean * aht / 1800.0
+    agents = np.array([max(1.0, np.round(load * (1.0 + spare))) + d for d in (-1.0, 0.0, 1.0)])
+    one = np.ones(agents.size)
+    grid = risk_quadrature.RateNodes(mean * one, aht * one, agents, 1800.0 * one, phi * one,
+                                     (np.inf if patience is None else patience) * one, None, 24,
+                                     risk_quadrature.NEGLIGIBLE)  # fmt: skip
+    levels = [(20.0 * one, None), (60.0 * one, None)]
+    targets = [erlang.search.log_odds(level), erlang.search.log_odds(min(level + 0.02, 0.99))]
+    full = risk_quadrature._margin(grid.sums(levels, "answered", "offered"), grid.tail, targets)
+    screened = risk_quadrature.screened_margin(grid, levels, targets, risk_quadrature.SCREENS)
+    np.testing.assert_array_equal(screened >= 0.0, full >= 0.0)
 
 
 def test_risk_staffing_rises_with_probability_and_dispersion():
