@@ -158,6 +158,8 @@ def plan_queue(shared: Shared, unique_id, history: pd.DataFrame, settings: Queue
             aht_given = settings.aht if "aht" not in history.columns else None
             if len(history) == 0:
                 raise ValueError("history: no rows for this queue")
+            if pd.to_numeric(history["y"], errors="coerce").isna().all():
+                raise ValueError(f"history: all {len(history)} counts are missing (NaN)")
             hist = prepare_history(history, aht=aht_given)
             interval = hist.interval
             if settings.interval is not None and interval != settings.interval:
