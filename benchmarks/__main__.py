@@ -34,6 +34,7 @@ BENCHMARKS = (
     "roster_curtois",
     "simulation",
     "multiskill",
+    "batch",
 )
 
 

@@ -332,6 +332,48 @@ def _erlang_redials(frame):
     return rows
 
 
+def _batch(frame):
+    rows = []
+    main = frame[frame["case"].str.contains("forecast")]
+    for r in main[main["engine"] != "serial"].itertuples(index=False):
+        where = f"{r.case}, {r.engine}, {r.workers} workers"
+        rows.append(
+            _row(
+                "speed-up against serial",
+                where,
+                r.speedup,
+                1.7,
+                f"goal: 1.7; {r.wall_s:.0f} s wall, load {r.load_1min:.1f} before the run "
+                f"(shared machine); identical frames: {bool(r.identical)}",
+            )
+        )
+        rows.append(
+            _row(
+                "engine overhead [% of work]",
+                where,
+                r.overhead_pct_of_work,
+                5.0,
+                f"goal: under 5; {r.overhead_per_task_ms:.1f} ms per task, no-op task "
+                f"{r.noop_per_task_ms:.1f} ms",
+            )
+        )
+    dask = main[main["engine"] == "dask"]
+    for r in dask.itertuples(index=False):
+        for column in [c for c in frame.columns if c.startswith("projected_")]:
+            workers = column.split("_")[2].rstrip("w")
+            queues = column.split("_")[1].rstrip("q")
+            rows.append(
+                _row(
+                    f"projected wall for {int(queues):,} queues [s]",
+                    f"{workers} workers",
+                    getattr(r, column),
+                    note=f"from {r.work_per_queue_ms:.0f} ms work + {r.overhead_per_task_ms:.1f} "
+                    "ms overhead per queue on dask",
+                )
+            )
+    return rows
+
+
 _HEADLINES = {
     "erlang_speed": _erlang_speed,
     "erlang_chat": _erlang_chat,
@@ -345,6 +387,7 @@ _HEADLINES = {
     "roster_curtois": _roster_curtois,
     "simulation": _simulation,
     "multiskill": _multiskill,
+    "batch": _batch,
 }
 
 

@@ -12,6 +12,7 @@ for.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,14 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 __all__ = ["DaskEngine", "LocalEngine", "SerialEngine", "get_engine"]
 
+#: Environment of the local engine's workers unless the caller's says otherwise: one thread
+#: for the numerical libraries of each worker process.
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+}
 #: Calls in flight per worker: enough to keep every worker busy while the driver collects.
 IN_FLIGHT_PER_WORKER = 4
 
@@ -52,7 +61,8 @@ def _call_with_installed(function, *args):
 
 
 class LocalEngine:
-    """The local cores, one process each (:class:`concurrent.futures.ProcessPoolExecutor`).
+    """The local cores, one process each (:class:`concurrent.futures.ProcessPoolExecutor`,
+    started by ``spawn``).
 
     Parameters
     ----------
@@ -72,7 +82,24 @@ class LocalEngine:
         """Yield ``function(shared, *args)`` for each ``args`` of ``calls``, as they complete."""
         calls = iter(calls)
         limit = IN_FLIGHT_PER_WORKER * self.workers
-        with ProcessPoolExecutor(self.workers, initializer=_install, initargs=(shared,)) as pool:
+        # fresh interpreters: a fork would copy the driver's threads and locks (a Dask client,
+        # BLAS pools) into the workers mid-state
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_install, initargs=(shared,)
+        ) as pool:
+            # one thread per worker, as Dask's nannies do: BLAS or OpenMP pools of as many
+            # threads as cores in every worker would fight over the cores. The variables are
+            # read when a worker starts, so every worker is started while they are set.
+            saved = {k: os.environ.get(k) for k in ONE_THREAD}
+            os.environ.update({k: v for k, v in ONE_THREAD.items() if saved[k] is None})
+            try:
+                for future in [pool.submit(int) for _ in range(self.workers)]:
+                    future.result()
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
             running = set()
             for args in calls:
                 running.add(pool.submit(_call_with_installed, function, *args))
@@ -152,7 +179,8 @@ class DaskEngine:
         from distributed import as_completed
 
         client = self.client
-        if client.dashboard_link and self._own is None:
+        services = client.scheduler_info().get("services", {})
+        if "dashboard" in services and self._own is None:
             print(f"dask dashboard: {client.dashboard_link}", file=sys.stderr)
         shared_future = client.scatter(shared, broadcast=True, hash=False)
         calls = iter(calls)
@@ -207,10 +235,10 @@ def get_engine(engine=None, *, workers: int | None = None):
         return DaskEngine(workers=workers), True
     if isinstance(engine, str) and "://" in engine:
         return DaskEngine(engine), True
+    if type(engine).__name__ == "Client":  # before the duck test: a Client has map and close
+        return DaskEngine(engine), True
     if hasattr(engine, "map") and hasattr(engine, "close"):
         return engine, False
-    if type(engine).__name__ == "Client":
-        return DaskEngine(engine), True
     raise ValueError(
         f"engine must be 'serial', 'local', 'dask', a scheduler address or a "
         f"distributed.Client, got {engine!r}"

@@ -1,0 +1,171 @@
+"""Many queues at once: :func:`roster.plan_many` serially, on local processes and on Dask.
+
+A network of :func:`roster.batch.synthetic_network` hotlines (1,000 queues, a year of
+30-minute history each; 20 in quick mode) is forecast for the next month (``model="auto"``)
+and staffed per interval, on three engines: serially, on the local engine with 2 processes
+and on a Dask ``LocalCluster`` of 2 single-threaded worker processes; a sample of the queues
+also gets its stage-1 shift counts for the month. Per engine: the wall time, the speed-up
+against the serial run, the work per queue as measured inside the workers, and the engine's
+overhead per task, both as the workers' time not spent on work
+(``wall × workers - Σ work``, per queue) and as the wall time per task of a no-op run that
+ships the same inputs (the driver's and the scheduler's cost of a task, which no number of
+workers divides).
+
+The projection for 10,000 queues on ``W`` workers is
+``10,000 × max((work + overhead) / W, no-op per task)``: the work and the overhead spread over
+the workers, bounded below by the rate at which the driver can hand out tasks. Cluster start
+is left out (it is reported apart).
+
+The machine is shared: the load average before each run is reported beside it, and the
+work per queue measured inside the workers of a parallel run includes the time they lost
+to other processes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from roster.batch.engines import DaskEngine, LocalEngine, SerialEngine
+from roster.batch.network import queue_seed, synthetic_network
+from roster.batch.plan import _split, plan_many, queue_settings
+
+WORKERS = 2
+#: Queues of the projection and the worker counts projected.
+PROJECTED_QUEUES = 10_000
+PROJECTED_WORKERS = (32, 256)
+
+
+def _noop(shared, unique_id, history, settings, seed):
+    """A task of the batch's shape that does no work: its cost is the engine's."""
+    return unique_id, len(history)
+
+
+def _noop_seconds(engine, history, settings) -> float:
+    """Wall time of a no-op task per queue on ``engine``, with each queue's inputs shipped."""
+    ids, rows_of = _split(history)
+    per_queue, _ = queue_settings(settings, ids)
+    columns = ["ds", "y", "aht"]
+
+    def calls():
+        for k, uid in enumerate(ids):
+            rows = history.iloc[rows_of(k)][columns].reset_index(drop=True)
+            yield uid, rows, per_queue[uid], queue_seed(0, uid)
+
+    t0 = time.perf_counter()
+    done = sum(1 for _ in engine.map(_noop, None, calls()))
+    assert done == len(ids)
+    return (time.perf_counter() - t0) / len(ids)
+
+
+def _row(case, engine_name, workers, result, serial_wall, noop, n):
+    work = float(result.timings["seconds"].sum())
+    overhead = max(result.seconds * workers - work, 0.0) / n
+    per_work = work / n
+    row = {
+        "case": case,
+        "engine": engine_name,
+        "workers": workers,
+        "queues": n,
+        "wall_s": result.seconds,
+        "per_queue_ms": 1000 * result.seconds / n,
+        "work_per_queue_ms": 1000 * per_work,
+        "speedup": serial_wall / result.seconds if serial_wall else 1.0,
+        "overhead_per_task_ms": 1000 * overhead,
+        "overhead_pct_of_work": 100 * overhead / per_work if per_work else np.nan,
+        "noop_per_task_ms": 1000 * noop if noop is not None else np.nan,
+        "errors": len(result.errors),
+    }
+    if noop is not None:
+        for w in PROJECTED_WORKERS:
+            row[f"projected_{PROJECTED_QUEUES}q_{w}w_s"] = PROJECTED_QUEUES * max(
+                (per_work + overhead) / w, noop
+            )
+    return row
+
+
+def run(quick: bool = False) -> pd.DataFrame:
+    """Time the batch on the three engines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case and engine: ``case``, ``engine``, ``workers``, ``queues``,
+        ``wall_s``, ``per_queue_ms`` (wall per queue), ``work_per_queue_ms`` (measured in the
+        workers), ``speedup`` (serial wall / wall), ``overhead_per_task_ms`` and
+        ``overhead_pct_of_work``, ``noop_per_task_ms``, ``errors``, ``load_1min`` (the
+        machine's load average before the run), ``identical`` (the frames equal the serial
+        run's, bit for bit), the projected wall for 10,000 queues on 32 and 256 workers, and
+        ``cluster_start_s`` for the Dask rows.
+    """
+    import distributed
+
+    n = 20 if quick else 1000
+    n_sample = 2 if quick else 20
+    t0 = time.perf_counter()
+    net = synthetic_network(n, start="2025-01-01", end="2025-12-31", seed=0)
+    generate_s = time.perf_counter() - t0
+    sample_ids = net.settings["unique_id"].iloc[:: max(1, n // n_sample)][:n_sample]
+    sample = net.history[net.history["unique_id"].isin(sample_ids)]
+    sample_settings = net.settings[net.settings["unique_id"].isin(sample_ids)]
+    cases = (
+        (f"{n} queues, forecast + requirement + KPIs", net.history, net.settings, None),
+        (
+            f"{n_sample} queues, + stage-1 month",
+            sample,
+            sample_settings,
+            ("forecast", "requirement", "schedule", "kpis"),
+        ),
+    )
+    t0 = time.perf_counter()
+    cluster = distributed.LocalCluster(
+        n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    client.wait_for_workers(WORKERS)
+    cluster_start = time.perf_counter() - t0
+    engines = (
+        ("serial", SerialEngine(), 1),
+        ("local", LocalEngine(WORKERS), WORKERS),
+        ("dask", DaskEngine(client), WORKERS),
+    )
+    rows = []
+    try:
+        for case, history, settings, stages in cases:
+            serial_result, serial_wall = None, None
+            count = history["unique_id"].nunique()
+            for name, engine, workers in engines:
+                load = os.getloadavg()[0]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    result = plan_many(
+                        history,
+                        settings,
+                        engine=engine,
+                        quiet=True,
+                        **({"stages": stages} if stages else {}),
+                    )
+                noop = None
+                if stages is None and name != "serial":
+                    noop = _noop_seconds(engine, history, settings)
+                if serial_result is None:
+                    serial_result, serial_wall = result, result.seconds
+                row = _row(case, name, workers, result, serial_wall, noop, count)
+                row["load_1min"] = load
+                row["identical"] = all(
+                    getattr(result, f).equals(getattr(serial_result, f))
+                    for f in ("forecast", "requirement", "schedule", "kpis", "errors")
+                )
+                if name == "dask":
+                    row["cluster_start_s"] = cluster_start
+                if stages is None and name == "serial":
+                    row["generate_s"] = generate_s
+                rows.append(row)
+    finally:
+        client.close()
+        cluster.close()
+    return pd.DataFrame(rows)
