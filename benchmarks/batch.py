@@ -74,6 +74,7 @@ def _row(case, engine_name, workers, result, serial_wall, noop, n):
         "wall_s": result.seconds,
         "per_queue_ms": 1000 * result.seconds / n,
         "work_per_queue_ms": 1000 * per_work,
+        "cpu_per_queue_ms": 1000 * float(result.timings["cpu_seconds"].sum()) / n,
         "speedup": serial_wall / result.seconds if serial_wall else 1.0,
         "overhead_per_task_ms": 1000 * overhead,
         "overhead_pct_of_work": 100 * overhead / per_work if per_work else np.nan,
@@ -95,8 +96,9 @@ def run(quick: bool = False) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per case and engine: ``case``, ``engine``, ``workers``, ``queues``,
-        ``wall_s``, ``per_queue_ms`` (wall per queue), ``work_per_queue_ms`` (measured in the
-        workers), ``speedup`` (serial wall / wall), ``overhead_per_task_ms`` and
+        ``wall_s``, ``per_queue_ms`` (wall per queue), ``work_per_queue_ms`` and
+        ``cpu_per_queue_ms`` (wall and CPU time of the work, measured in the workers),
+        ``speedup`` (serial wall / wall), ``overhead_per_task_ms`` and
         ``overhead_pct_of_work``, ``noop_per_task_ms``, ``errors``, ``load_1min`` (the
         machine's load average before the run), ``identical`` (the frames equal the serial
         run's, bit for bit), the projected wall for 10,000 queues on 32 and 256 workers, and

@@ -99,6 +99,9 @@ class QueueResult:
         ``(stage, message)`` of the stage that failed.
     seconds : float
         Wall time of the work in the worker. [s]
+    cpu_seconds : float
+        CPU time of the work in the worker (what other load on the machine does not
+        change). [s]
     """
 
     unique_id: object
@@ -108,6 +111,7 @@ class QueueResult:
     kpis: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def _message(exc: Exception) -> str:
@@ -144,7 +148,7 @@ def plan_queue(shared: Shared, unique_id, history: pd.DataFrame, settings: Queue
     from roster.planning.inputs import open_index, plan_horizon, prepare_history
     from roster.seats.schedule import schedule_shifts
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     out = {"forecast": None, "requirement": None, "schedule": None}
     kpis = {"unique_id": unique_id, "seed": int(seed)}
     errors = []
@@ -238,7 +242,12 @@ def plan_queue(shared: Shared, unique_id, history: pd.DataFrame, settings: Queue
     except Exception as exc:  # one bad queue must not stop the batch: it is reported instead
         errors.append((stage, _message(exc)))
     return QueueResult(
-        unique_id, **out, kpis=kpis, errors=errors, seconds=time.perf_counter() - t0
+        unique_id,
+        **out,
+        kpis=kpis,
+        errors=errors,
+        seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - cpu0,
     )
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import roster
-from roster.batch.engines import DaskEngine
+from roster.batch.engines import DaskEngine, get_engine
 from roster.batch.network import synthetic_network
 
 distributed = pytest.importorskip("distributed")
@@ -42,6 +42,10 @@ def test_dask_engine_gives_the_serial_frames(client):
         got, want = getattr(on_dask, name), getattr(serial, name)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert client.status == "running"  # a client given is left open
+    engine, _ = get_engine(client)  # a Client as engine= runs on its cluster
+    assert isinstance(engine, DaskEngine) and engine.client is client
+    engine.close()
+    assert client.status == "running"
 
 
 def _square_or_die(marker_dir, number, victim):
