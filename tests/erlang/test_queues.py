@@ -63,4 +63,5 @@ def test_bad_input_names_itself():
     with pytest.raises(ValueError, match="unique_id='a' has several rows"):
         erlang.required_agents_by_queue(frame, pd.DataFrame({"unique_id": ["a", "a"]}))
     with pytest.raises(ValueError, match="patience is missing for unique_id='b'"):
-        erlang.required_agents_by_queue(frame, pd.DataFrame({"unique_id": ["a"], "patience": [60]}))
+        table = pd.DataFrame({"unique_id": ["a"], "patience": [60]})
+        erlang.required_agents_by_queue(frame, table)
