@@ -125,7 +125,7 @@ def run(quick: bool = False) -> pd.DataFrame:
     )
     t0 = time.perf_counter()
     cluster = distributed.LocalCluster(
-        n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     client.wait_for_workers(WORKERS)

@@ -122,7 +122,7 @@ class DaskEngine:
     client : distributed.Client, str or None
         A client of the cluster to run on; a scheduler address (``"tcp://host:8786"``) to
         connect to; or None to start a ``LocalCluster`` of ``workers`` processes with one
-        thread each (closed by :meth:`close`).
+        thread each, its dashboard on a free port (closed by :meth:`close`).
     workers : int, optional
         Workers of the local cluster; default the machine's cores.
     timeout : float, optional
@@ -154,7 +154,7 @@ class DaskEngine:
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
                 raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
             cluster = distributed.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             client = distributed.Client(cluster)
             self._own = (client, cluster)

@@ -301,7 +301,8 @@ def plan_many(
     model : str, default "auto"
         Default forecast model.
     templates : sequence of ShiftTemplate, optional
-        Shifts of stage 1 (default :func:`roster.planning.pipeline.default_templates`).
+        Shifts of stage 1 (default :func:`roster.planning.pipeline.default_templates`); only
+        with the ``schedule`` stage.
     time_limit : float, default 60
         Ceiling on each queue's stage-1 solve. [s]
     out : str or path, optional
@@ -360,10 +361,11 @@ def plan_many(
     calendars = {}
     for code in sorted(codes, key=str):
         calendars[code] = fc.get_calendar(code)  # an unknown code is named here, once
-    if templates is None:
+    if templates is None and "schedule" in stages:
         from roster.planning.pipeline import default_templates
 
         templates = default_templates()
+    templates = [] if templates is None else templates
     shared = Shared(calendars, list(templates), month, days, stages, float(time_limit))
     columns = [c for c in ("ds", "y", "aht") if c in history.columns]
     empty = history.iloc[:0][columns]

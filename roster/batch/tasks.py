@@ -146,7 +146,6 @@ def plan_queue(shared: Shared, unique_id, history: pd.DataFrame, settings: Queue
     import erlang
     import forecast as fc
     from roster.planning.inputs import open_index, plan_horizon, prepare_history
-    from roster.seats.schedule import schedule_shifts
 
     t0, cpu0 = time.perf_counter(), time.process_time()
     out = {"forecast": None, "requirement": None, "schedule": None}
@@ -220,6 +219,9 @@ def plan_queue(shared: Shared, unique_id, history: pd.DataFrame, settings: Queue
 
                 if "schedule" in shared.stages:
                     stage = "schedule"
+                    # the solver loads only where a schedule is asked for
+                    from roster.seats.schedule import schedule_shifts
+
                     schedule = schedule_shifts(
                         requirement["required"],
                         shared.templates,

@@ -23,13 +23,14 @@ TIMEOUT = 60
 def client():
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as c,
     ):
         yield c
 
 
+@pytest.mark.slow
 def test_dask_engine_gives_the_serial_frames(client):
     net = synthetic_network(4, start="2025-09-01", end="2025-10-31", seed=11)
     kw = dict(days=2, model="same_day_type", quiet=True)
@@ -57,6 +58,7 @@ def _square_or_die(marker_dir, number, victim):
     return number, number**2, os.getpid()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_and_duplicates_nothing(client, tmp_path):
     import cloudpickle
 

@@ -64,6 +64,7 @@ def test_serial_result_is_the_single_queue_chain(network, serial):
     assert k["required_agent_h"] == pytest.approx(req["required"].sum() / 2)
 
 
+@pytest.mark.slow
 def test_local_engine_gives_identical_frames(network, serial):
     local = roster.plan_many(network.history, network.settings, engine="local", workers=2, **KW)
     assert local.engine == "local" and local.workers == 2
