@@ -3,22 +3,24 @@
 A network of :func:`roster.batch.synthetic_network` hotlines (1,000 queues, a year of
 30-minute history each; 20 in quick mode) is forecast for the next month (``model="auto"``)
 and staffed per interval, on three engines: serially, on the local engine with 2 processes
-and on a Dask ``LocalCluster`` of 2 single-threaded worker processes; a sample of the queues
-also gets its stage-1 shift counts for the month. Per engine: the wall time, the speed-up
-against the serial run, the work per queue as measured inside the workers, and the engine's
-overhead per task, both as the workers' time not spent on work
-(``wall × workers - Σ work``, per queue) and as the wall time per task of a no-op run that
-ships the same inputs (the driver's and the scheduler's cost of a task, which no number of
-workers divides).
+and on a Dask ``LocalCluster`` of 2 single-threaded worker processes; one queue in fifty also
+gets its stage-1 shift counts for the month. Per engine and case:
 
-The projection for 10,000 queues on ``W`` workers is
-``10,000 × max((work + overhead) / W, no-op per task)``: the work and the overhead spread over
-the workers, bounded below by the rate at which the driver can hand out tasks. Cluster start
-is left out (it is reported apart).
+* wall figures: the wall time, the speed-up against the serial run, the engine's overhead per
+  task as the workers' time not spent on work (``wall × workers - Σ work``, per queue), and
+  the wall time per task of a no-op run that ships the same inputs;
+* CPU figures, which other load on the machine does not change: the CPU time of the work per
+  queue in the workers, the driver's own CPU time per task (splitting the history, shipping
+  inputs, collecting results: the part of the engine no number of workers divides), and the
+  speed-up the run would have on free cores, ``Σ serial CPU / (busiest worker's CPU + the
+  driver's)``.
 
-The machine is shared: the load average before each run is reported beside it, and the
-work per queue measured inside the workers of a parallel run includes the time they lost
-to other processes.
+The projection for 10,000 queues on ``W`` workers is ``10,000 × max(CPU work / W, driver CPU
+per task)``: the work spreads over the workers, and the driver hands out one task at a time.
+Cluster start is left out (it is reported apart).
+
+The machine is shared: the load average before each run is reported beside it; under load
+the wall figures of a parallel run include the time its workers waited for a core.
 """
 
 from __future__ import annotations
@@ -62,10 +64,17 @@ def _noop_seconds(engine, history, settings) -> float:
     return (time.perf_counter() - t0) / len(ids)
 
 
-def _row(case, engine_name, workers, result, serial_wall, noop, n):
-    work = float(result.timings["seconds"].sum())
+def _row(case, engine_name, workers, result, serial, noop, n, driver_cpu):
+    """The figures of one run; ``serial`` is the serial run of the same case (or None)."""
+    t = result.timings
+    work = float(t["seconds"].sum())
+    cpu = float(t["cpu_seconds"].sum())
     overhead = max(result.seconds * workers - work, 0.0) / n
-    per_work = work / n
+    per_work, per_cpu = work / n, cpu / n
+    serial_cpu = float(serial.timings["cpu_seconds"].sum()) if serial is not None else cpu
+    busiest = float(t.groupby("worker")["cpu_seconds"].sum().max())
+    # the driver's own CPU beyond the work it ran itself: what the engine costs per task there
+    driver = max(driver_cpu - (cpu if engine_name == "serial" else 0.0), 0.0) / n
     row = {
         "case": case,
         "engine": engine_name,
@@ -74,22 +83,26 @@ def _row(case, engine_name, workers, result, serial_wall, noop, n):
         "wall_s": result.seconds,
         "per_queue_ms": 1000 * result.seconds / n,
         "work_per_queue_ms": 1000 * per_work,
-        "cpu_per_queue_ms": 1000 * float(result.timings["cpu_seconds"].sum()) / n,
-        "speedup": serial_wall / result.seconds if serial_wall else 1.0,
+        "cpu_per_queue_ms": 1000 * per_cpu,
+        "speedup": serial.seconds / result.seconds if serial is not None else 1.0,
+        "cpu_speedup": serial_cpu / (busiest + driver * n),
         "overhead_per_task_ms": 1000 * overhead,
         "overhead_pct_of_work": 100 * overhead / per_work if per_work else np.nan,
+        "driver_cpu_per_task_ms": 1000 * driver,
+        "driver_cpu_pct_of_work": 100 * driver / per_cpu if per_cpu else np.nan,
         "noop_per_task_ms": 1000 * noop if noop is not None else np.nan,
         "errors": len(result.errors),
     }
     if noop is not None:
         for w in PROJECTED_WORKERS:
+            # the work spreads over the workers; the driver hands out one task at a time
             row[f"projected_{PROJECTED_QUEUES}q_{w}w_s"] = PROJECTED_QUEUES * max(
-                (per_work + overhead) / w, noop
+                per_cpu / w, driver
             )
     return row
 
 
-def run(quick: bool = False) -> pd.DataFrame:
+def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
     """Time the batch on the three engines.
 
     Returns
@@ -98,16 +111,18 @@ def run(quick: bool = False) -> pd.DataFrame:
         One row per case and engine: ``case``, ``engine``, ``workers``, ``queues``,
         ``wall_s``, ``per_queue_ms`` (wall per queue), ``work_per_queue_ms`` and
         ``cpu_per_queue_ms`` (wall and CPU time of the work, measured in the workers),
-        ``speedup`` (serial wall / wall), ``overhead_per_task_ms`` and
-        ``overhead_pct_of_work``, ``noop_per_task_ms``, ``errors``, ``load_1min`` (the
+        ``speedup`` (serial wall / wall), ``cpu_speedup`` (on free cores),
+        ``overhead_per_task_ms`` and ``overhead_pct_of_work`` (wall),
+        ``driver_cpu_per_task_ms`` and ``driver_cpu_pct_of_work``, ``noop_per_task_ms``,
+        ``errors``, ``load_1min`` (the
         machine's load average before the run), ``identical`` (the frames equal the serial
         run's, bit for bit), the projected wall for 10,000 queues on 32 and 256 workers, and
         ``cluster_start_s`` for the Dask rows.
     """
     import distributed
 
-    n = 20 if quick else 1000
-    n_sample = 2 if quick else 20
+    n = (20 if quick else 1000) if queues is None else queues
+    n_sample = max(1, n // 50)
     t0 = time.perf_counter()
     net = synthetic_network(n, start="2025-01-01", end="2025-12-31", seed=0)
     generate_s = time.perf_counter() - t0
@@ -138,10 +153,11 @@ def run(quick: bool = False) -> pd.DataFrame:
     rows = []
     try:
         for case, history, settings, stages in cases:
-            serial_result, serial_wall = None, None
+            serial_result = None
             count = history["unique_id"].nunique()
             for name, engine, workers in engines:
                 load = os.getloadavg()[0]
+                cpu0 = time.process_time()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     result = plan_many(
@@ -151,12 +167,13 @@ def run(quick: bool = False) -> pd.DataFrame:
                         quiet=True,
                         **({"stages": stages} if stages else {}),
                     )
+                driver_cpu = time.process_time() - cpu0
                 noop = None
                 if stages is None and name != "serial":
                     noop = _noop_seconds(engine, history, settings)
+                row = _row(case, name, workers, result, serial_result, noop, count, driver_cpu)
                 if serial_result is None:
-                    serial_result, serial_wall = result, result.seconds
-                row = _row(case, name, workers, result, serial_wall, noop, count)
+                    serial_result = result
                 row["load_1min"] = load
                 row["identical"] = all(
                     getattr(result, f).equals(getattr(serial_result, f))

@@ -65,7 +65,7 @@ class BatchPlan:
         One row per queue that failed: ``unique_id``, ``stage``, ``message``.
     timings : pandas.DataFrame
         ``unique_id``, ``seconds``, ``cpu_seconds``: wall and CPU time of each queue's work in
-        its worker. [s]
+        its worker [s]; ``worker``: the worker's process id.
     engine : str
         ``serial``, ``local`` or ``dask``.
     workers : int
@@ -411,7 +411,7 @@ def plan_many(
     error_frame = error_frame.sort_values(
         "unique_id", key=lambda c: c.astype(str), kind="stable"
     ).reset_index(drop=True)
-    timing_frame = pd.DataFrame(timings, columns=["unique_id", "seconds", "cpu_seconds"])
+    timing_frame = pd.DataFrame(timings, columns=["unique_id", "seconds", "cpu_seconds", "worker"])
     if out is not None:
         kpi_frame.to_csv(out / "summary.csv", index=False)
         error_frame.to_csv(out / "errors.csv", index=False)
@@ -432,7 +432,7 @@ def plan_many(
 def _collect(result: QueueResult, frames: dict, kpis: list, timings: list, errors: list, out):
     """One queue's result into the batch: frames kept or written to ``out``, its KPI row."""
     uid = result.unique_id
-    timings.append((uid, result.seconds, result.cpu_seconds))
+    timings.append((uid, result.seconds, result.cpu_seconds, result.worker))
     errors.extend((uid, stage, message) for stage, message in result.errors)
     if result.forecast is not None:
         kpis.append(result.kpis)

@@ -8,6 +8,7 @@ error row naming the stage, the stages after it are skipped, and the batch goes 
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -102,6 +103,8 @@ class QueueResult:
     cpu_seconds : float
         CPU time of the work in the worker (what other load on the machine does not
         change). [s]
+    worker : int
+        Process id of the worker that did the work.
     """
 
     unique_id: object
@@ -112,6 +115,7 @@ class QueueResult:
     errors: list = field(default_factory=list)
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    worker: int = 0
 
 
 def _message(exc: Exception) -> str:
@@ -250,6 +254,7 @@ def plan_queue(shared: Shared, unique_id, history: pd.DataFrame, settings: Queue
         errors=errors,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - cpu0,
+        worker=os.getpid(),
     )
 
 
