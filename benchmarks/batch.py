@@ -11,7 +11,8 @@ gets its stage-1 shift counts for the month. Per engine and case:
   the wall time per task of a no-op run that ships the same inputs;
 * CPU figures, which other load on the machine does not change: the CPU time of the work per
   queue in the workers, the driver's own CPU time per task (splitting the history, shipping
-  inputs, collecting results: the part of the engine no number of workers divides), and the
+  inputs, collecting results: the part of the engine no number of workers divides; on Dask
+  it includes the scheduler's, which a ``LocalCluster`` runs in the driver's process), and the
   speed-up the run would have on free cores, ``Σ serial CPU / (busiest worker's CPU + the
   driver's)``.
 
@@ -138,24 +139,32 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
             ("forecast", "requirement", "schedule", "kpis"),
         ),
     )
-    t0 = time.perf_counter()
-    cluster = distributed.LocalCluster(
-        n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    client = distributed.Client(cluster)
-    client.wait_for_workers(WORKERS)
-    cluster_start = time.perf_counter() - t0
+    rows, serial = [], {}
+    cluster = client = None
+
+    def dask_engine():
+        # started after the serial and local runs: its scheduler runs in this process, and
+        # its threads would count in their driver's CPU
+        nonlocal cluster, client
+        t0 = time.perf_counter()
+        cluster = distributed.LocalCluster(
+            n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
+        client = distributed.Client(cluster)
+        client.wait_for_workers(WORKERS)
+        return DaskEngine(client), time.perf_counter() - t0
+
     engines = (
-        ("serial", SerialEngine(), 1),
-        ("local", LocalEngine(WORKERS), WORKERS),
-        ("dask", DaskEngine(client), WORKERS),
+        ("serial", SerialEngine, 1),
+        ("local", lambda: (LocalEngine(WORKERS), None), WORKERS),
+        ("dask", dask_engine, WORKERS),
     )
-    rows = []
     try:
-        for case, history, settings, stages in cases:
-            serial_result = None
-            count = history["unique_id"].nunique()
-            for name, engine, workers in engines:
+        for name, make, workers in engines:
+            made = make()
+            engine, started = made if isinstance(made, tuple) else (made, None)
+            for case, history, settings, stages in cases:
+                count = history["unique_id"].nunique()
                 load = os.getloadavg()[0]
                 cpu0 = time.process_time()
                 with warnings.catch_warnings():
@@ -171,20 +180,21 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
                 noop = None
                 if stages is None and name != "serial":
                     noop = _noop_seconds(engine, history, settings)
-                row = _row(case, name, workers, result, serial_result, noop, count, driver_cpu)
-                if serial_result is None:
-                    serial_result = result
+                reference = serial.get(case)
+                row = _row(case, name, workers, result, reference, noop, count, driver_cpu)
+                serial.setdefault(case, result)
                 row["load_1min"] = load
                 row["identical"] = all(
-                    getattr(result, f).equals(getattr(serial_result, f))
+                    getattr(result, f).equals(getattr(serial[case], f))
                     for f in ("forecast", "requirement", "schedule", "kpis", "errors")
                 )
-                if name == "dask":
-                    row["cluster_start_s"] = cluster_start
+                if started is not None:
+                    row["cluster_start_s"] = started
                 if stages is None and name == "serial":
                     row["generate_s"] = generate_s
                 rows.append(row)
     finally:
-        client.close()
-        cluster.close()
+        if client is not None:
+            client.close()
+            cluster.close()
     return pd.DataFrame(rows)
