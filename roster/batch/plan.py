@@ -357,10 +357,14 @@ def plan_many(
         calendar=calendar,
         model=model,
     )
-    codes = {s.calendar for s in per_queue.values()}
     calendars = {}
-    for code in sorted(codes, key=str):
-        calendars[code] = fc.get_calendar(code)  # an unknown code is named here, once
+    for code in sorted({s.calendar for s in per_queue.values()}, key=str):
+        try:
+            calendars[code] = fc.get_calendar(code)  # each calendar made once, for all queues
+        except (TypeError, ValueError) as exc:
+            for uid in [u for u, s in per_queue.items() if s.calendar == code]:
+                errors.append((uid, "settings", str(exc).splitlines()[0]))
+                del per_queue[uid]
     if templates is None and "schedule" in stages:
         from roster.planning.pipeline import default_templates
 

@@ -93,6 +93,7 @@ def test_bad_queues_are_error_rows_and_the_others_complete(network):
         "q0001": {"seat_cap": 1},  # stage 1 cannot meet the floors with one seat
         "empty": {"patience": 90},  # named, but no history
         "vip": {"service_level": 1.5},  # a target that is no target
+        "atlantis": {"calendar": "XX"},  # a calendar nobody knows
     }
     result = roster.plan_many(
         history,
@@ -105,7 +106,8 @@ def test_bad_queues_are_error_rows_and_the_others_complete(network):
         quiet=True,
     )
     errors = result.errors.set_index("unique_id")
-    assert set(errors.index) == {"q0001", "nan", "empty", "vip"}
+    assert set(errors.index) == {"q0001", "nan", "empty", "vip", "atlantis"}
+    assert errors.loc["atlantis", "stage"] == "settings"
     assert errors.loc["q0001", "stage"] == "schedule"
     assert errors.loc["nan", "stage"] == "history"
     assert errors.loc["empty", "stage"] == "history"
