@@ -68,6 +68,12 @@ class LocalEngine:
     ----------
     workers : int, optional
         Processes; default the machine's cores.
+
+    Notes
+    -----
+    A worker process that dies ends the batch with
+    :class:`concurrent.futures.process.BrokenProcessPool`; the Dask engine runs a lost
+    worker's calls again instead.
     """
 
     name = "local"
