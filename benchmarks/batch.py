@@ -16,8 +16,10 @@ gets its stage-1 shift counts for the month. Per engine and case:
   speed-up the run would have on free cores, ``Σ serial CPU / (busiest worker's CPU + the
   driver's)``.
 
-The projection for 10,000 queues on ``W`` workers is ``10,000 × max(CPU work / W, driver CPU
-per task)``: the work spreads over the workers, and the driver hands out one task at a time.
+The projection for 10,000 queues on ``W`` workers is ``10,000 × max(CPU work / W, d)``, with
+``d`` the smaller of the driver's CPU per task and the no-op task's wall time (each bounds the
+driver's cost of a task from above): the work spreads over the workers, and the driver hands
+out one task at a time.
 Cluster start is left out (it is reported apart).
 
 The machine is shared: the load average before each run is reported beside it; under load
@@ -95,10 +97,13 @@ def _row(case, engine_name, workers, result, serial, noop, n, driver_cpu):
         "errors": len(result.errors),
     }
     if noop is not None:
+        # the driver's cost of a task is at most its CPU per task (which on Dask holds the
+        # in-process scheduler's idle upkeep too) and at most a no-op task's wall time
+        handout = min(driver, noop)
         for w in PROJECTED_WORKERS:
             # the work spreads over the workers; the driver hands out one task at a time
             row[f"projected_{PROJECTED_QUEUES}q_{w}w_s"] = PROJECTED_QUEUES * max(
-                per_cpu / w, driver
+                per_cpu / w, handout
             )
     return row
 

@@ -377,8 +377,9 @@ def _batch(frame):
                     f"projected wall for {int(queues):,} queues [s]",
                     f"dask, {workers} workers",
                     getattr(r, column),
-                    note=f"from {r.cpu_per_queue_ms:.0f} ms CPU per queue, "
-                    f"{r.driver_cpu_per_task_ms:.1f} ms driver CPU per task",
+                    note=f"from {r.cpu_per_queue_ms:.0f} ms CPU per queue, at least "
+                    f"{min(r.driver_cpu_per_task_ms, r.noop_per_task_ms):.1f} ms per task "
+                    "to hand out",
                 )
             )
     return rows
