@@ -12,7 +12,8 @@ gets its stage-1 shift counts for the month. Per engine and case:
 * CPU figures, which other load on the machine does not change: the CPU time of the work per
   queue in the workers, the driver's own CPU time per task (splitting the history, shipping
   inputs, collecting results: the part of the engine no number of workers divides; on Dask
-  it includes the scheduler's, which a ``LocalCluster`` runs in the driver's process), and the
+  it includes the scheduler's work, which a ``LocalCluster`` runs in the driver's process,
+  less the scheduler's and the client's idle upkeep, measured apart per second), and the
   speed-up the run would have on free cores, ``Σ serial CPU / (busiest worker's CPU + the
   driver's)``.
 
@@ -40,6 +41,8 @@ from roster.batch.network import queue_seed, synthetic_network
 from roster.batch.plan import _split, plan_many, queue_settings
 
 WORKERS = 2
+#: Seconds the idle Dask driver is watched to measure its upkeep.
+IDLE_SECONDS = 5.0
 #: Queues of the projection and the worker counts projected.
 PROJECTED_QUEUES = 10_000
 PROJECTED_WORKERS = (32, 256)
@@ -67,8 +70,9 @@ def _noop_seconds(engine, history, settings) -> float:
     return (time.perf_counter() - t0) / len(ids)
 
 
-def _row(case, engine_name, workers, result, serial, noop, n, driver_cpu):
-    """The figures of one run; ``serial`` is the serial run of the same case (or None)."""
+def _row(case, engine_name, workers, result, serial, noop, n, driver_cpu, idle_rate=0.0):
+    """The figures of one run; ``serial`` is the serial run of the same case (or None),
+    ``idle_rate`` the driver's CPU seconds per second when idle (a Dask scheduler's upkeep)."""
     t = result.timings
     work = float(t["seconds"].sum())
     cpu = float(t["cpu_seconds"].sum())
@@ -77,7 +81,8 @@ def _row(case, engine_name, workers, result, serial, noop, n, driver_cpu):
     serial_cpu = float(serial.timings["cpu_seconds"].sum()) if serial is not None else cpu
     busiest = float(t.groupby("worker")["cpu_seconds"].sum().max())
     # the driver's own CPU beyond the work it ran itself: what the engine costs per task there
-    driver = max(driver_cpu - (cpu if engine_name == "serial" else 0.0), 0.0) / n
+    own = cpu if engine_name == "serial" else 0.0
+    driver = max(driver_cpu - own - idle_rate * result.seconds, 0.0) / n
     row = {
         "case": case,
         "engine": engine_name,
@@ -94,6 +99,7 @@ def _row(case, engine_name, workers, result, serial, noop, n, driver_cpu):
         "driver_cpu_per_task_ms": 1000 * driver,
         "driver_cpu_pct_of_work": 100 * driver / per_cpu if per_cpu else np.nan,
         "noop_per_task_ms": 1000 * noop if noop is not None else np.nan,
+        "driver_idle_cpu_pct": 100 * idle_rate,
         "errors": len(result.errors),
     }
     if noop is not None:
@@ -120,6 +126,7 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
         ``speedup`` (serial wall / wall), ``cpu_speedup`` (on free cores),
         ``overhead_per_task_ms`` and ``overhead_pct_of_work`` (wall),
         ``driver_cpu_per_task_ms`` and ``driver_cpu_pct_of_work``, ``noop_per_task_ms``,
+        ``driver_idle_cpu_pct`` (the idle Dask driver's upkeep, % of a core),
         ``errors``, ``load_1min`` (the
         machine's load average before the run), ``identical`` (the frames equal the serial
         run's, bit for bit), the projected wall for 10,000 queues on 32 and 256 workers, and
@@ -146,6 +153,7 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
     )
     rows, serial = [], {}
     cluster = client = None
+    idle = {"rate": 0.0}
 
     def dask_engine():
         # started after the serial and local runs: its scheduler runs in this process, and
@@ -157,7 +165,13 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
         )
         client = distributed.Client(cluster)
         client.wait_for_workers(WORKERS)
-        return DaskEngine(client), time.perf_counter() - t0
+        started = time.perf_counter() - t0
+        # the scheduler's and the client's upkeep (heartbeats, monitors) while nothing runs:
+        # a cost per second, not per task, taken out of the driver's CPU per task
+        cpu0 = time.process_time()
+        time.sleep(IDLE_SECONDS)
+        idle["rate"] = (time.process_time() - cpu0) / IDLE_SECONDS
+        return DaskEngine(client), started
 
     engines = (
         ("serial", SerialEngine, 1),
@@ -186,7 +200,9 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
                 if stages is None and name != "serial":
                     noop = _noop_seconds(engine, history, settings)
                 reference = serial.get(case)
-                row = _row(case, name, workers, result, reference, noop, count, driver_cpu)
+                row = _row(
+                    case, name, workers, result, reference, noop, count, driver_cpu, idle["rate"]
+                )
                 serial.setdefault(case, result)
                 row["load_1min"] = load
                 row["identical"] = all(

@@ -366,7 +366,12 @@ def _batch(frame):
                 5.0,
                 f"goal: under 5; {r.driver_cpu_per_task_ms:.1f} ms per task; wall overhead "
                 f"{r.overhead_pct_of_work:.0f}% ({shared}), "
-                f"no-op task {r.noop_per_task_ms:.0f} ms",
+                f"no-op task {r.noop_per_task_ms:.0f} ms"
+                + (
+                    f", idle upkeep {r.driver_idle_cpu_pct:.0f}% of a core left out"
+                    if getattr(r, "driver_idle_cpu_pct", 0) > 0
+                    else ""
+                ),
             )
         )
     for r in main[main["engine"] == "dask"].itertuples(index=False):
