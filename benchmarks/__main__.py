@@ -35,6 +35,7 @@ BENCHMARKS = (
     "roster_curtois",
     "simulation",
     "multiskill",
+    "batch",
 )
 
 

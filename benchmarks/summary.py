@@ -363,6 +363,64 @@ def _erlang_redials(frame):
     return rows
 
 
+def _batch(frame):
+    rows = []
+    main = frame[frame["case"].str.contains("forecast")]
+    for r in main[main["engine"] != "serial"].itertuples(index=False):
+        where = f"{r.case}, {r.engine}, {r.workers} workers"
+        shared = f"load {r.load_1min:.1f} before the run (shared machine)"
+        rows.append(
+            _row(
+                "speed-up against serial, wall",
+                where,
+                r.speedup,
+                1.7,
+                f"goal: 1.7; {r.wall_s:.0f} s wall, {shared}; identical frames: "
+                f"{bool(r.identical)}",
+            )
+        )
+        rows.append(
+            _row(
+                "speed-up against serial, on free cores (CPU)",
+                where,
+                r.cpu_speedup,
+                1.7,
+                f"goal: 1.7; serial CPU over the busiest worker's and the driver's; "
+                f"{r.cpu_per_queue_ms:.0f} ms CPU per queue",
+            )
+        )
+        rows.append(
+            _row(
+                "engine overhead [% of work], driver CPU",
+                where,
+                r.driver_cpu_pct_of_work,
+                5.0,
+                f"goal: under 5; {r.driver_cpu_per_task_ms:.1f} ms per task; wall overhead "
+                f"{r.overhead_pct_of_work:.0f}% ({shared}), "
+                f"no-op task {r.noop_per_task_ms:.0f} ms"
+                + (
+                    f", idle upkeep {r.driver_idle_cpu_pct:.0f}% of a core left out"
+                    if getattr(r, "driver_idle_cpu_pct", 0) > 0
+                    else ""
+                ),
+            )
+        )
+    for r in main[main["engine"] == "dask"].itertuples(index=False):
+        for column in [c for c in frame.columns if c.startswith("projected_")]:
+            queues, workers = column.split("_")[1].rstrip("q"), column.split("_")[2].rstrip("w")
+            rows.append(
+                _row(
+                    f"projected wall for {int(queues):,} queues [s]",
+                    f"dask, {workers} workers",
+                    getattr(r, column),
+                    note=f"from {r.cpu_per_queue_ms:.0f} ms CPU per queue, at least "
+                    f"{min(r.driver_cpu_per_task_ms, r.noop_per_task_ms):.1f} ms per task "
+                    "to hand out",
+                )
+            )
+    return rows
+
+
 _HEADLINES = {
     "erlang_speed": _erlang_speed,
     "erlang_chat": _erlang_chat,
@@ -377,6 +435,7 @@ _HEADLINES = {
     "roster_curtois": _roster_curtois,
     "simulation": _simulation,
     "multiskill": _multiskill,
+    "batch": _batch,
 }
 
 

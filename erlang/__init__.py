@@ -23,6 +23,7 @@ from .patience import (
     Weibull,
     fit_patience,
 )
+from .queues import required_agents_by_queue
 from .redials import Redials
 from .risk import expected_service_level, required_agents_at_risk, volume_quantile
 from .staffing import max_volume, required_agents
@@ -54,6 +55,7 @@ __all__ = [
     "occupancy",
     "required_agents",
     "required_agents_at_risk",
+    "required_agents_by_queue",
     "service_level",
     "volume_quantile",
 ]

@@ -16,6 +16,7 @@ from roster.swap import SwapResult, swap
 # The rest resolve on first use (PEP 562), so that ``seatplan`` can reject a bad argument
 # before the solvers, numba kernels and plotting are loaded.
 _WHERE = {
+    "BatchPlan": "roster.batch",
     "BreakRule": "roster.shifts",
     "CentrePlan": "roster.planning",
     "Plan": "roster.planning",
@@ -32,6 +33,7 @@ _WHERE = {
     "place_pulloffs": "roster.pulloffs",
     "plan": "roster.planning",
     "plan_centre": "roster.planning",
+    "plan_many": "roster.batch",
     "plot_coverage": "roster.plots",
     "plot_roster": "roster.plots",
     "roster_coverage": "roster.coverage",
@@ -43,6 +45,7 @@ _WHERE = {
 }
 
 __all__ = [
+    "BatchPlan",
     "BreakRule",
     "CentrePlan",
     "Plan",
@@ -61,6 +64,7 @@ __all__ = [
     "place_pulloffs",
     "plan",
     "plan_centre",
+    "plan_many",
     "plot_coverage",
     "plot_roster",
     "roster_coverage",

@@ -477,6 +477,11 @@ def _plan(args) -> int:
 
         return run_centre(args, settings, rules, staffing.policy, reading)
     queue = _queue_options(args, config, staffing, source=args.config or "config")
+    from roster.batch.cli import network_history, run_batch
+
+    network = network_history(args, reading)  # several queues: the batch, one folder each
+    if network is not None:
+        return run_batch(args, network, settings, staffing, queue)
 
     # the forecasting, solvers and plotting load only once the arguments are known good
     from forecast import get_calendar
@@ -624,13 +629,16 @@ def main(argv=None) -> int:
     )
     run.add_argument(
         "--sample",
-        choices=("hotline", "carrier"),
+        choices=("hotline", "carrier", "network"),
         default="hotline",
-        help="bundled sample without --history: a 12345-style hotline (default) or a carrier "
-        "line of three queues and four agent groups",
+        help="bundled sample without --history: a 12345-style hotline (default), a carrier "
+        "line of three queues and four agent groups, or a network of synthetic hotlines",
     )
     run.add_argument("--out", default="seatplan-report", help="report folder")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from roster.batch.cli import add_batch_flags
+
+    add_batch_flags(run)
     # subcommands that bring their own runner (argparse only here: nothing heavy loads)
     from roster.intraday.cli import add_intraday
     from roster.reports.cli import add_report_parser

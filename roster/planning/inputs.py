@@ -70,6 +70,7 @@ def read_history(
     columns: dict | None = None,
     dayfirst=None,
     queues: bool = False,
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A history file: interval start ``ds``, contacts ``y`` and optionally ``aht`` [s].
 
@@ -92,6 +93,9 @@ def read_history(
     queues : bool, default False
         The file holds several queues: a ``queue`` column (队列, 技能组 ...) is required and
         comes back as ``unique_id``, one row per queue and interval.
+    table : pandas.DataFrame, optional
+        The file as :func:`roster.planning.tables.read_table` read it, when the caller has
+        read it already (to look at its queues); ``path`` then only names it in errors.
 
     Returns
     -------
@@ -104,7 +108,7 @@ def read_history(
     InputFileError
         Naming the file, the row and the column of the first bad value.
     """
-    frame = read_table(path, encoding=encoding)
+    frame = read_table(path, encoding=encoding) if table is None else table
     frame = rename_columns(
         frame, path, ["ds", "date", "slot", "y", "aht", "queue"], columns=columns
     )

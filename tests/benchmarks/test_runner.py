@@ -135,3 +135,27 @@ def test_long_table_takes_a_label_missing_in_some_rows():
     long = long_table("roster_curtois", frame)
     assert list(long["case"]) == ["Instance1", "Instance5_w4 / Instance5"]
     assert list(long["value"]) == [607.0, 9000.0]
+
+
+def test_batch_headlines_state_the_goals():
+    from benchmarks.summary import headlines
+
+    base = {"case": "20 queues, forecast + requirement + KPIs", "workers": 2, "queues": 20,
+            "wall_s": 10.0, "speedup": 1.8, "cpu_speedup": 1.9, "cpu_per_queue_ms": 500.0,
+            "overhead_pct_of_work": 3.0, "driver_cpu_per_task_ms": 5.0,
+            "driver_cpu_pct_of_work": 1.0, "noop_per_task_ms": 4.0, "load_1min": 0.5,
+            "identical": True, "projected_10000q_32w_s": 160.0,
+            "projected_10000q_256w_s": 50.0}  # fmt: skip
+    frame = pd.DataFrame(
+        [{**base, "engine": "serial", "speedup": 1.0}, {**base, "engine": "local"},
+         {**base, "engine": "dask"}]
+    )  # fmt: skip
+    head = headlines("batch", frame)
+    speed = head[head["figure"] == "speed-up against serial, wall"]
+    assert list(speed["reference"]) == [1.7, 1.7]
+    assert speed["ratio"].tolist() == pytest.approx([1.8 / 1.7] * 2)
+    overhead = head[head["figure"].str.startswith("engine overhead")]
+    assert list(overhead["reference"]) == [5.0, 5.0]
+    projected = head[head["figure"].str.startswith("projected")]
+    assert list(projected["case"]) == ["dask, 32 workers", "dask, 256 workers"]
+    assert list(projected["ours"]) == [160.0, 50.0]
