@@ -247,10 +247,10 @@ def build_roster(
     its root node (cuts, no branching); the first roster 4 sweeps of best responses;
     column generation 60 pricing rounds (the 150-agent month of the benchmarks converges
     in about 40: its first roster matters less than a converged LP to round); on small
-    masters 500 diving steps (30 of them pricing) and 5 nodes of the MIP over the
-    patterns; the repair 4 sweeps of best responses from the rounding (on large masters
-    from two systematic roundings per unit of effort, up to 5, two at a time with two
-    workers); then up to 2 passes over windows of two days re-rostered by MIP (two at a
+    masters 500 diving steps (30 of them pricing), and on very small ones 5 nodes of the
+    MIP over the patterns; the repair 4 sweeps of best responses from the rounding (on
+    large masters from two systematic roundings per unit of effort, up to 5, two at a time
+    with two workers); then up to 2 passes over windows of two days re-rostered by MIP (two at a
     time with two workers), 100 nodes each, each pass followed by a sweep of best
     responses, while a pass improves. A sweep prices every agent whose bound does not
     prove that it keeps its month, and a pass covers every day, so the work grows about

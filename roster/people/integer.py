@@ -8,8 +8,8 @@ the rules):
    LP solution is integral;
 2. local search: move single agents to a better pattern of their group while that lowers
    the objective;
-3. the MIP over all generated patterns, started from the best roster so far, within a node
-   limit.
+3. on very small masters, the MIP over all generated patterns, started from the best roster
+   so far, within a node limit.
 
 References
 ----------
@@ -22,6 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 _SMALL_MASTER = 2_000_000  # coverage rows x columns
+# the MIP over the patterns only on masters this small: on a month of 24 shifts (744 rows,
+# 2,000 columns) its root alone took longer than the rest of the build and never improved
+# on the dive and local search
+_MIP_MASTER = 250_000
 
 
 def integer_roster(
@@ -115,8 +119,9 @@ def integer_roster(
     ls_value = master.objective(counts)
     best, best_value = counts, ls_value
     mip_value = np.nan
-    # the MIP over every generated pattern only pays on small masters
-    if small and mip_nodes > 0 and not _reached(ceiling, "pattern MIP"):
+    # the MIP over every generated pattern only pays on very small masters
+    mip_small = master.R * len(master) <= _MIP_MASTER
+    if mip_small and mip_nodes > 0 and not _reached(ceiling, "pattern MIP"):
         mip = master.solve_mip(counts, mip_nodes)
         if _group_sums(master, mip):
             mip_value = master.objective(mip)

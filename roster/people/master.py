@@ -10,8 +10,9 @@ is a lower bound on every roster (Lagrangian relaxation of the coverage rows; th
 minimum is the exact pricing problem). Column generation evaluates it at every pricing point,
 so a proven bound is available at every round, not only at convergence (Farley's bound).
 Pricing happens at a smoothed dual point between the best-bound duals and the master's duals
-(Wentges' smoothing); a mis-price (no column at the smoothed point prices out at the master's
-duals) falls back to the master's duals, so the method stays exact.
+(Wentges' smoothing, its weight adjusted each round by the subgradient there); a mis-price
+(no column at the smoothed point prices out at the master's duals) falls back to the
+master's duals, so the method stays exact.
 
 References
 ----------
@@ -35,6 +36,9 @@ import numpy as np
 from roster.highs import run
 
 _INF = np.inf
+# the smoothing weight of the stability centre stays below one so that the master's duals
+# always move the pricing point
+_MAX_ALPHA = 0.99
 
 
 class Master:
@@ -270,13 +274,16 @@ def column_generation(
     ceiling : roster.people.groups.Ceiling, optional
         Time ceiling: no new round starts once it is reached.
     alpha : float
-        Wentges smoothing weight of the stability centre.
+        First Wentges smoothing weight of the stability centre, then adjusted every round
+        by the direction of the subgradient at the smoothed point (Pessoa et al. [3]).
     tol : float
         Relative gap between LP and bound at which to stop.
     bound : float
         A bound already proven for the same objective.
     center : ndarray, optional
-        A first stability centre (coverage duals within the slack bounds).
+        A first stability centre (coverage duals within the slack bounds), such as the duals
+        of the aggregate relaxation; its Lagrangian value is evaluated first (one pricing
+        call per group) so that only a better point replaces it.
     pool : concurrent.futures.Executor, optional
         Threads pricing the groups side by side (the labelling releases the GIL).
     """
@@ -285,9 +292,44 @@ def column_generation(
     converged = False
     history = []
     under, over = master.pen
+    required = master.required
+
+    def lagrangian(y_price, y):
+        """Columns priced at ``y_price`` with negative reduced cost at the master's duals
+        ``y`` added; the Lagrangian value at ``y_price``, its subgradient and the count."""
+        nonlocal calls
+        value = shift_value(y_price)
+        lagr = float(y_price @ required)
+        grad = required.copy()
+        added = 0
+        values = [value] * len(groups)
+        priced = (map if pool is None else pool.map)(_price, groups, values)
+        for g, (grp, found) in enumerate(zip(groups, priced, strict=True)):
+            calls += 1
+            if not found:
+                continue
+            lagr += grp.size * found[0][0]
+            for j, (_, pat) in enumerate(found):
+                cost, rows, vals = grp.column(pat)
+                if j == 0:
+                    grad[rows] -= grp.size * vals
+                if y is None:
+                    continue
+                rc = cost - float(vals @ y[rows]) - pi[g]
+                if rc < -1e-6 and master.add(g, pat, cost, rows, vals):
+                    added += 1
+        return lagr, grad, added
+
     # the stability centre is the best Lagrangian point found here; ``bound`` may come from
-    # another relaxation whose duals are not a Lagrangian point of this one
+    # another relaxation whose duals are not a Lagrangian point of this one, so a given
+    # centre is first evaluated (else the first smoothed point, however poor, replaces it)
     center_value = -_INF
+    pi = None
+    if center is not None and max_rounds > 0:
+        center = np.clip(np.asarray(center, dtype=float), -over, under)
+        center_value, _, _ = lagrangian(center, None)
+        bound = max(bound, center_value)
+    a = alpha
     while rounds < max_rounds and not (
         ceiling is not None and ceiling.reached("column generation")
     ):
@@ -299,31 +341,26 @@ def column_generation(
         if bound > -_INF and lp - bound <= tol * max(abs(lp), 1.0):
             converged = True
             break
-        a = alpha if center is not None else 0.0
+        a_round = a if center is not None else 0.0
         while True:
-            y_price = y if a == 0.0 else a * center + (1.0 - a) * y
-            value = shift_value(y_price)
-            lagr = float(y_price @ master.required)
-            added = 0
-            values = [value] * len(groups)
-            priced = (map if pool is None else pool.map)(_price, groups, values)
-            for g, (grp, found) in enumerate(zip(groups, priced, strict=True)):
-                calls += 1
-                if not found:
-                    continue
-                lagr += grp.size * found[0][0]
-                for _, pat in found:
-                    cost, rows, vals = grp.column(pat)
-                    rc = cost - float(vals @ y[rows]) - pi[g]
-                    if rc < -1e-6 and master.add(g, pat, cost, rows, vals):
-                        added += 1
+            y_price = y if a_round == 0.0 else a_round * center + (1.0 - a_round) * y
+            lagr, grad, added = lagrangian(y_price, y)
             bound = max(bound, lagr)
+            if a_round > 0.0:
+                # automatic smoothing (Pessoa et al. 2018): a subgradient at the smoothed
+                # point leaning towards the master's duals means the centre holds the
+                # search back, so smooth less; leaning away, the master's duals overshoot
+                # (a degenerate master's are often extreme), so smooth more
+                if float(grad @ (y - y_price)) > 0.0:
+                    a = max(a - 0.1, 0.0)
+                else:
+                    a = min(a + 0.1 * (1.0 - a), _MAX_ALPHA)
             if lagr > center_value or center is None:
                 center_value, center = lagr, y_price.copy()
-            if added or a == 0.0:
+            if added or a_round == 0.0:
                 history.append((rounds, lp, bound))
                 break
-            a = 0.0  # mis-price: price again at the master's duals
+            a_round = 0.0  # mis-price: price again at the master's duals
         if added == 0:
             lp, _, _ = master.solve_lp()
             if not master.stopped:

@@ -27,6 +27,7 @@ skill (a bound no real centre reaches).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,7 @@ from erlang.skills import Centre, CentreSimulation, CentreStaffing, staff_centre
 from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
+from roster.people.pricing import compile_pricing
 from roster.planning.clock import Clock
 from roster.planning.headcount import Headcount, headcount
 from roster.planning.inputs import open_index, plan_horizon
@@ -45,7 +47,7 @@ from roster.rules import Rules
 from roster.shifts import ShiftTemplate
 from roster.simulation.centre import simulate_rosters
 
-__all__ = ["CENTRE_STEPS", "CentrePlan", "plan_centre", "shift_table"]
+__all__ = ["CENTRE_STEPS", "CentrePlan", "build_group_rosters", "plan_centre", "shift_table"]
 
 #: The steps of :func:`plan_centre`, in order, as named to the ``progress`` callback.
 CENTRE_STEPS = ("history", "forecast", "staffing", "shifts", "roster", "simulation")
@@ -205,6 +207,7 @@ def plan_centre(
     replications: int = 10,
     seed: int | None = 0,
     time_limit: float = 600.0,
+    workers: int = 2,
     progress: Callable[[str, int, int, float | None], None] | None = None,
 ) -> CentrePlan:
     """Plan a month of a multi-skill centre: forecasts, staffing by group, rosters, service.
@@ -230,6 +233,9 @@ def plan_centre(
         Seed of the staffing's simulation and of the final one.
     time_limit : float, default 600
         Ceiling on each rostering stage of each group (both are paced by work). [s]
+    workers : {1, 2}
+        Threads building the groups' rosters (:func:`build_group_rosters`): with 2, two
+        groups at a time. The rosters are the same either way.
     progress : callable, optional
         Called as ``progress(step, number, total, seconds)`` as each step of
         :data:`CENTRE_STEPS` starts (``seconds`` None) and ends.
@@ -249,6 +255,8 @@ def plan_centre(
         raise TypeError(f"centre must be an erlang.skills.Centre, got {type(centre).__name__}")
     if not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r} must be positive")
+    if workers not in (1, 2):
+        raise ValueError(f"workers={workers!r} must be 1 or 2")
     policy = StaffingPolicy() if policy is None else policy
     rules = Rules() if rules is None else rules
     templates = default_templates() if templates is None else list(templates)
@@ -301,22 +309,27 @@ def plan_centre(
 
     with clock("roster"):
         parts, totals, coverage, violations = [], [], [], []
+        teams = {}
+        for group in centre.groups:
+            team = (agents or {}).get(group.name, needs[group.name].needed)
+            if team > 0 and len(schedules[group.name]):
+                teams[group.name] = int(team)
+        built_all = build_group_rosters(
+            {name: schedules[name][["date", "shift", "agents"]] for name in teams},
+            teams,
+            templates,
+            rules=rules,
+            interval=interval,
+            calendar=calendar,
+            month_days=month_days,
+            time_limit=time_limit,
+            workers=workers,
+        )
         for group in centre.groups:
             name = group.name
-            team = (agents or {}).get(name, needs[name].needed)
-            if team <= 0 or not len(schedules[name]):
+            if name not in built_all:
                 continue
-            names = [f"{name}-{k + 1:03d}" for k in range(int(team))]
-            built = build_roster(
-                schedules[name][["date", "shift", "agents"]],
-                templates,
-                names,
-                rules=rules,
-                interval=interval,
-                calendar=calendar,
-                month_days=month_days,
-                time_limit=time_limit,
-            )
+            built = built_all[name]
             rosters[name] = built
             parts.append(built.assignments.assign(group=name))
             totals.append(built.totals.assign(group=name, skills=", ".join(group.skills)))
@@ -379,6 +392,58 @@ def plan_centre(
         templates=templates,
         interval=interval,
     )
+
+
+def build_group_rosters(
+    requirements: Mapping[str, pd.DataFrame],
+    teams: Mapping[str, int],
+    templates: Sequence[ShiftTemplate],
+    *,
+    workers: int = 2,
+    **options,
+) -> dict[str, Roster]:
+    """One named roster per agent group (:func:`roster.build_roster`), two groups at a time.
+
+    A group's agents are interchangeable, so its build prices one group of agents and gains
+    little from threads of its own; two groups built side by side, each on one thread, keep
+    both cores busy (the labelling and HiGHS release the GIL). The largest teams start first
+    so that the last build to finish is a small one.
+
+    Parameters
+    ----------
+    requirements : mapping of str to pandas.DataFrame
+        Per group: agents per shift and day (``date``, ``shift``, ``agents``).
+    teams : mapping of str to int
+        Agents of each group (named ``{group}-001`` on).
+    templates : sequence of ShiftTemplate
+    workers : {1, 2}
+        Groups built at once. Every build runs on one thread, so the rosters do not depend
+        on ``workers`` (nor on which build finishes first).
+    **options
+        Passed to :func:`roster.build_roster` (``rules``, ``interval``, ``calendar``,
+        ``month_days``, ``time_limit``, ...).
+
+    Returns
+    -------
+    dict of str to Roster
+        In the order of ``teams``.
+    """
+    if workers not in (1, 2):
+        raise ValueError(f"workers={workers!r} must be 1 or 2")
+    missing = sorted(set(teams) - set(requirements))
+    if missing:
+        raise ValueError(f"requirements has no group {missing}")
+
+    def build(name):
+        names = [f"{name}-{k + 1:03d}" for k in range(int(teams[name]))]
+        return build_roster(requirements[name], templates, names, workers=1, **options)
+
+    # the labelling kernels compiled (or loaded) once, before two builds could race to it
+    compile_pricing()
+    order = sorted(teams, key=lambda name: -int(teams[name]))
+    with ThreadPoolExecutor(max_workers=workers) as threads:
+        built = dict(zip(order, threads.map(build, order), strict=True))
+    return {name: built[name] for name in teams}
 
 
 def _long_history(history, centre) -> pd.DataFrame:
