@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -88,13 +86,9 @@ class EscalationRules:
     @classmethod
     def from_toml(cls, path) -> EscalationRules:
         """Rules from the ``[escalation]`` table of a TOML file (every key optional)."""
-        path = Path(path)
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ValueError(f"rules: file not found: {path}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"rules: {path} is not valid TOML: {exc}") from None
+        from roster.planning.tables import read_toml
+
+        table = read_toml(path, f"rules {path}")
         values = table.get("escalation", {})
         known = {f.name for f in dataclasses.fields(cls)}
         bad = sorted(set(values) - known)

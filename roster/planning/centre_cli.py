@@ -12,18 +12,10 @@ _QUEUE_ONLY = ("agents", "aht", "risk", "calls")
 
 def read_centre(path):
     """The centre of a TOML file of ``[[queues]]`` and ``[[groups]]`` tables."""
-    import tomllib
-
     from erlang.skills import Centre
+    from roster.planning.tables import read_toml
 
-    try:
-        with open(path, "rb") as handle:
-            values = tomllib.load(handle)
-    except OSError as exc:
-        raise ValueError(f"--centre {path}: cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"--centre {path}: not valid TOML ({exc})") from None
-    return Centre.from_dict(values, source=str(path))
+    return Centre.from_dict(read_toml(path, f"--centre {path}"), source=str(path))
 
 
 def run_centre(args, settings, rules, policy, reading) -> int:

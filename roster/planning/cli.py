@@ -343,15 +343,9 @@ def _fit_patience(args, path, where: str, config: dict):
 def _read_config(path) -> dict:
     """Sections ``plan``, ``targets``, ``staffing``, ``rules``, ``redials`` and ``chat`` of a
     TOML file, checked for unknown keys."""
-    import tomllib
+    from roster.planning.tables import read_toml
 
-    try:
-        with open(path, "rb") as handle:
-            config = tomllib.load(handle)
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc})") from None
+    config = read_toml(path, str(path))
     sections = {"plan", "targets", "staffing", "rules", "work_orders", *_OPTION_KEYS}
     unknown = sorted(set(config) - sections)
     if unknown:

@@ -25,6 +25,7 @@ __all__ = [
     "parse_numbers",
     "parse_times",
     "read_table",
+    "read_toml",
     "rename_columns",
     "require_columns",
 ]
@@ -124,6 +125,20 @@ def read_table(path, *, encoding: str | None = None) -> pd.DataFrame:
     raise InputFileError(
         path, f"unknown file type {suffix!r}; give a .csv, .xlsx or .parquet file"
     )
+
+
+def read_toml(path, name: str) -> dict:
+    """A TOML file's tables (a config, a centre, escalation rules); a file that cannot be read
+    or parsed is a one-line ``ValueError`` that starts with ``name``."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{name}: not valid TOML ({exc})") from None
 
 
 def _decode(path, data: bytes, encoding: str | None) -> str:
