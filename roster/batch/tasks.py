@@ -262,14 +262,16 @@ def _requirement(forecast: pd.DataFrame, settings: QueueSettings, interval: int)
     """Agents on the phones (``productive``) and to schedule (``required``, shrinkage grossed
     up) per interval of the mean forecast, with the floors of the staffing policy."""
     import erlang
+    from erlang.minimum import ceil_scheduled
 
     volume = forecast["mean"].astype(float)
     aht = forecast["aht"].astype(float)
     kw = {"interval": interval, "patience": settings.patience, "targets": settings.targets}
     out = pd.DataFrame({"volume": volume, "aht": aht})
     out["productive"] = erlang.required_agents(volume, aht, **kw)
-    out["required"] = erlang.required_agents(
-        volume, aht, shrinkage=settings.policy.shrinkage, **kw
+    # what required_agents gives with the shrinkage, without searching again
+    out["required"] = ceil_scheduled(out["productive"], settings.policy.shrinkage).astype(
+        out["productive"].dtype
     )
     out["floor"] = settings.policy.floors(out.index)
     return out

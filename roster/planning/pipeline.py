@@ -28,6 +28,7 @@ from scipy import stats
 
 import erlang
 import forecast as fc
+from erlang.minimum import ceil_scheduled
 from roster.check import check
 from roster.coverage import roster_coverage
 from roster.people.build import Roster, build_roster
@@ -587,7 +588,7 @@ def _at_risk(requirement, dispersion, queue: QueueModel, policy: StaffingPolicy,
     kw = {"dispersion": float(dispersion), "probability": float(risk), "interval": interval}
     out.insert(out.columns.get_loc("required") + 1, "required_at_mean", out["required"])
     out["productive"] = queue.agents_at_risk(volume, aht, **kw)
-    out["required"] = queue.agents_at_risk(volume, aht, shrinkage=policy.shrinkage, **kw)
+    out["required"] = _grossed_up(out["productive"], policy.shrinkage)
     return out
 
 
@@ -595,7 +596,7 @@ def _requirement(forecast, aht, queue: QueueModel, policy: StaffingPolicy, inter
     volume = forecast["mean"].astype(float)
     out = pd.DataFrame({"volume": volume, "aht": aht.astype(float)})
     out["productive"] = queue.agents(volume, aht, interval=interval)
-    out["required"] = queue.agents(volume, aht, interval=interval, shrinkage=policy.shrinkage)
+    out["required"] = _grossed_up(out["productive"], policy.shrinkage)
     out["floor"] = policy.floors(out.index)
     for col in forecast.columns:
         if col.startswith("q"):
@@ -603,6 +604,12 @@ def _requirement(forecast, aht, queue: QueueModel, policy: StaffingPolicy, inter
                 forecast[col].astype(float), aht, interval=interval, shrinkage=policy.shrinkage
             )
     return out
+
+
+def _grossed_up(productive: pd.Series, shrinkage: float) -> pd.Series:
+    """Agents to schedule for ``productive`` agents on the phones: what
+    :func:`erlang.required_agents` gives with ``shrinkage``, without searching again."""
+    return ceil_scheduled(productive, shrinkage).astype(productive.dtype)
 
 
 def _rate_quantiles(forecast: pd.DataFrame, dispersion: float | None) -> pd.DataFrame | None:
