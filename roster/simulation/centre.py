@@ -93,27 +93,28 @@ def simulate_rosters(
         floors.append((g, shift_floor(shifts, named, index, short)))
     rng = np.random.default_rng(seed)
     volumes = _spread(volume, centre, index, dispersion, int(replications), rng)
-    steps = []
-    for _ in range(int(replications)):
+    drawn = absence is not None and absence.active
+
+    def floor_steps():
         starts, ends, groups = [], [], []
         for g, floor in floors:
-            drawn = (
-                ()
-                if absence is None or not absence.active
-                else absence.draw(rng, floor.start, floor.end)
-            )
-            _, w_start, w_end, _ = floor.windows(*drawn)
+            shifts = absence.draw(rng, floor.start, floor.end) if drawn else ()
+            _, w_start, w_end, _ = floor.windows(*shifts)
             starts.append(w_start)
             ends.append(w_end)
             groups.append(np.full(w_start.size, g))
-        steps.append(
-            GroupSteps.from_windows(
-                np.concatenate(starts or [np.zeros(0)]),
-                np.concatenate(ends or [np.zeros(0)]),
-                np.concatenate(groups or [np.zeros(0, np.int64)]),
-                len(centre.groups),
-            )
+        return GroupSteps.from_windows(
+            np.concatenate(starts or [np.zeros(0)]),
+            np.concatenate(ends or [np.zeros(0)]),
+            np.concatenate(groups or [np.zeros(0, np.int64)]),
+            len(centre.groups),
         )
+
+    # without absence every replication has the same agents: their steps are built once
+    if drawn:
+        steps = [floor_steps() for _ in range(int(replications))]
+    else:
+        steps = [floor_steps()] * int(replications)
     return simulate_centre(
         volumes,
         centre,
