@@ -219,12 +219,18 @@ class Group:
             return [(self.const + self.pricer.extras(off), off)]
         return [(v + self.const, p) for v, p in found]
 
-    def best(self, value, cutoff=np.inf):
+    def best(self, value, cutoff=np.inf, relaxed_first=True, tally=None):
         """The least reduced-cost pattern at dual value ``value`` as ``(reduced cost,
         pattern)``, or ``(lower bound, None)`` where no pattern costs less than ``cutoff``
-        (:meth:`roster.people.pricing.PatternPricer.best`)."""
+        (:meth:`roster.people.pricing.PatternPricer.best`, which takes ``relaxed_first``
+        and ``tally``)."""
         bound, pattern = self.pricer.best(
-            self.base - value, self.forced, self.allowed, cutoff - self.const
+            self.base - value,
+            self.forced,
+            self.allowed,
+            cutoff - self.const,
+            relaxed_first=relaxed_first,
+            tally=tally,
         )
         if pattern is None and not np.isfinite(bound):
             return self.price(value)[0]

@@ -140,6 +140,7 @@ def best_response(
     seen = [None] * A
     floor = np.full(A, -np.inf)
     workable = {}
+    relaxed = {}  # per group: relaxed programmes solved and those that settled the call
     improved = True
     while (
         improved
@@ -176,7 +177,20 @@ def best_response(
                     continue
             # an agent without a month takes its best one even where that costs more: an
             # empty month breaks the paid band, so it is no roster to keep
-            value, pat = grp.best(-delta.reshape(D, S), now - tol if has_month else np.inf)
+            # the relaxed programme first while it settles at least one call in four of
+            # late (counts halved as they grow), and on every eighth call to notice when
+            # it settles more again (late sweeps, where few agents can improve)
+            st = relaxed.setdefault(g, {"calls": 0, "relaxed": 0, "proved": 0})
+            st["calls"] += 1
+            first = st["relaxed"] < 8 or 4 * st["proved"] >= st["relaxed"] or st["calls"] % 8 == 0
+            value, pat = grp.best(
+                -delta.reshape(D, S),
+                now - tol if has_month else np.inf,
+                relaxed_first=first,
+                tally=st,
+            )
+            if st["relaxed"] >= 32:
+                st["relaxed"], st["proved"] = st["relaxed"] // 2, st["proved"] // 2
             priced += 1
             seen[i], floor[i] = delta, value
             if pat is None:

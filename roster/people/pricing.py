@@ -95,6 +95,21 @@ def compat_matrix(templates, rules: Rules) -> np.ndarray:
     return out
 
 
+def _classes(compat, crosses):
+    """Each shift's predecessor class (1-based: 0 is the day off) and one shift of each
+    class: shifts with the same allowed next shifts and the same crossing of midnight lead
+    to the same futures, so the labelling keeps only the cheapest way into each class (and
+    which shift it was, for the backtrack)."""
+    S = len(crosses)
+    klass = np.empty(S, np.int64)
+    seen = {}
+    for s in range(S):
+        key = (compat[s + 1].tobytes(), bool(crosses[s]))
+        klass[s] = seen.setdefault(key, len(seen) + 1)
+    reps = np.array([klass.tolist().index(k) for k in range(1, len(seen) + 1)], np.int64)
+    return klass, reps
+
+
 def _prefix_order(compat):
     """An order of predecessors in which every shift's allowed set is a prefix, with the
     prefix lengths; None if no such order exists."""
@@ -111,7 +126,7 @@ def _prefix_order(compat):
 class _Layout:
     """The labelling state of one programme (relaxed or with rest days lost): its shape,
     the moves of the resource axis and the cost of each end state, with one labelling table
-    per thread so that agents are priced side by side (the larger programme's takes 280 MB
+    per thread so that agents are priced side by side (the larger programme's takes 200 MB
     on a 31-day month of 24 shifts)."""
 
     shape: tuple
@@ -201,10 +216,16 @@ class PatternPricer:
         if weekend_cap is not None and weekend_cost is None:
             weekend_cost = np.zeros(weekend_cap + 1)
         self.weekend_cost = weekend_cost
-        prefix = _prefix_order(self.compat)
+        self.crosses = np.zeros(S, bool) if crosses is None else np.asarray(crosses, bool)
+        # shifts that allow the same next shifts and lose the same rest day are one state
+        self.klass, reps = _classes(self.compat, self.crosses)
+        self.class_compat = np.vstack([self.compat[:1], self.compat[1 + reps]])
+        self._class_crosses = np.concatenate([[False], self.crosses[reps]])
+        prefix = _prefix_order(self.class_compat)
         self.prefix = prefix is not None
+        K = len(self.class_compat)
         if prefix is None:
-            self.order, self.kpre = np.arange(S + 1), np.ones(S, np.int64)
+            self.order, self.kpre = np.arange(K), np.ones(S, np.int64)
         else:
             self.order, self.kpre = (np.asarray(v, np.int64) for v in prefix)
 
@@ -237,7 +258,7 @@ class PatternPricer:
             self._sun_src[up] = np.flatnonzero(up) - 1
         self._sunday = self.sunday if weekend_cap is not None else np.zeros(D, bool)
         W1 = self.max_work + 1
-        self.shape = (S + 1, self.C + 1, W1, self.E, R)
+        self.shape = (K, self.C + 1, W1, self.E, R)
         # cost of each end state: outside the paid band infinite, plus final resource costs
         wd = np.arange(W1)[:, None]
         ex = np.arange(self.E)[None, :]
@@ -250,10 +271,9 @@ class PatternPricer:
         # fewest working days that can reach the paid band
         self._w_need = int(max(0, math.ceil((self.lo - 1e-6) / max(p.max(), 1.0))))
         # whole rest days: working days plus days lost to nights past midnight
-        self.crosses = np.zeros(S, bool) if crosses is None else np.asarray(crosses, bool)
         self.min_rest = D - self.max_work if min_rest is None else int(min_rest)
         self.rest_cap = D - self.min_rest
-        none = np.zeros(S + 1, bool)
+        none = np.zeros(K, bool)
         self._relaxed = _Layout(self.shape, self._maps, self._inv, self._sun_src, self._final,
                                 none, np.arange(R), np.arange(R))  # fmt: skip
         self._exact = None
@@ -286,7 +306,7 @@ class PatternPricer:
             shift(self._inv),
             shift(self._sun_src),
             final,
-            np.concatenate([[False], self.crosses]),
+            self._class_crosses,
             up.ravel(),
             down.ravel(),
         )
@@ -315,7 +335,7 @@ class PatternPricer:
             return [(v, pat) for v, pat in found if self.rest_ok(pat)]
         return self._solve(self._exact, cost, okd, k)
 
-    def best(self, cost, forced_off, allowed, cutoff=_INF):
+    def best(self, cost, forced_off, allowed, cutoff=_INF, relaxed_first=True, tally=None):
         """The least-cost pattern, or only a lower bound on its cost where that bound
         already reaches ``cutoff``.
 
@@ -331,6 +351,14 @@ class PatternPricer:
             As for :meth:`solve`.
         cutoff : float
             Cost at or above which the pattern itself is not wanted.
+        relaxed_first : bool
+            Solve the relaxed programme first (True) or go straight to the larger one
+            where the rest-day rule needs it: a caller whose relaxed solves seldom prove
+            anything saves their time. Either way the value is the least cost; among
+            patterns of equal cost the one returned may differ.
+        tally : dict, optional
+            ``relaxed`` (relaxed programmes solved) and ``proved`` (those that settled the
+            call alone) are added to it.
 
         Returns
         -------
@@ -340,14 +368,19 @@ class PatternPricer:
             every pattern, at least ``cutoff``, or infinite where the rules admit none.
         """
         cost, okd = self._masked(cost, forced_off, allowed)
-        found = self._solve(self._relaxed, cost, okd, 1)
-        if not found:
-            return _INF, None
-        value, pattern = found[0]
-        if not self.whole or self.rest_ok(pattern):
-            return value, pattern
-        if value >= cutoff:
-            return value, None
+        if relaxed_first or not self.whole:
+            found = self._solve(self._relaxed, cost, okd, 1)
+            if not found:
+                return _INF, None
+            value, pattern = found[0]
+            proved = not self.whole or self.rest_ok(pattern) or value >= cutoff
+            if tally is not None:
+                tally["relaxed"] = tally.get("relaxed", 0) + 1
+                tally["proved"] = tally.get("proved", 0) + int(proved)
+            if not self.whole or self.rest_ok(pattern):
+                return value, pattern
+            if value >= cutoff:
+                return value, None
         found = self._solve(self._exact, cost, okd, 1)
         return found[0] if found else (_INF, None)
 
@@ -363,18 +396,21 @@ class PatternPricer:
         if not hasattr(lay.local, "store"):
             L, C1, W1, E, R = lay.shape
             lay.local.store = np.empty((self.days + 1, *lay.shape))
+            lay.local.arg = np.empty((self.days + 1, *lay.shape), dtype=np.int16)
             lay.local.pm = np.empty((L, C1 - 1, W1, E, R))
-        store, pm = lay.local.store, lay.local.pm
+        store, arg, pm = lay.local.store, lay.local.arg, lay.local.pm
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(
             store,
+            arg,
+            self.klass,
             cost,
             okd,
             self.order,
             self.kpre,
             self.prefix,
-            self.compat,
+            self.class_compat,
             self.extra,
             self._sig,
             lay.maps,
@@ -404,8 +440,9 @@ class PatternPricer:
             state = np.array(np.unravel_index(f, term.shape), dtype=np.int64)
             pattern = kernel.backtrack(
                 store,
+                arg,
                 state,
-                self.compat,
+                self.class_compat,
                 self.extra,
                 self._sig,
                 lay.inv,

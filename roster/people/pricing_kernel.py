@@ -17,8 +17,8 @@ _INF = np.inf
 
 
 @njit(cache=True, nogil=True)
-def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun_src, sunday,
-            run_pen, pm, w_need, crossl, lost_up):  # fmt: skip
+def forward(store, arg, klass, cost, okd, order, kpre, prefix, compat, extra, sig, maps,
+            sun_src, sunday, run_pen, pm, w_need, crossl, lost_up):  # fmt: skip
     """Fill ``store[d + 1]`` from ``store[d]`` for every day; ``store[0]`` holds the start.
 
     After ``d`` days only ``w <= d`` is reachable, and ``w < w_need - (D - d)`` can no longer
@@ -81,9 +81,11 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
                                 if j > 0 and pm[j - 1, run, w, e, r] < v:
                                     v = pm[j - 1, run, w, e, r]
                                 pm[j, run, w, e, r] = v
+        an = arg[d + 1]
         for s in range(S):
             if not okd[d, s]:
                 continue
+            cl = klass[s]
             c = cost[d, s]
             ex = extra[s]
             mp = maps[sig[d, s]]
@@ -111,11 +113,15 @@ def forward(store, cost, okd, order, kpre, prefix, compat, extra, sig, maps, sun
                                     if u < v:
                                         v = u
                             if v < _INF:
-                                vn[s + 1, run + 1, w + 1, e + ex, r2] = v + c + pen
+                                v += c + pen
+                                if v < vn[cl, run + 1, w + 1, e + ex, r2]:
+                                    vn[cl, run + 1, w + 1, e + ex, r2] = v
+                                    an[cl, run + 1, w + 1, e + ex, r2] = s
 
 
 @njit(cache=True, nogil=True)
-def backtrack(store, state, compat, extra, sig, inv_maps, sun_src, sunday, crossl, lost_src):
+def backtrack(store, arg, state, compat, extra, sig, inv_maps, sun_src, sunday, crossl,
+              lost_src):  # fmt: skip
     """Pattern (-1 off) of a path into end ``state`` = (last, run, w, e, r)."""
     D = store.shape[0] - 1
     L, C1 = store.shape[1], store.shape[2]
@@ -136,7 +142,7 @@ def backtrack(store, state, compat, extra, sig, inv_maps, sun_src, sunday, cross
                         best, bl, br, bs = v, lp, rp, src
             last, run, r = bl, br, bs
             continue
-        s = last - 1
+        s = arg[d + 1, last, run, w, e, r]
         pattern[d] = s
         run -= 1
         w -= 1
