@@ -5,14 +5,14 @@ the groups of interchangeable agents with their exact pricers (:class:`Group`)."
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
 from roster.people.inputs import Problem
 from roster.people.polish import CoverageLedger
-from roster.people.pricing import PatternPricer, Resource, compat_matrix
+from roster.people.pricing import PatternPricer, Resource, Tables, compat_matrix
 from roster.rules import Rules
 
 _K_BEST = 80  # patterns per group and pricing round at most
@@ -97,6 +97,8 @@ class RosterContext:
         The build's time limit and where it bound.
     nonzero : list of numpy.ndarray
         Per interval requirement: the slots each shift covers within its two-day window.
+    tables : Tables
+        Labelling tables the build's pricers share.
     """
 
     p: Problem
@@ -109,6 +111,7 @@ class RosterContext:
     n_weekends: int
     ceiling: Ceiling
     nonzero: list
+    tables: Tables = field(default_factory=Tables)
 
     @property
     def weekend_fair(self) -> bool:
@@ -315,6 +318,7 @@ def _pricer(ctx, fair_means, night_ok):
         weekend_cost=wk_cost,
         crosses=p.crosses,
         min_rest=p.min_rest,
+        tables=ctx.tables,
     )
 
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -122,12 +122,45 @@ def _prefix_order(compat):
     return order, k
 
 
+class Tables:
+    """Labelling tables lent to pricers for one solve at a time.
+
+    The pricers of one build share them: a table is allocated once for as many solves as
+    run at once, not once per thread, programme and phase (the larger programme's takes
+    200 MB on a 31-day month of 24 shifts, and the system zeroes every page it hands out).
+    A table too small for a solve is dropped for a larger one, so at most as many tables
+    are held as solves ran side by side.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._free = []
+
+    def take(self, n_store: int, n_scratch: int) -> tuple:
+        """A table (values, shifts, scratch) of at least these sizes, for one solve."""
+        with self._lock:
+            fits = [
+                i
+                for i, t in enumerate(self._free)
+                if t[0].size >= n_store and t[2].size >= n_scratch
+            ]
+            if fits:
+                return self._free.pop(min(fits, key=lambda i: self._free[i][0].size))
+            if self._free:
+                self._free.pop(max(range(len(self._free)), key=lambda i: self._free[i][0].size))
+        n_store = max(n_store, max((t[0].size for t in self._free), default=0))
+        return (np.empty(n_store), np.empty(n_store, np.int16), np.empty(n_scratch))
+
+    def give(self, table: tuple) -> None:
+        """Return a table taken by :meth:`take`."""
+        with self._lock:
+            self._free.append(table)
+
+
 @dataclass
 class _Layout:
     """The labelling state of one programme (relaxed or with rest days lost): its shape,
-    the moves of the resource axis and the cost of each end state, with one labelling table
-    per thread so that agents are priced side by side (the larger programme's takes 200 MB
-    on a 31-day month of 24 shifts)."""
+    the moves of the resource axis and the cost of each end state."""
 
     shape: tuple
     maps: np.ndarray
@@ -137,8 +170,6 @@ class _Layout:
     crossl: np.ndarray
     lost_up: np.ndarray
     lost_src: np.ndarray
-    # the tables of each thread, freed when the thread ends
-    local: threading.local = field(default_factory=threading.local)
 
 
 class PatternPricer:
@@ -169,6 +200,8 @@ class PatternPricer:
     min_rest : int, optional
         Rest days required over the horizon (default ``days - max_work``), counted as
         ``rules.rest_days`` counts them.
+    tables : Tables, optional
+        Labelling tables shared with other pricers (default: this pricer's own).
     """
 
     def __init__(
@@ -187,7 +220,9 @@ class PatternPricer:
         weekend_cost=None,
         crosses=None,
         min_rest=None,
+        tables=None,
     ):
+        self.tables = Tables() if tables is None else tables
         self.compat = np.asarray(compat, dtype=bool)
         self.paid = np.asarray(paid, dtype=float)
         self.rules = rules
@@ -393,12 +428,19 @@ class PatternPricer:
         return np.where(okd, cost, 0.0), okd
 
     def _solve(self, lay, cost, okd, k):
-        if not hasattr(lay.local, "store"):
-            L, C1, W1, E, R = lay.shape
-            lay.local.store = np.empty((self.days + 1, *lay.shape))
-            lay.local.arg = np.empty((self.days + 1, *lay.shape), dtype=np.int16)
-            lay.local.pm = np.empty((L, C1 - 1, W1, E, R))
-        store, arg, pm = lay.local.store, lay.local.arg, lay.local.pm
+        L, C1, W1, E, R = lay.shape
+        shape = (self.days + 1, *lay.shape)
+        n_store, n_pm = math.prod(shape), L * (C1 - 1) * W1 * E * R
+        table = self.tables.take(n_store, n_pm)
+        try:
+            return self._label(lay, cost, okd, k, *table, shape, n_store, n_pm)
+        finally:
+            self.tables.give(table)
+
+    def _label(self, lay, cost, okd, k, values, shifts, scratch, shape, n_store, n_pm):
+        store = values[:n_store].reshape(shape)
+        arg = shifts[:n_store].reshape(shape)
+        pm = scratch[:n_pm].reshape((shape[1], shape[2] - 1, *shape[3:]))
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(
