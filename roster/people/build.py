@@ -288,18 +288,24 @@ def build_roster(
     groups = make_groups(ctx, None)
     infeasible = infeasible_agents(ctx, groups)
     feasible = ~np.isin(np.asarray(p.agent_names, dtype=object), infeasible)
-    agg_bound, y_agg, _ = aggregate_bound(
-        p, rules, ctx.shift_cov, feasible, integer_nodes=work["bound_nodes"], ceiling=ceiling
-    )
-    if y_agg is not None:
-        y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
     diagnosis = list(p.diagnosis) + _infeasible_diagnosis(p, rules, infeasible)
 
-    # past the ceiling the first roster still gives every agent a month: the roster
-    # returned when the ceiling binds anywhere later
-    first = first_roster(
-        ctx, groups, feasible, deadline=ceiling.end, max_sweeps=work["seed_sweeps"]
-    )
+    def bound_job():
+        return aggregate_bound(
+            p, rules, ctx.shift_cov, feasible, integer_nodes=work["bound_nodes"], ceiling=ceiling
+        )
+
+    # the aggregate bound (HiGHS) and the first roster (pricing) need nothing of each
+    # other: with two workers they run side by side. Past the ceiling the first roster
+    # still gives every agent a month: the roster returned when the ceiling binds later
+    with ThreadPoolExecutor(max_workers=1) as side:
+        pending = side.submit(bound_job) if workers > 1 else None
+        first = first_roster(
+            ctx, groups, feasible, deadline=ceiling.end, max_sweeps=work["seed_sweeps"]
+        )
+        agg_bound, y_agg, _ = pending.result() if pending is not None else bound_job()
+    if y_agg is not None:
+        y_agg = np.clip(y_agg, -p.over_pen, p.under_pen)
     groups = first.groups
     grid = first.grid.copy()
     info = _repair_stats(first, first.value, {})
