@@ -71,7 +71,7 @@ Philips Telecommunication Review 18(2), 1957. J. R. Artalejo, A. Gómez-Corral, 
 Queueing Systems: A Computational Approach", Springer, 2008.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -86,13 +86,14 @@ from .minimum import (
 )
 from .queue import Queue
 from .search import illinois, lattice_minimum
-from .state import queue_kpis
+from .state import kpis_frame, queue_kpis
 from .targets import Targets
 from .trunks import TrunkQueue, check_trunks
 
 __all__ = ["Redials"]
 
 _VIEWS = ("attempts", "callers")
+_METHODS = ("fixed_point", "chain")
 # Relative tolerances on the attempts of the fixed point and on the flow balance that defines
 # it (fresh callers = attempts not redialled): far below any planning figure.
 _XTOL = 1e-10
@@ -119,7 +120,8 @@ class Redials:
         Probability that a caller who abandons calls again, in [0, 1). [-]
     delay : float, default 300
         Mean time from hanging up (or busy tone) to the redial, exponentially distributed;
-        used by the simulation, not by the stationary fixed point (see the module notes). [s]
+        used by the chain (``method='chain'``) and the simulation, not by the stationary
+        fixed point (see the module notes). [s]
     blocked_probability : float or None, default None
         Probability that a caller who hears busy tone (a trunk cap) calls again, in [0, 1);
         None for ``probability``. Busy tone is usually redialled more than an abandoned wait.
@@ -129,25 +131,36 @@ class Redials:
         offered, as a switch reports it. ``'callers'``: each fresh caller counts once, with the
         outcome of their last attempt (see :func:`kpis_with_redials`), as a report that
         de-duplicates calling numbers gives it.
+    method : {'fixed_point', 'chain'}, default 'fixed_point'
+        How the queue with redials is solved. ``'fixed_point'``: the stationary fixed point of
+        the attempts (this module; microseconds per interval, optimistic for short delays and
+        high probabilities, see the table in the module notes). ``'chain'``: the exact Markov
+        chain of the queue with its orbit of callers waiting to redial, exponential delays of
+        mean ``delay`` (:mod:`erlang.retrial`; milliseconds per interval and count of agents,
+        whole agents only). An option of the model, like ``targets_on``, so that
+        :func:`erlang.kpis`, :func:`erlang.required_agents` and :func:`roster.plan` all follow
+        it.
 
     Raises
     ------
     ValueError
         A probability outside [0, 1), a delay not finite and > 0, or an unknown
-        ``targets_on``, naming the argument and value.
+        ``targets_on`` or ``method``, naming the argument and value.
     TypeError
         A probability or delay that is not a real number.
 
     Notes
     -----
-    The attempts solve ``x = λ + x (p_ab P_ab(x) + p_bl P_bl(x))`` per interval; the model,
-    its references and its measured error are in the notes of :mod:`erlang.redials`.
+    The fixed point solves ``x = λ + x (p_ab P_ab(x) + p_bl P_bl(x))`` per interval; the
+    model, its references and its measured error are in the notes of :mod:`erlang.redials`,
+    the chain's in :mod:`erlang.retrial`.
     """
 
     probability: float
     delay: float = 300.0
     blocked_probability: float | None = None
     targets_on: str = "attempts"
+    method: str = "fixed_point"
 
     def __post_init__(self):
         _check_share("probability", self.probability)
@@ -159,6 +172,8 @@ class Redials:
             raise ValueError(f"delay must be finite and > 0 seconds, got {self.delay!r}")
         if self.targets_on not in _VIEWS:
             raise ValueError(f"targets_on must be one of {_VIEWS}, got {self.targets_on!r}")
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
 
     @property
     def abandoned(self) -> float:
@@ -213,6 +228,17 @@ def solve_attempts(fresh, aht, agents, interval, patience, trunks, redials):
             ftol=_FTOL * f,
         )  # fmt: skip
     return x, queue_at(x, every)
+
+
+def attempts_and_queue(fresh, aht, agents, interval, patience, trunks, redials):
+    """The attempts per interval and the queue they meet, by ``redials.method`` (flat
+    arrays): the fixed point, or the retrial chain of :mod:`erlang.retrial` sized from it."""
+    x, queue = solve_attempts(fresh, aht, agents, interval, patience, trunks, redials)
+    if redials.method != "chain":
+        return x, queue
+    from .retrial import chain_queue  # scipy.sparse on demand: keeps ``import erlang`` light
+
+    return chain_queue(fresh, aht, agents, interval, patience, trunks, redials, x, queue)
 
 
 class CallerView:
@@ -340,14 +366,23 @@ def kpis_with_redials(
         x, aht_, agents_, interval=interval_, threshold=threshold, patience=patience_,
         cutoff=cutoff, short_abandon=short_abandon, trunks=trunks_, targets=targets,
     )  # fmt: skip
-    if form.index is not None:
-        frame.index = form.index
-    view = CallerView(queue, x, fresh, redials)
     chosen = Targets.resolve(
         targets, threshold=threshold, cutoff=cutoff, short_abandon=short_abandon
     )
     s = chosen["short_abandon"]
     s = None if s is None else np.ravel(np.broadcast_to(s, fresh.shape))
+    if redials.method == "chain":
+        # The fixed point above checked the inputs and sizes the chain's box.
+        from .retrial import chain_queue
+
+        x, queue = chain_queue(fresh, aht_, agents_, interval_, patience_, trunks_, redials, x,
+                               queue)  # fmt: skip
+        frame = kpis_frame(queue, _flat(chosen["threshold"], x), _flat(chosen["cutoff"], x), s,
+                           targets, None)  # fmt: skip
+        frame["truncation"] = queue.truncation
+    if form.index is not None:
+        frame.index = form.index
+    view = CallerView(queue, x, fresh, redials)
     callers = {
         "served_share": view.served,
         "caller_service_level": view.service_level(_flat(chosen["threshold"], x), s),
@@ -437,11 +472,18 @@ def _search(fresh, aht, interval, patience, trunks, targets, redials, rows):
     start = productive_minimum(load, h, p, tg, False)
     if k is not None:
         start = np.minimum(start, k)
+    if redials.method == "chain":
+        # The fixed point's minimum, a few microseconds, is within an agent or two of the
+        # chain's (it is optimistic), so the costly probes start next to the answer.
+        start = _search(fresh, aht, interval, patience, trunks, targets,
+                        replace(redials, method="fixed_point"), rows)  # fmt: skip
+        if k is not None:
+            start = np.where(np.isnan(start), k, start)
 
     def margin(agents, idx):
         cap = None if k is None else k[idx]
         n = agents if cap is None else np.minimum(agents, cap)
-        x, queue = solve_attempts(f[idx], h[idx], n, length[idx], p[idx], cap, redials)
+        x, queue = attempts_and_queue(f[idx], h[idx], n, length[idx], p[idx], cap, redials)
         out = tg.take(idx).margin(_view(queue, x, f[idx], redials))
         return out if cap is None else np.where(agents > cap, np.inf, out)
 
