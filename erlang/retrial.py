@@ -84,6 +84,8 @@ MAX_STATES = 400_000
 # Mass at and beyond the edges of the box that is accepted.
 _LEFT_OUT = 1e-10
 _MAX_WIDENINGS = 12
+# Relative error in the balance of callers above which a solution is refused.
+_BALANCE = 1e-7
 
 
 class ChainTooBig(ValueError):
@@ -104,13 +106,15 @@ def _moves(i, j, rate, mu, n, theta, p_ab, p_bl, nu, trunks):
     )
 
 
-def stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, anchor):
+def stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, anchor, pivot=False):
     """Stationary law of the chain on ``box = (i0, i1, j0, j1)``, as an array
     ``[i - i0, j - j0]`` summing to 1.
 
     Moves that leave the box end on its edge (a move that would stay put is dropped).
     ``anchor`` is a state ``(i, j)`` inside the box whose balance equation gives way to
     ``π(anchor) = 1``; near the mode it keeps the solution far from under- and overflow.
+    The LU goes without pivoting (each column of the matrix is diagonally dominant) unless
+    ``pivot``.
     """
     i0, i1, j0, j1 = box
     ni, nj = i1 - i0 + 1, j1 - j0 + 1
@@ -143,7 +147,7 @@ def stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, anchor):
     matrix = sparse.csc_matrix((vals, (rows, cols)), shape=(ni * nj, ni * nj))
     b = np.zeros(ni * nj)
     b[a] = scale
-    pi = splu(matrix, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0).solve(b)
+    pi = splu(matrix, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=float(pivot)).solve(b)
     pi = np.maximum(pi, 0.0)  # round-off below the smallest masses
     return (pi / pi.sum()).reshape(ni, nj)
 
@@ -186,6 +190,7 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
     mu, nu = 1.0 / aht, 1.0 / delay
     theta = 0.0 if np.isinf(patience) else 1.0 / patience
     box = _first_box(rate, attempts, aht, n, theta, nu, trunks)
+    orbit = max(attempts - rate, 0.0) / nu
     for _ in range(_MAX_WIDENINGS):
         size = (box[1] - box[0] + 1) * (box[3] - box[2] + 1)
         if size > max_states:
@@ -194,7 +199,7 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
                 f"{box[3] - box[2] + 1} in the orbit), more than max_states={max_states}: "
                 "use the fixed point (Redials method='fixed_point')"
             )
-        pi = _solve_at(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box)
+        pi = _solve_at(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, orbit)
         by_i, by_j = pi.sum(axis=1), pi.sum(axis=0)
         sides = (
             (by_i, False, box[0] > 0),
@@ -205,6 +210,16 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
         masses = [_edge_mass(m, end) if cut else (0.0, 0.0) for m, end, cut in sides]
         left_out = sum(e for e, _ in masses)
         if left_out <= _LEFT_OUT:
+            args = (rate, mu, n, theta, p_ab, p_bl, nu, trunks, box)
+            if _balance_gap(pi, *args) > _BALANCE:  # a solution gone wrong: once more, pivoting
+                pi = _again_at_mode(pi, *args)
+                gap = _balance_gap(pi, *args)
+                if gap > _BALANCE:
+                    raise RuntimeError(
+                        f"the retrial chain's solution misses the balance of callers by "
+                        f"{gap:.1e} of the fresh callers (box {box}): use the fixed point "
+                        "(method='fixed_point')"
+                    )
             return pi, box, left_out
         for side, (e, r) in enumerate(masses):
             if e <= _LEFT_OUT / 4.0:
@@ -217,7 +232,7 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
             if side == 0:
                 box[0] = max(box[0] - more, 0)
             elif side == 1:
-                box[1] = min(box[1] + more, trunks)
+                box[1] = int(min(box[1] + more, trunks))
             elif side == 2:
                 box[2] = max(box[2] - more, 0)
             else:
@@ -228,11 +243,43 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
     )
 
 
-def _solve_at(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box):
-    # Anchor near the mode: the busy agents of the fresh load, the orbit's middle.
-    anchor_i = int(np.clip(min(rate / mu, n), box[0], box[1]))
-    anchor_j = int(np.clip(0.5 * (box[2] + box[3]) * 0.6, box[2], box[3]))
-    return stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, (anchor_i, anchor_j))
+def _solve_at(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, orbit):
+    """:func:`stationary` anchored near the mode: the agents the fresh load keeps busy and the
+    orbit's mean by the fixed point; where that state holds little of the mass (the solution
+    then loses digits in proportion), again at the mode found."""
+    attempts = rate + orbit * nu
+    # Fluid estimate of the callers in the system: the busy agents, and the queue where the
+    # hang-ups take up the excess of the attempts over the agents.
+    if theta > 0.0:
+        fluid = min(attempts / mu, n) + max(attempts - n * mu, 0.0) / theta
+    else:
+        fluid = attempts / mu
+    anchor = (int(np.clip(round(fluid), box[0], box[1])),
+              int(np.clip(round(orbit), box[2], box[3])))  # fmt: skip
+    pi = stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, anchor)
+    if pi[anchor[0] - box[0], anchor[1] - box[2]] < 1e-3 * pi.max():
+        return _again_at_mode(pi, rate, mu, n, theta, p_ab, p_bl, nu, trunks, box)
+    return pi
+
+
+def _again_at_mode(pi, rate, mu, n, theta, p_ab, p_bl, nu, trunks, box):
+    mode = np.unravel_index(np.argmax(pi), pi.shape)
+    anchor = (int(mode[0]) + box[0], int(mode[1]) + box[2])
+    return stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, anchor, pivot=True)
+
+
+def _balance_gap(pi, rate, mu, n, theta, p_ab, p_bl, nu, trunks, box):
+    """``|fresh - served - lost for good| / fresh``: every caller leaves served or lost, an
+    identity of the chain that a wrong solution breaks."""
+    i = np.arange(box[0], box[1] + 1, dtype=float)
+    j = np.arange(box[2], box[3] + 1, dtype=float)
+    by_i = pi.sum(axis=1)
+    served = mu * float(np.minimum(i, n) @ by_i)
+    gone = theta * (1.0 - p_ab) * float(np.maximum(i - n, 0.0) @ by_i)
+    full = i == trunks
+    if full.any():
+        gone += (1.0 - p_bl) * float(pi[full].sum(axis=0) @ (rate + nu * j))
+    return abs(rate - served - gone) / rate
 
 
 def _seen(pi, box, rate, nu):
