@@ -192,18 +192,22 @@ def test_bad_input_names_the_argument():
 
 # Agreement with the call-level simulation (exponential delays, as the chain assumes): the
 # chain's service level and abandon rate on attempts inside the simulation's 99% confidence
-# intervals over replications. Small queue: 4 Erl on 5 agents; mid-size: 20 Erl on 21.
+# intervals over 30 replications. Small queue: 4 Erl on 5 agents; mid-size: 20 Erl on 22;
+# patience 120 s; service levels from 58 to 83%, abandonment from 4 to 23%. Measured: all 48
+# inside, the largest gap 0.63 of its half-width; the fixed point misses 33 of the 48 (by up to
+# 8 points of service level at p = 0.7 and 0.2 AHT). The cases share a seed, so their noise is
+# shared too: the simulation sits a little below the chain's service level in most of them, as
+# it sits below Erlang A without redials with this seed (and above it with the next).
 SIM_GRID = list(
     itertools.product(
         (0.3, 0.7),  # redial probability
         (0.2, 1.0, 5.0),  # mean delay [AHT]
-        ((48.0, 5), (240.0, 21)),  # fresh calls per half hour, agents; AHT 300 s
+        ((24.0, 5), (120.0, 22)),  # fresh calls per half hour, agents; AHT 300 s
         (None, 3),  # trunks beyond the agents
     )
 )
 
 
-@pytest.mark.slow
 def test_chain_agrees_with_the_simulation():
     misses = []
     for p, delay, (volume, agents), spare in SIM_GRID:
