@@ -153,15 +153,42 @@ def stationary(rate, mu, n, theta, p_ab, p_bl, nu, trunks, box, anchor, pivot=Fa
 
 
 def _edge_mass(marginal, at_end):
-    """Mass at and beyond one edge of a marginal: ``e / (1 - r)`` with ``e`` the edge level
-    and ``r`` its ratio to the level inside (``inf`` where the mass still grows)."""
+    """Mass at and beyond one edge of a marginal, ``e / (1 - r)``: ``e`` the edge level and
+    ``r`` the decay one level further in (the edge itself gathers the moves turned back, so
+    its own ratio overstates the tail); ``inf`` where the mass does not fall there."""
     m = marginal[::-1] if at_end else marginal
     e = m[0]
-    if m.size < 2 or e == 0.0:
-        return e, 0.0
-    inner = m[1]
-    r = e / inner if inner > 0.0 else np.inf
-    return (e / (1.0 - r) if r < 1.0 else np.inf), r
+    if m.size < 3 or e == 0.0:
+        return e
+    r = m[1] / m[2] if m[2] > 0.0 else np.inf
+    return e / (1.0 - r) if r < 1.0 else np.inf
+
+
+def _levels_to_add(marginal, at_end, span):
+    """Levels to add on one side so that its tail falls below a quarter of the tolerance:
+    ``ln`` of the marginal fitted by a parabola over the last levels (the tails of both
+    dimensions are close to Gaussian or Poisson, whose logs bend down) and followed outwards;
+    without a fall to follow, the span doubles."""
+    m = marginal[::-1] if at_end else marginal
+    inner = m[2 : min(m.size, 40)]  # the edge's two levels gather the moves turned back
+    keep = inner > 0.0
+    doubling = max(span, 8)
+    if keep.sum() < 4:
+        return doubling
+    d = -np.arange(2.0, 2.0 + inner.size)[keep]  # distance outwards from the edge
+    y = np.log(inner[keep])
+    target = np.log(_LEFT_OUT / 4.0)
+    c2, c1, c0 = np.polyfit(d, y, 2)
+    if c2 > 0.0:  # no bend: the line through the same levels
+        c2 = 0.0
+        c1, c0 = np.polyfit(d, y, 1)
+    if c1 >= 0.0 and c2 == 0.0:
+        return doubling
+    ahead = np.arange(1.0, 4.0 * span + 200.0)
+    below = np.flatnonzero(c0 + c1 * ahead + c2 * ahead**2 < target)
+    if not below.size:
+        return doubling
+    return int(np.ceil(1.15 * below[0])) + 3
 
 
 def _first_box(rate, attempts, aht, n, theta, nu, trunks):
@@ -171,7 +198,7 @@ def _first_box(rate, attempts, aht, n, theta, nu, trunks):
     j1 = int(np.ceil(1.3 * orbit + 6.0 * np.sqrt(2.0 * orbit + 1.0) + 4.0))
     j0 = int(max(0.0, np.floor(0.7 * orbit - 6.0 * np.sqrt(2.0 * orbit + 1.0))))
     fresh_load = rate * aht
-    i0 = int(np.clip(np.floor(fresh_load - 5.5 * np.sqrt(fresh_load) - 2.0), 0, max(n - 1, 0)))
+    i0 = int(np.clip(np.floor(fresh_load - 6.0 * np.sqrt(fresh_load) - 2.0), 0, max(n - 1, 0)))
     if theta > 0.0:
         busy = 1.3 * attempts
         ahead = max(busy - n / aht, 0.0) / theta  # where hang-ups catch up with the excess
@@ -207,8 +234,8 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
             (by_j, False, box[2] > 0),
             (by_j, True, True),
         )
-        masses = [_edge_mass(m, end) if cut else (0.0, 0.0) for m, end, cut in sides]
-        left_out = sum(e for e, _ in masses)
+        masses = [_edge_mass(m, end) if cut else 0.0 for m, end, cut in sides]
+        left_out = sum(masses)
         if left_out <= _LEFT_OUT:
             args = (rate, mu, n, theta, p_ab, p_bl, nu, trunks, box)
             if _balance_gap(pi, *args) > _BALANCE:  # a solution gone wrong: once more, pivoting
@@ -221,14 +248,11 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
                         "(method='fixed_point')"
                     )
             return pi, box, left_out
-        for side, (e, r) in enumerate(masses):
+        for side, e in enumerate(masses):
             if e <= _LEFT_OUT / 4.0:
                 continue
             span = box[1] - box[0] if side < 2 else box[3] - box[2]
-            if 0.0 < r < 0.95:  # levels for the geometric tail to fall below a quarter
-                more = int(np.ceil(np.log(_LEFT_OUT / 4.0 / e) / np.log(r))) + 2
-            else:
-                more = max(span // 2, 8)
+            more = _levels_to_add(sides[side][0], sides[side][1], span)
             if side == 0:
                 box[0] = max(box[0] - more, 0)
             elif side == 1:
