@@ -1,4 +1,5 @@
-"""Redials: callers who abandon or hear busy tone and call again, as a fixed point of the load.
+"""Redials: callers who abandon or hear busy tone and call again, as a fixed point of the load
+(the default) or, with ``Redials(method="chain")``, by the exact chain of :mod:`erlang.retrial`.
 
 A fresh caller's attempt is answered, abandons (hangs up in the queue) or is blocked (busy
 tone under a trunk cap). A lost attempt is followed by a redial with probability ``p_ab``
@@ -21,10 +22,14 @@ the root lies between ``λ / (1 - r)`` (the first step of the increasing map
 which :func:`erlang.search.illinois` converges for every interval at once.
 
 The model is stationary per interval: the redials of an interval arrive in that interval and
-join its Poisson stream, whatever their delay (``delay`` is used by the simulation,
-:func:`roster.simulate`, not here). In truth redials are not Poisson: a loss happens when the
-queue is long, and the redial comes back while it may still be long, so a redial sees a
-worse queue than a fresh call and the fixed point is optimistic. Against a call-level
+join its Poisson stream, whatever their delay (``delay`` is used by the exact chain and the
+simulation, :func:`roster.simulate`, not here). This is the approximation in which returning
+customers see time averages; for multiserver queues of finite capacity whose blocked
+customers return after exponential delays, Greenberg and Wolff (1987) prove that it bounds
+the performance from above. In truth redials are not Poisson: a loss happens when the queue
+is long, and the redial comes back while it may still be long, so a redial sees a worse
+queue than a fresh call and the fixed point is optimistic, with abandoned callers redialling
+too (which their proof does not cover) in every case measured here. Against a call-level
 simulation with exponential delays of 60 and 300 s (AHT 300 s, 17 and 100 Erl, patience 60
 and 300 s, with and without trunks, service levels from 55 to 96%), the fixed point gives
 attempts per fresh caller up to 4.3% low at ``p = 0.7`` and 0.5% at ``p = 0.3``, the
@@ -56,11 +61,13 @@ The error grows with the redial probability, as the delay shortens against the t
 queue takes to forget a congested spell (a few AHT, longer with patient callers), and as the
 queue shrinks: at 80 Erl the worst case (``p = 0.7``, 0.2 AHT) is 1.9% and 2.4 points. No
 correction for short delays is offered: a factor fitted to such a grid would not carry over
-to other queues, and the exact chain over (callers in the system, callers waiting to
-redial), solved numerically as in Artalejo and Gómez-Corral (2008), grows with the orbit
-and cannot be solved per interval at the speed of a staffing search. For short delays and
-high redial probabilities, plan with the simulation (:func:`roster.simulate` with
-``redials``), or read the figures above as the margin to allow.
+to other queues. For short delays and high redial probabilities, choose the exact chain
+instead, ``Redials(..., method="chain")`` (:mod:`erlang.retrial`): the same KPIs and exact
+staffing, with exponential delays of mean ``delay``, at milliseconds per interval and count
+of agents rather than microseconds. Against the simulation (4 and 20 Erl, delays of 0.2 to
+5 AHT, with and without trunks) its service level and abandonment lie inside every 99%
+confidence interval, where the fixed point misses 33 of 48; it staffs up to 3 or 4 agents
+more than the fixed point at 200 Erl with ``p = 0.7`` and a 60 s delay.
 
 References
 ----------
@@ -68,7 +75,9 @@ A. Aguir, F. Karaesmen, O. Z. Akşin, F. Chauvet, "The impact of retrials on cal
 performance", OR Spectrum 26(3), 2004, 353-376 (M/M/n+M with retrials and approximations).
 J. W. Cohen, "Basic problems of telephone traffic theory and the influence of repeated calls",
 Philips Telecommunication Review 18(2), 1957. J. R. Artalejo, A. Gómez-Corral, "Retrial
-Queueing Systems: A Computational Approach", Springer, 2008.
+Queueing Systems: A Computational Approach", Springer, 2008. B. S. Greenberg, R. W. Wolff,
+"An upper bound on the performance of queues with returning customers", Journal of Applied
+Probability 24(2), 1987, 466-475.
 """
 
 from dataclasses import dataclass, replace
@@ -346,7 +355,11 @@ def kpis_with_redials(
         ``short_abandon``, callers whose last attempt was a short abandon (misdials) leave the
         caller counts, as short abandons leave the attempt counts. ASA and occupancy are the
         same in both views (an answered caller has one answered attempt). With ``targets``,
-        ``meets_targets`` reads the view of ``redials.targets_on``.
+        ``meets_targets`` reads the view of ``redials.targets_on``. With
+        ``redials.method == 'chain'`` every metric is the exact chain's
+        (:mod:`erlang.retrial`), and one more column, ``truncation``, gives the mass of the
+        chain at and beyond the edges of the box it was solved on (below ``1e-10``; 0 where
+        no orbit can form and the fixed point is exact).
 
     Notes
     -----
@@ -429,6 +442,10 @@ def required_agents_with_redials(
     Under a trunk cap, the search assumes the targets improve with the agents, which holds
     when ``patience >= aht`` and without a ``short_abandon`` service level (see
     :func:`erlang.required_agents`); ``fractional`` staffing is not offered with redials.
+    With ``redials.method == 'chain'`` each probe solves the exact chain
+    (:mod:`erlang.retrial`), starting from the fixed point's minimum: its metrics improve with
+    every agent too (tested, and checked against every count by brute force), so the search
+    ends on the chain's exact minimum.
     """
     if not isinstance(redials, Redials):
         raise TypeError(f"redials={redials!r} must be an erlang.Redials")

@@ -58,11 +58,24 @@ named (the fixed point then remains). Neuts and Rao (1990) truncate the orbit of
 multiserver retrial queue in the same spirit (holding the redial rate fixed beyond a level);
 here the cut is plain and measured.
 
-Cost. One sparse factorisation per interval and count of agents: about 1 ms for 4 Erl, 5 ms
-for 20 Erl, 20 ms for 80 Erl and 60 ms for 200 Erl (AHT 300 s, patience 60 to 300 s, a 20
-to 1500 s delay, staffed near the targets) on one core; exact staffing costs 3 to 6 of them per
-interval (see ``benchmarks.erlang_redials``). That is thousands of times the fixed point:
-the chain is the choice for checking a plan or staffing a day, the fixed point for bulk runs.
+Cost. One sparse factorisation per interval and count of agents (two or three when the first
+box is widened), the box growing with the load and with the orbit's tail, which lengthens with
+the delay. Measured on one core (``benchmarks.erlang_redials``; AHT 300 s, half hours,
+patience 120 s, 80% in 20 s, ``p`` 0.5 to 0.7, delays of 60 to 1500 s), per interval:
+
+=======  ===============  =================
+load     KPIs             exact staffing
+=======  ===============  =================
+4 Erl    4 to 8 ms        9 to 35 ms
+20 Erl   7 to 17 ms       18 to 40 ms
+80 Erl   15 to 70 ms      50 to 160 ms
+200 Erl  50 to 400 ms     140 ms to 1.2 s
+=======  ===============  =================
+
+(the upper ends at ``p = 0.7`` and a 25-minute delay, where the orbit reaches 300 callers
+in congested spells). The fixed point staffs in 10 to 40 µs per interval: the chain is the
+choice for a day's plan or a check, the fixed point for bulk runs, and where the two agree
+(long delays, low ``p``, large queues) the fixed point suffices.
 
 References
 ----------
