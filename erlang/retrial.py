@@ -204,18 +204,22 @@ def _levels_to_add(marginal, at_end, span):
     return int(np.ceil(1.15 * below[0])) + 3
 
 
-def _first_box(rate, attempts, aht, n, theta, nu, trunks):
+def _first_box(rate, attempts, aht, n, theta, nu, trunks, p):
     """A box from the fixed point: ``attempts`` per second there (a little low: it is
-    optimistic), the orbit mean ``(attempts - rate) / ν`` by Little's law."""
+    optimistic), the orbit mean ``(attempts - rate) / ν`` by Little's law. The orbit's tail is
+    long: in a congested spell most callers are lost, and the orbit climbs towards
+    ``p λ / ν``, a share of which the box takes in at once (a box too small costs a second
+    solve; one too large, states)."""
     orbit = max(attempts - rate, 0.0) / nu
-    j1 = int(np.ceil(1.3 * orbit + 6.0 * np.sqrt(2.0 * orbit + 1.0) + 4.0))
+    spell = p * rate / nu
+    j1 = int(np.ceil(orbit + 0.2 * spell + 8.0 * np.sqrt(orbit + 0.25 * spell + 1.0) + 12.0))
     j0 = int(max(0.0, np.floor(0.7 * orbit - 6.0 * np.sqrt(2.0 * orbit + 1.0))))
     fresh_load = rate * aht
     i0 = int(np.clip(np.floor(fresh_load - 6.0 * np.sqrt(fresh_load) - 2.0), 0, max(n - 1, 0)))
     if theta > 0.0:
-        busy = 1.3 * attempts
+        busy = max(1.3 * attempts, (1.0 + p) * rate)
         ahead = max(busy - n / aht, 0.0) / theta  # where hang-ups catch up with the excess
-        i1 = n + int(np.ceil(ahead + 5.5 * np.sqrt(busy / theta + 1.0) + 3.0))
+        i1 = n + int(np.ceil(ahead + 6.0 * np.sqrt(busy / theta + 1.0) + 6.0))
     else:
         i1 = trunks
     return [i0, int(min(i1, trunks)), j0, j1]
@@ -229,7 +233,7 @@ def solve_box(rate, aht, n, patience, p_ab, p_bl, delay, trunks, attempts, max_s
     """
     mu, nu = 1.0 / aht, 1.0 / delay
     theta = 0.0 if np.isinf(patience) else 1.0 / patience
-    box = _first_box(rate, attempts, aht, n, theta, nu, trunks)
+    box = _first_box(rate, attempts, aht, n, theta, nu, trunks, max(p_ab, p_bl))
     orbit = max(attempts - rate, 0.0) / nu
     for _ in range(_MAX_WIDENINGS):
         size = (box[1] - box[0] + 1) * (box[3] - box[2] + 1)
