@@ -66,16 +66,19 @@ patience 120 s, 80% in 20 s, ``p`` 0.5 to 0.7, delays of 60 to 1500 s), per inte
 =======  ===============  =================
 load     KPIs             exact staffing
 =======  ===============  =================
-4 Erl    4 to 8 ms        9 to 35 ms
-20 Erl   7 to 17 ms       18 to 40 ms
-80 Erl   15 to 70 ms      50 to 160 ms
-200 Erl  50 to 400 ms     140 ms to 1.2 s
+4 Erl    4 ms             5 to 7 ms
+20 Erl   5 to 11 ms       13 to 20 ms
+80 Erl   10 to 60 ms      35 to 160 ms
+200 Erl  25 to 270 ms     0.1 to 0.75 s
 =======  ===============  =================
 
-(the upper ends at ``p = 0.7`` and a 25-minute delay, where the orbit reaches 300 callers
-in congested spells). The fixed point staffs in 10 to 40 µs per interval: the chain is the
-choice for a day's plan or a check, the fixed point for bulk runs, and where the two agree
-(long delays, low ``p``, large queues) the fixed point suffices.
+(the upper ends at ``p = 0.7`` and a 25-minute delay, where the orbit reaches hundreds of
+callers in congested spells). The fixed point staffs in 10 to 40 µs per interval: the chain
+is the choice for a day's plan or a check, the fixed point for bulk runs, and where the two
+agree (long delays, low ``p``, large queues) the fixed point suffices. The fixed point is
+optimistic on service, so the chain staffs as many agents or more wherever a service target
+binds; under an occupancy cap it may staff fewer (the fixed point counts more callers served,
+so more work).
 
 References
 ----------
