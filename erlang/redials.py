@@ -392,7 +392,6 @@ def kpis_with_redials(
                                queue)  # fmt: skip
         frame = kpis_frame(queue, _flat(chosen["threshold"], x), _flat(chosen["cutoff"], x), s,
                            targets, None)  # fmt: skip
-        frame["truncation"] = queue.truncation
     if form.index is not None:
         frame.index = form.index
     view = CallerView(queue, x, fresh, redials)
@@ -412,6 +411,8 @@ def kpis_with_redials(
             "caller_blocking": 0.0}  # fmt: skip
     for name, values in callers.items():
         frame[name] = np.where(fresh > 0.0, values, idle[name])
+    if redials.method == "chain":
+        frame["truncation"] = queue.truncation
     if targets is not None and redials.targets_on == "callers":
         shown = frame.rename(columns={f"caller_{k}": k for k in _CALLER_COLUMNS})
         shown = shown.loc[:, ~shown.columns.duplicated(keep="last")]

@@ -109,7 +109,8 @@ class ChainTooBig(ValueError):
 
 
 def _moves(i, j, rate, mu, n, theta, p_ab, p_bl, nu, trunks):
-    """The seven kinds of move out of the states ``(i, j)``: ``(di, dj, rate)`` each."""
+    """The moves out of the states ``(i, j)``, as ``(di, dj, rate)`` (service and a hang-up for
+    good share one)."""
     open_ = i < trunks
     hang_up = np.maximum(i - n, 0.0) * theta
     return (
