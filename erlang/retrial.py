@@ -24,7 +24,7 @@ hang-up for good                ``(i - n)⁺ θ (1 - p_ab)``  ``(i - 1, j)``
 
 (a redial that hears busy tone again stays in the orbit with ``p_bl``: no move). The
 generator is a level-dependent quasi-birth-and-death process in the orbit levels ``j``, each
-level tridiagonal in ``i`` (Artalejo and Gómez-Corral 2008, chapter 3); it is built for all
+level tridiagonal in ``i`` (Artalejo and Gómez-Corral 2008); it is built for all
 states at once and solved by a sparse LU factorisation (SuperLU), one equation replaced by
 ``π(i*, j*) = 1`` at a state near the mode and the result normalised.
 
