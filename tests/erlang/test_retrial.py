@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import erlang
@@ -57,6 +57,30 @@ def test_chain_matches_the_independent_reference(rate, agents, patience, p_ab, p
     # Every fresh caller ends served or lost for good.
     lost = frame["caller_abandon_rate"] + frame["caller_blocking"]
     assert frame["served_share"] + lost == pytest.approx(1.0, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rate=st.floats(0.005, 0.08),
+    agents=st.integers(1, 4),
+    patience=st.floats(20.0, 600.0),
+    p_ab=st.floats(0.0, 0.9),
+    p_bl=st.floats(0.0, 0.95),
+    room=st.one_of(st.none(), st.integers(0, 6)),
+    delay=st.floats(5.0, 600.0),
+)
+def test_chain_matches_the_reference_on_random_queues(rate, agents, patience, p_ab, p_bl, room,
+                                                      delay):  # fmt: skip
+    trunks = None if room is None else agents + room
+    r = Redials(p_ab, delay=delay, blocked_probability=p_bl, method="chain")
+    frame = erlang.kpis(rate * 1800.0, 60.0, agents, patience=patience, trunks=trunks,
+                        redials=r).iloc[0]  # fmt: skip
+    cap = trunks if trunks is not None else agents + 60
+    ref = retrial_chain(rate, 60.0, agents, patience, p_ab, p_bl, delay, cap, 250)
+    assume(ref["orbit_tail"] < 1e-12 and (trunks is not None or ref["blocking"] < 1e-12))
+    assert frame["attempts"] / 1800.0 == pytest.approx(ref["attempts"], rel=1e-8)
+    for name in ("served_share", "abandon_rate", "blocking"):
+        assert frame[name] == pytest.approx(ref[name], rel=1e-8, abs=1e-12), name
 
 
 @pytest.mark.parametrize("trunks", [None, 24])
