@@ -6,6 +6,9 @@ point with the call-level simulation (``roster.simulate`` with redials) on a few
 cases, where the fixed point's own error shows; and, free of simulation noise, against the exact
 Markov chain of the queue with an orbit of callers waiting to redial, as the mean delay falls
 from 5 AHT to 0.2 AHT (where the fixed point, which takes redials as Poisson, is optimistic).
+The exact chain itself (``Redials(method="chain")``, :mod:`erlang.retrial`) has its own rows:
+milliseconds of CPU per interval for its KPIs and its exact staffing at 4, 20, 80 and 200 Erl,
+and the agents it adds to the fixed point's staffing.
 
 Run ``python -m benchmarks.erlang_redials`` (add ``--quick`` for fewer simulated cases).
 """
@@ -81,6 +84,45 @@ def _speed_rows():
     return rows
 
 
+CHAIN_LOADS = (4.0, 20.0, 80.0, 200.0)
+
+
+def _chain_speed_rows(quick):
+    """CPU per interval of the exact retrial chain (``Redials(method="chain")``): the KPIs at
+    its staffing and the exact staffing itself, AHT 300 s, half hours, patience 120 s, 80% in
+    20 s; five intervals a load (volumes within 3%), against the fixed point on the same."""
+    rng = np.random.default_rng(1)
+    kw = {"patience": 120.0}
+    cases = [(0.5, 300.0), (0.7, 60.0), (0.7, 1500.0)]
+    rows = []
+    for p, delay in cases[:1] if quick else cases:
+        for load in CHAIN_LOADS:
+            volume = load * INTERVAL / 300.0 * rng.uniform(0.97, 1.03, 5)
+            chain = erlang.Redials(p, delay=delay, method="chain")
+            fixed = erlang.Redials(p, delay=delay)
+            agents, t_staff = _cpu(
+                lambda r=chain, v=volume: erlang.required_agents(v, 300.0, redials=r, **kw), 1
+            )
+            frame, t_kpis = _cpu(
+                lambda r=chain, v=volume, n=agents: erlang.kpis(v, 300.0, n, redials=r, **kw), 1
+            )
+            base = erlang.required_agents(volume, 300.0, redials=fixed, **kw)
+            # The fixed point per interval over a batch (on five alone, overhead dominates).
+            many = np.tile(volume, 200)
+            _, t_fixed = _cpu(
+                lambda r=fixed, v=many: erlang.required_agents(v, 300.0, redials=r, **kw)
+            )
+            rows.append(
+                {"case": f"chain p {p}, delay {delay:.0f} s, {load:.0f} Erl",
+                 "chain_staffing_ms": t_staff / volume.size * 1e3,
+                 "chain_kpis_ms": t_kpis / volume.size * 1e3,
+                 "fixed_point_staffing_ms": t_fixed / many.size * 1e3,
+                 "chain_extra_agents": float(np.mean(agents - base)),
+                 "chain_truncation": float(frame["truncation"].max())}
+            )  # fmt: skip
+    return rows
+
+
 def _agreement_rows(quick):
     cases = [(0.3, 600.0, 100, 60.0, 300.0), (0.7, 600.0, 100, 60.0, 300.0),
              (0.7, 600.0, 100, 60.0, 60.0), (0.7, 100.0, 20, 300.0, 300.0)]  # fmt: skip
@@ -145,8 +187,10 @@ def _chain_rows(quick):
 
 
 def run(quick: bool = False) -> pd.DataFrame:
-    """Speed rows (µs of CPU per interval), simulation and exact-chain agreement rows."""
-    return pd.DataFrame(_speed_rows() + _agreement_rows(quick) + _chain_rows(quick))
+    """Speed rows (µs of CPU per interval; ms for the exact chain), simulation and
+    exact-chain agreement rows."""
+    rows = _speed_rows() + _chain_speed_rows(quick) + _agreement_rows(quick)
+    return pd.DataFrame(rows + _chain_rows(quick))
 
 
 if __name__ == "__main__":

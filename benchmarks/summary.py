@@ -347,6 +347,13 @@ def _erlang_redials(frame):
             _row("staffing with redials [µs/interval]", r.case, r.staffing_us, base,
                  "reference: Erlang A staffing without redials; goal: ratio <= 20")
         )  # fmt: skip
+    if "chain_staffing_ms" in frame:
+        for r in frame[frame["chain_staffing_ms"].notna()].itertuples(index=False):
+            rows.append(
+                _row("staffing by the exact chain [ms/interval]", r.case, r.chain_staffing_ms,
+                     r.fixed_point_staffing_ms,
+                     f"reference: the fixed point; {r.chain_extra_agents:+.1f} agents on it")
+            )  # fmt: skip
     for r in frame[frame["service_level_sim"].notna()].itertuples(index=False):
         rows.append(
             _row("service level, fixed point vs simulation", r.case,

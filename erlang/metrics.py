@@ -402,7 +402,9 @@ def kpis(
 
     With ``redials`` (an :class:`erlang.Redials`), ``volume`` is the fresh callers and the
     metrics are taken at the attempts of the redial fixed point, with the fresh-caller view
-    beside them (:func:`erlang.redials.kpis_with_redials`). Chat with redials is not supported.
+    beside them (:func:`erlang.redials.kpis_with_redials`); with
+    ``Redials(..., method="chain")`` the exact retrial chain gives them, with a ``truncation``
+    column (:mod:`erlang.retrial`). Chat with redials is not supported.
     """
     patience = erlang_a_options(patience, trunks, chat, redials)
     if chat is not None:

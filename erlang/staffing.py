@@ -111,7 +111,9 @@ def required_agents(
     redials : Redials, optional
         Callers who call again after abandoning or busy tone (an :class:`erlang.Redials`);
         ``volume`` is then the fresh callers, and the targets are met on the attempts or on
-        the callers (:func:`erlang.redials.required_agents_with_redials`).
+        the callers (:func:`erlang.redials.required_agents_with_redials`), by the fixed point
+        or, with ``Redials(..., method="chain")``, by the exact retrial chain
+        (:mod:`erlang.retrial`; milliseconds per interval).
 
     Every target (``service_level``, ``threshold``, ``asa``, ``max_abandon``, ``answer_rate``,
     ``cutoff``, ``max_occupancy``, ``max_blocking``) may be a scalar or an array or Series that

@@ -71,6 +71,13 @@ def queue_kpis(
     check_seconds("short_abandon", short_abandon)
     if isinstance(queue, PatienceQueue):  # every answer-time tail in one pass
         queue.prepare(threshold, cutoff, short_abandon)
+    return kpis_frame(queue, threshold, cutoff, short_abandon, targets, form.index)
+
+
+def kpis_frame(queue, threshold, cutoff, short_abandon, targets, index):
+    """The frame of :func:`queue_kpis` from any queue object with the metric methods of
+    :class:`~erlang.queue.Queue` (the retrial chain's :class:`~erlang.retrial.ChainQueue`
+    too); times checked by the caller."""
     short = np.zeros(queue.load.shape)
     if short_abandon is not None:
         short = queue.short_abandon(short_abandon)
@@ -90,7 +97,7 @@ def queue_kpis(
             "answer_rate": np.ravel(queue.service_level(cutoff, short_abandon)),
             "blocking": np.ravel(queue.blocking),
         },
-        index=form.index,
+        index=index,
     )
     if targets is not None:
         frame["meets_targets"] = targets.met(frame)

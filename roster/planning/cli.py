@@ -125,6 +125,13 @@ _OPTION_FLAGS = {
         str,
         "targets on 'attempts' (as the switch counts) or 'callers' (default attempts)",
     ),
+    "redial_method": (
+        "redials",
+        "method",
+        str,
+        "'fixed_point' (fast, optimistic for short delays) or the exact retrial 'chain' "
+        "(milliseconds per interval) (default fixed_point)",
+    ),
     "chat_sessions": ("chat", "max_sessions", int, "chat: sessions an agent holds at once"),
     "chat_slowdown": (
         "chat",
@@ -135,7 +142,7 @@ _OPTION_FLAGS = {
 }
 #: Keys of the [redials] and [chat] tables (the fields of erlang.Redials and erlang.Chat).
 _OPTION_KEYS = {
-    "redials": ("probability", "delay", "blocked_probability", "targets_on"),
+    "redials": ("probability", "delay", "blocked_probability", "targets_on", "method"),
     "chat": ("max_sessions", "slowdown", "throughput"),
 }
 _PATIENCE_KEYS = ("patience", "patience_law", "patience_from")
@@ -243,6 +250,7 @@ _METAVARS = {
     "redial_delay": "SECONDS",
     "redial_busy_prob": "P",
     "redial_targets_on": "{attempts,callers}",
+    "redial_method": "{fixed_point,chain}",
     "chat_sessions": "K",
     "chat_slowdown": "S",
 }

@@ -202,6 +202,8 @@ class QueueModel:
             if r.blocked_probability is not None:
                 text += f" (busy tone {r.blocked:g})"
             text += f" after {r.delay:g} s, targets on {r.targets_on}"
+            if r.method == "chain":
+                text += ", exact retrial chain"
             parts.append(text)
         if self.chat is not None:
             c = self.chat
