@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from roster.batch.engines import DaskEngine, LocalEngine, SerialEngine
+from roster.batch.engines import DaskEngine, LocalEngine, SerialEngine, local_cluster
 from roster.batch.network import queue_seed, synthetic_network
 from roster.batch.plan import _split, plan_many, queue_settings
 
@@ -160,9 +160,7 @@ def run(quick: bool = False, queues: int | None = None) -> pd.DataFrame:
         # its threads would count in their driver's CPU
         nonlocal cluster, client
         t0 = time.perf_counter()
-        cluster = distributed.LocalCluster(
-            n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
+        cluster = local_cluster(WORKERS)
         client = distributed.Client(cluster)
         client.wait_for_workers(WORKERS)
         started = time.perf_counter() - t0

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import roster
-from roster.batch.engines import DaskEngine, get_engine
+from roster.batch.engines import DaskEngine, get_engine, local_cluster
 from roster.batch.network import synthetic_network
 
 distributed = pytest.importorskip("distributed")
@@ -21,13 +21,15 @@ TIMEOUT = 60
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
+    with local_cluster(2) as cluster, distributed.Client(cluster) as c:
         yield c
+
+
+def test_local_cluster_workers_keep_the_allocator_default(client):
+    # Dask's default trim threshold costs planning tasks page faults (see local_cluster)
+    seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(seen) == 2
+    assert set(seen.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
 
 
 @pytest.mark.slow
