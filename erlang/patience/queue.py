@@ -32,6 +32,7 @@ G. Hebuterne, "On queues with impatient customers", Performance '81, 1981.
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..gamma import log_erlang_b
 from ..queue import Queue
@@ -45,6 +46,8 @@ def as_law(patience):
     """
     if patience is None or isinstance(patience, Patience):
         return patience
+    if isinstance(patience, (pd.Series, np.ndarray)):  # numbers per entry (a Series has .sample)
+        return None
     if hasattr(patience, "survival") or hasattr(patience, "sample"):
         raise TypeError(
             f"patience={patience!r} must be a number of seconds or an erlang patience law "

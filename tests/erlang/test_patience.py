@@ -239,6 +239,19 @@ def test_errors():
         erlang.kpis(100.0, 300.0, 20, patience=Odd())
 
 
+def test_patience_per_interval_as_a_series_is_numbers_not_a_law():
+    # a Series has a .sample method, as a patience law does; it is still seconds per entry
+    idx = pd.date_range("2026-03-02 09:00", periods=3, freq="30min")
+    volume = pd.Series([100.0, 150.0, 120.0], index=idx)
+    patience = pd.Series([60.0, 90.0, 120.0], index=idx)
+    got = erlang.kpis(volume, 300.0, 30, patience=patience)
+    want = erlang.kpis(volume, 300.0, 30, patience=patience.to_numpy())
+    pd.testing.assert_frame_equal(got, want)
+    assert got["service_level"].iloc[0] != got["service_level"].iloc[2]
+    staffed = erlang.required_agents(volume, 300.0, patience=patience)
+    assert list(staffed.index) == list(idx)
+
+
 def test_queue_takes_marks_lazily():
     law = erlang.LogNormal.from_cv(60.0, 1.0)
     load, agents, aht = np.array([10.0, 50.0]), np.array([12.0, 52.0]), np.array([300.0, 300.0])
