@@ -67,8 +67,9 @@ def assert_same(a, b):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_equal_inputs_give_equal_rosters(workers):
     tpl, req = month()
-    a = build(tpl, req, 6, workers=workers)
-    b = build(tpl, req, 6, workers=workers)
+    # rel_gap=0: every phase runs, the windows too
+    a = build(tpl, req, 6, workers=workers, rel_gap=0.0)
+    b = build(tpl, req, 6, workers=workers, rel_gap=0.0)
     assert not a.stats["time_limit_hit"] and not b.stats["time_limit_hit"]
     # the phases whose work a time share used to cut all ran
     assert a.stats["rounds"] > 0 and a.stats["windows_solved"] > 0
@@ -87,6 +88,21 @@ def test_effort_scales_the_work():
     assert high.lower_bound <= low.cost + 1e-6 and low.lower_bound <= high.cost + 1e-6
     with pytest.raises(ValueError, match="effort=0"):
         build(tpl, req, 6, effort=0)
+    with pytest.raises(ValueError, match=r"rel_gap=1\.5 must lie in \[0, 1\)"):
+        build(tpl, req, 6, rel_gap=1.5)
+
+
+@pytest.mark.slow
+def test_the_windows_stop_once_the_roster_is_within_the_gap():
+    tpl, req = month()
+    full = build(tpl, req, 6, workers=1, rel_gap=0.0)
+    assert not full.stats["stopped_at_gap"]
+    gap = (full.stats["repair_objective"] - full.lower_bound) / full.lower_bound
+    # a gap the repaired roster already meets: no window is solved, the roster is the repair's
+    early = build(tpl, req, 6, workers=1, rel_gap=min(0.99, gap + 1e-6))
+    assert early.stats["stopped_at_gap"] and early.stats["windows_solved"] == 0
+    assert early.cost == pytest.approx(full.stats["repair_objective"])
+    assert early.cost <= early.lower_bound * (1 + gap + 1e-6)
 
 
 @pytest.mark.parametrize("limit", [0.5, 2.0, 4.0])
