@@ -93,19 +93,25 @@ def test_scale_summary_sets_the_goals_and_reads_determinism():
 
     frame = pd.DataFrame(
         [
-            {"case": "400 agents x 31 days, 30-min, limit 120 s", "agents": 400,
-             "time_limit_s": 120.0, "gap_pct": 0.8, "wall_s": 100.0, "time_limit_hit": False,
+            {"case": "400 agents x 31 days, 30-min, effort 1", "agents": 400,
+             "time_limit_s": 900.0, "gap_pct": 0.8, "wall_s": 100.0, "time_limit_hit": False,
+             "short_agent_h": 3.0, "hard_violations": 0, "peak_memory_mib": 900,
+             "goal_gap_pct": 1.0, "goal_wall_s": 120.0},
+            {"case": "1000 agents x 31 days, 30-min, effort 0.5", "agents": 1000,
+             "time_limit_s": 900.0, "gap_pct": 1.5, "wall_s": 120.0, "time_limit_hit": True,
+             "short_agent_h": 9.0, "hard_violations": 0, "peak_memory_mib": 1500,
+             "goal_gap_pct": 2.0, "goal_wall_s": 120.0},
+            # the determinism run's first month has no goal of its own
+            {"case": "150 agents x 31 days, 30-min, effort 1", "agents": 150,
+             "time_limit_s": 900.0, "gap_pct": 1.2, "wall_s": 60.0, "time_limit_hit": False,
              "short_agent_h": 3.0, "hard_violations": 0, "peak_memory_mib": 900},
-            {"case": "1000 agents x 31 days, 30-min, limit 120 s", "agents": 1000,
-             "time_limit_s": 120.0, "gap_pct": 1.5, "wall_s": 120.0, "time_limit_hit": True,
-             "short_agent_h": 9.0, "hard_violations": 0, "peak_memory_mib": 1500},
-            {"case": "determinism: 150 agents twice, limit 60 s", "agents": 150,
+            {"case": "determinism: 150 agents twice, limit 900 s", "agents": 150,
              "same_roster": True},
         ]
     )  # fmt: skip
     table = headlines("roster_scale", frame)
     assert table["reference"].tolist() == [1.0, 2.0, 1.0]
-    assert "limit bound" in table["note"].iloc[1]
+    assert "limit bound" in table["note"].iloc[1] and "goal 120 s" in table["note"].iloc[1]
     assert table["ours"].iloc[2] == 1.0
 
 
