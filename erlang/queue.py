@@ -36,8 +36,37 @@ def erlang_c_from_log_b(load, agents, log_b):
     return np.where(rho < 1.0, c, 1.0)
 
 
+class Shares:
+    """The service level and the abandon rate as shares of the calls offered, for a queue
+    state that gives ``load``, ``blocking``, ``p_abandon``, ``answered_within(t)`` and
+    ``short_abandon(s)`` per entry (:class:`Queue`, :class:`erlang.retrial.ChainQueue`)."""
+
+    def _share(self, count, short_abandon, over):
+        """``count`` over offered callers less short abandons (and blocked, if 'admitted')."""
+        if short_abandon is None and over == "offered":
+            return count
+        removed = np.zeros(self.load.shape)
+        if short_abandon is not None:
+            removed = self.short_abandon(short_abandon)
+        if over == "admitted":
+            removed = removed + self.blocking
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(removed < 1.0, np.clip(count / (1.0 - removed), 0.0, 1.0), 0.0)
+
+    def service_level(self, threshold, short_abandon=None, over="offered"):
+        """Answered within ``threshold`` over offered (less short abandons, or blocked calls)."""
+        return self._share(self.answered_within(threshold), short_abandon, over)
+
+    def abandon_rate(self, short_abandon=None, over="offered"):
+        """Hang-ups over offered, or both less the short abandons (within ``short_abandon`` s)."""
+        count = self.p_abandon
+        if short_abandon is not None:
+            count = np.maximum(count - self.short_abandon(short_abandon), 0.0)
+        return self._share(count, short_abandon, over)
+
+
 @dataclass
-class Queue:
+class Queue(Shares):
     """Stationary state of one queue per entry; arrays broadcast to one shape.
 
     ``patience`` may hold ``inf`` entries: those follow Erlang C, the others Erlang A.
@@ -126,29 +155,6 @@ class Queue:
     def answered_within(self, t):
         """P(admitted and served within ``t`` seconds of arrival), over offered callers."""
         return np.clip(1.0 - self.blocking - self.p_abandon - self.served_after(t), 0.0, 1.0)
-
-    def _share(self, count, short_abandon, over):
-        """``count`` over offered callers less short abandons (and blocked, if 'admitted')."""
-        if short_abandon is None and over == "offered":
-            return count
-        removed = np.zeros(self.load.shape)
-        if short_abandon is not None:
-            removed = self.short_abandon(short_abandon)
-        if over == "admitted":
-            removed = removed + self.blocking
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(removed < 1.0, np.clip(count / (1.0 - removed), 0.0, 1.0), 0.0)
-
-    def service_level(self, threshold, short_abandon=None, over="offered"):
-        """Answered within ``threshold`` over offered (less short abandons, or blocked calls)."""
-        return self._share(self.answered_within(threshold), short_abandon, over)
-
-    def abandon_rate(self, short_abandon=None, over="offered"):
-        """Hang-ups over offered, or both less the short abandons (within ``short_abandon`` s)."""
-        count = self.p_abandon
-        if short_abandon is not None:
-            count = np.maximum(count - self.short_abandon(short_abandon), 0.0)
-        return self._share(count, short_abandon, over)
 
     def short_abandon(self, s):
         """P(hang up while waiting, within ``s`` seconds): ``1 - E[exp(-θ min(V, s))]``."""

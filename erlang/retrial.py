@@ -95,6 +95,8 @@ import numpy as np
 from scipy import sparse, special
 from scipy.sparse.linalg import splu
 
+from .queue import Shares
+
 #: Largest chain solved per interval and count of agents [states].
 MAX_STATES = 400_000
 # Mass at and beyond the edges of the box that is accepted.
@@ -337,7 +339,7 @@ def _seen(pi, box, rate, nu):
     return attempts, (fresh + redials) / attempts
 
 
-class ChainQueue:
+class ChainQueue(Shares):
     """The retrial chain's metrics per attempt, one interval per entry, with the methods of
     :class:`erlang.queue.Queue` that :func:`erlang.kpis`, :class:`erlang.Targets` and
     :class:`erlang.redials.CallerView` read.
@@ -418,26 +420,6 @@ class ChainQueue:
         decay = np.exp(-self._theta * s_)
         early = 1.0 - decay * self._terms(s, 0) - (self._served - self._terms(s, 1))
         return np.clip(self._sum(np.where(self._theta > 0.0, early, 0.0)), 0.0, 1.0)
-
-    def _share(self, count, short_abandon, over):
-        removed = np.zeros(self.load.shape)
-        if short_abandon is not None:
-            removed = self.short_abandon(short_abandon)
-        if over == "admitted":
-            removed = removed + self.blocking
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(removed < 1.0, np.clip(count / (1.0 - removed), 0.0, 1.0), 0.0)
-
-    def service_level(self, threshold, short_abandon=None, over="offered"):
-        """Answered within ``threshold`` over attempts (less short abandons)."""
-        return self._share(self.answered_within(threshold), short_abandon, over)
-
-    def abandon_rate(self, short_abandon=None, over="offered"):
-        """Hang-ups over attempts, or both less the short abandons."""
-        count = self.p_abandon
-        if short_abandon is not None:
-            count = np.maximum(count - self.short_abandon(short_abandon), 0.0)
-        return self._share(count, short_abandon, over)
 
     def mean_wait_answered(self):
         """Mean wait of the answered attempts [s]: ``E[V; served | k] = P(served | k)
