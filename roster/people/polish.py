@@ -177,9 +177,9 @@ def best_response(
                     continue
             # an agent without a month takes its best one even where that costs more: an
             # empty month breaks the paid band, so it is no roster to keep
-            # the relaxed programme first while it settles at least one call in four of
-            # late (counts halved as they grow), and on every eighth call to notice when
-            # it settles more again (late sweeps, where few agents can improve)
+            # the relaxed programme first while it settled at least one in four of the
+            # recent calls (counts halved as they grow), and on every eighth call to notice
+            # when it settles more again (late sweeps, where few agents can improve)
             st = relaxed.setdefault(g, {"calls": 0, "relaxed": 0, "proved": 0})
             st["calls"] += 1
             first = st["relaxed"] < 8 or 4 * st["proved"] >= st["relaxed"] or st["calls"] % 8 == 0

@@ -147,8 +147,11 @@ class Tables:
             if fits:
                 return self._free.pop(min(fits, key=lambda i: self._free[i][0].size))
             if self._free:
-                self._free.pop(max(range(len(self._free)), key=lambda i: self._free[i][0].size))
-        n_store = max(n_store, max((t[0].size for t in self._free), default=0))
+                # none fits: the largest gives way to one that holds its sizes and these
+                old = self._free.pop(
+                    max(range(len(self._free)), key=lambda i: self._free[i][0].size)
+                )
+                n_store, n_scratch = max(n_store, old[0].size), max(n_scratch, old[2].size)
         return (np.empty(n_store), np.empty(n_store, np.int16), np.empty(n_scratch))
 
     def give(self, table: tuple) -> None:
@@ -408,11 +411,11 @@ class PatternPricer:
             if not found:
                 return _INF, None
             value, pattern = found[0]
-            proved = not self.whole or self.rest_ok(pattern) or value >= cutoff
+            exact = not self.whole or self.rest_ok(pattern)
             if tally is not None:
                 tally["relaxed"] = tally.get("relaxed", 0) + 1
-                tally["proved"] = tally.get("proved", 0) + int(proved)
-            if not self.whole or self.rest_ok(pattern):
+                tally["proved"] = tally.get("proved", 0) + int(exact or value >= cutoff)
+            if exact:
                 return value, pattern
             if value >= cutoff:
                 return value, None
@@ -429,18 +432,26 @@ class PatternPricer:
 
     def _solve(self, lay, cost, okd, k):
         L, C1, W1, E, R = lay.shape
-        shape = (self.days + 1, *lay.shape)
-        n_store, n_pm = math.prod(shape), L * (C1 - 1) * W1 * E * R
-        table = self.tables.take(n_store, n_pm)
+        shape, scratch_shape = (self.days + 1, *lay.shape), (L, C1 - 1, W1, E, R)
+        n, n_scratch = math.prod(shape), math.prod(scratch_shape)
+        table = self.tables.take(n, n_scratch)
+        values, shifts, scratch = table
         try:
-            return self._label(lay, cost, okd, k, *table, shape, n_store, n_pm)
+            return self._label(
+                lay,
+                cost,
+                okd,
+                k,
+                values[:n].reshape(shape),
+                shifts[:n].reshape(shape),
+                scratch[:n_scratch].reshape(scratch_shape),
+            )
         finally:
             self.tables.give(table)
 
-    def _label(self, lay, cost, okd, k, values, shifts, scratch, shape, n_store, n_pm):
-        store = values[:n_store].reshape(shape)
-        arg = shifts[:n_store].reshape(shape)
-        pm = scratch[:n_pm].reshape((shape[1], shape[2] - 1, *shape[3:]))
+    def _label(self, lay, cost, okd, k, store, arg, pm):
+        """The labelling on the lent tables ``store`` (values), ``arg`` (the shift of each
+        work state) and ``pm`` (scratch): the ``k`` best patterns."""
         store[0] = _INF
         store[0, 0, 0, 0, 0, 0] = 0.0
         kernel.forward(
