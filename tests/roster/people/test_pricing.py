@@ -150,3 +150,24 @@ def test_compiled_kernels_serve_real_pricing_without_recompiling():
     )
     assert pricer.solve(np.ones((days, S)), np.zeros(days, bool), np.ones(S, bool), k=2)
     assert (list(kernel.forward.signatures), list(kernel.backtrack.signatures)) == seen
+
+
+def test_tables_are_lent_again_and_grow_in_place_of_smaller_ones():
+    from roster.people.pricing import Tables
+
+    tables = Tables()
+    small = tables.take(100, 10)
+    assert small[0].size == 100 and small[1].dtype == np.int16 and small[2].size == 10
+    tables.give(small)
+    assert tables.take(50, 5) is small  # a free table that fits is lent again
+    tables.give(small)
+    big = tables.take(80, 40)  # none fits: the small one gives way to one holding both
+    assert big is not small and big[0].size == 100 and big[2].size == 40
+    tables.give(big)
+    assert len(tables._free) == 1 and tables._free[0] is big
+    # two solves at once hold two tables; both come back
+    a, b = tables.take(10, 1), tables.take(10, 1)
+    assert a is big and b is not big
+    tables.give(a)
+    tables.give(b)
+    assert len(tables._free) == 2
