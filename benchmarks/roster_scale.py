@@ -1,19 +1,21 @@
 """Named rosters for large centres: 150, 400 and 1,000 agents a month, and the same roster twice.
 
 Each month is the bundled synthetic 12345-style hotline (:func:`forecast.synthetic_hotline`,
-seed 0, March 2026, 31 days at 30-minute intervals) staffed by exact Erlang A
-(:meth:`erlang.Targets.hotline`, patience 60 s, 30% shrinkage, floors of 8 by day and 2 by
-night); its daily volume is set by bisection so that the required agent-hours are 84% of the
-team's 176 h each. The shifts are the plan's defaults (8.5 h starting on every hour, 5 minutes
-of short breaks an hour), the rules :class:`roster.Rules` defaults, holidays of the Chinese
-calendar. Every case runs in a fresh process, so that its peak memory (resident set) is its
-own. Reported: wall and CPU time, cost against the proven lower bound, coverage shortfall,
-hard violations, peak memory and whether the time limit bound. The determinism row builds the
-150-agent month (60 with ``--quick``) twice and says whether the two rosters are equal.
-``--agents N [--limit S] [--effort E]`` builds one month of ``N`` agents only (time limit
-``S`` [s], default 900, a ceiling the work stays under; ``effort`` of
-:func:`roster.build_roster`, default 1), without the determinism row. The months are built at
-effort 1, and the 1,000-agent month also at 0.5 (the two-minute goal), each against its goal.
+seed 0, March 2026, 31 days at 30-minute intervals, or 15-minute ones for the last case)
+staffed by exact Erlang A (:meth:`erlang.Targets.hotline`, patience 60 s, 30% shrinkage,
+floors of 8 by day and 2 by night); its daily volume is set by bisection so that the required
+agent-hours are 84% of the team's 176 h each. The shifts are the plan's defaults (8.5 h
+starting on every hour, 5 minutes of short breaks an hour), the rules :class:`roster.Rules`
+defaults, holidays of the Chinese calendar. Every case runs in a fresh process, so that its
+peak memory (resident set) is its own. Reported: wall and CPU time, cost against the proven
+lower bound, coverage shortfall, hard violations, peak memory and whether the time limit
+bound. The determinism row builds the 150-agent month (60 with ``--quick``) twice and says
+whether the two rosters are equal. ``--agents N [--limit S] [--effort E] [--interval I]``
+builds one month of ``N`` agents only (time limit ``S`` [s], default 900, a ceiling the work
+stays under; ``effort`` of :func:`roster.build_roster`, default 1; intervals of ``I`` seconds,
+default 1800), without the determinism row. The months are built at effort 1, and the
+1,000-agent month also at 0.5 (the two-minute goal) and at 0.5 with 15-minute intervals, each
+against its goal.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ _CEILING = 900.0
 _MONTH = ("2026-03-01", "2026-03-31")
 
 
-def month_requirement(agents: int, load: float = _LOAD) -> tuple[pd.Series, float]:
-    """Agents required per 30-minute interval of March 2026 for a team of ``agents``, and the
-    daily volume [contacts/day] that makes the required agent-hours ``load`` of the team's."""
+def month_requirement(
+    agents: int, load: float = _LOAD, interval: int = 1800
+) -> tuple[pd.Series, float]:
+    """Agents required per interval of ``interval`` seconds of March 2026 for a team of
+    ``agents``, and the daily volume [contacts/day] that makes the required agent-hours
+    ``load`` of the team's."""
     import erlang
     import forecast
     from roster.planning.policy import StaffingPolicy
@@ -42,11 +47,13 @@ def month_requirement(agents: int, load: float = _LOAD) -> tuple[pd.Series, floa
     target_h = load * agents * 176.0
 
     def required(daily: float) -> pd.Series:
-        sample = forecast.synthetic_hotline(*_MONTH, seed=0, daily_volume=daily, outage=False)
+        sample = forecast.synthetic_hotline(
+            *_MONTH, freq=f"{interval}s", seed=0, daily_volume=daily, outage=False
+        )
         need = erlang.required_agents(
             sample.volume.astype(float),
             sample.aht,
-            interval=1800,
+            interval=interval,
             shrinkage=policy.shrinkage,
             patience=60.0,
             targets=erlang.Targets.hotline(),
@@ -57,21 +64,24 @@ def month_requirement(agents: int, load: float = _LOAD) -> tuple[pd.Series, floa
     lo, hi = 10.0 * agents, 100.0 * agents
     for _ in range(40):  # bisection on the daily volume: hours rise with volume
         mid = 0.5 * (lo + hi)
-        if required(mid).sum() * 0.5 < target_h:
+        if required(mid).sum() * interval / 3600 < target_h:
             lo = mid
         else:
             hi = mid
     return required(lo), lo
 
 
-def _build(agents: int, time_limit: float, queue, effort: float = 1.0) -> None:
+def _build(
+    agents: int, time_limit: float, queue, effort: float = 1.0, interval: int = 1800
+) -> None:
     """One month in this process; puts its row (and its assignments) on ``queue``."""
     from roster.check import check
     from roster.people.build import build_roster
     from roster.planning.pipeline import default_templates
     from roster.rules import Rules
 
-    req, daily = month_requirement(agents)
+    req, daily = month_requirement(agents, interval=interval)
+    hours = interval / 3600
     rules = Rules()
     wall, cpu = time.perf_counter(), time.process_time()
     roster = build_roster(
@@ -79,7 +89,7 @@ def _build(agents: int, time_limit: float, queue, effort: float = 1.0) -> None:
         default_templates(),
         agents,
         rules=rules,
-        interval=1800,
+        interval=interval,
         calendar="CN",
         month_days=31,
         time_limit=time_limit,
@@ -94,18 +104,19 @@ def _build(agents: int, time_limit: float, queue, effort: float = 1.0) -> None:
     if sys.platform == "darwin":
         peak /= 1024
     row = {
-        "case": f"{agents} agents x 31 days, 30-min, effort {effort:g}",
+        "case": f"{agents} agents x 31 days, {interval // 60}-min, effort {effort:g}",
         "agents": agents,
+        "interval_s": interval,
         "effort": effort,
         "daily_volume": round(daily),
-        "required_agent_h": round(float(req.sum()) * 0.5),
+        "required_agent_h": round(float(req.sum()) * hours),
         "time_limit_s": time_limit,
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu, 1),
         "cost": round(roster.cost, 1),
         "lower_bound": round(roster.lower_bound, 1),
         "gap_pct": round(roster.gap_pct, 2),
-        "short_agent_h": round(float(roster.coverage["gap"].clip(upper=0).abs().sum()) * 0.5, 1),
+        "short_agent_h": round(float(roster.coverage["gap"].clip(upper=0).abs().sum()) * hours, 1),
         "hard_violations": hard,
         "peak_memory_mib": round(peak / 1024),
         "time_limit_hit": bool(roster.stats.get("time_limit_hit", False)),
@@ -113,11 +124,13 @@ def _build(agents: int, time_limit: float, queue, effort: float = 1.0) -> None:
     queue.put((row, roster.assignments))
 
 
-def measure(agents: int, time_limit: float, effort: float = 1.0) -> tuple[dict, pd.DataFrame]:
+def measure(
+    agents: int, time_limit: float, effort: float = 1.0, interval: int = 1800
+) -> tuple[dict, pd.DataFrame]:
     """Build one month in a fresh process; its row and assignments."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_build, args=(agents, time_limit, queue, effort))
+    proc = ctx.Process(target=_build, args=(agents, time_limit, queue, effort, interval))
     proc.start()
     row, assignments = queue.get()
     proc.join()
@@ -127,21 +140,22 @@ def measure(agents: int, time_limit: float, effort: float = 1.0) -> tuple[dict, 
 def run(quick: bool = False) -> pd.DataFrame:
     """The months of the module docstring; ``quick`` builds only a 60-agent month, twice, for
     the determinism row."""
-    # (agents, effort, goal: wall [s] and gap [%]); every build is paced by its work, under
-    # a ceiling that it stays under, so that the roster is the same on any machine
+    # (agents, effort, interval [s], goal: wall [s] and gap [%]); every build is paced by its
+    # work, under a ceiling that it stays under, so that the roster is the same on any machine
     cases = (
         []
         if quick
         else [
-            (150, 1.0, 60, 1.0),
-            (400, 1.0, 120, 1.0),
-            (1000, 0.5, 120, 2.0),
-            (1000, 1.0, 300, 1.0),
+            (150, 1.0, 1800, 60, 1.0),
+            (400, 1.0, 1800, 120, 1.0),
+            (1000, 0.5, 1800, 120, 2.0),
+            (1000, 1.0, 1800, 300, 1.0),
+            (1000, 0.5, 900, 300, 2.0),
         ]
     )
     rows = []
-    for agents, effort, goal_s, goal_gap in cases:
-        row, _ = measure(agents, _CEILING, effort)
+    for agents, effort, interval, goal_s, goal_gap in cases:
+        row, _ = measure(agents, _CEILING, effort, interval)
         row["goal_gap_pct"], row["goal_wall_s"] = goal_gap, goal_s
         row["goal_met"] = bool(row["wall_s"] <= goal_s and row["gap_pct"] <= goal_gap)
         rows.append(row)
@@ -187,5 +201,8 @@ if __name__ == "__main__":
     if agents is None:
         print_table(run(quick="--quick" in sys.argv))
     else:
-        row, _ = measure(int(agents), _option("--limit", _CEILING), _option("--effort", 1.0))
+        interval = int(_option("--interval", 1800))
+        row, _ = measure(
+            int(agents), _option("--limit", _CEILING), _option("--effort", 1.0), interval
+        )
         print_table(pd.DataFrame([row]))

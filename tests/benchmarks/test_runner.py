@@ -86,6 +86,11 @@ def test_scale_months_load_the_team_to_84_percent():
     assert len(req) == 31 * 48
     assert 0.83 * 150 * 176 <= req.sum() * 0.5 <= 0.84 * 150 * 176
     assert 4_000 < daily < 10_000
+    # at 15-minute intervals: twice the intervals, the same hours
+    req, daily = month_requirement(150, interval=900)
+    assert len(req) == 31 * 96
+    assert 0.83 * 150 * 176 <= req.sum() * 0.25 <= 0.84 * 150 * 176
+    assert 4_000 < daily < 10_000
 
 
 def test_scale_summary_sets_the_goals_and_reads_determinism():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import roster
-from roster.batch.engines import DaskEngine, get_engine, local_cluster
+from roster.batch.engines import CLUSTER_SETTINGS, DaskEngine, get_engine, local_cluster
 from roster.batch.network import synthetic_network
 
 distributed = pytest.importorskip("distributed")
@@ -25,11 +25,23 @@ def client():
         yield c
 
 
-def test_local_cluster_workers_keep_the_allocator_default(client):
-    # Dask's default trim threshold costs planning tasks page faults (see local_cluster)
-    seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-    assert len(seen) == 2
-    assert set(seen.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
+def test_local_cluster_workers_run_without_the_settings_that_cost_cpu(client):
+    # Dask's trim threshold, the thread's own arena, the profiler and the loops' frequent
+    # wake-ups cost CPU (local_cluster)
+    settings = {k: v for k, v in CLUSTER_SETTINGS.items() if "pre-spawn-environ" not in k}
+    assert settings
+
+    def seen():
+        import dask
+
+        got = {k: dask.config.get(k) for k in settings}
+        return os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("MALLOC_ARENA_MAX"), got
+
+    got = client.run(seen)
+    assert len(got) == 2
+    for trim, arenas, config in got.values():
+        assert (trim, arenas) == (os.environ.get("MALLOC_TRIM_THRESHOLD_"), "1")
+        assert config == settings
 
 
 @pytest.mark.slow
