@@ -136,7 +136,7 @@ class DaskEngine:
     ----------
     client : distributed.Client, str or None
         A client of the cluster to run on; a scheduler address (``"tcp://host:8786"``) to
-        connect to; or None to start a ``LocalCluster`` of ``workers`` processes with one
+        connect to; or None to start :func:`local_cluster` of ``workers`` processes with one
         thread each, its dashboard on a free port (closed by :meth:`close`).
     workers : int, optional
         Workers of the local cluster; default the machine's cores.
@@ -236,9 +236,9 @@ def local_cluster(workers: int):
       the system and is faulted in again when a task allocates its arrays of a few megabytes
       anew: 12% (638 against 566 ms; two workers, 200 queues);
     * a task runs in a thread of the worker, and glibc gives such a thread a malloc arena of
-      its own, which hands memory back more eagerly than the main one: 4 to 9% in four runs
-      of five. With one thread per worker, ``MALLOC_ARENA_MAX=1`` keeps every allocation in
-      the main arena;
+      its own. With one thread per worker, ``MALLOC_ARENA_MAX=1`` keeps every allocation in
+      the main arena, which was 4 to 9% faster in four paired runs of five (why the thread's
+      arena costs more was not measured);
     * every server's event loop wakes every 20 ms to time itself (the "tick"), every 0.5 s to
       sample the system monitor and, in workers and nannies, every 0.1 s to read its memory:
       an idle two-worker cluster used 12.7% of a core (scheduler and nannies 7.5%, each
