@@ -240,9 +240,13 @@ class GenerationResult:
     lp: float
     bound: float
     rounds: int
-    converged: bool
+    converged: bool  # the LP proven optimal over all patterns
     pricing_calls: int
     history: list  # (round, restricted LP, best bound)
+    # the LP reached ``bound`` given by another relaxation, which it cannot raise, and
+    # column generation stopped there without proving the LP optimal
+    met_given_bound: bool = False
+    lagrangian: float = -_INF  # the best Lagrangian bound this run proved itself
 
 
 def column_generation(
@@ -279,7 +283,11 @@ def column_generation(
     tol : float
         Relative gap between LP and bound at which to stop.
     bound : float
-        A bound already proven for the same objective.
+        A bound already proven for the same objective. Once the LP is within ``tol`` of
+        it, no round can raise the bound, and column generation stops there; when that
+        bound comes from a stronger relaxation than the LP (such as one with whole
+        agents), the LP is then not proven optimal (``met_given_bound``, not
+        ``converged``).
     center : ndarray, optional
         A first stability centre (coverage duals within the slack bounds), such as the duals
         of the aggregate relaxation; its Lagrangian value is evaluated first (one pricing
@@ -289,7 +297,9 @@ def column_generation(
     """
     rounds = calls = 0
     lp = _INF
-    converged = False
+    converged = met_given = False
+    # the best Lagrangian value of this relaxation: only it proves the LP optimal
+    own = -_INF
     history = []
     under, over = master.pen
     required = master.required
@@ -328,7 +338,7 @@ def column_generation(
     if center is not None and max_rounds > 0:
         center = np.clip(np.asarray(center, dtype=float), -over, under)
         center_value, _, _ = lagrangian(center, None)
-        bound = max(bound, center_value)
+        bound, own = max(bound, center_value), center_value
     a = alpha
     while rounds < max_rounds and not (
         ceiling is not None and ceiling.reached("column generation")
@@ -339,13 +349,14 @@ def column_generation(
             break
         y = np.clip(y, -over, under)
         if bound > -_INF and lp - bound <= tol * max(abs(lp), 1.0):
-            converged = True
+            converged = lp - own <= tol * max(abs(lp), 1.0)
+            met_given = not converged
             break
         a_round = a if center is not None else 0.0
         while True:
             y_price = y if a_round == 0.0 else a_round * center + (1.0 - a_round) * y
             lagr, grad, added = lagrangian(y_price, y)
-            bound = max(bound, lagr)
+            bound, own = max(bound, lagr), max(own, lagr)
             if a_round > 0.0:
                 # automatic smoothing (Pessoa et al. 2018): a subgradient at the smoothed
                 # point leaning towards the master's duals means the centre holds the
@@ -367,11 +378,11 @@ def column_generation(
                 converged = True
                 # no column prices out at the master's duals: the LP is optimal over all
                 # patterns
-                bound = max(bound, lp)
+                bound, own = max(bound, lp), max(own, lp)
             break
     else:
         if ceiling is None or not ceiling.reached("column generation"):
             lp, _, _ = master.solve_lp()
     if master.stopped:
         lp = np.nan  # the last LP stopped at the ceiling: no LP value
-    return GenerationResult(lp, bound, rounds, converged, calls, history)
+    return GenerationResult(lp, bound, rounds, converged, calls, history, met_given, own)

@@ -135,8 +135,10 @@ def test_roster_reaches_the_optimum_after_a_model_with_another_thread_count():
         return build_roster(req, TEMPLATES, 3, rules=RULES, calendar=None, time_limit=600)
 
     r = in_fresh_thread(after_two_threads)
-    # whole rest days leave this instance an integrality gap: the LP lies below
-    assert r.converged and r.stats["lp"] <= best + 1e-6 and r.lower_bound <= best + 1e-6
+    # whole rest days leave this instance an integrality gap: the LP lies below, and
+    # column generation ends where it meets the bound of the model with whole agents
+    assert r.converged or r.stats["lp_met_aggregate_bound"]
+    assert r.stats["lp"] <= best + 1e-6 and r.lower_bound <= best + 1e-6
     assert r.cost == pytest.approx(best, rel=0.02)
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,3 +70,30 @@ def test_the_bound_of_any_round_is_below_the_exact_optimum(seed, rounds, alpha):
     assert gen.bound <= best + 1e-6
     # the restricted LP over generated patterns is never below the bound
     assert gen.lp >= gen.bound - 1e-6 * max(1.0, abs(gen.lp))
+
+
+def test_a_bound_above_the_lp_stops_generation_without_calling_the_lp_optimal():
+    # whole rest days leave this instance an integrality gap (as in test_bound): its
+    # integer optimum is a valid bound that lies above the LP over all patterns
+    rng = np.random.default_rng(1)
+    req = pd.DataFrame(
+        rng.integers(0, 2, (DAYS, 4)), index=DATES, columns=["E", "L", "N", "M"]
+    ).astype(float)
+    best = compact_optimum(req, 3, RULES)
+    _, ctx, groups, master, _, y_agg = _setup(req, 3)
+    full = column_generation(
+        master, groups, ctx.shift_value, max_rounds=200, bound=-np.inf, center=y_agg
+    )
+    assert full.converged and not full.met_given_bound
+    assert full.lp < best - 1e-6
+    assert full.lagrangian == pytest.approx(full.lp, rel=2e-4)
+
+    _, ctx, groups, master, _, y_agg = _setup(req, 3)
+    gen = column_generation(
+        master, groups, ctx.shift_value, max_rounds=200, bound=best, center=y_agg
+    )
+    # it stops where the LP meets the bound handed in, which it cannot raise, and says so
+    assert gen.met_given_bound and not gen.converged
+    assert gen.bound == best
+    assert gen.lagrangian <= full.lp + 1e-6
+    assert gen.lp <= best + 2e-4 * abs(best)
