@@ -144,6 +144,15 @@ class EmployeeMoves:
         days = np.flatnonzero(self.codes[i] >= 0)
         self.counts[days, self.codes[i, days]] += sign
 
+    def replace_months(self, members, codes: np.ndarray):
+        """Give ``members`` the months ``codes`` (type codes, -1 off) and re-evaluate."""
+        for i in members:
+            self._shift(int(i), -1.0)
+        self.codes[members] = codes
+        for i in members:
+            self._shift(int(i), 1.0)
+        self.objective = self.evaluate()
+
     def prices(self, i: int) -> np.ndarray:
         """(H, T) cost of employee ``i`` working each (day, type), the others as they are;
         ``i`` must be off the head counts."""

@@ -44,8 +44,10 @@ employee left takes its cheapest month of one class of types, a fraction of the 
 labellings elsewhere are sized to the time left too and give way to the heuristic one (whose
 work is bounded) when they run over. Instances of more than ``_MODEL_CELLS`` (employee, day,
 type) cells skip phases 2 to 4, whose compact programme and pricing rounds do not fit a
-limit of minutes there, and improve the roster by best responses and ruin and recreate of a
-few employees at a time.
+limit of minutes there. They improve the roster by best responses, then by ruin and recreate
+of a few employees and by blocks of a few employees over a window of days solved exactly on
+a programme of their own employees alone, the time shared between the two by what each
+gains per second (adaptive LNS, Ropke and Pisinger 2006).
 
 References
 ----------
@@ -55,6 +57,8 @@ References
    2nd ed., Springer, 2010, pp. 399-419.
 .. [3] T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark
    instances", Technical report, ASAP group, University of Nottingham, 2014.
+.. [4] S. Ropke and D. Pisinger, "An adaptive large neighborhood search heuristic for the
+   pickup and delivery problem with time windows", Transportation Science 40(4), 2006.
 """
 
 from __future__ import annotations
@@ -91,8 +95,14 @@ _BULK_CELLS = 10000
 #: Above this many (employee, day, type) cells neither the compact programme (its rows grow
 #: with the cells times the block lengths, built in Python) nor column generation (a
 #: pricing round labels every employee over the whole horizon) fits a time limit of
-#: minutes: the roster is improved by best responses and ruin and recreate alone.
+#: minutes: the roster is improved by best responses, ruin and recreate, and blocks solved
+#: on a programme of their own employees.
 _MODEL_CELLS = 60000
+#: Free (employee, day, type) cells of a block of the large instances' search at first; it
+#: grows while HiGHS closes its blocks and shrinks when it does not.
+_BLOCK_CELLS = 2000
+#: Least share of the large instances' search time each of its two moves gets.
+_MOVE_FLOOR = 0.1
 #: The construction may take this share of the time limit for its exact labellings and
 #: its descent; whatever it takes beyond, it places every employee anyway.
 _CONSTRUCT_SHARE = 0.3
@@ -218,8 +228,8 @@ class SearchResult:
     construction_objective : int
         Objective of the constructed start.
     rounds : int
-        LNS rounds (each solves one block per worker), or ruin and recreate moves where the
-        instance is too large for the compact programme.
+        LNS rounds (each solves one block per worker), or, where the instance is too large
+        for the compact programme, ruin and recreate moves and rounds of blocks.
     improvements : int
         Rounds that lowered the objective.
     limit_reached : bool
@@ -508,7 +518,7 @@ class _Search:
         the time is up.
         """
         if self.model is None:
-            self._ruin_and_recreate(max_rounds)
+            self._block_search(max_rounds)
             return
         hoods = _Neighbourhoods(self.instance, self.rng)
         while not self.settled():
@@ -520,23 +530,134 @@ class _Search:
                 break
             self._neighbourhood_round(hoods, left)
 
-    def _ruin_and_recreate(self, max_rounds: int | None):
-        """Improve the incumbent by best responses, then by ruin and recreate of a few
-        employees at a time, until the deadline or ``max_rounds`` moves."""
+    def _block_search(self, max_rounds: int | None):
+        """Improve the incumbent of an instance too large for the whole compact programme:
+        best responses until none improves, then two moves until the deadline or
+        ``max_rounds`` rounds:
+
+        * *ruin and recreate*: a few employees taken off and put back by best responses;
+          cheap, and strong where the horizon is short;
+        * *blocks*: a few employees over a window of days re-optimised exactly by HiGHS, on
+          a programme of their own (:func:`build_model`, the rest of the staff a constant
+          cover) whose cells outside the window are held at the incumbent. A block over
+          several weeks moves shifts and days off between employees together, which single
+          best responses cannot. Most blocks are drawn around a badly covered day, its
+          employees off that day first. With two workers, each round solves two blocks of
+          disjoint employees side by side, and the second is kept only if it still lowers
+          the objective after the first.
+
+        The time goes to each move in proportion to what it gained per second lately (each
+        at least ``_MOVE_FLOOR`` of it), as in adaptive LNS (Ropke and Pisinger [4]).
+        """
         moves = EmployeeMoves(self.instance, shift_codes(self.instance, self.grid), self.rules)
         moves.descent(self.rng, deadline=self.deadline)
-        size = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
+        size = float(_BLOCK_CELLS)
+        few = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
+        rate = np.ones(2)  # objective drop per second of ruin and recreate, of blocks
+        spent = np.full(2, 1e-9)
         while max_rounds is None or self.rounds < max_rounds:
-            if time.perf_counter() > self.deadline:
+            left = self.deadline - time.perf_counter()
+            if left < 0.2:
                 self.limit_reached = True
                 break
-            members = self.rng.choice(self.E, size=min(size, self.E), replace=False)
-            before = moves.objective
-            moves.ruin_recreate(members, self.rng, deadline=self.deadline)
+            share = np.clip(rate / rate.sum() if rate.sum() > 0 else 0.5, _MOVE_FLOOR, None)
+            move = int(np.argmin(spent / spent.sum() - share / share.sum()))
+            before, tick = moves.objective, time.perf_counter()
+            if move == 0:
+                members = self.rng.choice(self.E, size=min(few, self.E), replace=False)
+                moves.ruin_recreate(members, self.rng, deadline=self.deadline)
+            else:
+                size = self._block_round(moves, size, left)
+            took = time.perf_counter() - tick
+            spent[move] += took
+            rate[move] = 0.7 * rate[move] + 0.3 * (before - moves.objective) / max(took, 1e-3)
             self.rounds += 1
             self.improvements += moves.objective < before - 1e-9
         # offered once: each offer of a new best is checked by the independent evaluator
         self._offer(self._to_grid(moves.codes))
+
+    def _block_round(self, moves: EmployeeMoves, size: float, left: float) -> float:
+        """Solve a block per worker (disjoint employees) and keep what lowers the objective;
+        returns the next block size, larger where HiGHS closed its blocks."""
+        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * self.time_limit))
+        taken = np.zeros(self.E, dtype=bool)
+        blocks = []
+        for _ in range(self.lns_workers):
+            if taken.all():
+                break
+            members, days = self._draw_block(moves, size, taken)
+            taken[members] = True
+            blocks.append((members, days))
+        seeds = [self.seed + self.rounds * self.workers + j for j in range(len(blocks))]
+        jobs = [(m, d, sub_limit, s) for (m, d), s in zip(blocks, seeds, strict=True)]
+        if len(jobs) > 1 and self.pool is not None:
+            results = list(self.pool.map(lambda job: self._solve_block(moves, *job), jobs))
+        else:
+            results = [self._solve_block(moves, *job) for job in jobs]
+        for (members, _), (codes, closed) in zip(blocks, results, strict=True):
+            size = float(np.clip(size * (1.1 if closed else 0.8), self.H, 20 * _BLOCK_CELLS))
+            if codes is None:
+                continue
+            saved, before = moves.codes[members].copy(), moves.objective
+            moves.replace_months(members, codes)
+            if not moves.objective < before - 1e-9:
+                moves.replace_months(members, saved)
+        return size
+
+    def _draw_block(self, moves: EmployeeMoves, size: float, taken: np.ndarray):
+        """``(members, days)`` of a block of about ``size`` free cells, avoiding ``taken``
+        employees: mostly around a cover row drawn by its penalty, with the employees off
+        that day first; otherwise random employees over a random window."""
+        H, T, rng = self.H, self.T, self.rng
+        pool = np.flatnonzero(~taken)
+        length = int(rng.integers(min(7, H), min(28, H) + 1))
+        m = int(np.clip(round(size / (length * T)), 1, len(pool)))
+        cover = self.instance.cover
+        need = cover["requirement"].to_numpy()
+        day = cover["day"].to_numpy()
+        kind = _type_codes(self.instance)
+        have = moves.counts[day, cover["shift"].map(kind).to_numpy()]
+        penalty = cover["under_weight"].to_numpy() * np.clip(need - have, 0, None)
+        penalty = penalty + cover["over_weight"].to_numpy() * np.clip(have - need, 0, None)
+        if penalty.sum() > 0 and rng.random() < 0.7:
+            d = int(day[rng.choice(len(penalty), p=penalty / penalty.sum())])
+            a = int(np.clip(d - rng.integers(0, length), 0, H - length))
+            off = moves.codes[pool, d] < 0
+            order = np.concatenate([rng.permutation(pool[off]), rng.permutation(pool[~off])])
+            members = order[:m]
+        else:
+            a = int(rng.integers(0, H - length + 1))
+            members = rng.choice(pool, size=m, replace=False)
+        return np.sort(members), np.arange(a, a + length)
+
+    def _solve_block(self, moves: EmployeeMoves, members, days, time_limit: float, seed: int):
+        """The block's employees' new type codes (None if HiGHS found none better) and
+        whether HiGHS closed it."""
+        instance, H, T = self.instance, self.H, self.T
+        grid = self._to_grid(moves.codes)
+        others = np.ones(self.E, dtype=bool)
+        others[members] = False
+        base = cover_counts(instance, grid[others])
+        model = build_model(instance, members, base)
+        z = model.encode(instance, grid, base)
+        inside = np.zeros(H, dtype=bool)
+        inside[days] = True
+        W = H // 7
+        x = np.arange(model.nx).reshape(len(members), H, T)
+        k = model.nx + np.arange(model.nk).reshape(len(members), W)
+        # a weekend's column is freed with either of its days
+        free = np.concatenate([x[:, inside].ravel(), k[:, inside[5::7] | inside[6::7]].ravel()])
+        free = free[model.ub[free] > 0]
+        # building the programme took part of the time: HiGHS gets what is left of it
+        time_limit = min(time_limit, self.deadline - time.perf_counter())
+        if time_limit < 0.05:
+            return None, False
+        out, closed, _ = _repair(
+            model, z, free, time_limit=time_limit, node_limit=self.node_limit, seed=seed
+        )
+        if out is None or not model.c @ out < model.c @ z - 1e-9:
+            return None, closed
+        return shift_codes(instance, model.decode(out, instance.shift_ids)), closed
 
     def result(self) -> SearchResult:
         """Take branch-and-cut's last word, close the pool and return the checked incumbent.

@@ -38,8 +38,8 @@ class CurtoisSolution:
     construction_objective : int
         Objective of the constructed start roster.
     rounds : int
-        Large-neighbourhood search rounds run (ruin and recreate moves on an instance too
-        large for the compact programme).
+        Large-neighbourhood search rounds run (on an instance too large for the compact
+        programme: ruin and recreate moves and rounds of blocks).
     limit_reached : bool
         Whether the time limit stopped the search (rather than a proof of optimality or
         ``max_rounds``); ``time_s`` passes ``time_limit`` only where placing every

@@ -11,9 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import benchmarks.curtois.search as search_module
 from benchmarks.curtois import curtois_objective, read_curtois, solve_curtois
 from benchmarks.curtois.columns import _draw_totals
+from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.pricing import EmployeeRules
+from benchmarks.curtois.search import _Search
 from benchmarks.curtois.stretch import stretch_text, write_stretched
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "curtois"
@@ -230,3 +233,41 @@ def test_an_employee_whose_labelling_ran_over_gets_less_room(stretched):
     rules.ran_over[1] = True
     assert moves.work(0, deadline) < first  # others get less once one ran over
     assert moves.work(1, deadline) < moves.work(0, deadline)
+
+
+@pytest.mark.parametrize("name", ["I7_s2", "I7_w2t4"])
+def test_the_search_of_large_instances_keeps_rules_and_limit(stretched, monkeypatch, name):
+    # instances above the size of the whole compact programme take best responses, ruin
+    # and recreate and blocks of their own programme: here forced on a small one
+    monkeypatch.setattr(search_module, "_MODEL_CELLS", 0)
+    path, inst = stretched[name]
+    limit = 6.0
+    sol = solve_curtois(inst, time_limit=limit, seed=3)
+    assert hard_violations(path, sol.grid.to_numpy()) == []
+    assert sol.time_s <= limit + SLACK
+    assert sol.objective <= sol.construction_objective
+    assert sol.objective == curtois_objective(inst, sol.grid).objective
+
+
+def test_a_block_mends_a_spoiled_window_within_the_rules(stretched):
+    path, inst = stretched["I5_w4"]
+    state = _Search(inst, time_limit=600.0, node_limit=500, workers=1, seed=0)
+    rules = state.rules
+    moves = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules)
+    good = moves.objective
+    # three employees lose their shifts on days 14..27 (which may break their rules)
+    members, days = np.array([0, 3, 7]), np.arange(14, 28)
+    codes = moves.codes[members].copy()
+    codes[:, days] = -1
+    moves.replace_months(members, codes)
+    assert moves.objective > good
+    new, closed = state._solve_block(moves, members, days, 60.0, 0)
+    assert closed and new is not None
+    # outside the window nothing moved
+    assert np.array_equal(np.delete(new, days, axis=1), np.delete(codes, days, axis=1))
+    moves.replace_months(members, new)
+    # the window re-optimised exactly: at least as good as the months it held before
+    assert moves.objective <= good
+    grid = state._to_grid(moves.codes)
+    assert hard_violations(path, grid) == []
+    assert curtois_objective(inst, grid).objective == moves.objective
