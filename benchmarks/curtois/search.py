@@ -427,6 +427,8 @@ class _Search:
         self.lns_workers = workers
         self.column_bound, self.n_columns = -np.inf, 0
         self.rounds = self.improvements = 0
+        # the longest a block's programme took to build [s]
+        self.block_build = 0.0
 
     def _to_grid(self, codes: np.ndarray) -> np.ndarray:
         """Shift ids of a roster given as type codes (-1 off)."""
@@ -562,6 +564,9 @@ class _Search:
                 break
             share = np.clip(rate / rate.sum() if rate.sum() > 0 else 0.5, _MOVE_FLOOR, None)
             move = int(np.argmin(spent / spent.sum() - share / share.sum()))
+            if left < 2.0 * self.block_build + 0.2:
+                # no time to build a block's programme and solve it
+                move = 0
             before, tick = moves.objective, time.perf_counter()
             if move == 0:
                 members = self.rng.choice(self.E, size=min(few, self.E), replace=False)
@@ -634,6 +639,7 @@ class _Search:
         """The block's employees' new type codes (None if HiGHS found none better) and
         whether HiGHS closed it."""
         instance, H, T = self.instance, self.H, self.T
+        tick = time.perf_counter()
         grid = self._to_grid(moves.codes)
         others = np.ones(self.E, dtype=bool)
         others[members] = False
@@ -649,6 +655,7 @@ class _Search:
         free = np.concatenate([x[:, inside].ravel(), k[:, inside[5::7] | inside[6::7]].ravel()])
         free = free[model.ub[free] > 0]
         # building the programme took part of the time: HiGHS gets what is left of it
+        self.block_build = max(self.block_build, time.perf_counter() - tick)
         time_limit = min(time_limit, self.deadline - time.perf_counter())
         if time_limit < 0.05:
             return None, False
