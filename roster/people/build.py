@@ -113,10 +113,9 @@ class Roster:
         dual bound of its model with whole agents per shift and day).
     converged : bool
         Whether column generation proved its LP optimal over all patterns (its Lagrangian
-        bound met the LP, or no pattern priced out). It also stops, without that proof,
-        once the LP meets the bound of the aggregate model with whole agents, which no
-        further round can raise (``stats["lp_met_aggregate_bound"]``): that bound lies
-        above the LP when whole agents matter.
+        bound met the LP, or no pattern priced out) within its rounds. Where whole agents
+        matter, the bound of the aggregate model with whole agents lies above the LP, and
+        the LP falls below it (``stats["lp_met_aggregate_bound"]``).
     unmet : pandas.DataFrame
         Requirement the roster leaves uncovered: ``period``, ``required``, ``net``,
         ``short``. Empty when all is covered.
@@ -256,8 +255,9 @@ def build_roster(
 
     Every phase is bounded by work, not time; at ``effort=1``: the integer aggregate bound
     its root node (cuts, no branching); the first roster 4 sweeps of best responses;
-    column generation 60 pricing rounds, or fewer once the LP meets the aggregate bound
-    (the 150-agent month of the benchmarks does in 47); on small
+    column generation 60 pricing rounds, or fewer once its Lagrangian bound proves the LP
+    optimal (rounds past the aggregate bound still serve the rounding: see
+    :func:`roster.people.master.column_generation`); on small
     masters 500 diving steps (30 of them pricing), and on very small ones 5 nodes of the
     MIP over the patterns; the repair 4 sweeps of best responses from the rounding (on
     large masters from two systematic roundings per unit of effort, up to 5, two at a time

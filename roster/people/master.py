@@ -243,8 +243,7 @@ class GenerationResult:
     converged: bool  # the LP proven optimal over all patterns
     pricing_calls: int
     history: list  # (round, restricted LP, best bound)
-    # the LP reached ``bound`` given by another relaxation, which it cannot raise, and
-    # column generation stopped there without proving the LP optimal
+    # the LP fell to the ``bound`` given by a stronger relaxation, which no round can raise
     met_given_bound: bool = False
     lagrangian: float = -_INF  # the best Lagrangian bound this run proved itself
 
@@ -262,7 +261,8 @@ def column_generation(
     center=None,
     pool=None,
 ) -> GenerationResult:
-    """Stabilised column generation until the LP is within ``tol`` of the proven bound.
+    """Stabilised column generation until its Lagrangian bound proves the LP optimal
+    (within ``tol``) or no pattern prices out, within ``max_rounds`` rounds.
 
     Parameters
     ----------
@@ -283,11 +283,12 @@ def column_generation(
     tol : float
         Relative gap between LP and bound at which to stop.
     bound : float
-        A bound already proven for the same objective. Once the LP is within ``tol`` of
-        it, no round can raise the bound, and column generation stops there; when that
-        bound comes from a stronger relaxation than the LP (such as one with whole
-        agents), the LP is then not proven optimal (``met_given_bound``, not
-        ``converged``).
+        A bound already proven for the same objective. When it comes from a stronger
+        relaxation than the LP (such as one with whole agents), the LP can fall below it
+        (``met_given_bound``); column generation goes on to its own proof or its rounds,
+        since its later rounds give the integer phase a better LP and more patterns (on
+        the 150-agent month of the benchmarks, stopping there left the roster 1.31% above
+        the bound, and going on to 60 rounds 1.20%, in less time).
     center : ndarray, optional
         A first stability centre (coverage duals within the slack bounds), such as the duals
         of the aggregate relaxation; its Lagrangian value is evaluated first (one pricing
@@ -348,10 +349,13 @@ def column_generation(
         if master.stopped:
             break
         y = np.clip(y, -over, under)
-        if bound > -_INF and lp - bound <= tol * max(abs(lp), 1.0):
-            converged = lp - own <= tol * max(abs(lp), 1.0)
-            met_given = not converged
+        if lp - own <= tol * max(abs(lp), 1.0):
+            converged = True
             break
+        if lp - bound <= tol * max(abs(lp), 1.0):
+            # the LP meets a bound of a stronger relaxation, which no round can raise; the
+            # rounds left still lower the LP and add the patterns the integer phase rounds
+            met_given = True
         a_round = a if center is not None else 0.0
         while True:
             y_price = y if a_round == 0.0 else a_round * center + (1.0 - a_round) * y
