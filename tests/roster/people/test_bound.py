@@ -121,13 +121,19 @@ def test_bound_is_below_the_exact_optimum_and_the_roster_reaches_it(seed):
     assert v[v["severity"] == "hard"].empty
 
 
+def integrality_gap_requirement() -> pd.DataFrame:
+    """Agents per day and shift for three agents, whose whole rest days leave the roster an
+    integrality gap: the LP over all patterns lies below the integer optimum."""
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        rng.integers(0, 2, (DAYS, 4)), index=DATES, columns=["E", "L", "N", "M"]
+    ).astype(float)
+
+
 def test_roster_reaches_the_optimum_after_a_model_with_another_thread_count():
     # HiGHS sizes its scheduler per thread at the first run; the roster's single-thread
     # solves must still run after a model with two threads in the same thread
-    rng = np.random.default_rng(1)
-    req = pd.DataFrame(
-        rng.integers(0, 2, (DAYS, 4)), index=DATES, columns=["E", "L", "N", "M"]
-    ).astype(float)
+    req = integrality_gap_requirement()
     best = compact_optimum(req, 3, RULES)
 
     def after_two_threads():

@@ -13,7 +13,13 @@ from roster.people.inputs import prepare
 from roster.people.master import column_generation
 from roster.people.seed import first_roster, initial_master
 from tests.roster.people.four_shifts import TEMPLATES
-from tests.roster.people.test_bound import DATES, DAYS, RULES, compact_optimum
+from tests.roster.people.test_bound import (
+    DATES,
+    DAYS,
+    RULES,
+    compact_optimum,
+    integrality_gap_requirement,
+)
 
 
 def _setup(req, n_agents):
@@ -73,12 +79,8 @@ def test_the_bound_of_any_round_is_below_the_exact_optimum(seed, rounds, alpha):
 
 
 def test_a_bound_above_the_lp_neither_stops_generation_nor_proves_the_lp():
-    # whole rest days leave this instance an integrality gap (as in test_bound): its
-    # integer optimum is a valid bound that lies above the LP over all patterns
-    rng = np.random.default_rng(1)
-    req = pd.DataFrame(
-        rng.integers(0, 2, (DAYS, 4)), index=DATES, columns=["E", "L", "N", "M"]
-    ).astype(float)
+    # the integer optimum of this instance is a valid bound above the LP over all patterns
+    req = integrality_gap_requirement()
     best = compact_optimum(req, 3, RULES)
     _, ctx, groups, master, _, y_agg = _setup(req, 3)
     full = column_generation(
