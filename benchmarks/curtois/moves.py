@@ -132,13 +132,17 @@ class EmployeeMoves:
     def evaluate(self) -> float:
         """Objective of the current roster from the head counts and request costs."""
         r = self.rules
-        short = np.clip(self.req - self.counts, 0, None)
-        excess = np.clip(self.counts - self.req, 0, None)
-        cover = float((self.wu * short + self.wo * excess).sum())
+        cover = float(self.cover_penalty().sum())
         requests = sum(
             schedule_cost(r.request_cost[i], self.codes[i]) for i in range(len(self.codes))
         )
         return cover + requests + float(r.request_constant.sum())
+
+    def cover_penalty(self) -> np.ndarray:
+        """(H, T) cost of the under- and over-cover of each (day, type) as rostered."""
+        short = np.clip(self.req - self.counts, 0, None)
+        excess = np.clip(self.counts - self.req, 0, None)
+        return self.wu * short + self.wo * excess
 
     def _shift(self, i: int, sign: float):
         days = np.flatnonzero(self.codes[i] >= 0)

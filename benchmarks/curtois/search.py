@@ -611,21 +611,15 @@ class _Search:
 
     def _draw_block(self, moves: EmployeeMoves, size: float, taken: np.ndarray):
         """``(members, days)`` of a block of about ``size`` free cells, avoiding ``taken``
-        employees: mostly around a cover row drawn by its penalty, with the employees off
-        that day first; otherwise random employees over a random window."""
+        employees: mostly around a (day, type) drawn by its cover penalty, with the
+        employees off that day first; otherwise random employees over a random window."""
         H, T, rng = self.H, self.T, self.rng
         pool = np.flatnonzero(~taken)
         length = int(rng.integers(min(7, H), min(28, H) + 1))
         m = int(np.clip(round(size / (length * T)), 1, len(pool)))
-        cover = self.instance.cover
-        need = cover["requirement"].to_numpy()
-        day = cover["day"].to_numpy()
-        kind = _type_codes(self.instance)
-        have = moves.counts[day, cover["shift"].map(kind).to_numpy()]
-        penalty = cover["under_weight"].to_numpy() * np.clip(need - have, 0, None)
-        penalty = penalty + cover["over_weight"].to_numpy() * np.clip(have - need, 0, None)
+        penalty = moves.cover_penalty().ravel()
         if penalty.sum() > 0 and rng.random() < 0.7:
-            d = int(day[rng.choice(len(penalty), p=penalty / penalty.sum())])
+            d = int(rng.choice(len(penalty), p=penalty / penalty.sum())) // T
             a = int(np.clip(d - rng.integers(0, length), 0, H - length))
             off = moves.codes[pool, d] < 0
             order = np.concatenate([rng.permutation(pool[off]), rng.permutation(pool[~off])])
