@@ -199,6 +199,7 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
     n_dims = 0
     weekend = -1
     weekend_done = max_weekends >= n_weekends
+    count_weekends = not weekend_done
     for i in range(T + 1):
         t = order[i] if i < T else -1
         if not weekend_done and (t < 0 or max_weekends < caps[t]):
@@ -271,7 +272,9 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
                         new[_COUNTS + b] += 1
                         if new[_COUNTS + b] > caps[o]:
                             continue
-                    if sat or (sun and last < 0):
+                    # weekends are counted only where their limit can bind: a count that
+                    # cannot matter would split the buckets' labels in exact dominance
+                    if count_weekends and (sat or (sun and last < 0)):
                         new[_WEEKENDS] += 1
                         if new[_WEEKENDS] > max_weekends:
                             continue

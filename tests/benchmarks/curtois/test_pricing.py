@@ -218,3 +218,54 @@ def test_type_classes_change_nothing_but_speed():
         alone, _ = plain.cheapest(i, prices)
         assert merged[0] == alone[0]
         assert merged[0] == schedule_cost(prices, months[0])
+
+
+def test_relaxed_labelling_restores_what_the_cheapest_breaks(tmp_path):
+    """The exact pricing relaxes the type caps and the weekend limit first: at prices that
+    make the capped type and the weekends the most attractive, the relaxed cheapest breaks
+    both, and the answer still equals the labelling that carries every resource throughout,
+    on an 8-week stretch of Instance 5."""
+    from pathlib import Path
+
+    from benchmarks.curtois.pricing_kernel import cheapest_schedules
+    from benchmarks.curtois.stretch import write_stretched
+
+    path = Path(__file__).resolve().parents[4] / "shared" / "data" / "curtois" / "Instance5.txt"
+    if not path.exists():
+        pytest.skip("benchmark data absent")
+    inst = write_stretched(path, tmp_path / "I5_w2.txt", weeks=2)
+    rules = EmployeeRules.of(inst)
+    H, T = inst.horizon, len(inst.shift_ids)
+    i = next(i for i, (m, _, caps, _) in enumerate(rules.type_classes) if len(m) > 1)
+    members, units, caps, forbid = rules.type_classes[i]
+    capped = int(np.argmin(caps))
+    assert caps[capped] < H
+    rng = np.random.default_rng(0)
+    prices = rng.uniform(-10.0, 0.0, (H, T))
+    prices[:, members[capped]] -= 30.0
+    prices[5::7] -= 30.0
+    prices[6::7] -= 30.0
+    costs, schedules = rules.cheapest(i, prices, k=3)
+    reduced = np.stack([prices[:, m].min(axis=1) for m in members], axis=1)
+    full, _, done = cheapest_schedules(
+        reduced, units, caps, int(rules.min_units[i]), int(rules.max_units[i]),
+        int(rules.max_run[i]), int(rules.min_run[i]), int(rules.min_off[i]),
+        int(rules.max_weekends[i]), rules.day_off[i], forbid, 1, np.inf, True,
+        np.iinfo(np.int64).max,
+    )  # fmt: skip
+    assert done
+    assert costs[0] == pytest.approx(full[0], abs=1e-9)
+    relaxed, *_ = cheapest_schedules(
+        reduced, units, np.full_like(caps, H), int(rules.min_units[i]),
+        int(rules.max_units[i]), int(rules.max_run[i]), int(rules.min_run[i]),
+        int(rules.min_off[i]), len(range(5, H, 7)), rules.day_off[i], forbid, 1, np.inf,
+        True, np.iinfo(np.int64).max,
+    )  # fmt: skip
+    assert relaxed[0] < full[0] - 1.0  # the relaxation alone would be wrong here
+    ids = np.asarray(inst.shift_ids, dtype=object)
+    for c, s in zip(costs, schedules, strict=True):
+        assert c == pytest.approx(schedule_cost(prices, s))
+        grid = np.full((len(inst.employees), H), "", dtype=object)
+        grid[i] = np.where(s >= 0, ids[s], "")
+        broken = curtois_objective(inst, grid).violations
+        assert broken[broken["employee"] == inst.employees[i]].empty
