@@ -213,8 +213,9 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
     """The exact labelling by decremental state-space relaxation (Righini and Salani [3]):
     first with the type caps and the weekend limit relaxed, which leaves one label per
     bucket; one resource the cheapest schedule breaks (the one with the fewest values) is
-    restored and the labelling run again. The cheapest schedule that breaks nothing is the cheapest of all, since every
-    run relaxes the problem. Only schedules that keep every rule are returned.
+    restored and the labelling run again. The cheapest schedule that breaks nothing is the
+    cheapest of all, since every run relaxes the problem. Only schedules that keep every
+    rule are returned.
 
     On a long horizon a capped type multiplies the labels of a bucket by its count (56 on a
     16-week stretch of Instance 5: seconds a labelling); at the duals of column generation
