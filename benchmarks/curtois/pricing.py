@@ -193,12 +193,12 @@ class EmployeeRules:
                 reduced, units, caps, fixed, wk, tail, int(max_work)
             )
         else:
-            costs, schedules, done = cheapest_schedules(
+            costs, schedules, done, _ = cheapest_schedules(
                 reduced, units, caps, *fixed, wk, *tail, False, int(max_work)
             )
         if not done:
             # the heuristic keeps one label per bucket: its work is bounded by the buckets
-            costs, schedules, _ = cheapest_schedules(
+            costs, schedules, *_ = cheapest_schedules(
                 reduced, units, caps, *fixed, wk, *tail, False, np.iinfo(np.int64).max
             )
         exact = bool(exact and done)
@@ -219,34 +219,29 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
 
     On a long horizon a capped type multiplies the labels of a bucket by its count (56 on a
     16-week stretch of Instance 5: seconds a labelling); at the duals of column generation
-    the relaxed cheapest month mostly keeps the caps anyway. Each run may spend
-    ``max_work``; there are at most as many runs as relaxed resources plus one.
+    the relaxed cheapest month mostly keeps the caps anyway. The runs share ``max_work``.
     """
     H = reduced.shape[0]
     max_units = fixed[1]
     # the caps that can bind (as in the labelling); the weekend limit binds below the
     # horizon's weekends
     binding = (units > 0) & (caps > 0) & (caps < np.minimum(H, max_units // np.maximum(units, 1)))
-    weekends_bind = max_weekends < len(range(5, H, 7))
-    relaxed_caps = np.where(binding, H, caps)
-    relax_weekends = weekends_bind
     n_weekends_all = len(range(5, H, 7))
+    relaxed_caps = np.where(binding, H, caps)
+    relax_weekends = max_weekends < n_weekends_all
+    left = int(max_work)  # the runs share the budget
     while True:
         wk = n_weekends_all if relax_weekends else max_weekends
-        costs, schedules, done = cheapest_schedules(
-            reduced, units, relaxed_caps, *fixed, wk, *tail, True, max_work
+        costs, schedules, done, spent = cheapest_schedules(
+            reduced, units, relaxed_caps, *fixed, wk, *tail, True, max(left, 0)
         )
+        left -= spent
         relaxed = relax_weekends or bool((relaxed_caps != caps).any())
         if not done or not len(costs) or not relaxed:
             # out of work, no schedule at all (a relaxation has none only where none
             # exists), or nothing relaxed: the exact answer
             return costs, schedules, done
-        counts = np.stack([(schedules == c).sum(axis=1) for c in range(len(caps))], axis=1)
-        over_cap = counts > caps[None, :]
-        pad = np.zeros((len(costs), -(-H // 7) * 7), dtype=bool)
-        pad[:, :H] = schedules >= 0
-        weeks = pad.reshape(len(costs), -1, 7)
-        over_weekends = (weeks[:, :, 5] | weeks[:, :, 6]).sum(axis=1) > max_weekends
+        over_cap, over_weekends = _broken(schedules, caps, max_weekends)
         keeps = ~over_cap.any(axis=1) & ~over_weekends
         if keeps[0]:
             return costs[keeps], schedules[keeps], True
@@ -258,6 +253,17 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
         else:
             relaxed_caps = relaxed_caps.copy()
             relaxed_caps[int(np.argmin(sizes))] = caps[int(np.argmin(sizes))]
+
+
+def _broken(schedules, caps, max_weekends):
+    """Per schedule (class codes, -1 off): which caps it breaks (n, C) and whether it works
+    more weekends than allowed (n,)."""
+    n, H = schedules.shape
+    counts = np.stack([(schedules == c).sum(axis=1) for c in range(len(caps))], axis=1)
+    pad = np.zeros((n, -(-H // 7) * 7), dtype=bool)
+    pad[:, :H] = schedules >= 0
+    weeks = pad.reshape(n, pad.shape[1] // 7, 7)
+    return counts > caps[None, :], (weeks[:, :, 5] | weeks[:, :, 6]).sum(axis=1) > max_weekends
 
 
 def type_classes(units, caps, forbid, horizon, max_units):

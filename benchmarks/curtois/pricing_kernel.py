@@ -167,6 +167,8 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
         Type per day, -1 off; ``n <= k`` (0 when no schedule is feasible or on giving up).
     complete : bool
         False when the labelling gave up at ``max_work``.
+    work : int
+        Label extensions and dominance tests spent.
     """
     H, T = cost.shape
     counted = np.full(T, -1, dtype=np.int64)
@@ -254,7 +256,7 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
             run = ints[j, _RUN]
             work += T + 1
             if work > max_work:
-                return np.empty(0), np.empty((0, H), dtype=np.int64), False
+                return np.empty(0), np.empty((0, H), dtype=np.int64), False, work
             for o in range(-1, T):
                 r2 = _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap,
                                day_off, forbid)  # fmt: skip
@@ -347,4 +349,4 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
         for d in range(H - 1, -1, -1):
             schedules[r, d] = ints[j, _LAST]
             j = parent[j]
-    return costs, schedules, True
+    return costs, schedules, True, work

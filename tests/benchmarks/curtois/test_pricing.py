@@ -247,7 +247,7 @@ def test_relaxed_labelling_restores_what_the_cheapest_breaks(tmp_path):
     prices[6::7] -= 30.0
     costs, schedules = rules.cheapest(i, prices, k=3)
     reduced = np.stack([prices[:, m].min(axis=1) for m in members], axis=1)
-    full, _, done = cheapest_schedules(
+    full, _, done, _ = cheapest_schedules(
         reduced, units, caps, int(rules.min_units[i]), int(rules.max_units[i]),
         int(rules.max_run[i]), int(rules.min_run[i]), int(rules.min_off[i]),
         int(rules.max_weekends[i]), rules.day_off[i], forbid, 1, np.inf, True,
