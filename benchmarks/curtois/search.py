@@ -67,18 +67,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 
 from benchmarks.curtois.columns import dive, generate
+from benchmarks.curtois.highs_solve import repair, solve_model
 from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
-from benchmarks.curtois.model import CurtoisModel, build_model, cover_counts, shift_codes
+from benchmarks.curtois.model import build_model, cover_counts, shift_codes
 from benchmarks.curtois.moves import EmployeeMoves
+from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods
 from benchmarks.curtois.pricing import EmployeeRules
-from roster.highs import highs_model, run
 
-_OPTIMAL = highspy.HighsModelStatus.kOptimal
-_KINDS = ("employees", "window", "cover", "days")
 #: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds.
 _SUB_SHARE, _SUB_MIN = 0.1, 2.0
 #: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
@@ -109,101 +107,6 @@ _CONSTRUCT_SHARE = 0.3
 #: Time kept back at the end for the final check and the shutdown: this share of the time
 #: limit, plus three times what the check of the constructed roster took.
 _RESERVE_SHARE = 0.01
-
-
-def _solve_mip(
-    c,
-    A,
-    lo,
-    hi,
-    lower,
-    upper,
-    integrality,
-    start=None,
-    *,
-    time_limit,
-    node_limit,
-    seed=0,
-    heuristics=True,
-    handles=None,
-):
-    """``min c @ z`` s.t. ``lo <= A z <= hi``, ``lower <= z <= upper`` by HiGHS on one thread.
-
-    ``start`` is a feasible point HiGHS takes as its first incumbent. HiGHS releases the GIL
-    while it runs, so two calls solve in parallel on two threads. The HiGHS object is
-    appended to the list ``handles`` if given, so that another thread can interrupt it.
-
-    Returns ``(z or None, proved_optimal, dual_bound, simplex_iterations)``; the iteration
-    count measures the work done, independent of the machine and its load.
-    """
-    options = {
-        "threads": 1,
-        "mip_rel_gap": 0.0,
-        "time_limit": float(max(time_limit, 0.01)),
-        "mip_max_nodes": int(node_limit),
-        "random_seed": int(seed),
-    }
-    if not heuristics:
-        # on the small per-employee programmes they cost more than they find
-        for name in ("feasibility_jump", "rins", "rens", "root_reduced_cost"):
-            options[f"mip_heuristic_run_{name}"] = False
-    h = highs_model(c, A, lo, hi, lower, upper, integrality, options=options, start=start)
-    if handles is not None:
-        # another thread may stop the run (h.cancelSolve) once the search proves optimality
-        h.HandleUserInterrupt = True
-        handles.append(h)
-    run(h)
-    info = h.getInfo()
-    work = int(info.simplex_iteration_count)
-    if info.primal_solution_status != 2:  # no feasible point
-        return None, False, -np.inf, work
-    z = np.asarray(h.getSolution().col_value)
-    return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound), work
-
-
-def _solve_model(model: CurtoisModel, start=None, **options):
-    lower = np.zeros(model.n)
-    return _solve_mip(
-        model.c, model.A, model.lo, model.hi, lower, model.ub, model.integrality, start, **options
-    )
-
-
-def _repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
-    """Re-optimise the integer columns ``free`` of ``model``, the rest held at ``z``.
-
-    Only the rows that touch a freed column, and the cover slacks of those rows, go to
-    HiGHS; the fixed columns move into the row bounds. Returns ``(z' or None, closed,
-    simplex_iterations)``.
-    """
-    A = model.A
-    n_int = model.nx + model.nk
-    rows = np.flatnonzero(np.diff(A[:, free].tocsr().indptr) > 0)
-    nc = (model.n - n_int) // 2
-    first_cover = A.shape[0] - nc
-    q = rows[rows >= first_cover] - first_cover
-    cols = np.concatenate([free, n_int + q, n_int + nc + q])
-    kept = np.zeros(model.n, dtype=bool)
-    kept[cols] = True
-    fixed = A[:, ~kept] @ z[~kept]
-    sub = A[rows][:, cols]
-    lo = model.lo[rows] - fixed[rows]
-    hi = model.hi[rows] - fixed[rows]
-    zs, closed, _, work = _solve_mip(
-        model.c[cols],
-        sub,
-        lo,
-        hi,
-        np.zeros(len(cols)),
-        model.ub[cols],
-        model.integrality[cols],
-        z[cols],
-        **options,
-    )
-    if zs is None:
-        return None, False, work
-    out = z.copy()
-    out[cols] = zs
-    return out, closed, work
 
 
 @dataclass(frozen=True)
@@ -247,112 +150,6 @@ class SearchResult:
     rounds: int
     improvements: int
     limit_reached: bool = False
-
-
-def _type_codes(instance: CurtoisInstance) -> dict:
-    return {s: t for t, s in enumerate(instance.shift_ids)}
-
-
-@dataclass(frozen=True)
-class _CoverState:
-    """Where a roster misses its cover: the roster as type codes (-1 off), the penalty of
-    each cover row, which rows are short, and per day the over-covered type codes."""
-
-    codes: np.ndarray
-    penalty: np.ndarray
-    short: np.ndarray
-    excess: list
-
-    @classmethod
-    def of(cls, instance: CurtoisInstance, grid: np.ndarray) -> _CoverState:
-        cover = instance.cover
-        have = cover_counts(instance, grid)
-        need = cover["requirement"].to_numpy()
-        short = np.clip(need - have, 0, None)
-        over = np.clip(have - need, 0, None)
-        penalty = cover["under_weight"].to_numpy() * short + cover["over_weight"].to_numpy() * over
-        types = cover["shift"].map(_type_codes(instance)).to_numpy()
-        days = cover["day"].to_numpy()
-        excess = [types[(days == d) & (over > 0)] for d in range(instance.horizon)]
-        return cls(shift_codes(instance, grid), penalty, short > 0, excess)
-
-
-class _Neighbourhoods:
-    """Draws blocks of (employee, day) cells to free, about ``self.size`` cells each."""
-
-    def __init__(self, instance: CurtoisInstance, rng: np.random.Generator):
-        self.rng = rng
-        self.E, self.H = len(instance.employees), instance.horizon
-        # per kind: whole-employee blocks carry every horizon-wide rule and are much harder
-        # than day windows of the same size
-        self.size = np.full(len(_KINDS), float(min(self.E, 3) * self.H))
-        self.min_size = float(self.H)
-        self.max_size = float(self.E * self.H)
-        self.weights = np.ones(len(_KINDS))
-        cover = instance.cover
-        self.cover_day = cover["day"].to_numpy()
-        self.cover_type = cover["shift"].map(_type_codes(instance)).to_numpy()
-        caps = instance.staff["max_shifts"]
-        # may[q, i]: employee i may work cover row q at all
-        self.may = np.array(
-            [
-                [
-                    caps.iloc[i].get(s, self.H) > 0 and d not in instance.days_off[e]
-                    for i, e in enumerate(instance.employees)
-                ]
-                for d, s in zip(cover["day"], cover["shift"], strict=True)
-            ]
-        )
-
-    def adapt(self, kind: int, easy: bool):
-        factor = 1.1 if easy else 0.8
-        self.size[kind] = np.clip(self.size[kind] * factor, self.min_size, self.max_size)
-
-    def reward(self, kind: int, improved: bool):
-        self.weights[kind] = max(0.1, 0.8 * self.weights[kind] + 0.2 * (3.0 if improved else 0.0))
-
-    def draw(self, state: _CoverState, taken: np.ndarray, share: int):
-        """``(kind, mask)``: a boolean employees x days block avoiding ``taken`` employees;
-        a block over few days takes ``1 / share`` of the free employees."""
-        E, H, rng = self.E, self.H, self.rng
-        codes, penalty = state.codes, state.penalty
-        pool = np.flatnonzero(~taken)
-        kind = int(rng.choice(len(_KINDS), p=self.weights / self.weights.sum()))
-        if kind == 2 and penalty.sum() == 0:
-            kind = 1
-        mask = np.zeros((E, H), dtype=bool)
-        if kind == 0:
-            m = int(np.clip(round(self.size[kind] / H), 1, len(pool)))
-            mask[rng.choice(pool, size=m, replace=False)] = True
-            return kind, mask
-        if kind == 3:
-            who = rng.choice(pool, size=-(-len(pool) // share), replace=False)
-            length = int(np.clip(round(self.size[kind] / len(who)), 2, H))
-            a = int(rng.integers(0, H - length + 1))
-            mask[np.ix_(who, np.arange(a, a + length))] = True
-            return kind, mask
-        length = int(rng.integers(min(7, H), min(14, H) + 1))
-        m = int(np.clip(round(self.size[kind] / length), 1, len(pool)))
-        if kind == 1:
-            a = int(rng.integers(0, H - length + 1))
-            who = rng.choice(pool, size=m, replace=False)
-        else:
-            q = int(rng.choice(len(penalty), p=penalty / penalty.sum()))
-            a = int(np.clip(self.cover_day[q] - rng.integers(0, length), 0, H - length))
-            # who can mend row q first: for a shortfall those allowed to work it who are off
-            # that day or on an over-covered shift; for an excess those working it
-            day = int(self.cover_day[q])
-            on_it = codes[pool, day] == self.cover_type[q]
-            if state.short[q]:
-                spare = (codes[pool, day] < 0) | np.isin(codes[pool, day], state.excess[day])
-                first = self.may[q, pool] & spare
-                second = self.may[q, pool] & ~spare & ~on_it
-            else:
-                first, second = on_it, ~on_it & self.may[q, pool]
-            rest = ~first & ~second
-            who = np.concatenate([rng.permutation(pool[g]) for g in (first, second, rest)])[:m]
-        mask[np.ix_(who, np.arange(a, a + length))] = True
-        return kind, mask
 
 
 def _dive_until(sub, draw, end):
@@ -477,11 +274,11 @@ class _Search:
             return
         options = {"time_limit": mip_time, "node_limit": 10**9, "seed": self.seed}
         if self.pool is None:
-            self._absorb_mip(_solve_model(self.model, self.z_best, **options))
+            self._absorb_mip(solve_model(self.model, self.z_best, **options))
         else:
             # branch-and-cut on one core, the search on the other
             self.mip = self.pool.submit(
-                _solve_model, self.model, self.z_best, handles=self.mip_handles, **options
+                solve_model, self.model, self.z_best, handles=self.mip_handles, **options
             )
             self.lns_workers = self.workers - 1
 
@@ -522,7 +319,7 @@ class _Search:
         if self.model is None:
             self._block_search(max_rounds)
             return
-        hoods = _Neighbourhoods(self.instance, self.rng)
+        hoods = Neighbourhoods(self.instance, self.rng)
         while not self.settled():
             if max_rounds is not None and self.rounds >= max_rounds:
                 break
@@ -653,7 +450,7 @@ class _Search:
         time_limit = min(time_limit, self.deadline - time.perf_counter())
         if time_limit < 0.05:
             return None, False
-        out, closed, _ = _repair(
+        out, closed, _ = repair(
             model, z, free, time_limit=time_limit, node_limit=self.node_limit, seed=seed
         )
         if out is None or not model.c @ out < model.c @ z - 1e-9:
@@ -860,9 +657,9 @@ class _Search:
 
     # -- neighbourhoods -----------------------------------------------------------------
 
-    def _neighbourhood_round(self, hoods: _Neighbourhoods, left: float):
+    def _neighbourhood_round(self, hoods: Neighbourhoods, left: float):
         """Draw a block per worker, repair them side by side and keep the best roster."""
-        state = _CoverState.of(self.instance, self.grid)
+        state = CoverState.of(self.instance, self.grid)
         blocks = self._draw_blocks(hoods, state)
         sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * self.time_limit))
         seeds = [self.seed + self.rounds * self.workers + j for j in range(len(blocks))]
@@ -877,7 +674,7 @@ class _Search:
         if self._accept_best(trials):
             self.improvements += 1
 
-    def _draw_blocks(self, hoods: _Neighbourhoods, state: _CoverState) -> list:
+    def _draw_blocks(self, hoods: Neighbourhoods, state: CoverState) -> list:
         """``(kind, mask)`` for up to one block per worker, of disjoint employees."""
         taken = np.zeros(self.E, dtype=bool)
         blocks = []
@@ -895,14 +692,14 @@ class _Search:
         Returns
         -------
         tuple
-            ``(z or None, closed, simplex_iterations)`` as :func:`_repair`.
+            ``(z or None, closed, simplex_iterations)`` as :func:`repair`.
         """
         # a weekend's column is freed with either of its days
         free = np.concatenate(
             [self.x_cells[mask].ravel(), self.k_cells[mask[:, 5::7] | mask[:, 6::7]]]
         )
         free = free[self.model.ub[free] > 0]
-        return _repair(
+        return repair(
             self.model, self.z_best, free, time_limit=time_limit, node_limit=nodes, seed=seed
         )
 
