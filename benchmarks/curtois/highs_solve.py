@@ -4,10 +4,13 @@ large-neighbourhood search)."""
 
 from __future__ import annotations
 
+import time
+
 import highspy
 import numpy as np
 
-from benchmarks.curtois.model import CurtoisModel
+from benchmarks.curtois.instance import CurtoisInstance
+from benchmarks.curtois.model import CurtoisModel, build_model, cover_counts, shift_codes
 from roster.highs import highs_model, run
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -106,3 +109,50 @@ def repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
     out = z.copy()
     out[cols] = zs
     return out, closed, work
+
+
+def solve_block(
+    instance: CurtoisInstance,
+    codes: np.ndarray,
+    members,
+    days,
+    *,
+    time_limit: float,
+    deadline: float,
+    node_limit: int,
+    seed: int = 0,
+):
+    """Re-optimise ``members`` over ``days`` of roster ``codes`` (type codes, -1 off) on a
+    programme of their own employees (:func:`build_model`, the rest of the staff a constant
+    cover), their cells outside the window held.
+
+    HiGHS gets ``time_limit`` or what is left before ``deadline`` once the programme is
+    built, whichever is less. Returns ``(new type codes of members, or None if HiGHS found
+    nothing better; whether HiGHS closed the block; seconds the programme took to build)``.
+    """
+    tick = time.perf_counter()
+    H, T = instance.horizon, len(instance.shift_ids)
+    ids = np.asarray(instance.shift_ids, dtype=object)
+    grid = np.where(codes >= 0, ids[np.maximum(codes, 0)], "").astype(object)
+    others = np.ones(len(codes), dtype=bool)
+    others[members] = False
+    base = cover_counts(instance, grid[others])
+    model = build_model(instance, members, base)
+    z = model.encode(instance, grid, base)
+    inside = np.zeros(H, dtype=bool)
+    inside[days] = True
+    x = np.arange(model.nx).reshape(len(members), H, T)
+    k = model.nx + np.arange(model.nk).reshape(len(members), H // 7)
+    # a weekend's column is freed with either of its days
+    free = np.concatenate([x[:, inside].ravel(), k[:, inside[5::7] | inside[6::7]].ravel()])
+    free = free[model.ub[free] > 0]
+    build = time.perf_counter() - tick
+    time_limit = min(time_limit, deadline - time.perf_counter())
+    if time_limit < 0.05:
+        return None, False, build
+    out, closed, _ = repair(
+        model, z, free, time_limit=time_limit, node_limit=node_limit, seed=seed
+    )
+    if out is None or not model.c @ out < model.c @ z - 1e-9:
+        return None, closed, build
+    return shift_codes(instance, model.decode(out, instance.shift_ids)), closed, build

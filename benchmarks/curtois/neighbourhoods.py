@@ -121,3 +121,27 @@ class Neighbourhoods:
             who = np.concatenate([rng.permutation(pool[g]) for g in (first, second, rest)])[:m]
         mask[np.ix_(who, np.arange(a, a + length))] = True
         return kind, mask
+
+
+def draw_block(moves, size: float, taken: np.ndarray, rng: np.random.Generator):
+    """``(members, days)`` of a block of about ``size`` free (employee, day, type) cells of
+    the roster of ``moves`` (:class:`benchmarks.curtois.moves.EmployeeMoves`), avoiding
+    ``taken`` employees: mostly around a (day, type) drawn by its cover penalty, with the
+    employees off that day first; otherwise random employees over a random window of one to
+    four weeks."""
+    penalty = moves.cover_penalty()
+    H, T = penalty.shape
+    penalty = penalty.ravel()
+    pool = np.flatnonzero(~taken)
+    length = int(rng.integers(min(7, H), min(28, H) + 1))
+    m = int(np.clip(round(size / (length * T)), 1, len(pool)))
+    if penalty.sum() > 0 and rng.random() < 0.7:
+        d = int(rng.choice(len(penalty), p=penalty / penalty.sum())) // T
+        a = int(np.clip(d - rng.integers(0, length), 0, H - length))
+        off = moves.codes[pool, d] < 0
+        order = np.concatenate([rng.permutation(pool[off]), rng.permutation(pool[~off])])
+        members = order[:m]
+    else:
+        a = int(rng.integers(0, H - length + 1))
+        members = rng.choice(pool, size=m, replace=False)
+    return np.sort(members), np.arange(a, a + length)

@@ -70,11 +70,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.curtois.columns import dive, generate
-from benchmarks.curtois.highs_solve import repair, solve_model
+from benchmarks.curtois.highs_solve import repair, solve_block, solve_model
 from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
-from benchmarks.curtois.model import build_model, cover_counts, shift_codes
+from benchmarks.curtois.model import build_model, shift_codes
 from benchmarks.curtois.moves import EmployeeMoves
-from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods
+from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_block
 from benchmarks.curtois.pricing import EmployeeRules
 
 #: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds.
@@ -387,15 +387,33 @@ class _Search:
         for _ in range(self.lns_workers):
             if taken.all():
                 break
-            members, days = self._draw_block(moves, size, taken)
+            members, days = draw_block(moves, size, taken, self.rng)
             taken[members] = True
             blocks.append((members, days))
         seeds = [self.seed + self.rounds * self.workers + j for j in range(len(blocks))]
-        jobs = [(m, d, sub_limit, s) for (m, d), s in zip(blocks, seeds, strict=True)]
+        start = moves.codes.copy()  # every block starts from the same roster
+
+        def solve(job):
+            (members, days), seed = job
+            out, closed, build = solve_block(
+                self.instance,
+                start,
+                members,
+                days,
+                time_limit=sub_limit,
+                deadline=self.deadline,
+                node_limit=self.node_limit,
+                seed=seed,
+            )
+            # building the programme takes part of a block's time
+            self.block_build = max(self.block_build, build)
+            return out, closed
+
+        jobs = list(zip(blocks, seeds, strict=True))
         if len(jobs) > 1 and self.pool is not None:
-            results = list(self.pool.map(lambda job: self._solve_block(moves, *job), jobs))
+            results = list(self.pool.map(solve, jobs))
         else:
-            results = [self._solve_block(moves, *job) for job in jobs]
+            results = [solve(job) for job in jobs]
         for (members, _), (codes, closed) in zip(blocks, results, strict=True):
             size = float(np.clip(size * (1.1 if closed else 0.8), self.H, 20 * _BLOCK_CELLS))
             if codes is None:
@@ -405,57 +423,6 @@ class _Search:
             if not moves.objective < before - 1e-9:
                 moves.replace_months(members, saved)
         return size
-
-    def _draw_block(self, moves: EmployeeMoves, size: float, taken: np.ndarray):
-        """``(members, days)`` of a block of about ``size`` free cells, avoiding ``taken``
-        employees: mostly around a (day, type) drawn by its cover penalty, with the
-        employees off that day first; otherwise random employees over a random window."""
-        H, T, rng = self.H, self.T, self.rng
-        pool = np.flatnonzero(~taken)
-        length = int(rng.integers(min(7, H), min(28, H) + 1))
-        m = int(np.clip(round(size / (length * T)), 1, len(pool)))
-        penalty = moves.cover_penalty().ravel()
-        if penalty.sum() > 0 and rng.random() < 0.7:
-            d = int(rng.choice(len(penalty), p=penalty / penalty.sum())) // T
-            a = int(np.clip(d - rng.integers(0, length), 0, H - length))
-            off = moves.codes[pool, d] < 0
-            order = np.concatenate([rng.permutation(pool[off]), rng.permutation(pool[~off])])
-            members = order[:m]
-        else:
-            a = int(rng.integers(0, H - length + 1))
-            members = rng.choice(pool, size=m, replace=False)
-        return np.sort(members), np.arange(a, a + length)
-
-    def _solve_block(self, moves: EmployeeMoves, members, days, time_limit: float, seed: int):
-        """The block's employees' new type codes (None if HiGHS found none better) and
-        whether HiGHS closed it."""
-        instance, H, T = self.instance, self.H, self.T
-        tick = time.perf_counter()
-        grid = self._to_grid(moves.codes)
-        others = np.ones(self.E, dtype=bool)
-        others[members] = False
-        base = cover_counts(instance, grid[others])
-        model = build_model(instance, members, base)
-        z = model.encode(instance, grid, base)
-        inside = np.zeros(H, dtype=bool)
-        inside[days] = True
-        W = H // 7
-        x = np.arange(model.nx).reshape(len(members), H, T)
-        k = model.nx + np.arange(model.nk).reshape(len(members), W)
-        # a weekend's column is freed with either of its days
-        free = np.concatenate([x[:, inside].ravel(), k[:, inside[5::7] | inside[6::7]].ravel()])
-        free = free[model.ub[free] > 0]
-        # building the programme took part of the time: HiGHS gets what is left of it
-        self.block_build = max(self.block_build, time.perf_counter() - tick)
-        time_limit = min(time_limit, self.deadline - time.perf_counter())
-        if time_limit < 0.05:
-            return None, False
-        out, closed, _ = repair(
-            model, z, free, time_limit=time_limit, node_limit=self.node_limit, seed=seed
-        )
-        if out is None or not model.c @ out < model.c @ z - 1e-9:
-            return None, closed
-        return shift_codes(instance, model.decode(out, instance.shift_ids)), closed
 
     def result(self) -> SearchResult:
         """Take branch-and-cut's last word, close the pool and return the checked incumbent.

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 import benchmarks.curtois.search as search_module
 from benchmarks.curtois import curtois_objective, read_curtois, solve_curtois
 from benchmarks.curtois.columns import _draw_totals
+from benchmarks.curtois.highs_solve import solve_block
 from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.pricing import EmployeeRules
-from benchmarks.curtois.search import _Search
 from benchmarks.curtois.stretch import stretch_text, write_stretched
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "curtois"
@@ -245,8 +245,7 @@ def test_an_employee_whose_labelling_ran_over_gets_less_room(stretched):
 
 def test_a_block_mends_a_spoiled_window_within_the_rules(stretched):
     path, inst = stretched["I5_w4"]
-    state = _Search(inst, time_limit=600.0, node_limit=500, workers=1, seed=0)
-    rules = state.rules
+    rules = EmployeeRules.of(inst)
     moves = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules)
     good = moves.objective
     # three employees lose their shifts on days 14..27 (which may break their rules)
@@ -255,13 +254,16 @@ def test_a_block_mends_a_spoiled_window_within_the_rules(stretched):
     codes[:, days] = -1
     moves.replace_months(members, codes)
     assert moves.objective > good
-    new, closed = state._solve_block(moves, members, days, 60.0, 0)
+    new, closed, _ = solve_block(
+        inst, moves.codes, members, days, time_limit=60.0, deadline=np.inf, node_limit=500
+    )
     assert closed and new is not None
     # outside the window nothing moved
     assert np.array_equal(np.delete(new, days, axis=1), np.delete(codes, days, axis=1))
     moves.replace_months(members, new)
     # the window re-optimised exactly: at least as good as the months it held before
     assert moves.objective <= good
-    grid = state._to_grid(moves.codes)
+    ids = np.asarray(inst.shift_ids, dtype=object)
+    grid = np.where(moves.codes >= 0, ids[np.maximum(moves.codes, 0)], "")
     assert hard_violations(path, grid) == []
     assert curtois_objective(inst, grid).objective == moves.objective
