@@ -222,10 +222,8 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
     the relaxed cheapest month mostly keeps the caps anyway. The runs share ``max_work``.
     """
     H = reduced.shape[0]
-    max_units = fixed[1]
-    # the caps that can bind (as in the labelling); the weekend limit binds below the
-    # horizon's weekends
-    binding = (units > 0) & (caps > 0) & (caps < np.minimum(H, max_units // np.maximum(units, 1)))
+    # the caps the labelling counts; the weekend limit binds below the horizon's weekends
+    binding = cap_binds(units, caps, H, fixed[1]) & (units > 0)
     n_weekends_all = len(range(5, H, 7))
     relaxed_caps = np.where(binding, H, caps)
     relax_weekends = max_weekends < n_weekends_all
@@ -251,19 +249,26 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
         if over_weekends[0] and max_weekends + 1 <= sizes.min():
             relax_weekends = False
         else:
+            c = int(np.argmin(sizes))
             relaxed_caps = relaxed_caps.copy()
-            relaxed_caps[int(np.argmin(sizes))] = caps[int(np.argmin(sizes))]
+            relaxed_caps[c] = caps[c]
 
 
 def _broken(schedules, caps, max_weekends):
     """Per schedule (class codes, -1 off): which caps it breaks (n, C) and whether it works
     more weekends than allowed (n,)."""
-    n, H = schedules.shape
     counts = np.stack([(schedules == c).sum(axis=1) for c in range(len(caps))], axis=1)
-    pad = np.zeros((n, -(-H // 7) * 7), dtype=bool)
-    pad[:, :H] = schedules >= 0
-    weeks = pad.reshape(n, pad.shape[1] // 7, 7)
-    return counts > caps[None, :], (weeks[:, :, 5] | weeks[:, :, 6]).sum(axis=1) > max_weekends
+    works = schedules >= 0
+    # the horizon is whole weeks (the reader checks), so each Saturday has its Sunday
+    weekends = (works[:, 5::7] | works[:, 6::7]).sum(axis=1)
+    return counts > caps[None, :], weekends > max_weekends
+
+
+def cap_binds(units, caps, horizon: int, max_units: int) -> np.ndarray:
+    """Which caps on the shifts of each type can bind: allowed, and below both the horizon
+    and the shifts of that type the minute band ``max_units`` allows."""
+    units, caps = np.asarray(units), np.asarray(caps)
+    return (caps > 0) & (caps < np.minimum(horizon, max_units // np.maximum(units, 1)))
 
 
 def type_classes(units, caps, forbid, horizon, max_units):
@@ -283,12 +288,12 @@ def type_classes(units, caps, forbid, horizon, max_units):
     forbid : ndarray of bool, shape (C, C)
     """
     allowed = np.flatnonzero(caps > 0)
+    binding = cap_binds(units, caps, horizon, max_units)
     groups: dict = {}
     for t in allowed:
-        binding = caps[t] < min(horizon, max_units // max(units[t], 1))
         key = (
             ("own", int(t))
-            if binding
+            if binding[t]
             else (int(units[t]), forbid[t, allowed].tobytes(), forbid[allowed, t].tobytes())
         )
         groups.setdefault(key, []).append(int(t))
