@@ -10,7 +10,13 @@ import highspy
 import numpy as np
 
 from benchmarks.curtois.instance import CurtoisInstance
-from benchmarks.curtois.model import CurtoisModel, build_model, cover_counts, shift_codes
+from benchmarks.curtois.model import (
+    CurtoisModel,
+    build_model,
+    cover_counts,
+    shift_codes,
+    shift_grid,
+)
 from roster.highs import highs_model, run
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -132,8 +138,7 @@ def solve_block(
     """
     tick = time.perf_counter()
     H, T = instance.horizon, len(instance.shift_ids)
-    ids = np.asarray(instance.shift_ids, dtype=object)
-    grid = np.where(codes >= 0, ids[np.maximum(codes, 0)], "").astype(object)
+    grid = shift_grid(instance, codes)
     others = np.ones(len(codes), dtype=bool)
     others[members] = False
     base = cover_counts(instance, grid[others])

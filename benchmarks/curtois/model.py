@@ -97,6 +97,14 @@ def shift_codes(instance: CurtoisInstance, grid: np.ndarray) -> np.ndarray:
     return np.vectorize(lookup.__getitem__, otypes=[np.int64])(grid).reshape(grid.shape)
 
 
+def shift_grid(instance: CurtoisInstance, codes: np.ndarray) -> np.ndarray:
+    """Object grid of shift ids ('' off) from type codes (-1 off): the inverse of
+    :func:`shift_codes`."""
+    codes = np.asarray(codes)
+    ids = np.asarray(instance.shift_ids, dtype=object)
+    return np.where(codes >= 0, ids[np.maximum(codes, 0)], "").astype(object)
+
+
 def cover_counts(instance: CurtoisInstance, grid: np.ndarray) -> np.ndarray:
     """How many of ``grid``'s rows work each cover row's day and type."""
     codes = shift_codes(instance, grid)

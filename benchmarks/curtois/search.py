@@ -72,7 +72,7 @@ import numpy as np
 from benchmarks.curtois.columns import dive, generate
 from benchmarks.curtois.highs_solve import repair, solve_block, solve_model
 from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
-from benchmarks.curtois.model import build_model, shift_codes
+from benchmarks.curtois.model import build_model, shift_codes, shift_grid
 from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_block
 from benchmarks.curtois.pricing import EmployeeRules
@@ -216,7 +216,6 @@ class _Search:
         self.node_limit, self.workers, self.seed = node_limit, workers, seed
         self.E, self.H, self.T = len(instance.employees), instance.horizon, len(instance.shift_ids)
         self.rules = EmployeeRules.of(instance)
-        self.ids = np.asarray(instance.shift_ids, dtype=object)
         self.bound = -np.inf
         self.proved = False
         self.mip = None
@@ -226,10 +225,6 @@ class _Search:
         self.rounds = self.improvements = 0
         # the longest a block's programme took to build [s]
         self.block_build = 0.0
-
-    def _to_grid(self, codes: np.ndarray) -> np.ndarray:
-        """Shift ids of a roster given as type codes (-1 off)."""
-        return np.where(codes >= 0, self.ids[np.maximum(codes, 0)], "").astype(object)
 
     # -- phases -------------------------------------------------------------------------
 
@@ -244,7 +239,7 @@ class _Search:
         instance, E, H, T = self.instance, self.E, self.H, self.T
         until = min(self.deadline, self.t0 + _CONSTRUCT_SHARE * self.time_limit)
         moves = EmployeeMoves.greedy(instance, self.rng, self.rules, deadline=until)
-        self.grid = self._to_grid(moves.codes)
+        self.grid = shift_grid(self.instance, moves.codes)
         tick = time.perf_counter()
         built = curtois_objective(instance, self.grid)
         # the final check costs as much, and so may the last offer of a new best
@@ -376,7 +371,7 @@ class _Search:
             self.rounds += 1
             self.improvements += moves.objective < before - 1e-9
         # offered once: each offer of a new best is checked by the independent evaluator
-        self._offer(self._to_grid(moves.codes))
+        self._offer(shift_grid(self.instance, moves.codes))
 
     def _block_round(self, moves: EmployeeMoves, size: float, left: float) -> float:
         """Solve a block per worker (disjoint employees) and keep what lowers the objective;
@@ -496,7 +491,7 @@ class _Search:
             self.rng, deadline=self.deadline
         ):
             pass
-        return self._offer(self._to_grid(moves.codes))
+        return self._offer(shift_grid(self.instance, moves.codes))
 
     def _complete(self, codes: np.ndarray, fixed: np.ndarray):
         """Finish a dive's roster by local moves and offer it.

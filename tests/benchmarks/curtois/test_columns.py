@@ -16,7 +16,7 @@ from benchmarks.curtois.columns import (
     generate,
     price_until,
 )
-from benchmarks.curtois.model import build_model
+from benchmarks.curtois.model import build_model, shift_grid
 from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.pricing import EmployeeRules
 from roster.highs import highs_model
@@ -31,23 +31,18 @@ def load(number):
     return read_curtois(path)
 
 
-def as_grid(instance, codes):
-    ids = np.asarray(instance.shift_ids, dtype=object)
-    return np.where(codes >= 0, ids[np.maximum(codes, 0)], "")
-
-
 @pytest.mark.slow
 def test_moves_keep_the_objective_exact():
     inst = load(4)
     rng = np.random.default_rng(0)
     moves = EmployeeMoves.greedy(inst, rng)
-    ev = curtois_objective(inst, as_grid(inst, moves.codes))
+    ev = curtois_objective(inst, shift_grid(inst, moves.codes))
     assert ev.feasible and ev.objective == moves.objective
     for _ in range(20):
         before = moves.objective
         kept = moves.ruin_recreate(rng.choice(len(moves.codes), 3, replace=False), rng)
         assert moves.objective <= before if kept else moves.objective == before
-        ev = curtois_objective(inst, as_grid(inst, moves.codes))
+        ev = curtois_objective(inst, shift_grid(inst, moves.codes))
         assert ev.feasible and ev.objective == moves.objective
     # a descent ends where no single employee can improve
     moves.descent(rng)
@@ -70,7 +65,7 @@ def test_column_bound_beats_compact_lp_and_reaches_optimum():
     assert compact < bound - 1
     codes, fixed = dive(master, deadline=float("inf"))
     assert fixed.all()
-    ev = curtois_objective(inst, as_grid(inst, codes))
+    ev = curtois_objective(inst, shift_grid(inst, codes))
     assert ev.feasible and ev.objective >= 1716
     assert ev.objective <= 1716 * 1.01
 
@@ -140,7 +135,7 @@ def test_restricted_master_is_the_lp_with_held_months():
         part, done = dive(subsub, deadline=float("inf"), rng=rng)
         assert done.all()
         full = np.where(part >= 0, part, np.where(fixed[:, None], codes, codes2))
-        ev = curtois_objective(inst, as_grid(inst, full))
+        ev = curtois_objective(inst, shift_grid(inst, full))
         assert ev.feasible and ev.objective >= two - 1e-6
 
 
@@ -273,7 +268,7 @@ def test_type_reassignment_equals_enumeration(tmp_path):
         codes = np.full((3, 7), -1)
         # A1 or B1 on the first three days, never B before A (a forbidden succession)
         codes[:, :3] = np.sort(rng.choice([0, 2], size=(3, 3)), axis=1)
-        start = curtois_objective(inst, as_grid(inst, codes))
+        start = curtois_objective(inst, shift_grid(inst, codes))
         assert start.feasible
         classes = [{int(t): m for m in rules.type_classes[e][0] for t in m} for e in range(3)]
         cells = list(zip(*np.nonzero(codes >= 0), strict=True))
@@ -287,7 +282,7 @@ def test_type_reassignment_equals_enumeration(tmp_path):
                 best = min(best, ev.objective)
         moves = EmployeeMoves(inst, codes, rules)
         drop = moves.reassign_types()
-        ev = curtois_objective(inst, as_grid(inst, moves.codes))
+        ev = curtois_objective(inst, shift_grid(inst, moves.codes))
         assert ev.feasible and ev.objective == moves.objective == best
         assert drop == start.objective - best
         assert np.array_equal(moves.codes >= 0, codes >= 0)
@@ -331,7 +326,7 @@ def test_counted_master_fixes_each_employees_time_then_dives_within_it():
                 assert np.sum(month == t) == rules.caps[e, t]
         codes, fixed = dive(sub, deadline=float("inf"), rng=draw)
         assert fixed.all()
-        ev = curtois_objective(inst, as_grid(inst, codes))
+        ev = curtois_objective(inst, shift_grid(inst, codes))
         assert ev.feasible and ev.objective >= sub_lp - 1e-6
         assert [worked(codes[e]) for e in range(master.E)] == target.tolist()
 

@@ -208,8 +208,9 @@ def test_construction_is_feasible(tiny):
     from benchmarks.curtois.moves import EmployeeMoves
 
     codes = EmployeeMoves.greedy(tiny, np.random.default_rng(0)).codes
-    ids = np.asarray(tiny.shift_ids, dtype=object)
-    ev = curtois_objective(tiny, np.where(codes >= 0, ids[np.maximum(codes, 0)], ""))
+    from benchmarks.curtois.model import shift_grid
+
+    ev = curtois_objective(tiny, shift_grid(tiny, codes))
     assert ev.feasible
 
 

@@ -15,6 +15,7 @@ import benchmarks.curtois.search as search_module
 from benchmarks.curtois import curtois_objective, read_curtois, solve_curtois
 from benchmarks.curtois.columns import _draw_totals
 from benchmarks.curtois.highs_solve import solve_block
+from benchmarks.curtois.model import shift_grid
 from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.pricing import EmployeeRules
 from benchmarks.curtois.stretch import stretch_text, write_stretched
@@ -181,8 +182,7 @@ def test_work_limited_labelling_stays_feasible(stretched):
     costs, months, exact = rules.cheapest(0, prices, max_work=10, report=True)
     assert not exact and len(costs) == 1
     grid = np.full((len(inst.employees), inst.horizon), "", dtype=object)
-    ids = np.asarray(inst.shift_ids, dtype=object)
-    grid[0] = np.where(months[0] >= 0, ids[np.maximum(months[0], 0)], "")
+    grid[0] = shift_grid(inst, months[0])
     bad = curtois_objective(inst, grid).violations
     assert bad[bad["employee"] == inst.employees[0]].empty
 
@@ -263,7 +263,6 @@ def test_a_block_mends_a_spoiled_window_within_the_rules(stretched):
     moves.replace_months(members, new)
     # the window re-optimised exactly: at least as good as the months it held before
     assert moves.objective <= good
-    ids = np.asarray(inst.shift_ids, dtype=object)
-    grid = np.where(moves.codes >= 0, ids[np.maximum(moves.codes, 0)], "")
+    grid = shift_grid(inst, moves.codes)
     assert hard_violations(path, grid) == []
     assert curtois_objective(inst, grid).objective == moves.objective
