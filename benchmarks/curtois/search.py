@@ -11,8 +11,9 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
 3. *Column generation* over whole months (:mod:`benchmarks.curtois.columns`): its Lagrangian
    bound is far stronger than the compact programme's, and diving on its master with
    re-pricing fixes the employees. The dive's last steps are its dearest and its worst
-   guesses. Small instances, where a step is cheap, dive again and again while the time
-   allows (two at a time when both threads are free), and keep the best roster. Each of
+   guesses. Small instances, where a step is cheap, dive again and again until
+   ``_DIVES_IN_VAIN`` dives in a row find no better roster (two at a time when both threads
+   are free), and keep the best roster. Each of
    these dives first fixes every employee's total time to one the LP gives it, and the
    capped types the LP works to the cap to their cap, then the months; every dive after
    the first draws all of these among the best candidates. Large instances dive once,
@@ -85,6 +86,9 @@ _SUB_WORK = 3000
 #: Column generation runs until this share of the time limit, diving until the next one,
 #: and the compact programme over any employees the dive left until the third.
 _CG_SHARE, _DIVE_SHARE, _RESIDUAL_SHARE = 0.45, 0.72, 0.95
+#: Small instances dive again and again until this many dives in a row find no better
+#: roster.
+_DIVES_IN_VAIN = 20
 #: The compact programme over employees a dive left takes them in parts of about this many
 #: (employee, day, type) cells, and a sixth of the staff at most.
 _RESIDUAL_CELLS = 2800
@@ -493,8 +497,8 @@ class _Search:
             pass
         return self._offer(shift_grid(self.instance, moves.codes))
 
-    def _complete(self, codes: np.ndarray, fixed: np.ndarray):
-        """Finish a dive's roster by local moves and offer it.
+    def _complete(self, codes: np.ndarray, fixed: np.ndarray) -> bool:
+        """Finish a dive's roster by local moves and offer it; True if a new best.
 
         The employees the dive left unfixed take best responses to the rest; the roster is
         then polished.
@@ -503,7 +507,7 @@ class _Search:
         moves.ruin_recreate(
             np.flatnonzero(~fixed), self.rng, accept=np.inf, deadline=self.deadline
         )
-        self._polish(moves.codes)
+        return self._polish(moves.codes)
 
     # -- branch-and-cut -----------------------------------------------------------------
 
@@ -557,23 +561,28 @@ class _Search:
         return free_e
 
     def _dive_repeatedly(self, master, pricing):
-        """Dive on counted copies of ``master`` while time allows, completing each roster."""
-        # a small instance dives again and again while time allows and keeps its best
-        # roster: a dive's last steps are its worst guesses, and whether they go well
-        # varies from dive to dive far more than the guesses of its first steps. Each
-        # dive first fixes every employee's total time and full types, then the
-        # months; after the first, all are drawn among the best candidates. With two
-        # threads free, two dives run side by side, each pricing on its own.
+        """Dive on counted copies of ``master`` until ``_DIVES_IN_VAIN`` dives in a row find
+        no better roster (or time runs out), completing each roster."""
+        # a small instance dives again and again and keeps its best roster: a dive's last
+        # steps are its worst guesses, and whether they go well varies from dive to dive
+        # far more than the guesses of its first steps. Each dive first fixes every
+        # employee's total time and full types, then the months; after the first, all are
+        # drawn among the best candidates. With two threads free, two dives run side by
+        # side, each pricing on its own. The dives stop by their count, not the clock, so
+        # that equal runs dive equally; the clock only caps them.
         dive_end = self.t0 + _DIVE_SHARE * self.time_limit
         width = 1 if pricing is None else 2
-        dives, last = 0, 0.0
-        while not self.settled():
+        dives, last, in_vain = 0, 0.0, 0
+        while not self.settled() and in_vain < _DIVES_IN_VAIN:
             now = time.perf_counter()
             left = dive_end - now
             # stop when the next dive would not fit, given how long the last one took
             if dives and (left < 0.5 or left < 0.7 * last):
+                self.limit_reached = True
                 break
-            budget = left / 2 if not dives else min(left, 1.5 * last)
+            # a dive paces its steps and re-pricing to its budget: generous, so that only a
+            # far slower machine than the last dive's makes the budget bind
+            budget = left / 2 if not dives else min(left, 4.0 * last + 1.0)
             draws = [
                 np.random.default_rng(self.rng.integers(2**63)) if dives + j else None
                 for j in range(width)
@@ -584,8 +593,8 @@ class _Search:
             found = list((map if pricing is None else pricing.map)(_dive_until, subs, draws, ends))
             last = time.perf_counter() - now
             dives += width
-            for codes, fixed in found:
-                self._complete(codes, fixed)
+            gained = [self._complete(codes, fixed) for codes, fixed in found]
+            in_vain = 0 if any(gained) else in_vain + width
             self.n_columns += sum(len(m) for sub in subs for m in sub.by_employee) - carried
 
     def _solve_residual(self, free_e: np.ndarray, pricing):

@@ -104,10 +104,10 @@ def solve_curtois(
         Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
         work.
     columns : bool
-        Run column generation and diving (until 45% and 72% of the time limit; small
-        instances dive repeatedly and keep the best roster), and the compact programme
-        over any employees the dive's deadline leaves (until 95%), before the neighbourhood
-        search.
+        Run column generation and diving (until 45% and 72% of the time limit at most;
+        small instances dive repeatedly, until 20 dives in a row find nothing better, and
+        keep the best roster), and the compact programme over any employees the dive's
+        deadline leaves (until 95%), before the neighbourhood search.
 
     Returns
     -------
