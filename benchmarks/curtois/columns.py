@@ -59,9 +59,10 @@ from benchmarks.curtois.pricing import EmployeeRules, schedule_cost
 from roster.highs import run
 
 _INF = highspy.kHighsInf
-#: An employee's exact pricing slower than this [s] gives way to the heuristic while the
-#: heuristic still finds columns.
-_SLOW = 0.03
+#: An employee's exact pricing that spent more than this work (label extensions and
+#: dominance tests, some 0.03 s) gives way to the heuristic while the heuristic still finds
+#: columns. Work, not seconds, so that the same run prices the same way on any machine.
+_SLOW_WORK = 600_000
 #: A rise of the master LP on fixing a column below this is round-off, not worth re-pricing.
 _RISE = 1e-6
 #: A month the master LP takes to within this of 1 is fixed with no further thought.
@@ -214,7 +215,7 @@ class Master:
         self.seen = set()
         # per employee: its columns as (n, H) type codes, to price them at new duals
         self.by_employee = [np.zeros((0, H), dtype=np.int64) for _ in range(E)]
-        # seconds of each employee's last exact pricing: the heuristic only stands in where
+        # work of each employee's last exact pricing: the heuristic only stands in where
         # the exact labelling is slow (many capped types), elsewhere it would only cost
         # iterations; kept across calls so that every dive step does not relearn it
         self.slow = np.zeros(E)
@@ -474,9 +475,8 @@ def price_until(
                 if time.perf_counter() > hard_deadline:
                     # out of time: no column, and no bound from this round
                     return upper, np.zeros(0), np.zeros((0, master.H), np.int64), False
-                exact_e = force or slow[e] < _SLOW
-                tick = time.perf_counter()
-                costs, months, exact_e = rules.cheapest(
+                exact_e = force or slow[e] < _SLOW_WORK
+                costs, months, exact_e, work = rules.cheapest(
                     e,
                     prices,
                     k=per_employee,
@@ -486,7 +486,7 @@ def price_until(
                     report=True,
                 )
                 if exact_e:
-                    slow[e] = time.perf_counter() - tick
+                    slow[e] = work
                 return upper, costs, months, exact_e
 
             who = np.flatnonzero(active)

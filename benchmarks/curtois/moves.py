@@ -193,7 +193,7 @@ class EmployeeMoves:
         """The cheapest months of ``i`` within :meth:`work`, noting a labelling that ran
         over a generous budget."""
         budget = self.work(i, deadline, share)
-        costs, schedules, exact = self.rules.cheapest(
+        costs, schedules, exact, _ = self.rules.cheapest(
             i, prices, max_work=budget, report=True, **kw
         )
         if not exact and budget >= 10 * _WORK_PER_S // 100 and len(self.rules.ran_over):

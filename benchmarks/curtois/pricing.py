@@ -164,6 +164,9 @@ class EmployeeRules:
             Type code per day, -1 off; ``n == 0`` when the rules admit no schedule.
         exact : bool
             Only with ``report``: whether the labelling was exact to its end.
+        work : int
+            Only with ``report``: label extensions and dominance tests spent, a measure of
+            the labelling's time that does not depend on the machine.
         """
         members, units, caps, forbid = self.type_classes[i]
         if only is not None:
@@ -189,24 +192,25 @@ class EmployeeRules:
         wk = int(self.max_weekends[i])
         tail = (self.day_off[i], forbid, int(k), float(upper))
         if exact:
-            costs, schedules, done = _relaxed_first(
+            costs, schedules, done, work = _relaxed_first(
                 reduced, units, caps, fixed, wk, tail, int(max_work)
             )
         else:
-            costs, schedules, done, _ = cheapest_schedules(
+            costs, schedules, done, work = cheapest_schedules(
                 reduced, units, caps, *fixed, wk, *tail, False, int(max_work)
             )
         if not done:
             # the heuristic keeps one label per bucket: its work is bounded by the buckets
-            costs, schedules, *_ = cheapest_schedules(
+            costs, schedules, _, more = cheapest_schedules(
                 reduced, units, caps, *fixed, wk, *tail, False, np.iinfo(np.int64).max
             )
+            work += more
         exact = bool(exact and done)
         worked = schedules >= 0
         full = np.full_like(schedules, -1)
         days = np.broadcast_to(rows, schedules.shape)
         full[worked] = choice[days[worked], schedules[worked]]
-        return (costs, full, exact) if report else (costs, full)
+        return (costs, full, exact, int(work)) if report else (costs, full)
 
 
 def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
@@ -219,7 +223,8 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
 
     On a long horizon a capped type multiplies the labels of a bucket by its count (56 on a
     16-week stretch of Instance 5: seconds a labelling); at the duals of column generation
-    the relaxed cheapest month mostly keeps the caps anyway. The runs share ``max_work``.
+    the relaxed cheapest month mostly keeps the caps anyway. The runs share ``max_work``;
+    returns ``(costs, schedules, done, work spent)``.
     """
     H = reduced.shape[0]
     # the caps the labelling counts; the weekend limit binds below the horizon's weekends
@@ -238,11 +243,11 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
         if not done or not len(costs) or not relaxed:
             # out of work, no schedule at all (a relaxation has none only where none
             # exists), or nothing relaxed: the exact answer
-            return costs, schedules, done
+            return costs, schedules, done, max_work - left
         over_cap, over_weekends = _broken(schedules, caps, max_weekends)
         keeps = ~over_cap.any(axis=1) & ~over_weekends
         if keeps[0]:
-            return costs[keeps], schedules[keeps], True
+            return costs[keeps], schedules[keeps], True, max_work - left
         # restore one resource the cheapest breaks, the one with the fewest values (the
         # labels of a bucket multiply by them); a restored one it cannot break again
         sizes = np.where(over_cap[0], caps + 1, np.iinfo(np.int64).max)

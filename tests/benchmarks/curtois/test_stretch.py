@@ -179,8 +179,11 @@ def test_work_limited_labelling_stays_feasible(stretched):
     _, inst = stretched["I7_w2t4"]
     rules = EmployeeRules.of(inst)
     prices = rules.request_cost[0] - 5.0
-    costs, months, exact = rules.cheapest(0, prices, max_work=10, report=True)
+    costs, months, exact, work = rules.cheapest(0, prices, max_work=10, report=True)
     assert not exact and len(costs) == 1
+    # the work reported is the token budget plus the heuristic's, which that budget forces
+    heuristic_work = rules.cheapest(0, prices, exact=False, report=True)[3]
+    assert work > heuristic_work
     grid = np.full((len(inst.employees), inst.horizon), "", dtype=object)
     grid[0] = shift_grid(inst, months[0])
     bad = curtois_objective(inst, grid).violations
