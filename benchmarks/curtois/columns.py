@@ -54,7 +54,7 @@ from dataclasses import dataclass, replace
 import highspy
 import numpy as np
 
-from benchmarks.curtois.moves import cover_arrays, head_counts, work_until
+from benchmarks.curtois.moves import WORK_PER_S, cover_arrays, head_counts, work_until
 from benchmarks.curtois.pricing import EmployeeRules, schedule_cost
 from roster.highs import run
 
@@ -62,7 +62,7 @@ _INF = highspy.kHighsInf
 #: An employee's exact pricing that spent more than this work (label extensions and
 #: dominance tests, some 0.03 s) gives way to the heuristic while the heuristic still finds
 #: columns. Work, not seconds, so that the same run prices the same way on any machine.
-_SLOW_WORK = 600_000
+_SLOW_WORK = int(0.03 * WORK_PER_S)
 #: A rise of the master LP on fixing a column below this is round-off, not worth re-pricing.
 _RISE = 1e-6
 #: A month the master LP takes to within this of 1 is fixed with no further thought.

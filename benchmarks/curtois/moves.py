@@ -35,7 +35,7 @@ from benchmarks.curtois.pricing import MAX_WORK, EmployeeRules, schedule_cost
 #: Labelling work [label extensions and dominance tests] taken as one second's worth when a
 #: move sizes its exact labelling to the time left; a slower machine only gets the heuristic
 #: labelling sooner, every roster stays feasible.
-_WORK_PER_S = 20_000_000
+WORK_PER_S = 20_000_000
 
 
 def work_until(deadline: float | None, share: int = 1) -> int:
@@ -46,7 +46,7 @@ def work_until(deadline: float | None, share: int = 1) -> int:
     if deadline is None:
         return MAX_WORK
     left = (deadline - time.perf_counter()) / max(share, 1)
-    return int(np.clip(left * _WORK_PER_S, 10_000, MAX_WORK))
+    return int(np.clip(left * WORK_PER_S, 10_000, MAX_WORK))
 
 
 def cover_arrays(instance: CurtoisInstance):
@@ -196,7 +196,7 @@ class EmployeeMoves:
         costs, schedules, exact, _ = self.rules.cheapest(
             i, prices, max_work=budget, report=True, **kw
         )
-        if not exact and budget >= 10 * _WORK_PER_S // 100 and len(self.rules.ran_over):
+        if not exact and budget >= 10 * WORK_PER_S // 100 and len(self.rules.ran_over):
             self.rules.ran_over[i] = True
         return costs, schedules
 

@@ -33,8 +33,8 @@ import numpy as np
 from benchmarks.curtois.instance import CurtoisInstance
 from benchmarks.curtois.pricing_kernel import cheapest_schedules
 
-#: Label extensions and dominance tests an exact labelling may spend (some tenths of a
-#: second) before it gives way to the heuristic one: with many capped types the labels of a
+#: Label extensions and dominance tests an exact labelling may spend (tens of seconds)
+#: before it gives way to the heuristic one: with many capped types the labels of a
 #: bucket can multiply beyond any time limit, while the heuristic keeps one per bucket.
 MAX_WORK = 1_000_000_000
 
