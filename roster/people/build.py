@@ -365,7 +365,8 @@ def build_roster(
             )
             info["time_repair_s"] = time.perf_counter() - t0
     # within the gap asked for, the windows are not worth their cost (on the 1,000-agent
-    # month one pass takes as long as everything before it and gains 0.01%)
+    # month at effort 0.5 one pass takes 52 s, more than everything before it, and takes
+    # the gap from 0.34% to 0.20%)
     target = bound + rel_gap * abs(bound)
     info["stopped_at_gap"] = bool(info["objective"] <= target)
     info |= {"window_passes": 0, "windows_solved": 0, "windows_improved": 0}
