@@ -105,15 +105,17 @@ def test_the_windows_stop_once_the_roster_is_within_the_gap():
     assert early.cost <= early.lower_bound * (1 + gap + 1e-6)
 
 
-@pytest.mark.parametrize("limit", [0.5, 2.0, 4.0])
+@pytest.mark.parametrize("limit", [0.001, 0.2, 2.0])
 def test_a_starved_time_limit_still_gives_a_valid_roster_and_says_so(limit):
-    # a month that takes several seconds of work, stopped wherever the ceiling falls
+    # a month of about half a second of work, stopped wherever the ceiling falls: 1 ms
+    # binds on any machine (preparing the inputs alone takes longer); whether the others
+    # bind depends on the machine, so only what the result says of it is checked there
     tpl, req = month(days=28)
     r = build_roster(req, tpl, 24, rules=RULES, calendar=None, month_days=30, time_limit=limit)
     hit = r.stats["time_limit_hit"]
     assert hit == bool(r.stats["time_limit_phases"])
     assert hit == any(f"time_limit={limit:g} s bound" in d for d in r.diagnosis)
-    if limit == 0.5:
+    if limit == 0.001:
         assert hit
     dates = req.index.normalize().unique()
     v = check(r.assignments, RULES, dates=dates, agents=r.totals.index, month_days=30)
