@@ -495,7 +495,6 @@ def window_mip(
         h.setOptionValue("mip_max_nodes", int(max_nodes))
     h.passModel(lp)
     z = zmap[:, 0].astype(np.int32)
-    lo, hi = np.zeros(len(z)), np.ones(len(z))
     if fix:
         _run(h, ceiling)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -510,11 +509,11 @@ def window_mip(
         h.changeColsBounds(len(z), z, lo, hi)
     h.changeColsIntegrality(len(z), z, np.full(len(z), highspy.HighsVarType.kInteger))
     h.setOptionValue("mip_rel_gap", 1e-6)
-    if np.all((start[z] >= lo) & (start[z] <= hi)):
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start)
-        sol.value_valid = True
-        h.setSolution(sol)
+    # the roster is within the bounds either way: the MIP starts from it
+    sol = highspy.HighsSolution()
+    sol.col_value = list(start)
+    sol.value_valid = True
+    h.setSolution(sol)
     _run(h, ceiling)
     if h.getInfo().primal_solution_status != 2:  # no feasible solution
         return None

@@ -5,13 +5,20 @@ import itertools
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+import highspy
 import numpy as np
 import pytest
 
+import roster.people.window as window
+from benchmarks.roster_scale import month_requirement
+from roster.check import check
+from roster.people.build import build_roster
 from roster.people.groups import Group
 from roster.people.polish import CoverageLedger
 from roster.people.pricing import PatternPricer, Resource, compat_matrix
 from roster.people.window import _admitted, improve_windows, roster_value, window_mip
+from roster.planning.pipeline import default_templates
+from roster.rules import Rules
 from roster.shifts import DAY
 from tests.roster.people.four_shifts import TEMPLATES
 from tests.roster.people.test_build import SMALL, feasible, pattern_cost
@@ -219,25 +226,28 @@ def test_relaxation_window_starts_from_the_roster(seed, monkeypatch):
     what the LP alone decides cut it off: on a month of 150 agents no window improved),
     and a window found is better by the independent objective, never below the best
     re-roster."""
-    import highspy
-
-    import roster.people.window as window
-
-    starts = []
+    starts, fixed = [], []
 
     class Spy(highspy.Highs):
-        def setSolution(self, *args):
-            starts.append(args)
-            return super().setSolution(*args)
+        def setSolution(self, solution):
+            starts.append(np.asarray(solution.col_value))
+            return super().setSolution(solution)
+
+        def changeColsBounds(self, n, cols, lo, hi):
+            fixed.append((np.asarray(cols), np.asarray(lo), np.asarray(hi)))
+            return super().changeColsBounds(n, cols, lo, hi)
 
     monkeypatch.setattr(window.highspy, "Highs", Spy)
     ctx, groups, grid, bases, need = setup(seed, n_agents=4)
     now = objective(grid, bases, need)
     for first in range(DAYS - 1):
         days = np.arange(first, first + 2)
-        del starts[:]
+        del starts[:], fixed[:]
         new = window_mip(ctx, groups, grid, days, np.ones(len(grid), bool))
-        assert len(starts) == 1
+        # the roster is the MIP's start and lies within every bound the window fixed
+        assert len(starts) == 1 and len(fixed) == 1
+        cols, lo, hi = fixed[0]
+        assert np.all((starts[0][cols] >= lo) & (starts[0][cols] <= hi))
         if new is not None:
             assert best_rerosters(grid, days, bases, need) - 1e-9 <= objective(new, bases, need)
             assert objective(new, bases, need) < now
@@ -248,12 +258,6 @@ def test_windows_improve_a_repaired_month():
     """On a month of the benchmark's hotline (20 agents, 10 days, 24 hourly shifts), the
     roster the best responses leave is a local optimum for single agents, and the windows
     still lower it (the neighbourhood that cut the roster off improved no window here)."""
-    from benchmarks.roster_scale import month_requirement
-    from roster.check import check
-    from roster.people.build import build_roster
-    from roster.planning.pipeline import default_templates
-    from roster.rules import Rules
-
     req, _ = month_requirement(20, interval=1800)
     req = req.iloc[: 10 * 48]
     rules = Rules()
