@@ -262,7 +262,8 @@ def _relaxed_first(reduced, units, caps, fixed, max_weekends, tail, max_work):
 def _broken(schedules, caps, max_weekends):
     """Per schedule (class codes, -1 off): which caps it breaks (n, C) and whether it works
     more weekends than allowed (n,)."""
-    counts = np.stack([(schedules == c).sum(axis=1) for c in range(len(caps))], axis=1)
+    # (n, C) even with no class at all (an employee allowed no type works no day)
+    counts = (schedules[:, :, None] == np.arange(len(caps))).sum(axis=1)
     works = schedules >= 0
     # the horizon is whole weeks (the reader checks), so each Saturday has its Sunday
     weekends = (works[:, 5::7] | works[:, 6::7]).sum(axis=1)

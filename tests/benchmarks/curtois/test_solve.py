@@ -260,3 +260,14 @@ def test_instance1_solves_to_best_known():
     assert sol.objective == BEST_KNOWN[1] == 607
     assert curtois_objective(inst, sol.grid).feasible
     assert sol.optimal and np.isclose(sol.bound, 607)
+
+
+def test_an_employee_allowed_no_shift_stays_off(tmp_path):
+    # every cap of B is zero: B has no type to work, and the all-off month is B's only one
+    path = tmp_path / "NoShift.txt"
+    path.write_text(TINY.replace("B,D=7|N=0,2400,960,", "B,D=0|N=0,2400,0,"))
+    inst = read_curtois(path)
+    sol = solve_curtois(inst, time_limit=5)
+    assert (sol.grid.loc["B"] == "").all()
+    ev = curtois_objective(inst, sol.grid)
+    assert ev.feasible and ev.objective == sol.objective

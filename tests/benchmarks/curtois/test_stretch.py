@@ -4,6 +4,7 @@ The hard rules are checked here by a checker of their own, written from the form
 description and sharing no code with the solver or with ``curtois_objective``.
 """
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -269,3 +270,91 @@ def test_a_block_mends_a_spoiled_window_within_the_rules(stretched):
     grid = shift_grid(inst, moves.codes)
     assert hard_violations(path, grid) == []
     assert curtois_objective(inst, grid).objective == moves.objective
+
+
+def random_instance(path: Path, seed: int, weeks: int, types: int, staff: int) -> np.ndarray:
+    """Write a random instance of the format to ``path`` that a random roster, returned
+    (employees x days of shift ids, '' off), keeps every hard rule of: each employee's limits
+    are drawn around its month, and the forbidden successions among those no month uses.
+    Minutes, caps, runs, weekends, days off, requests and cover are all drawn, so the
+    instance shares nothing with the published ones but the format."""
+    rng = np.random.default_rng(seed)
+    horizon = 7 * weeks
+    ids = [f"S{t}" for t in range(types)]
+    minutes = rng.choice([240, 360, 480, 600, 720], size=types)
+    witness = np.full((staff, horizon), "", dtype=object)
+    for e in range(staff):
+        work = rng.random(horizon) < rng.uniform(0.2, 0.9)
+        witness[e, work] = rng.choice(ids, size=int(work.sum()))
+    used = {(a, b) for row in witness for a, b in itertools.pairwise(row) if a and b}
+    forbid = {s: [t for t in ids if (s, t) not in used and rng.random() < 0.4] for s in ids}
+    lines = ["SECTION_HORIZON", str(horizon), "", "SECTION_SHIFTS"]
+    lines += [f"{s},{m},{'|'.join(forbid[s])}" for s, m in zip(ids, minutes, strict=True)]
+    lines += ["", "SECTION_STAFF"]
+    days_off = []
+    for e, row in enumerate(witness):
+        caps = "|".join(
+            f"{s}={int((row == s).sum()) + int(rng.integers(0, 3)) * (rng.random() < 0.5)}"
+            for s in ids
+        )
+        worked = int(sum(minutes[ids.index(s)] for s in row if s))
+        lo = max(worked - int(rng.integers(0, 3)) * 480, 0)
+        hi = worked + int(rng.integers(0, 3)) * 480
+        runs = {True: [], False: []}
+        d = 0
+        while d < horizon:
+            end = d
+            while end < horizon and bool(row[end]) == bool(row[d]):
+                end += 1
+            runs[bool(row[d])].append((end - d, d > 0 and end < horizon))
+            d = end
+        longest = max((n for n, _ in runs[True]), default=1)
+        inner_work = min((n for n, inner in runs[True] if inner), default=3)
+        inner_off = min((n for n, inner in runs[False] if inner), default=3)
+        weekends = sum(bool(row[w]) or bool(row[w + 1]) for w in range(5, horizon - 1, 7))
+        max_run = longest + int(rng.integers(0, 3))
+        min_run = int(rng.integers(1, inner_work + 1))
+        min_off = int(rng.integers(1, inner_off + 1))
+        max_weekends = weekends + int(rng.integers(0, 2))
+        lines.append(f"E{e},{caps},{hi},{lo},{max_run},{min_run},{min_off},{max_weekends}")
+        off = [d for d in range(horizon) if not row[d] and rng.random() < 0.2]
+        if off:
+            days_off.append(f"E{e}," + ",".join(map(str, off)))
+    lines += ["", "SECTION_DAYS_OFF", *days_off]
+    for section in ("SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS"):
+        lines += ["", section]
+        for _ in range(int(rng.integers(0, 2 * staff + 1))):
+            e, d, s = rng.integers(staff), rng.integers(horizon), rng.choice(ids)
+            lines.append(f"E{e},{d},{s},{int(rng.integers(1, 4))}")
+    lines += ["", "SECTION_COVER"]
+    for d in range(horizon):
+        for s in ids:
+            if rng.random() < 0.8:
+                need = int(rng.integers(0, staff // 2 + 2))
+                lines.append(f"{d},{s},{need},{int(rng.choice([1, 10, 100]))},1")
+    path.write_text("\n".join(lines) + "\n")
+    return witness
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    weeks=st.integers(1, 4),
+    types=st.integers(1, 5),
+    staff=st.integers(1, 14),
+)
+def test_random_instances_get_a_valid_roster(tmp_path_factory, seed, weeks, types, staff):
+    # instances of the format drawn at random, each with a roster known to keep every hard
+    # rule: the solver must return a valid one (by the checker of this module and by
+    # curtois_objective), whatever their sizes, rules and cover
+    path = tmp_path_factory.mktemp("random") / "Random.txt"
+    witness = random_instance(path, seed, weeks, types, staff)
+    assert hard_violations(path, witness) == []
+    inst = read_curtois(path)
+    sol = solve_curtois(inst, time_limit=1.0)
+    grid = sol.grid.to_numpy()
+    assert hard_violations(path, grid) == []
+    ev = curtois_objective(inst, grid)
+    assert ev.feasible and ev.objective == sol.objective
+    assert sol.objective <= sol.construction_objective
