@@ -150,7 +150,14 @@ class Roster:
 
     @property
     def gap_pct(self) -> float:
-        """Relative gap of ``cost`` to ``lower_bound`` [%]."""
+        """Relative gap of ``cost`` to ``lower_bound`` [%].
+
+        An upper limit on how far the roster is from the best one, not the distance itself.
+        Meals count as spread over their windows and short breaks over the shift (a
+        fraction of an agent in each slot), so whole agents cannot meet a whole requirement
+        exactly; the model with whole agents then lies well above its LP, and the bound,
+        which proves only part of that rise, can leave most of the gap.
+        """
         if self.lower_bound <= 0:
             return 0.0 if self.cost <= 1e-9 else math.inf
         return 100.0 * (self.cost - self.lower_bound) / self.lower_bound
