@@ -484,6 +484,7 @@ def price_until(
                     exact=exact_e,
                     max_work=work_until(hard_deadline),
                     report=True,
+                    fallback_work=work_until(hard_deadline),
                 )
                 if exact_e:
                     slow[e] = work

@@ -193,8 +193,15 @@ class EmployeeMoves:
         """The cheapest months of ``i`` within :meth:`work`, noting a labelling that ran
         over a generous budget."""
         budget = self.work(i, deadline, share)
+        # every caller keeps the employee's month when no schedule comes back, so the
+        # heuristic that takes over from a labelling run over gets only the time left
         costs, schedules, exact, _ = self.rules.cheapest(
-            i, prices, max_work=budget, report=True, **kw
+            i,
+            prices,
+            max_work=budget,
+            report=True,
+            fallback_work=None if deadline is None else work_until(deadline),
+            **kw,
         )
         if not exact and budget >= 10 * WORK_PER_S // 100 and len(self.rules.ran_over):
             self.rules.ran_over[i] = True

@@ -145,6 +145,7 @@ class EmployeeRules:
         max_work: int = MAX_WORK,
         report: bool = False,
         only=None,
+        fallback_work: int | None = None,
     ):
         """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
 
@@ -152,7 +153,10 @@ class EmployeeRules:
         one): only schedules no dearer than it are sought, which prunes most of the search.
         ``exact=False`` is a fast heuristic: dominance ignores weekends and capped counts, so
         the schedules are feasible but perhaps not the cheapest. An exact labelling that
-        spends ``max_work`` label extensions and dominance tests gives way to the heuristic.
+        spends ``max_work`` label extensions and dominance tests gives way to the heuristic,
+        which may spend ``fallback_work`` (without limit by default: its work is bounded by
+        its buckets, but those grow with the horizon and the minute units, to seconds on a
+        year of shifts of many lengths); one that runs out of it too finds no schedule.
         ``only`` (type codes) restricts the schedules to those types: the labelling's work
         grows with the number of classes of types, so a few types cost a fraction of all.
 
@@ -201,8 +205,9 @@ class EmployeeRules:
             )
         if not done:
             # the heuristic keeps one label per bucket: its work is bounded by the buckets
+            limit = np.iinfo(np.int64).max if fallback_work is None else int(fallback_work)
             costs, schedules, _, more = cheapest_schedules(
-                reduced, units, caps, *fixed, wk, *tail, False, np.iinfo(np.int64).max
+                reduced, units, caps, *fixed, wk, *tail, False, limit
             )
             work += more
         exact = bool(exact and done)

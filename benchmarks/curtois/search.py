@@ -42,13 +42,16 @@ Every roster accepted as a new best is re-scored by :func:`benchmarks.curtois.cu
 check. The construction alone places every employee whatever the time: its exact labellings
 take shares of ``_CONSTRUCT_SHARE`` of the limit, and once its pace would miss that, each
 employee left takes its cheapest month of one class of types, a fraction of the work. Exact
-labellings elsewhere are sized to the time left too and give way to the heuristic one (whose
-work is bounded) when they run over. Instances of more than ``_MODEL_CELLS`` (employee, day,
-type) cells skip phases 2 to 4, whose compact programme and pricing rounds do not fit a
-limit of minutes there. They improve the roster by best responses, then by ruin and recreate
-of a few employees and by blocks of a few employees over a window of days solved exactly on
-a programme of their own employees alone, the time shared between the two by what each
-gains per second (adaptive LNS, Ropke and Pisinger 2006).
+labellings elsewhere are sized to the time left too and give way to the heuristic one when
+they run over, which may spend only the time left (its buckets grow with the horizon and the
+minute units: on a year of shifts of several lengths one heuristic labelling can take
+seconds); one that finds nothing in time leaves the employee's month as it was. Instances
+of more than ``_MODEL_CELLS`` (employee, day, type) cells skip phases 2 to 4, whose compact
+programme and pricing rounds do not fit a limit of minutes there. They improve the roster
+by best responses, then by ruin and recreate of a few employees and by blocks of a few
+employees over a window of days solved exactly on a programme of their own employees alone,
+the time shared between the two by what each gains per second (adaptive LNS, Ropke and
+Pisinger 2006).
 
 References
 ----------

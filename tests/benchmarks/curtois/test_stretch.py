@@ -191,6 +191,38 @@ def test_work_limited_labelling_stays_feasible(stretched):
     assert bad[bad["employee"] == inst.employees[0]].empty
 
 
+def test_past_the_deadline_a_move_labels_only_a_token_amount(stretched, monkeypatch):
+    # the heuristic that takes over from a labelling run over may spend only the work of
+    # the time left: past the deadline a token amount (it then finds nothing and the move
+    # keeps the employee's month), not the tens of thousands of label extensions it needs
+    # here, nor the seconds it needs on a year of shifts of many lengths
+    _, inst = stretched["I7_w2t4"]
+    rules = EmployeeRules.of(inst)
+    prices = rules.request_cost[0] - 5.0
+    costs, _, exact, work = rules.cheapest(0, prices, max_work=10, fallback_work=10, report=True)
+    assert not exact and len(costs) == 0 and work < 100
+    moves = EmployeeMoves.greedy(inst, np.random.default_rng(0), rules)
+    spent = []
+    cheapest = EmployeeRules.cheapest
+
+    def spy(self, *args, **kwargs):
+        out = cheapest(self, *args, **kwargs)
+        spent.append(out[3])
+        return out
+
+    monkeypatch.setattr(EmployeeRules, "cheapest", spy)
+    members = np.arange(len(inst.employees))
+    moves.ruin_recreate(members, np.random.default_rng(1), accept=np.inf, deadline=0.0)
+    for i in members:
+        moves.best_response(int(i), deadline=0.0)
+    # the exact labelling's token and the heuristic's, each 10,000 and overrun by at most
+    # one day's extensions
+    assert len(spent) == 2 * len(members) and max(spent) < 30_000
+    grid = shift_grid(inst, moves.codes)
+    assert hard_violations(stretched["I7_w2t4"][0], grid) == []
+    assert curtois_objective(inst, grid).objective == round(moves.objective)
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(
