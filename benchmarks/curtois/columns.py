@@ -484,7 +484,7 @@ def price_until(
                     exact=exact_e,
                     max_work=work_until(hard_deadline),
                     report=True,
-                    fallback_work=work_until(hard_deadline),
+                    fallback_work=work_until(hard_deadline, 2),
                 )
                 if exact_e:
                     slow[e] = work

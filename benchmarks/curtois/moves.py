@@ -102,7 +102,8 @@ class EmployeeMoves:
         Every employee is placed whatever the deadline (the roster must keep every hard
         rule). When the pace so far would not place everyone by then, each employee left
         takes its cheapest month of one class of types (:meth:`cheapest_of_one_class`), which
-        costs a fraction of the labelling over all types."""
+        costs a fraction of the labelling over all types; so does an employee whose exact
+        labelling runs over its share of the time."""
         rules = rules if rules is not None else EmployeeRules.of(instance)
         E, H = len(instance.employees), instance.horizon
         moves = cls(instance, np.full((E, H), -1), rules)
@@ -116,8 +117,16 @@ class EmployeeMoves:
                 # each employee's share of the time left
                 share = None if deadline is None else now + (deadline - now) / (E - n)
                 costs, schedules = rules.cheapest(
-                    int(i), moves.prices(int(i)), max_work=work_until(share)
+                    int(i),
+                    moves.prices(int(i)),
+                    max_work=work_until(share),
+                    fallback_work=None if deadline is None else 0,
                 )
+                if deadline is not None and not len(costs):
+                    # the labelling ran over its share (or no month exists): the heuristic
+                    # over all types at once can take seconds on a year of shifts of
+                    # several lengths, one class at a time a fraction of that
+                    costs, schedules = moves.cheapest_of_one_class(int(i))
             if not len(costs):
                 raise RuntimeError(
                     f"{instance.name}: no schedule of employee {instance.employees[i]!r} "
@@ -194,13 +203,15 @@ class EmployeeMoves:
         over a generous budget."""
         budget = self.work(i, deadline, share)
         # every caller keeps the employee's month when no schedule comes back, so the
-        # heuristic that takes over from a labelling run over gets only the time left
+        # heuristic that takes over from a labelling run over gets only half the time left:
+        # work is converted to seconds at a nominal pace, which a large labelling (its
+        # buckets allocated, memory-bound) may not reach
         costs, schedules, exact, _ = self.rules.cheapest(
             i,
             prices,
             max_work=budget,
             report=True,
-            fallback_work=None if deadline is None else work_until(deadline),
+            fallback_work=None if deadline is None else work_until(deadline, 2),
             **kw,
         )
         if not exact and budget >= 10 * WORK_PER_S // 100 and len(self.rules.ran_over):

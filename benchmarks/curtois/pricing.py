@@ -173,10 +173,18 @@ class EmployeeRules:
             the labelling's time that does not depend on the machine.
         """
         members, units, caps, forbid = self.type_classes[i]
+        lo_units, hi_units = int(self.min_units[i]), int(self.max_units[i])
         if only is not None:
             keep = [c for c, m in enumerate(members) if np.isin(m, only).any()]
             members = [members[c][np.isin(members[c], only)] for c in keep]
             units, caps, forbid = units[keep], caps[keep], forbid[np.ix_(keep, keep)]
+            # the time worked is then a multiple of the kept classes' common unit: counted
+            # in it, the labelling has that many times fewer buckets (a class of 405-minute
+            # shifts among others on a 15-minute grid: 27 times fewer)
+            g = int(np.gcd.reduce(units[units > 0])) if (units > 0).any() else 1
+            if g > 1:
+                units = units // g
+                lo_units, hi_units = -(-lo_units // g), hi_units // g
         H = prices.shape[0]
         reduced = np.empty((H, len(members)))
         choice = np.empty((H, len(members)), dtype=np.int64)
@@ -187,8 +195,8 @@ class EmployeeRules:
             choice[:, c] = m[pick]
             reduced[:, c] = prices[rows, m[pick]]
         fixed = (
-            int(self.min_units[i]),
-            int(self.max_units[i]),
+            lo_units,
+            hi_units,
             int(self.max_run[i]),
             int(self.min_run[i]),
             int(self.min_off[i]),

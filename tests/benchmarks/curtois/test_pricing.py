@@ -187,6 +187,31 @@ def test_heuristic_pricing_is_feasible_and_no_cheaper(tmp_path, p):
         assert c >= exact[0] and feasible(rules, tuple(s))
 
 
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(p=rule_sets)
+def test_cheapest_of_some_types_equals_enumeration(tmp_path, p):
+    # restricted to some types, the labelling counts time in their common unit (600-minute
+    # shifts alone in units of 600 rather than 120 minutes): the minute band must round to
+    # it exactly, the lower end up and the upper end down
+    _, rules, prices = priced(tmp_path, p)
+    H, T = prices.shape
+    for only in [np.array([t]) for t in range(T)]:
+        every = [
+            c for c in itertools.product([-1, *only.tolist()], repeat=H) if feasible(rules, c)
+        ]
+        for exact in (True, False):
+            costs, schedules = rules.cheapest(0, prices, exact=exact, only=only)
+            if exact:
+                assert len(costs) == bool(every)
+                if every:
+                    assert costs[0] == min(schedule_cost(prices, np.array(c)) for c in every)
+            for c, s in zip(costs, schedules, strict=True):
+                assert set(s.tolist()) <= {-1, *only.tolist()} and feasible(rules, tuple(s))
+                assert c == schedule_cost(prices, s)
+
+
 def test_type_classes_change_nothing_but_speed():
     """Interchangeable types merged (Instance 12: a1..a3, d1..d3, p1..p3) against every
     allowed type priced on its own."""
