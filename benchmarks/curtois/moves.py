@@ -103,7 +103,8 @@ class EmployeeMoves:
         rule). When the pace so far would not place everyone by then, each employee left
         takes its cheapest month of one class of types (:meth:`cheapest_of_one_class`), which
         costs a fraction of the labelling over all types; so does an employee whose exact
-        labelling runs over its share of the time."""
+        labelling runs over its share of the time. An employee the heuristic finds no month
+        for gets the exact labelling, however long: only it can tell that none exists."""
         rules = rules if rules is not None else EmployeeRules.of(instance)
         E, H = len(instance.employees), instance.horizon
         moves = cls(instance, np.full((E, H), -1), rules)
@@ -127,6 +128,11 @@ class EmployeeMoves:
                     # over all types at once can take seconds on a year of shifts of
                     # several lengths, one class at a time a fraction of that
                     costs, schedules = moves.cheapest_of_one_class(int(i))
+            if not len(costs):
+                # the heuristic can miss every month that keeps the weekend limit and the
+                # caps (its dominance ignores them): only the exact labelling, whatever its
+                # work, proves that none exists
+                costs, schedules = rules.cheapest(int(i), moves.prices(int(i)))
             if not len(costs):
                 raise RuntimeError(
                     f"{instance.name}: no schedule of employee {instance.employees[i]!r} "
@@ -308,7 +314,8 @@ class EmployeeMoves:
     ) -> bool:
         """Take ``members`` off, put them back by best responses in random order; keep the
         result if the objective rises by at most ``accept`` (else restore). Returns whether
-        it was kept. Past ``deadline`` the best responses are the heuristic labelling's."""
+        it was kept. Near ``deadline`` the labellings get only the time left; one that
+        finds nothing leaves the employee's month as it was."""
         members = np.asarray(members, dtype=np.int64)
         saved = self.codes[members].copy()
         before = self.objective

@@ -506,6 +506,10 @@ class _Search:
         The employees the dive left unfixed take best responses to the rest; the roster is
         then polished.
         """
+        # the unfixed start from their months in the incumbent: taken off and put back,
+        # they end in the same months as from days off, except that one whose labelling
+        # finds nothing in the time left keeps a month that keeps its rules
+        codes = np.where(fixed[:, None], codes, shift_codes(self.instance, self.grid))
         moves = EmployeeMoves(self.instance, codes, self.rules)
         moves.ruin_recreate(
             np.flatnonzero(~fixed), self.rng, accept=np.inf, deadline=self.deadline
