@@ -110,36 +110,41 @@ class EmployeeMoves:
         moves = cls(instance, np.full((E, H), -1), rules)
         began = time.perf_counter()
         for n, i in enumerate(rng.permutation(E)):
+            i = int(i)
             now = time.perf_counter()
             pace = (now - began) / n if n else 0.0
+            # whether the exact labelling ran to its end (an empty answer then proves that
+            # no month exists)
+            proven = False
             if deadline is not None and now + pace * (E - n) > deadline:
-                costs, schedules = moves.cheapest_of_one_class(int(i))
+                costs, schedules = moves.cheapest_of_one_class(i)
             else:
                 # each employee's share of the time left
                 share = None if deadline is None else now + (deadline - now) / (E - n)
-                costs, schedules = rules.cheapest(
-                    int(i),
-                    moves.prices(int(i)),
+                costs, schedules, proven, _ = rules.cheapest(
+                    i,
+                    moves.prices(i),
                     max_work=work_until(share),
+                    report=True,
                     fallback_work=None if deadline is None else 0,
                 )
-                if deadline is not None and not len(costs):
-                    # the labelling ran over its share (or no month exists): the heuristic
-                    # over all types at once can take seconds on a year of shifts of
-                    # several lengths, one class at a time a fraction of that
-                    costs, schedules = moves.cheapest_of_one_class(int(i))
-            if not len(costs):
+                if deadline is not None and not len(costs) and not proven:
+                    # the labelling ran over its share: the heuristic over all types at
+                    # once can take seconds on a year of shifts of several lengths, one
+                    # class at a time a fraction of that
+                    costs, schedules = moves.cheapest_of_one_class(i)
+            if not len(costs) and deadline is not None and not proven:
                 # the heuristic can miss every month that keeps the weekend limit and the
                 # caps (its dominance ignores them): only the exact labelling, whatever its
-                # work, proves that none exists
-                costs, schedules = rules.cheapest(int(i), moves.prices(int(i)))
+                # work, proves that none exists (without a deadline it already had that work)
+                costs, schedules = rules.cheapest(i, moves.prices(i))
             if not len(costs):
                 raise RuntimeError(
                     f"{instance.name}: no schedule of employee {instance.employees[i]!r} "
                     "meets the hard rules"
                 )
             moves.codes[i] = schedules[0]
-            moves._shift(int(i), 1.0)
+            moves._shift(i, 1.0)
         moves.objective = moves.evaluate()
         moves.descent(rng, deadline=deadline)
         return moves
