@@ -28,6 +28,19 @@ DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "curtois"
 SLACK = 1.5
 
 
+def blocks(row) -> list:
+    """Maximal blocks of work and of rest of a month ('' off): ``(first day, length,
+    worked, inner)``, inner where the block touches neither end of the horizon."""
+    out, d, horizon = [], 0, len(row)
+    while d < horizon:
+        end = d
+        while end < horizon and bool(row[end]) == bool(row[d]):
+            end += 1
+        out.append((d, end - d, bool(row[d]), d > 0 and end < horizon))
+        d = end
+    return out
+
+
 def hard_violations(path, grid) -> list:
     """Broken hard rules of ``grid`` (employees in file order x days, '' off), read from the
     instance file itself."""
@@ -62,20 +75,13 @@ def hard_violations(path, grid) -> list:
         minutes = sum(length[s] for s in row if s)
         if not int(mn) <= minutes <= int(mx):
             bad.append((e, "minutes", minutes))
-        # maximal blocks of work and of rest
-        d = 0
-        while d < horizon:
-            end = d
-            while end < horizon and bool(row[end]) == bool(row[d]):
-                end += 1
-            n, inner = end - d, d > 0 and end < horizon
-            if row[d] and n > int(cmax):
+        for d, n, worked, inner in blocks(row):
+            if worked and n > int(cmax):
                 bad.append((e, "max consecutive", d))
-            if row[d] and inner and n < int(cmin):
+            if worked and inner and n < int(cmin):
                 bad.append((e, "min consecutive", d))
-            if not row[d] and inner and n < int(omin):
+            if not worked and inner and n < int(omin):
                 bad.append((e, "min days off", d))
-            d = end
         weekends = sum(bool(row[w]) or bool(row[w + 1]) for w in range(5, horizon - 1, 7))
         if weekends > int(wmax):
             bad.append((e, "weekends", weekends))
@@ -332,17 +338,10 @@ def random_instance(path: Path, seed: int, weeks: int, types: int, staff: int) -
         worked = int(sum(minutes[ids.index(s)] for s in row if s))
         lo = max(worked - int(rng.integers(0, 3)) * 480, 0)
         hi = worked + int(rng.integers(0, 3)) * 480
-        runs = {True: [], False: []}
-        d = 0
-        while d < horizon:
-            end = d
-            while end < horizon and bool(row[end]) == bool(row[d]):
-                end += 1
-            runs[bool(row[d])].append((end - d, d > 0 and end < horizon))
-            d = end
-        longest = max((n for n, _ in runs[True]), default=1)
-        inner_work = min((n for n, inner in runs[True] if inner), default=3)
-        inner_off = min((n for n, inner in runs[False] if inner), default=3)
+        runs = blocks(row)
+        longest = max((n for _, n, worked, _ in runs if worked), default=1)
+        inner_work = min((n for _, n, worked, inner in runs if worked and inner), default=3)
+        inner_off = min((n for _, n, worked, inner in runs if not worked and inner), default=3)
         weekends = sum(bool(row[w]) or bool(row[w + 1]) for w in range(5, horizon - 1, 7))
         max_run = longest + int(rng.integers(0, 3))
         min_run = int(rng.integers(1, inner_work + 1))
