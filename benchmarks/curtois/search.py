@@ -31,8 +31,11 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
    (adaptive LNS); the block grows while HiGHS closes its subproblems and shrinks when it
    does not. With two workers, each round solves two blocks of disjoint employees in
    parallel; since every hard constraint is per employee, the two repairs combine into a
-   feasible roster, and the best of the three is kept. Each new best is polished by
-   best responses.
+   feasible roster, and the best of the three is kept. A new best is polished by best
+   responses when polishing has its share of the time: the repairs and the polish share
+   it by what each gained per second lately, the polish at least ``_MOVE_FLOOR`` of it
+   (a polish labels the whole staff, seconds on a long horizon, where a repair takes a
+   fraction of one).
 
 Every roster accepted as a new best is re-scored by :func:`benchmarks.curtois.curtois_objective`
 (the solver-independent evaluator), and so is the one returned.
@@ -82,7 +85,7 @@ from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_b
 from benchmarks.curtois.pricing import EmployeeRules
 
 #: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds.
-_SUB_SHARE, _SUB_MIN = 0.1, 2.0
+_SUB_SHARE, _SUB_MIN = 0.015, 0.5
 #: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
 #: while its kind stays below this and shrinks otherwise.
 _SUB_WORK = 3000
@@ -232,6 +235,9 @@ class _Search:
         self.rounds = self.improvements = 0
         # the longest a block's programme took to build [s]
         self.block_build = 0.0
+        # objective drop per second of the neighbourhood repairs and of polishing their
+        # new bests, and the seconds each took
+        self.rate, self.spent = np.ones(2), np.full(2, 1e-9)
 
     # -- phases -------------------------------------------------------------------------
 
@@ -480,11 +486,13 @@ class _Search:
         self.grid, self.best, self.z_best = trial, value, z
         return improved
 
-    def _accept_best(self, trials: list) -> bool:
-        """Offer the best of ``trials``; when it is a new best, polish it and return True."""
+    def _accept_best(self, trials: list, polish: bool = True) -> bool:
+        """Offer the best of ``trials``; when it is a new best, polish it (if ``polish``)
+        and return True."""
         if not trials or not self._offer(min(trials, key=lambda g: self._value_of(g)[0])):
             return False
-        self._polish(shift_codes(self.instance, self.grid))
+        if polish:
+            self._polish(shift_codes(self.instance, self.grid))
         return True
 
     def _polish(self, codes: np.ndarray) -> bool:
@@ -643,14 +651,31 @@ class _Search:
         seeds = [self.seed + self.rounds * self.workers + j for j in range(len(blocks))]
         masks = [mask for _, mask in blocks]
         executor = None if len(blocks) == 1 else self.pool
+        before, tick = self.best, time.perf_counter()
         results = self._repair_blocks(masks, sub_limit, seeds, self.node_limit, executor)
         self.rounds += 1
         each, trials = self._repaired(masks, [z for z, _, _ in results])
         for (kind, _), (_, closed, work), trial in zip(blocks, results, each, strict=True):
             hoods.adapt(kind, closed and work <= _SUB_WORK)
             hoods.reward(kind, trial is not None and self._value_of(trial)[0] < self.best)
-        if self._accept_best(trials):
-            self.improvements += 1
+        if not self._accept_best(trials, polish=False):
+            self._learn(0, 0.0, time.perf_counter() - tick)
+            return
+        self.improvements += 1
+        self._learn(0, before - self.best, time.perf_counter() - tick)
+        # polishing a new best takes a sweep of labellings over the whole staff: as long
+        # as the repairs gain more per second, it runs only for its least share of the time
+        share = np.clip(self.rate / self.rate.sum(), _MOVE_FLOOR, None)
+        if self.spent[1] / self.spent.sum() <= share[1] / share.sum():
+            before, tick = self.best, time.perf_counter()
+            self._polish(shift_codes(self.instance, self.grid))
+            self._learn(1, before - self.best, time.perf_counter() - tick)
+
+    def _learn(self, move: int, drop: float, took: float):
+        """Count ``took`` seconds and an objective drop of ``drop`` for ``move`` (0 the
+        repairs, 1 the polish)."""
+        self.spent[move] += took
+        self.rate[move] = 0.7 * self.rate[move] + 0.3 * drop / max(took, 1e-3)
 
     def _draw_blocks(self, hoods: Neighbourhoods, state: CoverState) -> list:
         """``(kind, mask)`` for up to one block per worker, of disjoint employees."""
