@@ -95,9 +95,11 @@ class EmployeeMoves:
         rng: np.random.Generator,
         rules=None,
         deadline: float | None = None,
+        pool=None,
     ):
         """A roster built one employee at a time in random order, each taking its best month
-        given those placed before, then improved by :meth:`descent` until ``deadline``.
+        given those placed before, then improved by :meth:`descent` until ``deadline`` (two
+        employees at a time on the thread pool ``pool`` if given).
 
         Every employee is placed whatever the deadline (the roster must keep every hard
         rule). When the pace so far would not place everyone by then, each employee left
@@ -146,7 +148,7 @@ class EmployeeMoves:
             moves.codes[i] = schedules[0]
             moves._shift(i, 1.0)
         moves.objective = moves.evaluate()
-        moves.descent(rng, deadline=deadline)
+        moves.descent(rng, deadline=deadline, pool=pool)
         return moves
 
     def evaluate(self) -> float:
@@ -246,22 +248,66 @@ class EmployeeMoves:
         return drop
 
     def descent(
-        self, rng: np.random.Generator, max_sweeps: int = 50, deadline: float | None = None
+        self,
+        rng: np.random.Generator,
+        max_sweeps: int = 50,
+        deadline: float | None = None,
+        pool=None,
     ) -> int:
         """Best responses over all employees in random order until a sweep improves none,
         or ``deadline`` (a ``time.perf_counter`` value [s]) passes; returns the number of
-        improving moves."""
+        improving moves.
+
+        With a thread pool ``pool`` the employees go in pairs, labelled side by side (the
+        labelling releases the GIL), each at the prices before either moves; the second
+        month is then kept only if it still lowers the objective at the prices after the
+        first, so every move kept is an improvement.
+        """
+        width = 1 if pool is None else 2
         moves = 0
         for _ in range(max_sweeps):
             improved = 0
-            for i in rng.permutation(len(self.codes)):
+            order = rng.permutation(len(self.codes))
+            for a in range(0, len(order), width):
                 if deadline is not None and time.perf_counter() > deadline:
                     return moves + improved
-                improved += self.best_response(int(i), deadline) > 0
+                group = [int(i) for i in order[a : a + width]]
+                if len(group) == 1:
+                    improved += self.best_response(group[0], deadline) > 0
+                else:
+                    improved += self._best_responses(group, deadline, pool)
             moves += improved
             if not improved:
                 break
         return moves
+
+    def _best_responses(self, group: list, deadline: float | None, pool) -> int:
+        """Best responses of the employees ``group`` labelled side by side on ``pool``, kept
+        in turn where they still improve; returns how many were kept."""
+        prices, now = [], []
+        for i in group:
+            self._shift(i, -1.0)
+            prices.append(self.prices(i))
+            now.append(schedule_cost(prices[-1], self.codes[i]))
+            self._shift(i, 1.0)
+
+        def label(k):
+            return self._cheapest(group[k], prices[k], deadline, upper=now[k])
+
+        kept = 0
+        for i, (costs, schedules) in zip(group, pool.map(label, range(len(group))), strict=True):
+            if not len(costs):
+                continue
+            self._shift(i, -1.0)
+            # the prices after the moves kept before this one
+            here = self.prices(i)
+            drop = schedule_cost(here, self.codes[i]) - schedule_cost(here, schedules[0])
+            if drop > 1e-9:
+                self.codes[i] = schedules[0]
+                self.objective -= drop
+                kept += 1
+            self._shift(i, 1.0)
+        return kept
 
     def reassign_types(self, deadline: float | None = None) -> float:
         """Re-choose every worked shift's type inside its employee's class of

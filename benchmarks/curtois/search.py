@@ -220,7 +220,9 @@ class _Search:
         self.deadline = self.end - _RESERVE_SHARE * time_limit
         self.limit_reached = False
         self.model = None
-        self.pool = None
+        # the construction's descent labels two employees at a time on it, branch-and-cut
+        # and the phases after run on it
+        self.pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
         self.rng = np.random.default_rng(seed)
         self.instance = instance
         self.node_limit, self.workers, self.seed = node_limit, workers, seed
@@ -251,7 +253,9 @@ class _Search:
         """
         instance, E, H, T = self.instance, self.E, self.H, self.T
         until = min(self.deadline, self.t0 + _CONSTRUCT_SHARE * self.time_limit)
-        moves = EmployeeMoves.greedy(instance, self.rng, self.rules, deadline=until)
+        moves = EmployeeMoves.greedy(
+            instance, self.rng, self.rules, deadline=until, pool=self.pool
+        )
         self.grid = shift_grid(self.instance, moves.codes)
         tick = time.perf_counter()
         built = curtois_objective(instance, self.grid)
@@ -271,12 +275,11 @@ class _Search:
         self.k_cells = self.model.nx + np.arange(self.model.nk).reshape(E, H // 7)
 
     def start_branch_and_cut(self, mip_share: float):
-        """Open the thread pool and run branch-and-cut for ``mip_share`` of the time left.
+        """Run branch-and-cut for ``mip_share`` of the time left.
 
         With one worker it runs here, to its end; with two it runs on the pool beside the
         rest, and :meth:`settled` takes its result once done.
         """
-        self.pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
         mip_time = mip_share * (self.deadline - time.perf_counter())
         if mip_time <= 0.5 or self.model is None:
             return
@@ -357,7 +360,7 @@ class _Search:
         at least ``_MOVE_FLOOR`` of it), as in adaptive LNS (Ropke and Pisinger [4]).
         """
         moves = EmployeeMoves(self.instance, shift_codes(self.instance, self.grid), self.rules)
-        moves.descent(self.rng, deadline=self.deadline)
+        moves.descent(self.rng, deadline=self.deadline, pool=self.pool)
         size = float(_BLOCK_CELLS)
         few = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
         rate = np.ones(2)  # objective drop per second of ruin and recreate, of blocks
@@ -501,9 +504,11 @@ class _Search:
         Best responses and type reassignments alternate until neither improves.
         """
         moves = EmployeeMoves(self.instance, codes, self.rules)
-        moves.descent(self.rng, deadline=self.deadline)
+        # pairs of employees labelled side by side while branch-and-cut leaves both threads
+        pool = self.pool if self.mip is None else None
+        moves.descent(self.rng, deadline=self.deadline, pool=pool)
         while moves.reassign_types(self.deadline) > 1e-9 and moves.descent(
-            self.rng, deadline=self.deadline
+            self.rng, deadline=self.deadline, pool=pool
         ):
             pass
         return self._offer(shift_grid(self.instance, moves.codes))

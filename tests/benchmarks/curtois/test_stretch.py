@@ -5,6 +5,7 @@ description and sharing no code with the solver or with ``curtois_objective``.
 """
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import benchmarks.curtois.search as search_module
 from benchmarks.curtois import curtois_objective, read_curtois, solve_curtois
 from benchmarks.curtois.columns import _draw_totals
 from benchmarks.curtois.highs_solve import solve_block
-from benchmarks.curtois.model import shift_grid
+from benchmarks.curtois.model import shift_codes, shift_grid
 from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.pricing import EmployeeRules
 from benchmarks.curtois.stretch import stretch_text, write_stretched
@@ -406,3 +407,33 @@ def test_construction_out_of_time_still_finds_every_employee_a_month(tmp_path):
         past = time.perf_counter() - 1.0
         moves = EmployeeMoves.greedy(inst, np.random.default_rng(seed), rules, deadline=past)
         assert hard_violations(path, shift_grid(inst, moves.codes)) == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    weeks=st.integers(1, 3),
+    types=st.integers(1, 4),
+    staff=st.integers(4, 14),
+)
+def test_paired_descent_keeps_the_rules_and_ends_where_no_employee_improves(
+    tmp_path_factory, seed, weeks, types, staff
+):
+    # two employees labelled side by side at the same prices: the second's month is kept only
+    # if it still improves after the first moved, so the objective kept stays exact, and a
+    # sweep that moves no one ends where no single best response improves
+    path = tmp_path_factory.mktemp("random") / "Random.txt"
+    witness = random_instance(path, seed, weeks, types, staff)
+    inst = read_curtois(path)
+    rng = np.random.default_rng(seed)
+    # from the random roster the instance was drawn around: far from a local optimum
+    moves = EmployeeMoves(inst, shift_codes(inst, witness))
+    before = moves.objective
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        moves.descent(rng, pool=pool)
+    assert moves.objective <= before + 1e-9
+    grid = shift_grid(inst, moves.codes)
+    assert hard_violations(path, grid) == []
+    ev = curtois_objective(inst, grid)
+    assert ev.feasible and np.isclose(ev.objective, moves.objective)
+    assert all(moves.best_response(i) == 0 for i in range(len(moves.codes)))
