@@ -3,7 +3,8 @@ generation with diving, and large-neighbourhood search with HiGHS as the repair 
 
 1. *Construction.* Employees take, one at a time, their best month given those placed before
    (the exact one-employee labelling of :mod:`benchmarks.curtois.pricing`), then best responses
-   are swept until none improves (:mod:`benchmarks.curtois.moves`). Every hard constraint is per
+   are swept until none improves (:mod:`benchmarks.curtois.moves`; with two workers, two
+   employees labelled side by side). Every hard constraint is per
    employee and cover is soft, so this is feasible at once.
 2. *Branch-and-cut* on the whole compact programme of :mod:`benchmarks.curtois.model` from that
    roster, for a share of the time, on its own thread (small instances only). There it often

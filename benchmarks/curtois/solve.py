@@ -99,7 +99,8 @@ def solve_curtois(
         Branch-and-bound nodes allowed per neighbourhood.
     workers : {1, 2}
         Threads: with 2, branch-and-cut and the search run side by side; without
-        branch-and-cut each round of the search repairs two neighbourhoods at once.
+        branch-and-cut each round of the search repairs two neighbourhoods at once, and
+        the sweeps of best responses label two employees at once.
     seed : int
         Seed of the neighbourhood draws; equal seeds give equal runs at a fixed amount of
         work.
