@@ -85,8 +85,10 @@ from benchmarks.curtois.moves import EmployeeMoves
 from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_block
 from benchmarks.curtois.pricing import EmployeeRules
 
-#: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds.
-_SUB_SHARE, _SUB_MIN = 0.015, 0.5
+#: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds;
+#: rounds that find nothing raise it by _SUB_STEP each, up to _SUB_MAX_SHARE of the limit,
+#: and a round that improves brings it back.
+_SUB_SHARE, _SUB_MIN, _SUB_STEP, _SUB_MAX_SHARE = 0.015, 0.5, 1.25, 0.1
 #: Simplex iterations of a neighbourhood HiGHS closes easily (about a second); a block grows
 #: while its kind stays below this and shrinks otherwise.
 _SUB_WORK = 3000
@@ -241,6 +243,8 @@ class _Search:
         # objective drop per second of the neighbourhood repairs and of polishing their
         # new bests, and the seconds each took
         self.rate, self.spent = np.ones(2), np.full(2, 1e-9)
+        # seconds a neighbourhood may take
+        self.sub_limit = max(_SUB_MIN, _SUB_SHARE * time_limit)
 
     # -- phases -------------------------------------------------------------------------
 
@@ -653,7 +657,7 @@ class _Search:
         """Draw a block per worker, repair them side by side and keep the best roster."""
         state = CoverState.of(self.instance, self.grid)
         blocks = self._draw_blocks(hoods, state)
-        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * self.time_limit))
+        sub_limit = min(left, self.sub_limit)
         seeds = [self.seed + self.rounds * self.workers + j for j in range(len(blocks))]
         masks = [mask for _, mask in blocks]
         executor = None if len(blocks) == 1 else self.pool
@@ -666,8 +670,12 @@ class _Search:
             hoods.reward(kind, trial is not None and self._value_of(trial)[0] < self.best)
         if not self._accept_best(trials, polish=False):
             self._learn(0, 0.0, time.perf_counter() - tick)
+            # the last steps to an optimum can need blocks HiGHS closes only in seconds
+            top = max(_SUB_MIN, _SUB_MAX_SHARE * self.time_limit)
+            self.sub_limit = min(top, self.sub_limit * _SUB_STEP)
             return
         self.improvements += 1
+        self.sub_limit = max(_SUB_MIN, _SUB_SHARE * self.time_limit)
         self._learn(0, before - self.best, time.perf_counter() - tick)
         # polishing a new best takes a sweep of labellings over the whole staff: as long
         # as the repairs gain more per second, it runs only for its least share of the time
