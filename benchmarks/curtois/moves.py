@@ -235,17 +235,7 @@ class EmployeeMoves:
         """Give employee ``i`` its best month given the others (or a better one, when the
         exact labelling runs over its :meth:`work` before ``deadline``); returns the
         objective drop."""
-        self._shift(i, -1.0)
-        prices = self.prices(i)
-        now = schedule_cost(prices, self.codes[i])
-        costs, schedules = self._cheapest(i, prices, deadline, upper=now)
-        drop = 0.0
-        if len(costs) and costs[0] < now - 1e-9:
-            drop = now - costs[0]
-            self.codes[i] = schedules[0]
-            self.objective -= drop
-        self._shift(i, 1.0)
-        return drop
+        return self._best_responses([i], deadline)[0]
 
     def descent(
         self,
@@ -272,18 +262,17 @@ class EmployeeMoves:
                 if deadline is not None and time.perf_counter() > deadline:
                     return moves + improved
                 group = [int(i) for i in order[a : a + width]]
-                if len(group) == 1:
-                    improved += self.best_response(group[0], deadline) > 0
-                else:
-                    improved += self._best_responses(group, deadline, pool)
+                drops = self._best_responses(group, deadline, None if width == 1 else pool.map)
+                improved += sum(drop > 0 for drop in drops)
             moves += improved
             if not improved:
                 break
         return moves
 
-    def _best_responses(self, group: list, deadline: float | None, pool) -> int:
-        """Best responses of the employees ``group`` labelled side by side on ``pool``, kept
-        in turn where they still improve; returns how many were kept."""
+    def _best_responses(self, group: list, deadline: float | None, mapper=None) -> list:
+        """Best responses of the employees ``group``, each labelled at the prices before any
+        of them moves (side by side when ``mapper`` is a thread pool's ``map``) and kept in
+        turn where it still improves; returns each one's objective drop (0 if not kept)."""
         prices, now = [], []
         for i in group:
             self._shift(i, -1.0)
@@ -294,20 +283,26 @@ class EmployeeMoves:
         def label(k):
             return self._cheapest(group[k], prices[k], deadline, upper=now[k])
 
-        kept = 0
-        for i, (costs, schedules) in zip(group, pool.map(label, range(len(group))), strict=True):
-            if not len(costs):
-                continue
-            self._shift(i, -1.0)
-            # the prices after the moves kept before this one
-            here = self.prices(i)
-            drop = schedule_cost(here, self.codes[i]) - schedule_cost(here, schedules[0])
-            if drop > 1e-9:
-                self.codes[i] = schedules[0]
-                self.objective -= drop
-                kept += 1
-            self._shift(i, 1.0)
-        return kept
+        drops = []
+        found = (mapper or map)(label, range(len(group)))
+        for k, (i, (costs, schedules)) in enumerate(zip(group, found, strict=True)):
+            drop = 0.0
+            if len(costs):
+                self._shift(i, -1.0)
+                if any(drops):
+                    # an employee before moved: this month must still improve at the prices
+                    # after that move
+                    here = self.prices(i)
+                    gain = schedule_cost(here, self.codes[i]) - schedule_cost(here, schedules[0])
+                else:
+                    gain = now[k] - costs[0]
+                if gain > 1e-9:
+                    self.codes[i] = schedules[0]
+                    self.objective -= gain
+                    drop = gain
+                self._shift(i, 1.0)
+            drops.append(drop)
+        return drops
 
     def reassign_types(self, deadline: float | None = None) -> float:
         """Re-choose every worked shift's type inside its employee's class of
