@@ -112,7 +112,8 @@ _MODEL_CELLS = 60000
 #: Free (employee, day, type) cells of a block of the large instances' search at first; it
 #: grows while HiGHS closes its blocks and shrinks when it does not.
 _BLOCK_CELLS = 2000
-#: Least share of the large instances' search time each of its two moves gets.
+#: Least share of the time each of two moves sharing it by their gains gets (the large
+#: instances' two moves; the repairs and the polish).
 _MOVE_FLOOR = 0.1
 #: The construction may take this share of the time limit for its exact labellings and
 #: its descent; whatever it takes beyond, it places every employee anyway.
@@ -163,6 +164,33 @@ class SearchResult:
     rounds: int
     improvements: int
     limit_reached: bool = False
+
+
+class _TimeShares:
+    """Time shared among moves by the objective drop per second each gained lately, each
+    at least ``_MOVE_FLOOR`` of it (adaptive LNS, Ropke and Pisinger [4])."""
+
+    def __init__(self, moves: int):
+        self.rate = np.ones(moves)  # smoothed objective drop per second
+        self.spent = np.full(moves, 1e-9)  # seconds
+
+    def _share(self) -> np.ndarray:
+        rate = self.rate
+        share = np.clip(rate / rate.sum() if rate.sum() > 0 else 1 / len(rate), _MOVE_FLOOR, None)
+        return share / share.sum()
+
+    def lagging(self) -> int:
+        """The move furthest below its share of the time spent."""
+        return int(np.argmin(self.spent / self.spent.sum() - self._share()))
+
+    def due(self, move: int) -> bool:
+        """Whether ``move`` has spent no more than its share."""
+        return bool(self.spent[move] / self.spent.sum() <= self._share()[move])
+
+    def learn(self, move: int, drop: float, took: float):
+        """Count ``took`` seconds [s] and an objective drop of ``drop`` for ``move``."""
+        self.spent[move] += took
+        self.rate[move] = 0.7 * self.rate[move] + 0.3 * drop / max(took, 1e-3)
 
 
 def _dive_until(sub, draw, end):
@@ -240,11 +268,13 @@ class _Search:
         self.rounds = self.improvements = 0
         # the longest a block's programme took to build [s]
         self.block_build = 0.0
-        # objective drop per second of the neighbourhood repairs and of polishing their
-        # new bests, and the seconds each took
-        self.rate, self.spent = np.ones(2), np.full(2, 1e-9)
-        # seconds a neighbourhood may take
-        self.sub_limit = max(_SUB_MIN, _SUB_SHARE * time_limit)
+        # the time of the neighbourhood search shared between its repairs (0) and the
+        # polish of their new bests (1)
+        self.shares = _TimeShares(2)
+        # seconds a neighbourhood may take at first and at most, and now
+        self.sub_first = max(_SUB_MIN, _SUB_SHARE * time_limit)
+        self.sub_top = max(_SUB_MIN, _SUB_MAX_SHARE * time_limit)
+        self.sub_limit = self.sub_first
 
     # -- phases -------------------------------------------------------------------------
 
@@ -368,15 +398,13 @@ class _Search:
         moves.descent(self.rng, deadline=self.deadline, pool=self.pool)
         size = float(_BLOCK_CELLS)
         few = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
-        rate = np.ones(2)  # objective drop per second of ruin and recreate, of blocks
-        spent = np.full(2, 1e-9)
+        shares = _TimeShares(2)  # ruin and recreate, blocks
         while max_rounds is None or self.rounds < max_rounds:
             left = self.deadline - time.perf_counter()
             if left < 0.2:
                 self.limit_reached = True
                 break
-            share = np.clip(rate / rate.sum() if rate.sum() > 0 else 0.5, _MOVE_FLOOR, None)
-            move = int(np.argmin(spent / spent.sum() - share / share.sum()))
+            move = shares.lagging()
             if left < 2.0 * self.block_build + 0.2:
                 # no time to build a block's programme and solve it
                 move = 0
@@ -386,9 +414,7 @@ class _Search:
                 moves.ruin_recreate(members, self.rng, deadline=self.deadline)
             else:
                 size = self._block_round(moves, size, left)
-            took = time.perf_counter() - tick
-            spent[move] += took
-            rate[move] = 0.7 * rate[move] + 0.3 * (before - moves.objective) / max(took, 1e-3)
+            shares.learn(move, before - moves.objective, time.perf_counter() - tick)
             self.rounds += 1
             self.improvements += moves.objective < before - 1e-9
         # offered once: each offer of a new best is checked by the independent evaluator
@@ -397,7 +423,7 @@ class _Search:
     def _block_round(self, moves: EmployeeMoves, size: float, left: float) -> float:
         """Solve a block per worker (disjoint employees) and keep what lowers the objective;
         returns the next block size, larger where HiGHS closed its blocks."""
-        sub_limit = min(left, max(_SUB_MIN, _SUB_SHARE * self.time_limit))
+        sub_limit = min(left, self.sub_first)
         taken = np.zeros(self.E, dtype=bool)
         blocks = []
         for _ in range(self.lns_workers):
@@ -669,27 +695,19 @@ class _Search:
             hoods.adapt(kind, closed and work <= _SUB_WORK)
             hoods.reward(kind, trial is not None and self._value_of(trial)[0] < self.best)
         if not self._accept_best(trials, polish=False):
-            self._learn(0, 0.0, time.perf_counter() - tick)
+            self.shares.learn(0, 0.0, time.perf_counter() - tick)
             # the last steps to an optimum can need blocks HiGHS closes only in seconds
-            top = max(_SUB_MIN, _SUB_MAX_SHARE * self.time_limit)
-            self.sub_limit = min(top, self.sub_limit * _SUB_STEP)
+            self.sub_limit = min(self.sub_top, self.sub_limit * _SUB_STEP)
             return
         self.improvements += 1
-        self.sub_limit = max(_SUB_MIN, _SUB_SHARE * self.time_limit)
-        self._learn(0, before - self.best, time.perf_counter() - tick)
+        self.sub_limit = self.sub_first
+        self.shares.learn(0, before - self.best, time.perf_counter() - tick)
         # polishing a new best takes a sweep of labellings over the whole staff: as long
         # as the repairs gain more per second, it runs only for its least share of the time
-        share = np.clip(self.rate / self.rate.sum(), _MOVE_FLOOR, None)
-        if self.spent[1] / self.spent.sum() <= share[1] / share.sum():
+        if self.shares.due(1):
             before, tick = self.best, time.perf_counter()
             self._polish(shift_codes(self.instance, self.grid))
-            self._learn(1, before - self.best, time.perf_counter() - tick)
-
-    def _learn(self, move: int, drop: float, took: float):
-        """Count ``took`` seconds and an objective drop of ``drop`` for ``move`` (0 the
-        repairs, 1 the polish)."""
-        self.spent[move] += took
-        self.rate[move] = 0.7 * self.rate[move] + 0.3 * drop / max(took, 1e-3)
+            self.shares.learn(1, before - self.best, time.perf_counter() - tick)
 
     def _draw_blocks(self, hoods: Neighbourhoods, state: CoverState) -> list:
         """``(kind, mask)`` for up to one block per worker, of disjoint employees."""
