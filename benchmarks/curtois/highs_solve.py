@@ -16,6 +16,7 @@ from benchmarks.curtois.model import (
     cover_counts,
     shift_codes,
     shift_grid,
+    window_instance,
 )
 from roster.highs import highs_model, run
 
@@ -69,6 +70,16 @@ def solve_mip(
     if info.primal_solution_status != 2:  # no feasible point
         return None, False, -np.inf, work
     z = np.asarray(h.getSolution().col_value)
+    reported = float(info.objective_function_value)
+    if start is not None and np.dot(c, z) > reported + 1e-6 * (1.0 + abs(reported)):
+        # HiGHS can report the optimum of a problem its presolve reduced to nothing and
+        # still hand back the start as the solution: solved again without the start, it
+        # returns the optimum it found
+        return solve_mip(
+            c, A, lo, hi, lower, upper, integrality, None,
+            time_limit=time_limit, node_limit=node_limit, seed=seed,
+            heuristics=heuristics, handles=handles,
+        )  # fmt: skip
     return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound), work
 
 
@@ -86,6 +97,9 @@ def repair(model: CurtoisModel, z: np.ndarray, free: np.ndarray, **options):
     HiGHS; the fixed columns move into the row bounds. Returns ``(z' or None, closed,
     simplex_iterations)``.
     """
+    if not len(free):
+        # nothing to move: the held roster is the block's optimum
+        return z.copy(), True, 0
     A = model.A
     n_int = model.nx + model.nk
     rows = np.flatnonzero(np.diff(A[:, free].tocsr().indptr) > 0)
@@ -128,9 +142,14 @@ def solve_block(
     node_limit: int,
     seed: int = 0,
 ):
-    """Re-optimise ``members`` over ``days`` of roster ``codes`` (type codes, -1 off) on a
-    programme of their own employees (:func:`build_model`, the rest of the staff a constant
-    cover), their cells outside the window held.
+    """Re-optimise ``members`` over ``days`` (consecutive) of roster ``codes`` (type codes,
+    -1 off), their cells outside the window held.
+
+    The programme (:func:`build_model`) has the members alone, the rest of the staff a
+    constant cover, and spans only the window's weeks widened on each side by more than the
+    longest block rule of the members (:func:`window_instance`): the held days there carry
+    every sequencing rule across the window's edges, and the members' work beyond counts
+    against their limits over the horizon. On a long horizon it is a fraction of the size.
 
     HiGHS gets ``time_limit`` or what is left before ``deadline`` once the programme is
     built, whichever is less. Returns ``(new type codes of members, or None if HiGHS found
@@ -138,16 +157,26 @@ def solve_block(
     """
     tick = time.perf_counter()
     H, T = instance.horizon, len(instance.shift_ids)
-    grid = shift_grid(instance, codes)
+    members = np.asarray(members, dtype=np.int64)
+    days = np.asarray(days, dtype=np.int64)
+    staff = instance.staff.iloc[members]
+    margin = 1 + int(
+        staff[["max_consecutive", "min_consecutive", "min_consecutive_off"]].to_numpy().max()
+    )
+    start = max(0, (int(days[0]) - margin) // 7 * 7)
+    end = min(H, -(-(int(days[-1]) + 1 + margin) // 7) * 7)
+    window = window_instance(instance, codes, members, start, end)
+    grid = shift_grid(instance, codes[:, start:end])
     others = np.ones(len(codes), dtype=bool)
     others[members] = False
-    base = cover_counts(instance, grid[others])
-    model = build_model(instance, members, base)
-    z = model.encode(instance, grid, base)
-    inside = np.zeros(H, dtype=bool)
-    inside[days] = True
-    x = np.arange(model.nx).reshape(len(members), H, T)
-    k = model.nx + np.arange(model.nk).reshape(len(members), H // 7)
+    base = cover_counts(window, grid[others])
+    model = build_model(window, range(len(members)), base)
+    z = model.encode(window, grid[members], base)
+    span = end - start
+    inside = np.zeros(span, dtype=bool)
+    inside[days - start] = True
+    x = np.arange(model.nx).reshape(len(members), span, T)
+    k = model.nx + np.arange(model.nk).reshape(len(members), span // 7)
     # a weekend's column is freed with either of its days
     free = np.concatenate([x[:, inside].ravel(), k[:, inside[5::7] | inside[6::7]].ravel()])
     free = free[model.ub[free] > 0]
@@ -160,4 +189,6 @@ def solve_block(
     )
     if out is None or not model.c @ out < model.c @ z - 1e-9:
         return None, closed, build
-    return shift_codes(instance, model.decode(out, instance.shift_ids)), closed, build
+    new = codes[members].copy()
+    new[:, start:end] = shift_codes(instance, model.decode(out, instance.shift_ids))
+    return new, closed, build

@@ -114,6 +114,72 @@ def cover_counts(instance: CurtoisInstance, grid: np.ndarray) -> np.ndarray:
     return np.sum(codes[:, day] == t, axis=0).astype(float)
 
 
+def window_instance(
+    instance: CurtoisInstance, codes: np.ndarray, members, start: int, end: int
+) -> CurtoisInstance:
+    """The instance of ``members`` over days ``start`` to ``end`` (exclusive; whole weeks),
+    their months in ``codes`` (type codes, -1 off) counted outside it.
+
+    Each member's limits over the horizon (minutes, shifts per type, weekends) lose what its
+    month works outside the window; days off, requests and cover rows are those inside it,
+    renumbered from ``start``. Sequencing rules are kept as they are, so a block touching
+    the window's edge is exempt from the minimum lengths there, as at the horizon's: a
+    programme over it is exact for changes that stay more than the longest block rule away
+    from the edges (unless the edge is the horizon's own).
+    """
+    H = instance.horizon
+    if start % 7 or (end % 7 and end != H) or not 0 <= start < end <= H:
+        raise ValueError(f"window [{start}, {end}) must be whole weeks within {H} days")
+    members = [int(m) for m in members]
+    emps = [instance.employees[m] for m in members]
+    sidx = {s: t for t, s in enumerate(instance.shift_ids)}
+    minutes = (instance.shifts["length"].to_numpy() // 60).astype(np.int64)
+    outside = np.ones(H, dtype=bool)
+    outside[start:end] = False
+    staff = instance.staff.loc[emps].copy()
+    caps, lo, hi, weekends = [], [], [], []
+    for i, e in zip(members, emps, strict=True):
+        row = codes[i]
+        out = row[outside]
+        worked = out[out >= 0]
+        spent = int(minutes[worked].sum())
+        st = instance.staff.loc[e]
+        counts = np.bincount(worked, minlength=len(sidx))
+        caps.append({s: int(n) - int(counts[sidx[s]]) for s, n in st["max_shifts"].items()})
+        lo.append(max(0, int(st["min_minutes"]) - spent))
+        hi.append(int(st["max_minutes"]) - spent)
+        works = row >= 0
+        at_weekend = works[5::7] | works[6::7]
+        weeks_out = np.ones(len(at_weekend), dtype=bool)
+        weeks_out[start // 7 : -(-end // 7)] = False
+        weekends.append(int(st["max_weekends"]) - int(at_weekend[weeks_out].sum()))
+    staff["max_shifts"] = caps
+    staff["min_minutes"] = lo
+    staff["max_minutes"] = hi
+    staff["max_weekends"] = weekends
+
+    def inside(frame, by_employee=True):
+        keep = (frame["day"] >= start) & (frame["day"] < end)
+        if by_employee:
+            keep &= frame["employee"].isin(emps)
+        frame = frame[keep].reset_index(drop=True)
+        return frame.assign(day=frame["day"] - start)
+
+    return CurtoisInstance(
+        name=f"{instance.name}[{start}:{end}]",
+        horizon=end - start,
+        shifts=instance.shifts,
+        staff=staff,
+        days_off={
+            e: tuple(d - start for d in instance.days_off.get(e, ()) if start <= d < end)
+            for e in emps
+        },
+        on_requests=inside(instance.on_requests),
+        off_requests=inside(instance.off_requests),
+        cover=inside(instance.cover, by_employee=False),
+    )
+
+
 class _Rows:
     """Accumulates sparse rows ``lo <= sum v z[j] <= hi``."""
 

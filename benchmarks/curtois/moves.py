@@ -231,11 +231,11 @@ class EmployeeMoves:
             self.rules.ran_over[i] = True
         return costs, schedules
 
-    def best_response(self, i: int, deadline: float | None = None) -> float:
+    def best_response(self, i: int, deadline: float | None = None, window=None) -> float:
         """Give employee ``i`` its best month given the others (or a better one, when the
-        exact labelling runs over its :meth:`work` before ``deadline``); returns the
-        objective drop."""
-        return self._best_responses([i], deadline)[0]
+        exact labelling runs over its :meth:`work` before ``deadline``), held as it is
+        outside ``window`` (consecutive days) if given; returns the objective drop."""
+        return self._best_responses([i], deadline, window=window)[0]
 
     def descent(
         self,
@@ -269,19 +269,74 @@ class EmployeeMoves:
                 break
         return moves
 
-    def _best_responses(self, group: list, deadline: float | None, mapper=None) -> list:
+    def window_sweep(
+        self,
+        days,
+        rng: np.random.Generator,
+        deadline: float | None = None,
+        pool=None,
+    ) -> int:
+        """Best responses of every employee in random order inside the window ``days``
+        (consecutive), each month held as it is outside; returns the number of improving
+        moves.
+
+        On a long horizon a best response over the whole of it keeps many labels on every
+        day; held outside a window of a few weeks, the labelling branches only inside it,
+        for a fraction of the work. With a thread pool ``pool`` the employees go in pairs,
+        as in :meth:`descent`.
+        """
+        width = 1 if pool is None else 2
+        order = rng.permutation(len(self.codes))
+        improved = 0
+        for a in range(0, len(order), width):
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            group = [int(i) for i in order[a : a + width]]
+            drops = self._best_responses(
+                group, deadline, None if width == 1 else pool.map, window=days
+            )
+            improved += sum(drop > 0 for drop in drops)
+        return improved
+
+    def _held_outside(self, i: int, prices: np.ndarray, days):
+        """Prices and days off under which every month of employee ``i`` the labelling
+        keeps equals its current one outside ``days``: a day it is off there becomes a fixed
+        day off; on a day it works there, the other types cost ``inf`` and its own type
+        ``big`` less, more than the window's prices can ever give back, so that leaving it
+        is pruned. Returns ``(prices, day_off, cost of the current month at them)``."""
+        codes = self.codes[i]
+        held = np.ones(len(codes), dtype=bool)
+        held[days] = False
+        # leaving a held day gives back big - prices[d]: more than the window can ever gain
+        big = 2.0 * (np.abs(prices).max() + np.abs(prices[~held]).sum() + 1.0)
+        works = np.flatnonzero(held & (codes >= 0))
+        forced = np.full_like(prices, np.inf)
+        forced[~held] = prices[~held]
+        forced[works, codes[works]] = prices[works, codes[works]] - big
+        day_off = self.rules.day_off[i] | (held & (codes < 0))
+        return forced, day_off, schedule_cost(forced, codes)
+
+    def _best_responses(
+        self, group: list, deadline: float | None, mapper=None, window=None
+    ) -> list:
         """Best responses of the employees ``group``, each labelled at the prices before any
         of them moves (side by side when ``mapper`` is a thread pool's ``map``) and kept in
-        turn where it still improves; returns each one's objective drop (0 if not kept)."""
-        prices, now = [], []
+        turn where it still improves; returns each one's objective drop (0 if not kept).
+        With ``window`` (consecutive days) each month is held outside it."""
+        prices, now, asked = [], [], []
         for i in group:
             self._shift(i, -1.0)
             prices.append(self.prices(i))
             now.append(schedule_cost(prices[-1], self.codes[i]))
             self._shift(i, 1.0)
+            if window is None:
+                asked.append((prices[-1], None, now[-1]))
+            else:
+                asked.append(self._held_outside(i, prices[-1], window))
 
         def label(k):
-            return self._cheapest(group[k], prices[k], deadline, upper=now[k])
+            forced, day_off, upper = asked[k]
+            return self._cheapest(group[k], forced, deadline, upper=upper, day_off=day_off)
 
         drops = []
         found = (mapper or map)(label, range(len(group)))
@@ -295,7 +350,8 @@ class EmployeeMoves:
                     here = self.prices(i)
                     gain = schedule_cost(here, self.codes[i]) - schedule_cost(here, schedules[0])
                 else:
-                    gain = now[k] - costs[0]
+                    # at the prices asked, a held month's cost carries the hold's bonus
+                    gain = now[k] - schedule_cost(prices[k], schedules[0])
                 if gain > 1e-9:
                     self.codes[i] = schedules[0]
                     self.objective -= gain

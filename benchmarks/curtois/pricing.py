@@ -146,6 +146,7 @@ class EmployeeRules:
         report: bool = False,
         only=None,
         fallback_work: int | None = None,
+        day_off=None,
     ):
         """Up to ``k`` cheapest schedules of employee ``i`` at ``prices`` (shape (H, T)).
 
@@ -159,6 +160,8 @@ class EmployeeRules:
         year of shifts of many lengths); one that runs out of it too finds no schedule.
         ``only`` (type codes) restricts the schedules to those types: the labelling's work
         grows with the number of classes of types, so a few types cost a fraction of all.
+        ``day_off`` (shape (H,)), when given, replaces the employee's fixed days off (it
+        must include them).
 
         Returns
         -------
@@ -202,7 +205,8 @@ class EmployeeRules:
             int(self.min_off[i]),
         )
         wk = int(self.max_weekends[i])
-        tail = (self.day_off[i], forbid, int(k), float(upper))
+        day_off = self.day_off[i] if day_off is None else np.asarray(day_off, dtype=bool)
+        tail = (day_off, forbid, int(k), float(upper))
         if exact:
             costs, schedules, done, work = _relaxed_first(
                 reduced, units, caps, fixed, wk, tail, int(max_work)

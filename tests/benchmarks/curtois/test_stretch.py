@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import benchmarks.curtois.search as search_module
@@ -437,3 +437,113 @@ def test_paired_descent_keeps_the_rules_and_ends_where_no_employee_improves(
     ev = curtois_objective(inst, grid)
     assert ev.feasible and np.isclose(ev.objective, moves.objective)
     assert all(moves.best_response(i) == 0 for i in range(len(moves.codes)))
+
+
+def _reference_block(inst, codes, members, days):
+    """The block of ``members`` over ``days`` solved on the programme of the whole horizon
+    (the rest of the staff a constant cover): the reference for the programme over the
+    window's weeks that :func:`solve_block` builds. Returns the members' new codes or
+    ``None`` (nothing better), and whether HiGHS closed it."""
+    from benchmarks.curtois.highs_solve import repair
+    from benchmarks.curtois.model import build_model, cover_counts
+
+    H, T = inst.horizon, len(inst.shift_ids)
+    grid = shift_grid(inst, codes)
+    others = np.ones(len(codes), dtype=bool)
+    others[members] = False
+    base = cover_counts(inst, grid[others])
+    model = build_model(inst, members, base)
+    z = model.encode(inst, grid, base)
+    inside = np.zeros(H, dtype=bool)
+    inside[days] = True
+    x = np.arange(model.nx).reshape(len(members), H, T)
+    k = model.nx + np.arange(model.nk).reshape(len(members), H // 7)
+    free = np.concatenate([x[:, inside].ravel(), k[:, inside[5::7] | inside[6::7]].ravel()])
+    free = free[model.ub[free] > 0]
+    out, closed, _ = repair(model, z, free, time_limit=60.0, node_limit=10**6, seed=0)
+    if out is None or not model.c @ out < model.c @ z - 1e-9:
+        return None, closed
+    return shift_codes(inst, model.decode(out, inst.shift_ids)), closed
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    weeks=st.integers(3, 7),
+    types=st.integers(1, 4),
+    staff=st.integers(2, 8),
+    length=st.integers(1, 10),
+)
+def test_a_block_on_its_window_of_weeks_finds_what_the_whole_horizon_finds(
+    tmp_path_factory, seed, weeks, types, staff, length
+):
+    # the programme over the window's weeks, widened by the block rules, holds the rest of
+    # the months as constants: its optimum must be the whole horizon's, and keep every rule
+    path = tmp_path_factory.mktemp("random") / "Random.txt"
+    witness = random_instance(path, seed, weeks, types, staff)
+    inst = read_curtois(path)
+    rng = np.random.default_rng(seed)
+    codes = shift_codes(inst, witness)
+    members = np.sort(rng.choice(staff, size=int(rng.integers(1, staff + 1)), replace=False))
+    length = min(length, inst.horizon)
+    a = int(rng.integers(0, inst.horizon - length + 1))
+    days = np.arange(a, a + length)
+    new, closed, _ = solve_block(
+        inst, codes, members, days, time_limit=60.0, deadline=np.inf, node_limit=10**6
+    )
+    ref, ref_closed = _reference_block(inst, codes, members, days)
+    assert closed and ref_closed
+
+    def objective(months):
+        moves = EmployeeMoves(inst, codes)
+        if months is not None:
+            moves.replace_months(members, months)
+        return moves.objective, moves.codes
+
+    value, got = objective(new)
+    assert np.isclose(value, objective(ref)[0])
+    outside = np.ones(inst.horizon, dtype=bool)
+    outside[days] = False
+    assert np.array_equal(got[:, outside], codes[:, outside])
+    assert hard_violations(path, shift_grid(inst, got)) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    weeks=st.integers(2, 5),
+    types=st.integers(1, 4),
+    staff=st.integers(1, 8),
+    length=st.integers(1, 14),
+)
+# HiGHS reported this block's optimum but handed back its start as the solution
+@example(seed=809572, weeks=5, types=3, staff=6, length=3)
+def test_a_best_response_held_outside_a_window_is_the_exact_one_employee_block(
+    tmp_path_factory, seed, weeks, types, staff, length
+):
+    # the labelling held outside a window by prices and days off must find what HiGHS
+    # finds on the compact programme of that one employee over the same window
+    path = tmp_path_factory.mktemp("random") / "Random.txt"
+    witness = random_instance(path, seed, weeks, types, staff)
+    inst = read_curtois(path)
+    rng = np.random.default_rng(seed)
+    codes = shift_codes(inst, witness)
+    i = int(rng.integers(staff))
+    length = min(length, inst.horizon)
+    a = int(rng.integers(0, inst.horizon - length + 1))
+    days = np.arange(a, a + length)
+    moves = EmployeeMoves(inst, codes)
+    before = moves.objective
+    drop = moves.best_response(i, window=days)
+    ref, closed = _reference_block(inst, codes, np.array([i]), days)
+    assert closed
+    reference = EmployeeMoves(inst, codes)
+    if ref is not None:
+        reference.replace_months([i], ref)
+    assert np.isclose(moves.objective, reference.objective)
+    assert np.isclose(before - drop, moves.objective)
+    assert np.isclose(moves.evaluate(), moves.objective)
+    outside = np.ones(inst.horizon, dtype=bool)
+    outside[days] = False
+    assert np.array_equal(moves.codes[:, outside], codes[:, outside])
+    assert hard_violations(path, shift_grid(inst, moves.codes)) == []
