@@ -253,47 +253,31 @@ class EmployeeMoves:
         month is then kept only if it still lowers the objective at the prices after the
         first, so every move kept is an improvement.
         """
-        width = 1 if pool is None else 2
         moves = 0
         for _ in range(max_sweeps):
-            improved = 0
-            order = rng.permutation(len(self.codes))
-            for a in range(0, len(order), width):
-                if deadline is not None and time.perf_counter() > deadline:
-                    return moves + improved
-                group = [int(i) for i in order[a : a + width]]
-                drops = self._best_responses(group, deadline, None if width == 1 else pool.map)
-                improved += sum(drop > 0 for drop in drops)
+            improved = self.responses(rng.permutation(len(self.codes)), deadline, pool)
             moves += improved
-            if not improved:
+            if not improved or (deadline is not None and time.perf_counter() > deadline):
                 break
         return moves
 
-    def window_sweep(
-        self,
-        days,
-        rng: np.random.Generator,
-        deadline: float | None = None,
-        pool=None,
-    ) -> int:
-        """Best responses of every employee in random order inside the window ``days``
-        (consecutive), each month held as it is outside; returns the number of improving
-        moves.
+    def responses(self, order, deadline: float | None = None, pool=None, window=None) -> int:
+        """Best responses of the employees ``order`` in turn, in pairs on the thread pool
+        ``pool`` as in :meth:`descent`, until ``deadline``; each month held as it is
+        outside ``window`` (consecutive days) if given. Returns the number that improved.
 
         On a long horizon a best response over the whole of it keeps many labels on every
         day; held outside a window of a few weeks, the labelling branches only inside it,
-        for a fraction of the work. With a thread pool ``pool`` the employees go in pairs,
-        as in :meth:`descent`.
+        for a fraction of the work.
         """
         width = 1 if pool is None else 2
-        order = rng.permutation(len(self.codes))
         improved = 0
         for a in range(0, len(order), width):
             if deadline is not None and time.perf_counter() > deadline:
                 break
             group = [int(i) for i in order[a : a + width]]
             drops = self._best_responses(
-                group, deadline, None if width == 1 else pool.map, window=days
+                group, deadline, None if width == 1 else pool.map, window=window
             )
             improved += sum(drop > 0 for drop in drops)
         return improved

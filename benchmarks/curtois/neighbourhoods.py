@@ -126,15 +126,25 @@ class Neighbourhoods:
 def draw_block(moves, size: float, taken: np.ndarray, rng: np.random.Generator):
     """``(members, days)`` of a block of about ``size`` free (employee, day, type) cells of
     the roster of ``moves`` (:class:`benchmarks.curtois.moves.EmployeeMoves`), avoiding
-    ``taken`` employees: mostly around a (day, type) drawn by its cover penalty, with the
-    employees off that day first; otherwise random employees over a random window of one to
-    four weeks."""
+    ``taken`` employees, over a window of one to four weeks (see :func:`draw_window`)."""
+    H, T = moves.req.shape
+    length = int(rng.integers(min(7, H), min(28, H) + 1))
+    m = int(np.clip(round(size / (length * T)), 1, max(int((~taken).sum()), 1)))
+    return draw_window(moves, length, m, rng, taken)
+
+
+def draw_window(moves, length: int, m: int, rng: np.random.Generator, taken=None):
+    """``(members, days)``: ``m`` employees of the roster of ``moves`` (not ``taken``) and
+    ``length`` consecutive days, mostly around a (day, type) drawn by its cover penalty,
+    with the employees off that day first; otherwise random employees over a random
+    window."""
     penalty = moves.cover_penalty()
     H, T = penalty.shape
     penalty = penalty.ravel()
+    taken = np.zeros(len(moves.codes), dtype=bool) if taken is None else taken
     pool = np.flatnonzero(~taken)
-    length = int(rng.integers(min(7, H), min(28, H) + 1))
-    m = int(np.clip(round(size / (length * T)), 1, len(pool)))
+    length = min(length, H)
+    m = int(np.clip(m, 1, len(pool)))
     if penalty.sum() > 0 and rng.random() < 0.7:
         d = int(rng.choice(len(penalty), p=penalty / penalty.sum())) // T
         a = int(np.clip(d - rng.integers(0, length), 0, H - length))

@@ -52,10 +52,11 @@ minute units: on a year of shifts of several lengths one heuristic labelling can
 seconds); one that finds nothing in time leaves the employee's month as it was. Instances
 of more than ``_MODEL_CELLS`` (employee, day, type) cells skip phases 2 to 4, whose compact
 programme and pricing rounds do not fit a limit of minutes there. They improve the roster
-by best responses, then by ruin and recreate of a few employees and by blocks of a few
-employees over a window of days solved exactly on a programme of their own employees alone,
-the time shared between the two by what each gains per second (adaptive LNS, Ropke and
-Pisinger 2006).
+by four moves, the time shared among them by what each gains per second (adaptive LNS,
+Ropke and Pisinger 2006): best responses; best responses held outside a window of four
+weeks, a fraction of a labelling over a long horizon; ruin and recreate of a few
+employees; and blocks of a few employees over a window of days solved exactly on a
+programme of their own employees over the window's weeks alone.
 
 References
 ----------
@@ -82,7 +83,7 @@ from benchmarks.curtois.highs_solve import repair, solve_block, solve_model
 from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
 from benchmarks.curtois.model import build_model, shift_codes, shift_grid
 from benchmarks.curtois.moves import EmployeeMoves
-from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_block
+from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_block, draw_window
 from benchmarks.curtois.pricing import EmployeeRules
 
 #: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds;
@@ -114,6 +115,8 @@ _MODEL_CELLS = 120000
 #: Free (employee, day, type) cells of a block of the large instances' search at first; it
 #: grows while HiGHS closes its blocks and shrinks when it does not.
 _BLOCK_CELLS = 2000
+#: Days of the windows outside which the large instances' best responses hold the months.
+_WINDOW_DAYS = 28
 #: Least share of the time each of two moves sharing it by their gains gets (the large
 #: instances' two moves; the repairs and the polish).
 _MOVE_FLOOR = 0.1
@@ -148,7 +151,7 @@ class SearchResult:
         Objective of the constructed start.
     rounds : int
         LNS rounds (each solves one block per worker), or, where the instance is too large
-        for the compact programme, ruin and recreate moves and rounds of blocks.
+        for the compact programme, steps of its four moves (see ``_block_search``).
     improvements : int
         Rounds that lowered the objective.
     limit_reached : bool
@@ -181,9 +184,13 @@ class _TimeShares:
         share = np.clip(rate / rate.sum() if rate.sum() > 0 else 1 / len(rate), _MOVE_FLOOR, None)
         return share / share.sum()
 
-    def lagging(self) -> int:
-        """The move furthest below its share of the time spent."""
-        return int(np.argmin(self.spent / self.spent.sum() - self._share()))
+    def lagging(self, allowed=None) -> int:
+        """The move furthest below its share of the time spent, among ``allowed`` (a mask;
+        all by default)."""
+        behind = self.spent / self.spent.sum() - self._share()
+        if allowed is not None:
+            behind = np.where(allowed, behind, np.inf)
+        return int(np.argmin(behind))
 
     def due(self, move: int) -> bool:
         """Whether ``move`` has spent no more than its share."""
@@ -378,44 +385,76 @@ class _Search:
             self._neighbourhood_round(hoods, left)
 
     def _block_search(self, max_rounds: int | None):
-        """Improve the incumbent of an instance too large for the whole compact programme:
-        best responses until none improves, then two moves until the deadline or
-        ``max_rounds`` rounds:
+        """Improve the incumbent of an instance too large for the whole compact programme by
+        four moves until the deadline or ``max_rounds`` steps:
 
+        * *best responses* of a pair of employees per worker, through the staff in a random
+          order; left out once a pass over the whole staff improved none, until another
+          move changes the roster;
+        * *best responses held outside a window* of ``_WINDOW_DAYS`` days, for a tenth of
+          the staff, mostly around a badly covered day and its employees off that day
+          first: on a long horizon a labelling over the whole of it takes seconds where
+          the window's takes milliseconds (left out where the horizon is no longer);
         * *ruin and recreate*: a few employees taken off and put back by best responses;
           cheap, and strong where the horizon is short;
         * *blocks*: a few employees over a window of days re-optimised exactly by HiGHS, on
-          a programme of their own (:func:`build_model`, the rest of the staff a constant
-          cover) whose cells outside the window are held at the incumbent. A block over
-          several weeks moves shifts and days off between employees together, which single
-          best responses cannot. Most blocks are drawn around a badly covered day, its
-          employees off that day first. With two workers, each round solves two blocks of
-          disjoint employees side by side, and the second is kept only if it still lowers
-          the objective after the first.
+          a programme of their own over the window's weeks (:func:`solve_block`, the rest
+          of the staff a constant cover). A block over several weeks moves shifts and days
+          off between employees together, which single best responses cannot. Most blocks
+          are drawn around a badly covered day, its employees off that day first. With two
+          workers, each round solves two blocks of disjoint employees side by side, and the
+          second is kept only if it still lowers the objective after the first.
 
         The time goes to each move in proportion to what it gained per second lately (each
-        at least ``_MOVE_FLOOR`` of it), as in adaptive LNS (Ropke and Pisinger [4]).
+        at least ``_MOVE_FLOOR`` of it), as in adaptive LNS (Ropke and Pisinger [4]); a
+        step of any move may take twice a neighbourhood's first time limit, so that one
+        labelling of seconds costs its own move, not the others.
         """
         moves = EmployeeMoves(self.instance, shift_codes(self.instance, self.grid), self.rules)
-        moves.descent(self.rng, deadline=self.deadline, pool=self.pool)
         size = float(_BLOCK_CELLS)
         few = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
-        shares = _TimeShares(2)  # ruin and recreate, blocks
+        # best responses go through the staff in a random order, a pair per worker at a
+        # time (one can take seconds on a long horizon), and again from the start
+        part = 2 * self.workers
+        order, cursor, still = self.rng.permutation(self.E), 0, 0
+        # best responses, best responses held outside a window, ruin and recreate, blocks
+        shares = _TimeShares(4)
         while max_rounds is None or self.rounds < max_rounds:
             left = self.deadline - time.perf_counter()
             if left < 0.2:
                 self.limit_reached = True
                 break
-            move = shares.lagging()
-            if left < 2.0 * self.block_build + 0.2:
-                # no time to build a block's programme and solve it
-                move = 0
+            allowed = [
+                # at a best-response optimum nothing is left for them until another moves
+                still < self.E,
+                # a window as long as the horizon is the best response itself
+                self.H > _WINDOW_DAYS,
+                True,
+                # the time to build a block's programme and solve it
+                left >= 2.0 * self.block_build + 0.2,
+            ]
+            move = shares.lagging(allowed)
             before, tick = moves.objective, time.perf_counter()
+            # a step of a move may take this long: a labelling over a long horizon of many
+            # types can take seconds, which the move then misses rather than the others
+            step = min(self.deadline, tick + 2.0 * self.sub_first)
             if move == 0:
+                group = order[cursor : cursor + part]
+                improved = moves.responses(group, step, self.pool)
+                still = 0 if improved else still + len(group)
+                cursor += part
+                if cursor >= self.E:
+                    order, cursor = self.rng.permutation(self.E), 0
+            elif move == 1:
+                members, days = draw_window(moves, _WINDOW_DAYS, max(part, self.E // 10), self.rng)
+                moves.responses(members, step, self.pool, window=days)
+            elif move == 2:
                 members = self.rng.choice(self.E, size=min(few, self.E), replace=False)
-                moves.ruin_recreate(members, self.rng, deadline=self.deadline)
+                moves.ruin_recreate(members, self.rng, deadline=step)
             else:
                 size = self._block_round(moves, size, left)
+            if move and moves.objective < before - 1e-9:
+                still = 0
             shares.learn(move, before - moves.objective, time.perf_counter() - tick)
             self.rounds += 1
             self.improvements += moves.objective < before - 1e-9
