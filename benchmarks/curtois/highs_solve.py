@@ -71,13 +71,18 @@ def solve_mip(
         return None, False, -np.inf, work
     z = np.asarray(h.getSolution().col_value)
     reported = float(info.objective_function_value)
-    if start is not None and np.dot(c, z) > reported + 1e-6 * (1.0 + abs(reported)):
+    left = time_limit - h.getRunTime()
+    if (
+        start is not None
+        and np.dot(c, z) > reported + 1e-6 * (1.0 + abs(reported))
+        and left > 0.01
+    ):
         # HiGHS can report the optimum of a problem its presolve reduced to nothing and
-        # still hand back the start as the solution: solved again without the start, it
-        # returns the optimum it found
+        # still hand back the start as the solution: solved again without the start, in
+        # the time left, it returns the optimum it found
         return solve_mip(
             c, A, lo, hi, lower, upper, integrality, None,
-            time_limit=time_limit, node_limit=node_limit, seed=seed,
+            time_limit=left, node_limit=node_limit, seed=seed,
             heuristics=heuristics, handles=handles,
         )  # fmt: skip
     return z, h.getModelStatus() == _OPTIMAL, float(info.mip_dual_bound), work

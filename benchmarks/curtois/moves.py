@@ -96,10 +96,11 @@ class EmployeeMoves:
         rules=None,
         deadline: float | None = None,
         pool=None,
+        descend: bool = True,
     ):
         """A roster built one employee at a time in random order, each taking its best month
-        given those placed before, then improved by :meth:`descent` until ``deadline`` (two
-        employees at a time on the thread pool ``pool`` if given).
+        given those placed before, then, with ``descend``, improved by :meth:`descent` until
+        ``deadline`` (two employees at a time on the thread pool ``pool`` if given).
 
         Every employee is placed whatever the deadline (the roster must keep every hard
         rule). When the pace so far would not place everyone by then, each employee left
@@ -148,7 +149,8 @@ class EmployeeMoves:
             moves.codes[i] = schedules[0]
             moves._shift(i, 1.0)
         moves.objective = moves.evaluate()
-        moves.descent(rng, deadline=deadline, pool=pool)
+        if descend:
+            moves.descent(rng, deadline=deadline, pool=pool)
         return moves
 
     def evaluate(self) -> float:

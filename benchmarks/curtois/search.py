@@ -297,8 +297,15 @@ class _Search:
         """
         instance, E, H, T = self.instance, self.E, self.H, self.T
         until = min(self.deadline, self.t0 + _CONSTRUCT_SHARE * self.time_limit)
+        # the large instances' search has best responses among its moves, sharing the
+        # time by their gains: the construction leaves the descent to it
         moves = EmployeeMoves.greedy(
-            instance, self.rng, self.rules, deadline=until, pool=self.pool
+            instance,
+            self.rng,
+            self.rules,
+            deadline=until,
+            pool=self.pool,
+            descend=E * H * T <= _MODEL_CELLS,
         )
         self.grid = shift_grid(self.instance, moves.codes)
         tick = time.perf_counter()
