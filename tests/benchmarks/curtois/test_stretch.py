@@ -439,6 +439,22 @@ def test_paired_descent_keeps_the_rules_and_ends_where_no_employee_improves(
     assert all(moves.best_response(i) == 0 for i in range(len(moves.codes)))
 
 
+def _drawn(tmp_path_factory, seed, weeks, types, staff):
+    """A random instance (:func:`random_instance`), the roster it was drawn around as type
+    codes, and a generator seeded alike: ``(path, instance, codes, rng)``."""
+    path = tmp_path_factory.mktemp("random") / "Random.txt"
+    witness = random_instance(path, seed, weeks, types, staff)
+    inst = read_curtois(path)
+    return path, inst, shift_codes(inst, witness), np.random.default_rng(seed)
+
+
+def _window(rng, inst, length):
+    """``length`` consecutive days (at most the horizon) at a random start."""
+    length = min(length, inst.horizon)
+    a = int(rng.integers(0, inst.horizon - length + 1))
+    return np.arange(a, a + length)
+
+
 def _reference_block(inst, codes, members, days):
     """The block of ``members`` over ``days`` solved on the programme of the whole horizon
     (the rest of the staff a constant cover): the reference for the programme over the
@@ -479,15 +495,9 @@ def test_a_block_on_its_window_of_weeks_finds_what_the_whole_horizon_finds(
 ):
     # the programme over the window's weeks, widened by the block rules, holds the rest of
     # the months as constants: its optimum must be the whole horizon's, and keep every rule
-    path = tmp_path_factory.mktemp("random") / "Random.txt"
-    witness = random_instance(path, seed, weeks, types, staff)
-    inst = read_curtois(path)
-    rng = np.random.default_rng(seed)
-    codes = shift_codes(inst, witness)
+    path, inst, codes, rng = _drawn(tmp_path_factory, seed, weeks, types, staff)
     members = np.sort(rng.choice(staff, size=int(rng.integers(1, staff + 1)), replace=False))
-    length = min(length, inst.horizon)
-    a = int(rng.integers(0, inst.horizon - length + 1))
-    days = np.arange(a, a + length)
+    days = _window(rng, inst, length)
     new, closed, _ = solve_block(
         inst, codes, members, days, time_limit=60.0, deadline=np.inf, node_limit=10**6
     )
@@ -502,9 +512,7 @@ def test_a_block_on_its_window_of_weeks_finds_what_the_whole_horizon_finds(
 
     value, got = objective(new)
     assert np.isclose(value, objective(ref)[0])
-    outside = np.ones(inst.horizon, dtype=bool)
-    outside[days] = False
-    assert np.array_equal(got[:, outside], codes[:, outside])
+    assert np.array_equal(np.delete(got, days, axis=1), np.delete(codes, days, axis=1))
     assert hard_violations(path, shift_grid(inst, got)) == []
 
 
@@ -523,15 +531,9 @@ def test_a_best_response_held_outside_a_window_is_the_exact_one_employee_block(
 ):
     # the labelling held outside a window by prices and days off must find what HiGHS
     # finds on the compact programme of that one employee over the same window
-    path = tmp_path_factory.mktemp("random") / "Random.txt"
-    witness = random_instance(path, seed, weeks, types, staff)
-    inst = read_curtois(path)
-    rng = np.random.default_rng(seed)
-    codes = shift_codes(inst, witness)
+    path, inst, codes, rng = _drawn(tmp_path_factory, seed, weeks, types, staff)
     i = int(rng.integers(staff))
-    length = min(length, inst.horizon)
-    a = int(rng.integers(0, inst.horizon - length + 1))
-    days = np.arange(a, a + length)
+    days = _window(rng, inst, length)
     moves = EmployeeMoves(inst, codes)
     before = moves.objective
     drop = moves.best_response(i, window=days)
@@ -543,7 +545,5 @@ def test_a_best_response_held_outside_a_window_is_the_exact_one_employee_block(
     assert np.isclose(moves.objective, reference.objective)
     assert np.isclose(before - drop, moves.objective)
     assert np.isclose(moves.evaluate(), moves.objective)
-    outside = np.ones(inst.horizon, dtype=bool)
-    outside[days] = False
-    assert np.array_equal(moves.codes[:, outside], codes[:, outside])
+    assert np.array_equal(np.delete(moves.codes, days, axis=1), np.delete(codes, days, axis=1))
     assert hard_violations(path, shift_grid(inst, moves.codes)) == []
