@@ -136,6 +136,9 @@ def window_instance(
     minutes = (instance.shifts["length"].to_numpy() // 60).astype(np.int64)
     outside = np.ones(H, dtype=bool)
     outside[start:end] = False
+    # weekends of the weeks outside the window (the horizon is whole weeks)
+    weeks_out = np.ones(len(range(5, H, 7)), dtype=bool)
+    weeks_out[start // 7 : -(-end // 7)] = False
     staff = instance.staff.loc[emps].copy()
     caps, lo, hi, weekends = [], [], [], []
     for i, e in zip(members, emps, strict=True):
@@ -150,8 +153,6 @@ def window_instance(
         hi.append(int(st["max_minutes"]) - spent)
         works = row >= 0
         at_weekend = works[5::7] | works[6::7]
-        weeks_out = np.ones(len(at_weekend), dtype=bool)
-        weeks_out[start // 7 : -(-end // 7)] = False
         weekends.append(int(st["max_weekends"]) - int(at_weekend[weeks_out].sum()))
     staff["max_shifts"] = caps
     staff["min_minutes"] = lo

@@ -129,8 +129,7 @@ def draw_block(moves, size: float, taken: np.ndarray, rng: np.random.Generator):
     ``taken`` employees, over a window of one to four weeks (see :func:`draw_window`)."""
     H, T = moves.req.shape
     length = int(rng.integers(min(7, H), min(28, H) + 1))
-    m = int(np.clip(round(size / (length * T)), 1, max(int((~taken).sum()), 1)))
-    return draw_window(moves, length, m, rng, taken)
+    return draw_window(moves, length, round(size / (length * T)), rng, taken)
 
 
 def draw_window(moves, length: int, m: int, rng: np.random.Generator, taken=None):

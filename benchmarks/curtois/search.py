@@ -460,11 +460,12 @@ class _Search:
                 moves.ruin_recreate(members, self.rng, deadline=step)
             else:
                 size = self._block_round(moves, size, left)
-            if move and moves.objective < before - 1e-9:
+            gained = moves.objective < before - 1e-9
+            if move and gained:
                 still = 0
             shares.learn(move, before - moves.objective, time.perf_counter() - tick)
             self.rounds += 1
-            self.improvements += moves.objective < before - 1e-9
+            self.improvements += gained
         # offered once: each offer of a new best is checked by the independent evaluator
         self._offer(shift_grid(self.instance, moves.codes))
 
