@@ -87,6 +87,8 @@ class EmployeeMoves:
         self.types = len(instance.shift_ids)
         self.counts = head_counts(self.codes, self.types)
         self.objective = self.evaluate()
+        # labellings run and their work (label extensions and dominance tests)
+        self.labellings = self.labelling_work = 0
 
     @classmethod
     def greedy(
@@ -221,7 +223,7 @@ class EmployeeMoves:
         # heuristic that takes over from a labelling run over gets only half the time left:
         # work is converted to seconds at a nominal pace, which a large labelling (its
         # buckets allocated, memory-bound) may not reach
-        costs, schedules, exact, _ = self.rules.cheapest(
+        costs, schedules, exact, work = self.rules.cheapest(
             i,
             prices,
             max_work=budget,
@@ -229,6 +231,10 @@ class EmployeeMoves:
             fallback_work=None if deadline is None else work_until(deadline, 2),
             **kw,
         )
+        # what the labellings cost, for the callers that size their windows by it (from
+        # two threads at once a count may be lost, which a pace can bear)
+        self.labellings += 1
+        self.labelling_work += work
         if not exact and budget >= 10 * WORK_PER_S // 100 and len(self.rules.ran_over):
             self.rules.ran_over[i] = True
         return costs, schedules
@@ -236,8 +242,8 @@ class EmployeeMoves:
     def best_response(self, i: int, deadline: float | None = None, window=None) -> float:
         """Give employee ``i`` its best month given the others (or a better one, when the
         exact labelling runs over its :meth:`work` before ``deadline``), held as it is
-        outside ``window`` (consecutive days) if given; returns the objective drop."""
-        return self._best_responses([i], deadline, window=window)[0]
+        outside the days ``window`` if given; returns the objective drop."""
+        return self._best_responses([i], deadline, windows=[window])[0]
 
     def descent(
         self,
@@ -263,23 +269,27 @@ class EmployeeMoves:
                 break
         return moves
 
-    def responses(self, order, deadline: float | None = None, pool=None, window=None) -> int:
+    def responses(self, order, deadline: float | None = None, pool=None, windows=None) -> int:
         """Best responses of the employees ``order`` in turn, in pairs on the thread pool
-        ``pool`` as in :meth:`descent`, until ``deadline``; each month held as it is
-        outside ``window`` (consecutive days) if given. Returns the number that improved.
+        ``pool`` as in :meth:`descent`, until ``deadline``; with ``windows`` (one array of
+        days per employee of ``order``, or ``None`` for the whole horizon) each month held
+        as it is outside its days. Returns the number that improved.
 
         On a long horizon a best response over the whole of it keeps many labels on every
-        day; held outside a window of a few weeks, the labelling branches only inside it,
-        for a fraction of the work.
+        day; held outside a few weeks, the labelling branches only inside them, for a
+        fraction of the work. The days need not be consecutive: over two windows far apart
+        a month can move what it spends of its limits over the horizon (minutes, weekends,
+        shifts of a type) from one part of it to the other.
         """
         width = 1 if pool is None else 2
+        windows = [None] * len(order) if windows is None else list(windows)
         improved = 0
         for a in range(0, len(order), width):
             if deadline is not None and time.perf_counter() > deadline:
                 break
             group = [int(i) for i in order[a : a + width]]
             drops = self._best_responses(
-                group, deadline, None if width == 1 else pool.map, window=window
+                group, deadline, None if width == 1 else pool.map, windows=windows[a : a + width]
             )
             improved += sum(drop > 0 for drop in drops)
         return improved
@@ -303,14 +313,16 @@ class EmployeeMoves:
         return forced, day_off, schedule_cost(forced, codes)
 
     def _best_responses(
-        self, group: list, deadline: float | None, mapper=None, window=None
+        self, group: list, deadline: float | None, mapper=None, windows=None
     ) -> list:
         """Best responses of the employees ``group``, each labelled at the prices before any
         of them moves (side by side when ``mapper`` is a thread pool's ``map``) and kept in
         turn where it still improves; returns each one's objective drop (0 if not kept).
-        With ``window`` (consecutive days) each month is held outside it."""
+        With ``windows`` (days per employee of ``group``, or ``None``) each month is held
+        outside its days."""
+        windows = [None] * len(group) if windows is None else windows
         prices, now, asked = [], [], []
-        for i in group:
+        for i, window in zip(group, windows, strict=True):
             self._shift(i, -1.0)
             prices.append(self.prices(i))
             now.append(schedule_cost(prices[-1], self.codes[i]))

@@ -154,3 +154,24 @@ def draw_window(moves, length: int, m: int, rng: np.random.Generator, taken=None
         a = int(rng.integers(0, H - length + 1))
         members = rng.choice(pool, size=m, replace=False)
     return np.sort(members), np.arange(a, a + length)
+
+
+def draw_windows_apart(moves, length: int, m: int, rng: np.random.Generator):
+    """``(members, windows)``: ``m`` employees and, for each, the days of two windows of
+    ``length`` days: one shared, drawn as by :func:`draw_window` (mostly around a badly
+    covered day), and one of its own at a random place not touching the first.
+
+    An employee's limits over the horizon (minutes, weekends, shifts of a type) bind its
+    whole month: a best response over one window can only spend there what it saves there.
+    Over two windows far apart, it can take work from where it helps little to where the
+    cover is short.
+    """
+    members, days = draw_window(moves, length, m, rng)
+    H = moves.codes.shape[1]
+    length = len(days)
+    # starts of a second window leaving a day between it and the first
+    starts = np.arange(H - length + 1)
+    apart = (starts + length < days[0]) | (starts > days[-1] + 1)
+    starts = starts[apart] if apart.any() else starts
+    own = rng.choice(starts, size=len(members))
+    return members, [np.union1d(days, np.arange(a, a + length)) for a in own]

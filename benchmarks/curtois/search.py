@@ -53,10 +53,11 @@ seconds); one that finds nothing in time leaves the employee's month as it was. 
 of more than ``_MODEL_CELLS`` (employee, day, type) cells skip phases 2 to 4, whose compact
 programme and pricing rounds do not fit a limit of minutes there. They improve the roster
 by four moves, the time shared among them by what each gains per second (adaptive LNS,
-Ropke and Pisinger 2006): best responses; best responses held outside a window of four
-weeks, a fraction of a labelling over a long horizon; ruin and recreate of a few
-employees; and blocks of a few employees over a window of days solved exactly on a
-programme of their own employees over the window's weeks alone.
+Ropke and Pisinger 2006): best responses; best responses held outside two windows far
+apart, sized by the labellings' work (a fraction of a labelling over a long horizon, and
+still able to move work across it); ruin and recreate of a few employees; and blocks of
+a few employees over a window of days solved exactly on a programme of their own
+employees over the window's weeks alone.
 
 References
 ----------
@@ -83,7 +84,12 @@ from benchmarks.curtois.highs_solve import repair, solve_block, solve_model
 from benchmarks.curtois.instance import CurtoisInstance, curtois_objective
 from benchmarks.curtois.model import build_model, shift_codes, shift_grid
 from benchmarks.curtois.moves import EmployeeMoves
-from benchmarks.curtois.neighbourhoods import CoverState, Neighbourhoods, draw_block, draw_window
+from benchmarks.curtois.neighbourhoods import (
+    CoverState,
+    Neighbourhoods,
+    draw_block,
+    draw_windows_apart,
+)
 from benchmarks.curtois.pricing import EmployeeRules
 
 #: A neighbourhood may take this share of the time limit, and at least _SUB_MIN seconds;
@@ -115,8 +121,16 @@ _MODEL_CELLS = 120000
 #: Free (employee, day, type) cells of a block of the large instances' search at first; it
 #: grows while HiGHS closes its blocks and shrinks when it does not.
 _BLOCK_CELLS = 2000
-#: Days of the windows outside which the large instances' best responses hold the months.
-_WINDOW_DAYS = 28
+#: Labelling work (label extensions and dominance tests) of a best response held outside two
+#: windows, which the windows' length follows: they grow while a labelling takes less and
+#: shrink while it takes more, between a week and a quarter of the horizon. It is about
+#: what preparing a labelling over a year costs anyway (some 12 ms, against 20 million
+#: units a second). Measured over 15 s from rosters of two year-long instances of 150
+#: employees, the gain peaked there on both: with 10 types, windows of 14, 28, 42 and 63
+#: days took 8e3, 4e4, 1.1e5 and 5e5 units and gained 15,704, 35,603, 45,372 and 48,044;
+#: with 30 types in 15-minute units, windows of 7 and 14 days took 1.2e5 and 2e6 units and
+#: gained 93,917 and 49,590. One window of 28 days alone gained a tenth of two.
+_WINDOW_WORK = 250_000
 #: Least share of the time each of two moves sharing it by their gains gets (the large
 #: instances' two moves; the repairs and the polish).
 _MOVE_FLOOR = 0.1
@@ -398,10 +412,15 @@ class _Search:
         * *best responses* of a pair of employees per worker, through the staff in a random
           order; left out once a pass over the whole staff improved none, until another
           move changes the roster;
-        * *best responses held outside a window* of ``_WINDOW_DAYS`` days, for a tenth of
-          the staff, mostly around a badly covered day and its employees off that day
-          first: on a long horizon a labelling over the whole of it takes seconds where
-          the window's takes milliseconds (left out where the horizon is no longer);
+        * *best responses held outside two windows* of equal length, for a tenth of the
+          staff: one shared, mostly around a badly
+          covered day and its employees off that day first, and one of each employee's
+          own elsewhere (:func:`draw_windows_apart`). On a long horizon a labelling over
+          the whole of it takes seconds where the windows' takes milliseconds; and the
+          second window lets a month move what it spends of its limits over the horizon
+          (weekends, minutes) to where the cover is short. The windows grow from a week
+          while a labelling takes less than ``_WINDOW_WORK`` and shrink while it takes
+          more;
         * *ruin and recreate*: a few employees taken off and put back by best responses;
           cheap, and strong where the horizon is short;
         * *blocks*: a few employees over a window of days re-optimised exactly by HiGHS, on
@@ -422,8 +441,10 @@ class _Search:
         few = int(np.clip(round(0.05 * self.E), 2, 8)) if self.E > 1 else 1
         # best responses go through the staff in a random order, a pair per worker at a
         # time (one can take seconds on a long horizon), and again from the start
-        part = 2 * self.workers
+        pair = 2 * self.workers
         order, cursor, still = self.rng.permutation(self.E), 0, 0
+        # the length of the windows outside which best responses are held [days]
+        part = 7.0
         # best responses, best responses held outside a window, ruin and recreate, blocks
         shares = _TimeShares(4)
         while max_rounds is None or self.rounds < max_rounds:
@@ -434,8 +455,8 @@ class _Search:
             allowed = [
                 # at a best-response optimum nothing is left for them until another moves
                 still < self.E,
-                # a window as long as the horizon is the best response itself
-                self.H > _WINDOW_DAYS,
+                # windows of a week at least, two of them a half of the horizon at most
+                self.H // 4 >= 7,
                 True,
                 # the time to build a block's programme and solve it
                 left >= 2.0 * self.block_build + 0.2,
@@ -446,15 +467,22 @@ class _Search:
             # types can take seconds, which the move then misses rather than the others
             step = min(self.deadline, tick + 2.0 * self.sub_first)
             if move == 0:
-                group = order[cursor : cursor + part]
+                group = order[cursor : cursor + pair]
                 improved = moves.responses(group, step, self.pool)
                 still = 0 if improved else still + len(group)
-                cursor += part
+                cursor += pair
                 if cursor >= self.E:
                     order, cursor = self.rng.permutation(self.E), 0
             elif move == 1:
-                members, days = draw_window(moves, _WINDOW_DAYS, max(part, self.E // 10), self.rng)
-                moves.responses(members, step, self.pool, window=days)
+                members, windows = draw_windows_apart(
+                    moves, round(part), max(pair, self.E // 10), self.rng
+                )
+                done, work = moves.labellings, moves.labelling_work
+                moves.responses(members, step, self.pool, windows=windows)
+                if moves.labellings > done:
+                    mean = (moves.labelling_work - work) / (moves.labellings - done)
+                    grow = 1.25 if mean < _WINDOW_WORK else 0.8
+                    part = float(np.clip(part * grow, 7, self.H // 4))
             elif move == 2:
                 members = self.rng.choice(self.E, size=min(few, self.E), replace=False)
                 moves.ruin_recreate(members, self.rng, deadline=step)

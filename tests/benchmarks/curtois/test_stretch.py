@@ -523,17 +523,21 @@ def test_a_block_on_its_window_of_weeks_finds_what_the_whole_horizon_finds(
     types=st.integers(1, 4),
     staff=st.integers(1, 8),
     length=st.integers(1, 14),
+    parts=st.integers(1, 2),
 )
 # HiGHS reported this block's optimum but handed back its start as the solution
-@example(seed=809572, weeks=5, types=3, staff=6, length=3)
+@example(seed=809572, weeks=5, types=3, staff=6, length=3, parts=1)
 def test_a_best_response_held_outside_a_window_is_the_exact_one_employee_block(
-    tmp_path_factory, seed, weeks, types, staff, length
+    tmp_path_factory, seed, weeks, types, staff, length, parts
 ):
-    # the labelling held outside a window by prices and days off must find what HiGHS
-    # finds on the compact programme of that one employee over the same window
+    # the labelling held outside a window (or two, apart or not) by prices and days off
+    # must find what HiGHS finds on the compact programme of that one employee over the
+    # same days
     path, inst, codes, rng = _drawn(tmp_path_factory, seed, weeks, types, staff)
     i = int(rng.integers(staff))
     days = _window(rng, inst, length)
+    if parts == 2:
+        days = np.union1d(days, _window(rng, inst, length))
     moves = EmployeeMoves(inst, codes)
     before = moves.objective
     drop = moves.best_response(i, window=days)
@@ -547,3 +551,32 @@ def test_a_best_response_held_outside_a_window_is_the_exact_one_employee_block(
     assert np.isclose(moves.evaluate(), moves.objective)
     assert np.array_equal(np.delete(moves.codes, days, axis=1), np.delete(codes, days, axis=1))
     assert hard_violations(path, shift_grid(inst, moves.codes)) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    weeks=st.integers(1, 8),
+    length=st.integers(1, 21),
+    m=st.integers(1, 8),
+)
+def test_two_windows_drawn_apart_are_each_employees_shared_window_and_its_own(
+    tmp_path_factory, seed, weeks, length, m
+):
+    from benchmarks.curtois.neighbourhoods import draw_windows_apart
+
+    _, inst, codes, rng = _drawn(tmp_path_factory, seed, weeks, 2, 5)
+    members, windows = draw_windows_apart(EmployeeMoves(inst, codes), length, m, rng)
+    H, L = inst.horizon, min(length, inst.horizon)
+    assert len(members) == len(windows) == min(m, 5) == len(set(members.tolist()))
+    for days in windows:
+        assert np.array_equal(days, np.unique(days)) and days[0] >= 0 and days[-1] < H
+        runs = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1)
+        if H >= 2 * L + 1:
+            # two runs of the length asked, a day or more between them
+            assert [len(r) for r in runs] == [L, L]
+        else:
+            assert L <= len(days) <= 2 * L
+    # one of the two is the same for every employee
+    common = set.intersection(*(set(days.tolist()) for days in windows))
+    assert len(common) >= L
