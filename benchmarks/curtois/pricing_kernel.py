@@ -88,8 +88,15 @@ def _cost_to_go(cost, units, caps, min_units, max_run, min_run, min_off, off_cap
         is_weekend_day = e % 7 == 5
         sunday = e % 7 == 6
         for last in range(-1, T):
+            # no label ends day d on a type priced out there (a month held outside a window
+            # prices every type but its own so), nor goes on to one the next day: most of a
+            # year's table is never read
+            if last >= 0 and cost[d, last] == np.inf:
+                continue
             for run in range(1, R):
                 for o in range(-1, T):
+                    if o >= 0 and cost[e, o] == np.inf:
+                        continue
                     r2 = _next_run(e, last, run, o, caps, max_run, min_run, min_off,
                                    off_cap, day_off, forbid)  # fmt: skip
                     if r2 < 0:
@@ -258,6 +265,8 @@ def cheapest_schedules(cost, units, caps, min_units, max_units, max_run, min_run
             if work > max_work:
                 return np.empty(0), np.empty((0, H), dtype=np.int64), False, work
             for o in range(-1, T):
+                if o >= 0 and cost[d, o] == np.inf:
+                    continue
                 r2 = _next_run(d, last, run, o, caps, max_run, min_run, min_off, off_cap,
                                day_off, forbid)  # fmt: skip
                 if r2 < 0:

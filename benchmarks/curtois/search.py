@@ -123,14 +123,13 @@ _MODEL_CELLS = 120000
 _BLOCK_CELLS = 2000
 #: Labelling work (label extensions and dominance tests) of a best response held outside two
 #: windows, which the windows' length follows: they grow while a labelling takes less and
-#: shrink while it takes more, between a week and a quarter of the horizon. It is about
-#: what preparing a labelling over a year costs anyway (some 12 ms, against 20 million
-#: units a second). Measured over 15 s from rosters of two year-long instances of 150
-#: employees, the gain peaked there on both: with 10 types, windows of 14, 28, 42 and 63
-#: days took 8e3, 4e4, 1.1e5 and 5e5 units and gained 15,704, 35,603, 45,372 and 48,044;
-#: with 30 types in 15-minute units, windows of 7 and 14 days took 1.2e5 and 2e6 units and
-#: gained 93,917 and 49,590. One window of 28 days alone gained a tenth of two.
-_WINDOW_WORK = 250_000
+#: shrink while it takes more, between a week and a quarter of the horizon. Measured over
+#: 15 s from rosters of two year-long instances of 150 employees, the gain peaked about
+#: there on both: with 10 types, windows of 14, 28, 42 and 63 days took 8e3, 3.5e4, 9.3e4
+#: and 4.5e5 units and gained 32,817, 54,315, 58,071 and 58,235; with 30 types in
+#: 15-minute units, windows of 5, 7 and 10 days took 3.3e4, 8.2e4 and 4.7e5 units and
+#: gained 168,046, 166,878 and 123,139. One window of 28 days alone gained a tenth of two.
+_WINDOW_WORK = 100_000
 #: Least share of the time each of two moves sharing it by their gains gets (the large
 #: instances' two moves; the repairs and the polish).
 _MOVE_FLOOR = 0.1
