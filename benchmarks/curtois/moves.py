@@ -243,7 +243,7 @@ class EmployeeMoves:
         """Give employee ``i`` its best month given the others (or a better one, when the
         exact labelling runs over its :meth:`work` before ``deadline``), held as it is
         outside the days ``window`` if given; returns the objective drop."""
-        return self._best_responses([i], deadline, windows=[window])[0]
+        return self._best_responses([i], deadline, None, [window])[0]
 
     def descent(
         self,
@@ -312,15 +312,12 @@ class EmployeeMoves:
         day_off = self.rules.day_off[i] | (held & (codes < 0))
         return forced, day_off, schedule_cost(forced, codes)
 
-    def _best_responses(
-        self, group: list, deadline: float | None, mapper=None, windows=None
-    ) -> list:
+    def _best_responses(self, group: list, deadline: float | None, mapper, windows) -> list:
         """Best responses of the employees ``group``, each labelled at the prices before any
         of them moves (side by side when ``mapper`` is a thread pool's ``map``) and kept in
         turn where it still improves; returns each one's objective drop (0 if not kept).
-        With ``windows`` (days per employee of ``group``, or ``None``) each month is held
-        outside its days."""
-        windows = [None] * len(group) if windows is None else windows
+        Each month is held outside its days in ``windows`` (one entry per employee of
+        ``group``; ``None`` for the whole horizon)."""
         prices, now, asked = [], [], []
         for i, window in zip(group, windows, strict=True):
             self._shift(i, -1.0)

@@ -159,7 +159,8 @@ def draw_window(moves, length: int, m: int, rng: np.random.Generator, taken=None
 def draw_windows_apart(moves, length: int, m: int, rng: np.random.Generator):
     """``(members, windows)``: ``m`` employees and, for each, the days of two windows of
     ``length`` days: one shared, drawn as by :func:`draw_window` (mostly around a badly
-    covered day), and one of its own at a random place not touching the first.
+    covered day), and one of its own at a random place not touching the first (anywhere,
+    should the horizon leave no such place).
 
     An employee's limits over the horizon (minutes, weekends, shifts of a type) bind its
     whole month: a best response over one window can only spend there what it saves there.

@@ -412,14 +412,13 @@ class _Search:
           order; left out once a pass over the whole staff improved none, until another
           move changes the roster;
         * *best responses held outside two windows* of equal length, for a tenth of the
-          staff: one shared, mostly around a badly
-          covered day and its employees off that day first, and one of each employee's
-          own elsewhere (:func:`draw_windows_apart`). On a long horizon a labelling over
-          the whole of it takes seconds where the windows' takes milliseconds; and the
-          second window lets a month move what it spends of its limits over the horizon
-          (weekends, minutes) to where the cover is short. The windows grow from a week
-          while a labelling takes less than ``_WINDOW_WORK`` and shrink while it takes
-          more;
+          staff: one shared, mostly around a badly covered day and its employees off that
+          day first, and one of each employee's own elsewhere (:func:`draw_windows_apart`).
+          On a long horizon a labelling over the whole of it takes seconds where the
+          windows' takes milliseconds; and the second window lets a month move what it
+          spends of its limits over the horizon (weekends, minutes) to where the cover is
+          short. The windows grow from a week while a labelling takes less than
+          ``_WINDOW_WORK`` and shrink while it takes more;
         * *ruin and recreate*: a few employees taken off and put back by best responses;
           cheap, and strong where the horizon is short;
         * *blocks*: a few employees over a window of days re-optimised exactly by HiGHS, on
@@ -444,7 +443,7 @@ class _Search:
         order, cursor, still = self.rng.permutation(self.E), 0, 0
         # the length of the windows outside which best responses are held [days]
         part = 7.0
-        # best responses, best responses held outside a window, ruin and recreate, blocks
+        # best responses, best responses held outside two windows, ruin and recreate, blocks
         shares = _TimeShares(4)
         while max_rounds is None or self.rounds < max_rounds:
             left = self.deadline - time.perf_counter()

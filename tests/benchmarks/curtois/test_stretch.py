@@ -572,8 +572,9 @@ def test_two_windows_drawn_apart_are_each_employees_shared_window_and_its_own(
     for days in windows:
         assert np.array_equal(days, np.unique(days)) and days[0] >= 0 and days[-1] < H
         runs = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1)
-        if H >= 2 * L + 1:
-            # two runs of the length asked, a day or more between them
+        if H >= 3 * L + 2:
+            # room on one side of any shared window: two runs of the length asked, a day
+            # or more between them
             assert [len(r) for r in runs] == [L, L]
         else:
             assert L <= len(days) <= 2 * L
